@@ -1,0 +1,403 @@
+#include "config.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "jsonl.h"
+#include "options.h"
+#include "proto.h"
+#include "xalloc.h"
+
+#define REDACTED "***"
+
+static void
+add_time_or_null(struct buf *b, usec_t u)
+{
+	if (u == USEC_NONE)
+		buf_adds(b, "null");
+	else
+		buf_add_usec(b, u);
+}
+
+void
+jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
+{
+	int i;
+
+	buf_printf(b, "{\"type\":\"run\",\"schema\":%d,\"tool\":", JSONL_SCHEMA);
+	buf_add_json_string(b, ri->tool);
+	buf_adds(b, ",\"started\":");
+	buf_add_json_string(b, ri->started);
+	buf_printf(b, ",\"mono0\":%.6f,\"target\":{\"url\":", ri->mono0);
+	buf_add_json_string(b, ri->url);
+	buf_adds(b, ",\"api\":");
+	buf_add_json_string(b, ri->api);
+	buf_adds(b, ",\"model\":");
+	if (ri->model != NULL)
+		buf_add_json_string(b, ri->model);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, "},\"config\":{\"endpoint\":");
+	buf_add_json_string(b, o->endpoint);
+	buf_adds(b, ",\"clients\":[");
+	for (i = 0; i < o->nstages; i++)
+		buf_printf(b, "%s%d", i ? "," : "", o->clients[i]);
+	buf_adds(b, "],\"stage_duration\":");
+	add_time_or_null(b, o->stage_duration > 0 ? o->stage_duration : USEC_NONE);
+	if (o->requests > 0)
+		buf_printf(b, ",\"requests\":%ld", o->requests);
+	else
+		buf_adds(b, ",\"requests\":null");
+	buf_adds(b, ",\"prompt\":");
+	buf_add_json_string(b, o->prompt);
+	if (o->max_tokens > 0)
+		buf_printf(b, ",\"max_tokens\":%ld", o->max_tokens);
+	else
+		buf_adds(b, ",\"max_tokens\":null");
+	buf_adds(b, ",\"timeout\":");
+	add_time_or_null(b, o->timeout > 0 ? o->timeout : USEC_NONE);
+	buf_adds(b, ",\"headers\":[");
+	for (i = 0; i < o->nheaders; i++) {
+		const char *h = o->headers[i];
+
+		if (i)
+			buf_addc(b, ',');
+		if (header_is_secret(h)) {
+			struct buf t;
+
+			buf_init(&t);
+			buf_add(&t, h, strcspn(h, ":"));
+			buf_adds(&t, ": " REDACTED);
+			buf_add_json_string(b, t.p);
+			buf_free(&t);
+		} else
+			buf_add_json_string(b, h);
+	}
+	buf_printf(b, "],\"api_key\":%s,\"seed\":%lu}}\n",
+	    o->api_key != NULL ? "\"" REDACTED "\"" : "null", o->seed);
+}
+
+void
+jsonl_sample(struct buf *b, const struct sample *s)
+{
+	size_t i;
+
+	buf_reserve(b, 256 + s->nchunks * 12);
+	buf_printf(b, "{\"type\":\"request\",\"id\":%ld,\"stage\":%d,\"client\":%d,\"t\":",
+	    s->id, s->stage, s->client);
+	buf_add_usec(b, s->t);
+	buf_adds(b, ",\"ttfb\":");
+	add_time_or_null(b, s->ttfb);
+	buf_adds(b, ",\"ttft\":");
+	add_time_or_null(b, s->ttft);
+	buf_adds(b, ",\"ttlt\":");
+	add_time_or_null(b, s->ttlt);
+	buf_printf(b, ",\"output_tokens\":%ld,\"input_tokens\":", s->output_tokens);
+	if (s->input_tokens >= 0)
+		buf_printf(b, "%ld", s->input_tokens);
+	else
+		buf_adds(b, "null");
+	buf_printf(b, ",\"tokens_from\":\"%s\",\"chunks\":[",
+	    s->tokens_from == TOKENS_FROM_USAGE ? "usage" : "chunks");
+	for (i = 0; i < s->nchunks; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_add_usec(b, s->chunks[i]);
+	}
+	buf_printf(b, "],\"status\":%d,\"error\":", s->status);
+	if (s->error == ERR_NONE)
+		buf_adds(b, "null");
+	else {
+		buf_printf(b, "{\"kind\":\"%s\",\"detail\":", err_kind_name(s->error));
+		buf_add_json_string(b, s->detail);
+		buf_addc(b, '}');
+	}
+	buf_printf(b, ",\"warmup\":%s,\"lag\":", s->warmup ? "true" : "false");
+	buf_add_usec(b, s->lag_max);
+	buf_adds(b, "}\n");
+}
+
+void
+jsonl_event(struct buf *b, const struct event *e)
+{
+	if (e->kind == EV_STAGE) {
+		buf_adds(b, "{\"type\":\"stage\",\"t\":");
+		buf_add_usec(b, e->t);
+		buf_printf(b, ",\"stage\":%d,\"clients\":%d}\n", e->stage, e->clients);
+		return;
+	}
+	buf_adds(b, "{\"type\":\"control\",\"t\":");
+	buf_add_usec(b, e->t);
+	buf_printf(b, ",\"action\":\"%s\"", control_action_name(e->action));
+	if (e->action == CTL_SET_CLIENTS)
+		buf_printf(b, ",\"clients\":%d", e->clients);
+	if (e->action == CTL_NEXT_STAGE)
+		buf_printf(b, ",\"stage\":%d", e->stage);
+	if (e->text != NULL) {
+		buf_adds(b, ",\"text\":");
+		buf_add_json_string(b, e->text);
+	}
+	buf_adds(b, "}\n");
+}
+
+void
+jsonl_end(struct buf *b, const struct end_info *e)
+{
+	buf_adds(b, "{\"type\":\"end\",\"t\":");
+	buf_add_usec(b, e->t);
+	buf_printf(b, ",\"reason\":\"%s\",\"requests\":%ld,\"errors\":%ld}\n",
+	    end_reason_name(e->reason), e->requests, e->errors);
+}
+
+/* Decoding */
+
+static int
+get_time(const cJSON *o, const char *key, bool nullable, usec_t *out,
+    char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (nullable && (v == NULL || cJSON_IsNull(v))) {
+		*out = USEC_NONE;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+		snprintf(err, errlen, "\"%s\" must be a number of seconds", key);
+		return -1;
+	}
+	*out = (usec_t)llround(v->valuedouble * USEC_PER_SEC);
+	return 0;
+}
+
+static int
+get_long(const cJSON *o, const char *key, long dflt, long *out, char *err,
+    size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (v == NULL || cJSON_IsNull(v)) {
+		if (dflt == LONG_MIN) {
+			snprintf(err, errlen, "\"%s\" is missing", key);
+			return -1;
+		}
+		*out = dflt;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v)) {
+		snprintf(err, errlen, "\"%s\" must be a number", key);
+		return -1;
+	}
+	*out = (long)v->valuedouble;
+	return 0;
+}
+
+static char *
+dup_string(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
+}
+
+static int
+decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
+{
+	const cJSON *target, *config, *clients, *mono0;
+	long schema;
+
+	if (get_long(root, "schema", LONG_MIN, &schema, err, errlen) != 0)
+		return -1;
+	if (schema > JSONL_SCHEMA) {
+		snprintf(err, errlen, "schema %ld is newer than this ttftop reads "
+		    "(%d): upgrade ttftop", schema, JSONL_SCHEMA);
+		return -1;
+	}
+	ri->schema = (int)schema;
+	ri->tool = dup_string(root, "tool");
+	ri->started = dup_string(root, "started");
+	mono0 = cJSON_GetObjectItemCaseSensitive(root, "mono0");
+	ri->mono0 = cJSON_IsNumber(mono0) ? mono0->valuedouble : 0;
+	target = cJSON_GetObjectItemCaseSensitive(root, "target");
+	ri->url = dup_string(target, "url");
+	ri->api = dup_string(target, "api");
+	ri->model = dup_string(target, "model");
+	config = cJSON_GetObjectItemCaseSensitive(root, "config");
+	clients = cJSON_GetObjectItemCaseSensitive(config, "clients");
+	ri->nstages = cJSON_GetArraySize(clients);
+	if (ri->url == NULL || ri->api == NULL || ri->started == NULL) {
+		snprintf(err, errlen, "run record lacks target.url, target.api or started");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
+{
+	const cJSON *chunks, *c, *error, *v;
+	long l;
+
+	sample_init(s);
+	if (get_long(root, "id", LONG_MIN, &s->id, err, errlen) != 0 ||
+	    get_long(root, "stage", LONG_MIN, &l, err, errlen) != 0)
+		return -1;
+	s->stage = (int)l;
+	if (get_long(root, "client", 0, &l, err, errlen) != 0)
+		return -1;
+	s->client = (int)l;
+	if (get_time(root, "t", false, &s->t, err, errlen) != 0 ||
+	    get_time(root, "ttfb", true, &s->ttfb, err, errlen) != 0 ||
+	    get_time(root, "ttft", true, &s->ttft, err, errlen) != 0 ||
+	    get_time(root, "ttlt", true, &s->ttlt, err, errlen) != 0 ||
+	    get_long(root, "output_tokens", 0, &s->output_tokens, err, errlen) != 0 ||
+	    get_long(root, "input_tokens", -1, &s->input_tokens, err, errlen) != 0 ||
+	    get_long(root, "status", 0, &l, err, errlen) != 0)
+		return -1;
+	s->status = (int)l;
+	v = cJSON_GetObjectItemCaseSensitive(root, "tokens_from");
+	s->tokens_from = cJSON_IsString(v) && strcmp(v->valuestring, "usage") == 0 ?
+	    TOKENS_FROM_USAGE : TOKENS_FROM_CHUNKS;
+	chunks = cJSON_GetObjectItemCaseSensitive(root, "chunks");
+	if (chunks != NULL && !cJSON_IsArray(chunks)) {
+		snprintf(err, errlen, "\"chunks\" must be an array");
+		return -1;
+	}
+	cJSON_ArrayForEach(c, chunks) {
+		if (!cJSON_IsNumber(c)) {
+			snprintf(err, errlen, "\"chunks\" must hold numbers");
+			sample_done(s);
+			return -1;
+		}
+		sample_add_chunk(s, (usec_t)llround(c->valuedouble * USEC_PER_SEC));
+	}
+	error = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (error != NULL && !cJSON_IsNull(error)) {
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(error, "kind");
+		const cJSON *detail = cJSON_GetObjectItemCaseSensitive(error, "detail");
+
+		if (!cJSON_IsString(kind) || err_kind_parse(kind->valuestring, &s->error) != 0) {
+			snprintf(err, errlen, "unknown error kind");
+			sample_done(s);
+			return -1;
+		}
+		if (cJSON_IsString(detail))
+			snprintf(s->detail, sizeof s->detail, "%s", detail->valuestring);
+	}
+	s->warmup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "warmup"));
+	if (get_time(root, "lag", true, &s->lag_max, err, errlen) != 0)
+		return -1;
+	if (s->lag_max == USEC_NONE)
+		s->lag_max = 0;
+	return 0;
+}
+
+static int
+decode_control(const cJSON *root, struct event *e, char *err, size_t errlen)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "action");
+	long l;
+
+	e->kind = EV_CONTROL;
+	if (!cJSON_IsString(a) || control_action_parse(a->valuestring, &e->action) != 0) {
+		snprintf(err, errlen, "unknown control action");
+		return -1;
+	}
+	if (get_time(root, "t", false, &e->t, err, errlen) != 0 ||
+	    get_long(root, "clients", 0, &l, err, errlen) != 0)
+		return -1;
+	e->clients = (int)l;
+	if (get_long(root, "stage", 0, &l, err, errlen) != 0)
+		return -1;
+	e->stage = (int)l;
+	e->text = dup_string(root, "text");
+	return 0;
+}
+
+int
+jsonl_decode(const char *line, size_t len, struct record *r, char *err,
+    size_t errlen)
+{
+	cJSON *root;
+	const cJSON *type;
+	const char *t;
+	long l;
+	int rc = -1;
+
+	memset(r, 0, sizeof *r);
+	if ((root = cJSON_ParseWithLength(line, len)) == NULL ||
+	    !cJSON_IsObject(root)) {
+		snprintf(err, errlen, "not a JSON object");
+		cJSON_Delete(root);
+		return -1;
+	}
+	type = cJSON_GetObjectItemCaseSensitive(root, "type");
+	if (!cJSON_IsString(type)) {
+		snprintf(err, errlen, "record has no \"type\"");
+		goto out;
+	}
+	t = type->valuestring;
+	if (strcmp(t, "run") == 0) {
+		r->type = REC_RUN;
+		rc = decode_run(root, &r->run, err, errlen);
+	} else if (strcmp(t, "request") == 0) {
+		r->type = REC_REQUEST;
+		rc = decode_sample(root, &r->sample, err, errlen);
+	} else if (strcmp(t, "stage") == 0) {
+		r->type = REC_STAGE;
+		r->event.kind = EV_STAGE;
+		rc = get_time(root, "t", false, &r->event.t, err, errlen);
+		if (rc == 0 && (rc = get_long(root, "stage", LONG_MIN, &l, err, errlen)) == 0)
+			r->event.stage = (int)l;
+		if (rc == 0 && (rc = get_long(root, "clients", 0, &l, err, errlen)) == 0)
+			r->event.clients = (int)l;
+	} else if (strcmp(t, "control") == 0) {
+		r->type = REC_CONTROL;
+		rc = decode_control(root, &r->event, err, errlen);
+	} else if (strcmp(t, "end") == 0) {
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(root, "reason");
+
+		r->type = REC_END;
+		rc = get_time(root, "t", false, &r->end.t, err, errlen);
+		if (rc == 0)
+			rc = get_long(root, "requests", 0, &r->end.requests, err, errlen);
+		if (rc == 0)
+			rc = get_long(root, "errors", 0, &r->end.errors, err, errlen);
+		if (rc == 0 && (!cJSON_IsString(reason) ||
+		    end_reason_parse(reason->valuestring, &r->end.reason) != 0)) {
+			snprintf(err, errlen, "unknown end reason");
+			rc = -1;
+		}
+	} else
+		rc = 1;
+out:
+	cJSON_Delete(root);
+	if (rc == -1)
+		record_free(r);
+	return rc;
+}
+
+void
+run_info_free(struct run_info *ri)
+{
+	free(ri->tool);
+	free(ri->started);
+	free(ri->url);
+	free(ri->api);
+	free(ri->model);
+	memset(ri, 0, sizeof *ri);
+}
+
+void
+record_free(struct record *r)
+{
+	run_info_free(&r->run);
+	sample_done(&r->sample);
+	free((char *)r->event.text);
+	r->event.text = NULL;
+}

@@ -1,0 +1,51 @@
+/* Records of the JSONL format, schema 1 (DESIGN.md section 4): encoding
+ * into one line each, and decoding a line back. */
+#ifndef TTFTOP_JSONL_H
+#define TTFTOP_JSONL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "sink.h"
+
+#define JSONL_SCHEMA 1
+
+struct run_opts;
+
+/* The run record's fields that readers use. */
+struct run_info {
+	int	 schema;
+	char	*tool;
+	char	*started;	/* UTC, ISO 8601 with microseconds */
+	double	 mono0;		/* CLOCK_MONOTONIC seconds at the run's start */
+	char	*url;
+	char	*api;
+	char	*model;		/* NULL when none was given */
+	int	 nstages;	/* planned stages */
+};
+
+enum record_type { REC_RUN, REC_STAGE, REC_REQUEST, REC_CONTROL, REC_END };
+
+struct record {
+	enum record_type type;
+	struct run_info	 run;
+	struct sample	 sample;
+	struct event	 event;		/* stage and control */
+	struct end_info	 end;
+};
+
+/* Each appends one line, newline included. */
+void jsonl_run(struct buf *, const struct run_info *, const struct run_opts *);
+void jsonl_sample(struct buf *, const struct sample *);
+void jsonl_event(struct buf *, const struct event *);
+void jsonl_end(struct buf *, const struct end_info *);
+
+/* Decodes one line (without its newline). Returns 0, 1 for a record of a
+ * type this version does not know (to be skipped), or -1 with a message in
+ * err. The record owns its strings: free them with record_free. */
+int jsonl_decode(const char *line, size_t len, struct record *, char *err,
+    size_t errlen);
+void record_free(struct record *);
+void run_info_free(struct run_info *);
+
+#endif

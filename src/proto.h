@@ -1,0 +1,58 @@
+/* A protocol adapter: how one API is asked for a stream and how its stream
+ * is read. Adding an API is one new file and one entry in proto.c's table. */
+#ifndef TTFTOP_PROTO_H
+#define TTFTOP_PROTO_H
+
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+struct run_opts;
+struct buf;
+
+/* What an adapter reports while reading a stream. */
+struct proto_events {
+	void	(*token)(void *ctx);	/* a chunk of generated content */
+	void	(*usage)(void *ctx, long output_tokens, long input_tokens);
+	void	(*done)(void *ctx);	/* the stream's own end marker */
+	void	(*fail)(void *ctx, const char *detail);	/* malformed stream */
+	void	*ctx;
+};
+
+struct proto {
+	const char	*name;
+	const char	*path;		/* standard path, e.g. /v1/chat/completions */
+	const char	*env_key;	/* variable holding the API key, or NULL */
+	/* Appends the request body for one prompt. */
+	void		(*build_body)(const struct run_opts *, const char *prompt,
+			    struct buf *);
+	/* Appends the API's own headers (auth included) to list. */
+	struct curl_slist *(*headers)(const struct run_opts *,
+			    struct curl_slist *list);
+	size_t		  state_size;
+	void		(*init)(void *state);
+	void		(*done)(void *state);
+	/* Reads body bytes; -1 after ev->fail when the stream must be dropped. */
+	int		(*feed)(void *state, const char *buf, size_t len,
+			    const struct proto_events *ev);
+	/* The body has ended; -1 after ev->fail when it ended wrongly. */
+	int		(*finish)(void *state, const struct proto_events *ev);
+};
+
+extern const struct proto proto_openai_chat;
+extern const struct proto proto_openai_completions;
+
+/* Looks up --api KIND; NULL when unknown. *planned is set when KIND is a
+ * known API that is not supported yet. */
+const struct proto *proto_find(const char *name, int *planned);
+/* The names of every supported API, for --help: "a, b, c". */
+const char *proto_names(void);
+
+/* Completes a base URL with the API's path: http://h:8000 and
+ * http://h:8000/v1 both give http://h:8000/v1/chat/completions; a URL that
+ * already ends in the path is kept. Returns a new string, or NULL with a
+ * message in err when the URL is malformed. */
+char *proto_endpoint(const struct proto *, const char *url, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,254 @@
+/* OpenAI-compatible streaming: /v1/chat/completions and /v1/completions over
+ * SSE, as served by vLLM, TGI, llama.cpp, Ollama, LiteLLM and OpenAI. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "options.h"
+#include "proto.h"
+#include "sample.h"
+#include "sse.h"
+
+#define DONE_MARKER	"[DONE]"
+#define DETAIL_QUOTE	60	/* bytes of a bad line quoted in an error */
+#define FAILED		1	/* on_event reported a failure already */
+
+struct openai {
+	struct sse			 sse;
+	const struct proto_events	*ev;
+	bool				 chat;
+	bool				 done;
+	bool				 finished;	/* a finish_reason was seen */
+};
+
+static void
+build_common(const struct run_opts *o, struct buf *b)
+{
+	if (o->model != NULL) {
+		buf_adds(b, "\"model\":");
+		buf_add_json_string(b, o->model);
+		buf_addc(b, ',');
+	}
+	if (o->max_tokens > 0)
+		buf_printf(b, "\"max_tokens\":%ld,", o->max_tokens);
+	buf_adds(b, "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+}
+
+static void
+chat_body(const struct run_opts *o, const char *prompt, struct buf *b)
+{
+	buf_adds(b, "{\"messages\":[{\"role\":\"user\",\"content\":");
+	buf_add_json_string(b, prompt);
+	buf_adds(b, "}],");
+	build_common(o, b);
+}
+
+static void
+completions_body(const struct run_opts *o, const char *prompt, struct buf *b)
+{
+	buf_adds(b, "{\"prompt\":");
+	buf_add_json_string(b, prompt);
+	buf_addc(b, ',');
+	build_common(o, b);
+}
+
+static struct curl_slist *
+openai_headers(const struct run_opts *o, struct curl_slist *list)
+{
+	char auth[1024];
+
+	list = curl_slist_append(list, "Content-Type: application/json");
+	list = curl_slist_append(list, "Accept: text/event-stream");
+	if (o->api_key != NULL && o->api_key[0] != '\0') {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
+		list = curl_slist_append(list, auth);
+	}
+	return list;
+}
+
+static bool
+nonempty_string(const cJSON *item)
+{
+	return cJSON_IsString(item) && item->valuestring[0] != '\0';
+}
+
+/* Whether one choice carries generated content: text, reasoning, or a tool
+ * call's arguments. Role-only and empty deltas are not tokens. */
+static bool
+choice_has_content(const cJSON *choice, bool chat)
+{
+	const cJSON *delta, *calls, *call;
+
+	if (!chat)
+		return nonempty_string(cJSON_GetObjectItemCaseSensitive(choice, "text"));
+	delta = cJSON_GetObjectItemCaseSensitive(choice, "delta");
+	if (!cJSON_IsObject(delta))
+		return false;
+	if (nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "content")) ||
+	    nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "reasoning_content")) ||
+	    nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "reasoning")))
+		return true;
+	calls = cJSON_GetObjectItemCaseSensitive(delta, "tool_calls");
+	cJSON_ArrayForEach(call, calls) {
+		const cJSON *fn = cJSON_GetObjectItemCaseSensitive(call, "function");
+
+		if (nonempty_string(cJSON_GetObjectItemCaseSensitive(fn, "arguments")))
+			return true;
+	}
+	return false;
+}
+
+static void
+quote_fail(struct openai *st, const char *what, const char *data, size_t len)
+{
+	char detail[SAMPLE_DETAIL_MAX];
+
+	snprintf(detail, sizeof detail, "%s: %.*s", what,
+	    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
+	st->ev->fail(st->ev->ctx, detail);
+}
+
+static int
+on_event(void *ctx, const char *event, const char *data, size_t len)
+{
+	struct openai *st = ctx;
+	const struct proto_events *ev = st->ev;
+	const cJSON *choices, *choice, *usage, *error, *msg;
+	cJSON *root;
+	bool content = false;
+
+	if (strcmp(data, DONE_MARKER) == 0) {
+		st->done = true;
+		ev->done(ev->ctx);
+		return 0;
+	}
+	if (st->done)
+		return 0;	/* nothing after [DONE] is part of the answer */
+	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
+		quote_fail(st, "non-JSON data line", data, len);
+		return FAILED;
+	}
+	error = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (error != NULL && !cJSON_IsNull(error)) {
+		msg = cJSON_GetObjectItemCaseSensitive(error, "message");
+		if (cJSON_IsString(msg))
+			quote_fail(st, "error event", msg->valuestring,
+			    strlen(msg->valuestring));
+		else
+			quote_fail(st, "error event", data, len);
+		cJSON_Delete(root);
+		return FAILED;
+	}
+	choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
+	cJSON_ArrayForEach(choice, choices) {
+		const cJSON *fr;
+
+		if (choice_has_content(choice, st->chat))
+			content = true;
+		fr = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
+		if (fr != NULL && !cJSON_IsNull(fr))
+			st->finished = true;
+	}
+	if (content)
+		ev->token(ev->ctx);
+	usage = cJSON_GetObjectItemCaseSensitive(root, "usage");
+	if (cJSON_IsObject(usage)) {
+		const cJSON *out, *in;
+
+		out = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens");
+		in = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens");
+		if (cJSON_IsNumber(out))
+			ev->usage(ev->ctx, (long)out->valuedouble,
+			    cJSON_IsNumber(in) ? (long)in->valuedouble : -1);
+	}
+	cJSON_Delete(root);
+	(void)event;
+	return 0;
+}
+
+static void
+chat_init(void *state)
+{
+	struct openai *st = state;
+
+	memset(st, 0, sizeof *st);
+	sse_init(&st->sse);
+	st->chat = true;
+}
+
+static void
+completions_init(void *state)
+{
+	struct openai *st = state;
+
+	memset(st, 0, sizeof *st);
+	sse_init(&st->sse);
+}
+
+static void
+openai_done(void *state)
+{
+	struct openai *st = state;
+
+	sse_done(&st->sse);
+}
+
+static int
+openai_feed(void *state, const char *buf, size_t len,
+    const struct proto_events *ev)
+{
+	struct openai *st = state;
+	int rc;
+
+	st->ev = ev;
+	rc = sse_feed(&st->sse, buf, len, on_event, st);
+	if (rc == -1)
+		ev->fail(ev->ctx, "SSE line too long");
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+openai_finish(void *state, const struct proto_events *ev)
+{
+	struct openai *st = state;
+
+	st->ev = ev;
+	if (sse_finish(&st->sse, on_event, st) != 0)
+		return -1;
+	if (!st->done && !st->finished) {
+		ev->fail(ev->ctx, "stream ended before data: [DONE]");
+		return -1;
+	}
+	return 0;
+}
+
+const struct proto proto_openai_chat = {
+	.name = "openai-chat",
+	.path = "/v1/chat/completions",
+	.env_key = "OPENAI_API_KEY",
+	.build_body = chat_body,
+	.headers = openai_headers,
+	.state_size = sizeof(struct openai),
+	.init = chat_init,
+	.done = openai_done,
+	.feed = openai_feed,
+	.finish = openai_finish,
+};
+
+const struct proto proto_openai_completions = {
+	.name = "openai-completions",
+	.path = "/v1/completions",
+	.env_key = "OPENAI_API_KEY",
+	.build_body = completions_body,
+	.headers = openai_headers,
+	.state_size = sizeof(struct openai),
+	.init = completions_init,
+	.done = openai_done,
+	.feed = openai_feed,
+	.finish = openai_finish,
+};

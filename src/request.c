@@ -1,0 +1,269 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "options.h"
+#include "proto.h"
+#include "request.h"
+#include "xalloc.h"
+
+#define RECV_BUFFER	(16 * 1024)
+
+static void
+on_token(void *ctx)
+{
+	struct request *r = ctx;
+	usec_t at = r->arrival - r->start;
+
+	if (r->s.ttft == USEC_NONE)
+		r->s.ttft = at;
+	sample_add_chunk(&r->s, at);
+	if (r->chunk_counter != NULL)
+		(*r->chunk_counter)++;
+}
+
+static void
+on_usage(void *ctx, long output, long input)
+{
+	struct request *r = ctx;
+
+	r->usage_out = output;
+	if (input >= 0)
+		r->usage_in = input;
+}
+
+static void
+on_done(void *ctx)
+{
+	struct request *r = ctx;
+
+	if (r->s.ttlt == USEC_NONE)
+		r->s.ttlt = r->arrival - r->start;
+}
+
+static void
+on_fail(void *ctx, const char *detail)
+{
+	struct request *r = ctx;
+
+	if (!r->failed) {
+		r->failed = true;
+		snprintf(r->s.detail, sizeof r->s.detail, "%s", detail);
+	}
+}
+
+static size_t
+write_cb(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct request *r = userp;
+	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r };
+	size_t n = size * nmemb;
+	usec_t lag;
+
+	r->arrival = clock_mono_usec();
+	lag = (usec_t)((ev_time() - ev_now(r->loop)) * USEC_PER_SEC);
+	if (lag > r->s.lag_max)
+		r->s.lag_max = lag;
+	if (r->s.ttfb == USEC_NONE) {
+		long status = 0;
+
+		r->s.ttfb = r->arrival - r->start;
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+		r->s.status = (int)status;
+		r->http_error = status < 200 || status > 299;
+	}
+	if (r->http_error) {
+		size_t room = sizeof r->errbody - 1 - r->errbody_len;
+
+		if (n < room)
+			room = n;
+		memcpy(r->errbody + r->errbody_len, data, room);
+		r->errbody_len += room;
+		return n;
+	}
+	if (r->failed)
+		return 0;
+	return r->proto->feed(r->proto_state, data, n, &ev) == 0 ? n : 0;
+}
+
+struct request *
+request_new(struct ev_loop *loop, const struct run_opts *o,
+    struct curl_slist *headers)
+{
+	struct request *r;
+
+	r = xcalloc(1, sizeof *r);
+	r->loop = loop;
+	r->opts = o;
+	r->proto = o->proto;
+	r->headers = headers;
+	r->proto_state = xmalloc(r->proto->state_size);
+	if ((r->easy = curl_easy_init()) == NULL)
+		fatal("curl_easy_init failed");
+	curl_easy_setopt(r->easy, CURLOPT_URL, o->endpoint);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->curl_err);
+	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
+	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	if (o->timeout > 0)
+		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS,
+		    (long)(o->timeout / 1000));
+	r->id_header.next = headers;
+	r->id_header.data = r->id_text;
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, &r->id_header);
+	return r;
+}
+
+void
+request_free(struct request *r)
+{
+	if (r == NULL)
+		return;
+	if (r->proto_live)
+		r->proto->done(r->proto_state);
+	sample_done(&r->s);
+	curl_easy_cleanup(r->easy);
+	free(r->proto_state);
+	free(r);
+}
+
+void
+request_start(struct request *r, long id, const char *id_prefix,
+    const char *body, size_t body_len)
+{
+	usec_t *chunks = r->s.chunks;
+	size_t cap = r->s.chunks_cap;
+
+	sample_init(&r->s);
+	r->s.chunks = chunks;		/* keep the buffer of the last one */
+	r->s.chunks_cap = cap;
+	r->s.id = id;
+	snprintf(r->id_text, sizeof r->id_text, "X-Request-Id: %s-%ld",
+	    id_prefix, id);
+	if (r->proto_live)
+		r->proto->done(r->proto_state);
+	r->proto->init(r->proto_state);
+	r->proto_live = true;
+	r->failed = r->http_error = false;
+	r->usage_out = r->usage_in = -1;
+	r->errbody_len = 0;
+	r->curl_err[0] = '\0';
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	r->start = clock_mono_usec();
+}
+
+/* A short detail from an error body: the JSON error's message if there is
+ * one, else the body's first line. */
+static void
+http_detail(struct request *r)
+{
+	cJSON *root, *err, *msg;
+	const char *text = NULL;
+	size_t n;
+
+	r->errbody[r->errbody_len] = '\0';
+	root = cJSON_Parse(r->errbody);
+	err = cJSON_GetObjectItemCaseSensitive(root, "error");
+	msg = cJSON_IsObject(err) ?
+	    cJSON_GetObjectItemCaseSensitive(err, "message") :
+	    cJSON_GetObjectItemCaseSensitive(root, "message");
+	if (cJSON_IsString(err))
+		text = err->valuestring;
+	else if (cJSON_IsString(msg))
+		text = msg->valuestring;
+	if (text == NULL) {
+		text = r->errbody;
+		n = strcspn(text, "\r\n");
+		r->errbody[n] = '\0';
+	}
+	if (text[0] == '\0')
+		snprintf(r->s.detail, sizeof r->s.detail, "HTTP %d", r->s.status);
+	else
+		snprintf(r->s.detail, sizeof r->s.detail, "%s", text);
+	cJSON_Delete(root);
+}
+
+static enum err_kind
+classify(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return ERR_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return ERR_DNS;
+	case CURLE_COULDNT_CONNECT:
+		return ERR_CONNECT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return ERR_TLS;
+	default:
+		return ERR_PROTOCOL;
+	}
+}
+
+static void
+set_tokens(struct request *r)
+{
+	if (r->usage_out >= 0) {
+		r->s.output_tokens = r->usage_out;
+		r->s.tokens_from = TOKENS_FROM_USAGE;
+	} else {
+		r->s.output_tokens = (long)r->s.nchunks;
+		r->s.tokens_from = TOKENS_FROM_CHUNKS;
+	}
+	r->s.input_tokens = r->usage_in;
+}
+
+void
+request_finish(struct request *r, CURLcode rc)
+{
+	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r };
+	long status = 0;
+
+	r->arrival = clock_mono_usec();
+	if (r->s.status == 0) {
+		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+		r->s.status = (int)status;
+		r->http_error = status != 0 && (status < 200 || status > 299);
+	}
+	if (r->http_error) {
+		r->s.error = ERR_HTTP;
+		http_detail(r);
+	} else if (r->failed) {
+		r->s.error = ERR_PROTOCOL;
+	} else if (rc != CURLE_OK) {
+		r->s.error = classify(rc);
+		snprintf(r->s.detail, sizeof r->s.detail, "%s",
+		    r->curl_err[0] ? r->curl_err : curl_easy_strerror(rc));
+	} else if (r->proto->finish(r->proto_state, &ev) != 0) {
+		r->s.error = ERR_PROTOCOL;
+	}
+	if (r->s.ttlt == USEC_NONE)
+		r->s.ttlt = r->arrival - r->start;
+	set_tokens(r);
+}
+
+void
+request_cancel(struct request *r)
+{
+	r->s.error = ERR_CANCELED;
+	snprintf(r->s.detail, sizeof r->s.detail, "canceled at quit after %zu chunks",
+	    r->s.nchunks);
+	r->s.ttlt = clock_mono_usec() - r->start;
+	set_tokens(r);
+}

@@ -1,0 +1,286 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <ev.h>
+
+#include "headless.h"
+#include "jsonl.h"
+#include "load.h"
+#include "options.h"
+#include "proto.h"
+#include "run.h"
+#include "stats.h"
+#include "summary.h"
+#include "writer.h"
+#include "xalloc.h"
+
+#define EXIT_USAGE	2
+#define SIM_START_WAIT	5000	/* ms the demo waits for the sim's URL */
+#define FD_PER_CLIENT	2	/* a socket, and slack for curl's resolver */
+
+struct run {
+	struct ev_loop	*loop;
+	struct load	 load;
+	struct stats	 stats;
+	struct writer	*writer;
+	struct progress	 progress;
+	ev_signal	 sigint_w, sigterm_w;
+	ev_timer	 progress_w;
+};
+
+static void
+on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct run *r = w->data;
+
+	load_quit(&r->load, END_SIGNAL);
+}
+
+static void
+on_progress(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct run *r = w->data;
+
+	headless_progress(stderr, &r->progress, &r->load, &r->stats);
+}
+
+static void
+on_load_end(struct load *l)
+{
+	ev_break(l->loop, EVBREAK_ALL);
+}
+
+static void
+format_started(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06ldZ", base, ts.tv_nsec / 1000);
+}
+
+/* Every client needs a socket: raise the soft limit to the hard one, and say
+ * so plainly when even that is too low. */
+static void
+raise_fd_limit(const struct run_opts *o)
+{
+	struct rlimit rl;
+	long most = 0;
+	int i;
+
+	for (i = 0; i < o->nstages; i++)
+		if (o->clients[i] > most)
+			most = o->clients[i];
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if ((rlim_t)(most * FD_PER_CLIENT + 64) > rl.rlim_cur)
+		fprintf(stderr, "ttftop: warning: %ld clients need about %ld open "
+		    "files, but the limit is %lu: raise it with ulimit -n\n",
+		    most, most * FD_PER_CLIENT + 64, (unsigned long)rl.rlim_cur);
+}
+
+/* Runs the load described by o; returns the exit status. */
+static int
+run_load(struct run_opts *o)
+{
+	struct run r;
+	struct run_info ri;
+	struct sink sinks[2];
+	char err[OPT_ERR_MAX], started[48], tool[32];
+	int status = 0;
+
+	memset(&r, 0, sizeof r);
+	if ((r.writer = writer_open(o->output, err, sizeof err)) == NULL) {
+		fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (!o->headless)
+		o->headless = true;	/* the live screen comes with tui/ */
+	raise_fd_limit(o);
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_ALL);
+	r.loop = ev_default_loop(EVFLAG_AUTO);
+	stats_init(&r.stats);
+
+	format_started(started, sizeof started);
+	snprintf(tool, sizeof tool, "%s %s", PACKAGE_NAME, PACKAGE_VERSION);
+	memset(&ri, 0, sizeof ri);
+	ri.schema = JSONL_SCHEMA;
+	ri.tool = tool;
+	ri.started = started;
+	ri.url = o->url;
+	ri.api = (char *)o->proto->name;
+	ri.model = o->model;
+	ri.nstages = o->nstages;
+	sinks[0] = writer_sink(r.writer);
+	sinks[1] = stats_sink(&r.stats);
+	ev_now_update(r.loop);
+	{
+		usec_t mono0 = clock_mono_usec();
+
+		ri.mono0 = usec_to_sec(mono0);
+		writer_push_run(r.writer, &ri, o);
+		load_init(&r.load, r.loop, o, sinks, 2, mono0);
+	}
+	r.load.on_end = on_load_end;
+
+	ev_signal_init(&r.sigint_w, on_signal, SIGINT);
+	ev_signal_init(&r.sigterm_w, on_signal, SIGTERM);
+	r.sigint_w.data = r.sigterm_w.data = &r;
+	ev_signal_start(r.loop, &r.sigint_w);
+	ev_signal_start(r.loop, &r.sigterm_w);
+	ev_timer_init(&r.progress_w, on_progress, 1., 1.);
+	r.progress_w.data = &r;
+	ev_timer_start(r.loop, &r.progress_w);
+
+	fprintf(stderr, "ttftop: %s %s, %d stage%s, writing %s\n", o->proto->name,
+	    o->endpoint, o->nstages, o->nstages == 1 ? "" : "s", o->output);
+	load_start(&r.load);
+	if (r.load.state != LOAD_ENDED)
+		ev_run(r.loop, 0);
+
+	ev_timer_stop(r.loop, &r.progress_w);
+	ev_signal_stop(r.loop, &r.sigint_w);
+	ev_signal_stop(r.loop, &r.sigterm_w);
+	load_done(&r.load);
+	if (writer_close(r.writer, err, sizeof err) != 0) {
+		fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);
+		status = 1;
+	}
+	if (o->json)
+		summary_json(stdout, &ri, &r.stats);
+	else
+		summary_markdown(stdout, &ri, &r.stats);
+	fflush(stdout);
+	if (r.stats.requests > 0 && r.stats.errors == r.stats.requests) {
+		fprintf(stderr, "ttftop: every request failed\n");
+		status = 1;
+	}
+	stats_done(&r.stats);
+	curl_global_cleanup();
+	return status;
+}
+
+int
+run_main(int argc, char **argv)
+{
+	struct run_opts o;
+	char err[OPT_ERR_MAX];
+	int status;
+
+	memset(&o, 0, sizeof o);
+	if (options_parse(&o, argc, argv, true, err, sizeof err) != 0) {
+		fprintf(stderr, "ttftop run: %s\n", err);
+		options_free(&o);
+		return EXIT_USAGE;
+	}
+	status = run_load(&o);
+	options_free(&o);
+	return status;
+}
+
+/* Starts `ttftop sim` as a child with the given knobs; returns its URL (in
+ * url) and pid, or -1. The child dies with us, however we end. */
+static pid_t
+start_sim(char *const sim_argv[], char *url, size_t urllen)
+{
+	struct pollfd pfd;
+	int pipefd[2], devnull;
+	size_t n = 0;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return -1;
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(pipefd[1], STDOUT_FILENO);
+		if ((devnull = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(devnull, STDERR_FILENO);
+		execv("/proc/self/exe", sim_argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pfd.fd = pipefd[0];
+	pfd.events = POLLIN;
+	while (n + 1 < urllen && poll(&pfd, 1, SIM_START_WAIT) > 0) {
+		ssize_t k = read(pipefd[0], url + n, 1);
+
+		if (k <= 0 || url[n] == '\n')
+			break;
+		n++;
+	}
+	url[n] = '\0';
+	close(pipefd[0]);
+	if (strncmp(url, "http://", 7) != 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+int
+demo_main(int argc, char **argv)
+{
+	static const int ramp[] = { 1, 2, 4, 8, 16, 32, 64 };
+	char *sim_argv[] = {
+		"ttftop", "sim", "--capacity", "16", "--ttft", "80ms", "--itl", "15ms",
+		"--tokens", "128", "--jitter", "0.1", NULL
+	};
+	struct run_opts o;
+	char err[OPT_ERR_MAX], url[256];
+	int status;
+	pid_t pid;
+
+	memset(&o, 0, sizeof o);
+	o.clients = xmalloc(sizeof ramp);
+	memcpy(o.clients, ramp, sizeof ramp);
+	o.nstages = sizeof ramp / sizeof ramp[0];
+	o.stage_duration = 10 * (usec_t)USEC_PER_SEC;
+	o.model = xstrdup("sim");
+	o.url = xstrdup("http://127.0.0.1:1/v1");	/* replaced below */
+	if (options_parse(&o, argc, argv, false, err, sizeof err) != 0) {
+		fprintf(stderr, "ttftop demo: %s\n", err);
+		options_free(&o);
+		return EXIT_USAGE;
+	}
+	if ((pid = start_sim(sim_argv, url, sizeof url)) < 0) {
+		fprintf(stderr, "ttftop demo: the simulated endpoint did not start\n");
+		options_free(&o);
+		return 1;
+	}
+	free(o.url);
+	free(o.endpoint);
+	o.url = xstrdup(url);
+	if ((o.endpoint = proto_endpoint(o.proto, o.url, err, sizeof err)) == NULL)
+		fatal("%s", err);
+	status = run_load(&o);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	options_free(&o);
+	return status;
+}

@@ -1,0 +1,59 @@
+/* The per-request record: what one request measured. Times are integer
+ * microseconds; "t" is from the run's start, every other time from the
+ * request's own start (the moment it was handed to curl). */
+#ifndef TTFTOP_SAMPLE_H
+#define TTFTOP_SAMPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clock.h"
+
+enum err_kind {
+	ERR_NONE,
+	ERR_CONNECT,
+	ERR_DNS,
+	ERR_TLS,
+	ERR_TIMEOUT,
+	ERR_HTTP,
+	ERR_PROTOCOL,
+	ERR_CANCELED,
+	ERR_KIND_COUNT
+};
+
+enum tokens_from {
+	TOKENS_FROM_CHUNKS,	/* counted content chunks: no usage was sent */
+	TOKENS_FROM_USAGE	/* the server's own usage count */
+};
+
+#define SAMPLE_DETAIL_MAX 160
+
+struct sample {
+	long		 id;
+	int		 stage;		/* 1-based */
+	int		 client;	/* 0-based */
+	usec_t		 t;		/* start, from the run's start */
+	usec_t		 ttfb;		/* USEC_NONE when never reached */
+	usec_t		 ttft;
+	usec_t		 ttlt;
+	long		 output_tokens;
+	long		 input_tokens;	/* -1 when the server did not say */
+	enum tokens_from tokens_from;
+	usec_t		*chunks;	/* arrival of each content chunk */
+	size_t		 nchunks;
+	size_t		 chunks_cap;
+	int		 status;	/* HTTP status, 0 when none was received */
+	enum err_kind	 error;
+	char		 detail[SAMPLE_DETAIL_MAX];
+	bool		 warmup;
+	usec_t		 lag_max;	/* worst loop lag seen by this request */
+};
+
+const char *err_kind_name(enum err_kind);
+int err_kind_parse(const char *name, enum err_kind *out);
+
+void sample_init(struct sample *);
+void sample_done(struct sample *);
+void sample_add_chunk(struct sample *, usec_t at);
+
+#endif

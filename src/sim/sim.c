@@ -1,0 +1,1076 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <ev.h>
+
+#include "../buf.h"
+#include "../clock.h"
+#include "../xalloc.h"
+#include "sim.h"
+
+#define REQUEST_MAX	(1 << 20)	/* largest request accepted */
+#define READ_CHUNK	16384
+#define SLOW_HEADER_GAP	0.5		/* seconds between header lines */
+#define DEFAULT_MODEL	"sim"
+
+enum fault {
+	FAULT_NONE, FAULT_HTTP500, FAULT_HTTP429, FAULT_RESET, FAULT_STALL,
+	FAULT_GARBAGE, FAULT_NO_DONE, FAULT_SLOW_HEADERS
+};
+
+static const char *const fault_names[] = {
+	"none", "http500", "http429", "reset", "stall", "garbage", "no-done",
+	"slow-headers",
+};
+
+struct sim_cfg {
+	double		 ttft, itl;	/* seconds */
+	long		 tokens;
+	int		 per_chunk;
+	double		 jitter;
+	int		 capacity;	/* 0: unlimited */
+	unsigned long	 seed;
+	double		 fail_rate;
+	enum fault	 fail;
+	bool		 no_usage;
+	const char	*api_key;
+	const char	*listen;
+	FILE		*truth;
+};
+
+enum phase {
+	PH_READING,	/* waiting for a whole request */
+	PH_QUEUED,	/* over capacity, waiting for a slot */
+	PH_HEADERS,	/* slow-headers: trickling the header lines */
+	PH_STREAMING,
+	PH_STALLED,	/* stopped sending on purpose */
+	PH_CLOSING	/* flushing what is left, then closing */
+};
+
+struct conn {
+	int		 fd;
+	ev_io		 rio, wio;
+	ev_timer	 timer;
+	struct buf	 in;
+	struct buf	 out;
+	size_t		 out_off;
+	enum phase	 phase;
+	bool		 keepalive;
+	bool		 chunked;	/* else close-delimited */
+	bool		 active;	/* holds a capacity slot */
+	bool		 dead;		/* a send failed; freed on read */
+	/* the request being answered */
+	char		 reqid[128];
+	char		 model[128];
+	bool		 chat, stream, usage;
+	long		 ntokens, sent, prompt_tokens;
+	bool		 capped;	/* max_tokens cut the answer short */
+	int		 chunk_index;
+	int		 header_step;
+	double		 t0;		/* when the request was read, ev time */
+	double		 next_at;	/* when the next chunk is due */
+	enum fault	 fault;
+	long		 serial;
+	struct conn	*qnext;
+};
+
+static struct sim_cfg cfg;
+static struct ev_loop *loop;
+static int active;
+static struct conn *queue_head, *queue_tail;
+static long serial;
+static unsigned long long rng_state;
+
+static double
+rng_unit(void)
+{
+	/* splitmix64: small, seedable, good enough for jitter and faults */
+	unsigned long long z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+static double
+jittered(double d)
+{
+	if (cfg.jitter <= 0)
+		return d;
+	return d * (1 + cfg.jitter * (2 * rng_unit() - 1));
+}
+
+/* The per-token time under the batching model: it grows with the batch. */
+static double
+token_time(void)
+{
+	if (cfg.capacity <= 0)
+		return cfg.itl;
+	return cfg.itl * (1 + (double)active / cfg.capacity);
+}
+
+static void conn_free(struct conn *);
+static void serve_pipelined(struct conn *);
+static void start_service(struct conn *);
+
+/* Output */
+
+/* Sends what is pending. Never frees c: after an error the read watcher
+ * sees the broken socket and frees it there. */
+static void
+flush_out(struct conn *c)
+{
+	if (c->dead) {
+		c->out.len = c->out_off = 0;
+		return;
+	}
+	while (c->out_off < c->out.len) {
+		ssize_t n = send(c->fd, c->out.p + c->out_off,
+		    c->out.len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			c->dead = true;
+			c->out.len = c->out_off = 0;
+			ev_io_stop(loop, &c->wio);
+			ev_timer_stop(loop, &c->timer);
+			return;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->out_off == c->out.len) {
+		c->out.len = c->out_off = 0;
+		ev_io_stop(loop, &c->wio);
+		if (c->phase == PH_CLOSING)
+			shutdown(c->fd, SHUT_WR);	/* the peer's close frees c */
+	} else
+		ev_io_start(loop, &c->wio);
+}
+
+static void
+write_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	flush_out(w->data);
+}
+
+static void
+add_body_piece(struct conn *c, const char *s, size_t n)
+{
+	if (c->chunked)
+		buf_printf(&c->out, "%zx\r\n", n);
+	buf_add(&c->out, s, n);
+	if (c->chunked)
+		buf_adds(&c->out, "\r\n");
+}
+
+static void
+simple_response(struct conn *c, int status, const char *reason,
+    const char *ctype, const char *body, const char *extra)
+{
+	buf_printf(&c->out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\n%s%s\r\n%s", status, reason, ctype,
+	    strlen(body), extra ? extra : "",
+	    c->keepalive ? "" : "Connection: close\r\n", body);
+}
+
+static void
+json_error(struct conn *c, int status, const char *reason, const char *type,
+    const char *message, const char *extra)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "{\"error\":{\"message\":");
+	buf_add_json_string(&b, message);
+	buf_printf(&b, ",\"type\":\"%s\",\"code\":%d}}", type, status);
+	simple_response(c, status, reason, "application/json", b.p, extra);
+	buf_free(&b);
+}
+
+/* Request lifecycle */
+
+static void
+release_slot(struct conn *c)
+{
+	struct conn *next;
+
+	if (!c->active)
+		return;
+	c->active = false;
+	active--;
+	if ((next = queue_head) != NULL) {
+		queue_head = next->qnext;
+		if (queue_head == NULL)
+			queue_tail = NULL;
+		next->qnext = NULL;
+		start_service(next);
+	}
+}
+
+static void
+unqueue(struct conn *c)
+{
+	struct conn **pp;
+
+	for (pp = &queue_head; *pp != NULL; pp = &(*pp)->qnext) {
+		if (*pp == c) {
+			*pp = c->qnext;
+			break;
+		}
+	}
+	queue_tail = NULL;
+	for (struct conn *q = queue_head; q != NULL; q = q->qnext)
+		queue_tail = q;
+}
+
+/* The answer is complete: get ready for the next request on the connection. */
+static void
+response_done(struct conn *c)
+{
+	ev_timer_stop(loop, &c->timer);
+	release_slot(c);
+	if (!c->keepalive) {
+		c->phase = PH_CLOSING;
+		flush_out(c);
+		return;
+	}
+	c->phase = PH_READING;
+	flush_out(c);
+	serve_pipelined(c);
+}
+
+static void
+truth_log(struct conn *c, int tokens)
+{
+	char t[24];
+
+	if (cfg.truth == NULL)
+		return;
+	usec_format(t, clock_mono_usec());
+	fprintf(cfg.truth, "{\"id\":\"%s\",\"chunk\":%d,\"tokens\":%d,\"t\":%s}\n",
+	    c->reqid, c->chunk_index, tokens, t);
+}
+
+static void
+sse_event(struct conn *c, const char *json)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "data: %s\n\n", json);
+	add_body_piece(c, b.p, b.len);
+	buf_free(&b);
+}
+
+static void
+chunk_json(struct conn *c, struct buf *b, const char *content, const char *finish)
+{
+	if (c->chat) {
+		buf_printf(b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion.chunk\","
+		    "\"created\":0,\"model\":", c->serial);
+		buf_add_json_string(b, c->model);
+		buf_adds(b, ",\"choices\":[{\"index\":0,\"delta\":");
+		if (content == NULL)
+			buf_adds(b, "{}");
+		else {
+			buf_adds(b, "{\"content\":");
+			buf_add_json_string(b, content);
+			buf_addc(b, '}');
+		}
+	} else {
+		buf_printf(b, "{\"id\":\"cmpl-%ld\",\"object\":\"text_completion\","
+		    "\"created\":0,\"model\":", c->serial);
+		buf_add_json_string(b, c->model);
+		buf_adds(b, ",\"choices\":[{\"index\":0,\"text\":");
+		buf_add_json_string(b, content ? content : "");
+		buf_adds(b, ",\"logprobs\":null");
+	}
+	if (finish != NULL)
+		buf_printf(b, ",\"finish_reason\":\"%s\"}]}", finish);
+	else
+		buf_adds(b, ",\"finish_reason\":null}]}");
+}
+
+static void
+usage_json(struct conn *c, struct buf *b)
+{
+	buf_printf(b, "{\"id\":\"%s-%ld\",\"object\":\"%s\",\"created\":0,\"model\":",
+	    c->chat ? "chatcmpl" : "cmpl", c->serial,
+	    c->chat ? "chat.completion.chunk" : "text_completion");
+	buf_add_json_string(b, c->model);
+	buf_printf(b, ",\"choices\":[],\"usage\":{\"prompt_tokens\":%ld,"
+	    "\"completion_tokens\":%ld,\"total_tokens\":%ld}}",
+	    c->prompt_tokens, c->ntokens, c->prompt_tokens + c->ntokens);
+}
+
+static void
+schedule(struct conn *c, double at)
+{
+	c->next_at = at;
+	ev_timer_stop(loop, &c->timer);
+	ev_timer_set(&c->timer, at - ev_now(loop) > 0 ? at - ev_now(loop) : 0., 0.);
+	ev_timer_start(loop, &c->timer);
+}
+
+static void
+finish_stream(struct conn *c)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (c->fault != FAULT_NO_DONE) {
+		chunk_json(c, &b, NULL, c->capped ? "length" : "stop");
+		sse_event(c, b.p);
+		if (c->usage && !cfg.no_usage) {
+			b.len = 0;
+			usage_json(c, &b);
+			sse_event(c, b.p);
+		}
+		sse_event(c, "[DONE]");
+	}
+	buf_free(&b);
+	if (c->chunked)
+		buf_adds(&c->out, "0\r\n\r\n");
+	else
+		c->keepalive = false;
+	response_done(c);
+}
+
+/* The next content chunk is due. */
+static void
+emit_chunk(struct conn *c)
+{
+	struct buf b, text;
+	long k, n = c->ntokens - c->sent;
+
+	if (n > cfg.per_chunk)
+		n = cfg.per_chunk;
+	buf_init(&b);
+	buf_init(&text);
+	for (k = 0; k < n; k++)
+		buf_printf(&text, " tok%ld", c->sent + k + 1);
+	chunk_json(c, &b, text.p, NULL);
+	sse_event(c, b.p);
+	buf_free(&b);
+	buf_free(&text);
+	c->sent += n;
+	truth_log(c, (int)n);
+	flush_out(c);
+	c->chunk_index++;
+}
+
+static bool
+fault_point(const struct conn *c)
+{
+	return c->sent >= (c->ntokens + 1) / 2;
+}
+
+static void
+abort_reset(struct conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	conn_free(c);
+}
+
+static void
+send_headers(struct conn *c)
+{
+	buf_printf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+	    "Cache-Control: no-cache\r\n%s%s\r\n",
+	    c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
+	    c->keepalive ? "" : "Connection: close\r\n");
+}
+
+static void
+role_chunk(struct conn *c)
+{
+	struct buf b;
+
+	if (!c->chat)
+		return;
+	buf_init(&b);
+	buf_printf(&b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion.chunk\","
+	    "\"created\":0,\"model\":", c->serial);
+	buf_add_json_string(&b, c->model);
+	buf_adds(&b, ",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+	    "\"content\":\"\"},\"finish_reason\":null}]}");
+	sse_event(c, b.p);
+	buf_free(&b);
+}
+
+static void
+nonstream_response(struct conn *c)
+{
+	struct buf b, text;
+	long k;
+
+	buf_init(&b);
+	buf_init(&text);
+	for (k = 0; k < c->ntokens; k++)
+		buf_printf(&text, " tok%ld", k + 1);
+	if (c->chat) {
+		buf_printf(&b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion\","
+		    "\"created\":0,\"model\":", c->serial);
+		buf_add_json_string(&b, c->model);
+		buf_adds(&b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+		    "\"assistant\",\"content\":");
+	} else {
+		buf_printf(&b, "{\"id\":\"cmpl-%ld\",\"object\":\"text_completion\","
+		    "\"created\":0,\"model\":", c->serial);
+		buf_add_json_string(&b, c->model);
+		buf_adds(&b, ",\"choices\":[{\"index\":0,\"text\":");
+	}
+	buf_add_json_string(&b, text.p);
+	buf_printf(&b, "%s,\"finish_reason\":\"%s\"}],\"usage\":{\"prompt_tokens\":%ld,"
+	    "\"completion_tokens\":%ld,\"total_tokens\":%ld}}",
+	    c->chat ? "}" : "", c->capped ? "length" : "stop", c->prompt_tokens,
+	    c->ntokens, c->prompt_tokens + c->ntokens);
+	simple_response(c, 200, "OK", "application/json", b.p, NULL);
+	buf_free(&b);
+	buf_free(&text);
+	response_done(c);
+}
+
+static void
+timer_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct conn *c = w->data;
+	static const char *const slow_lines[] = {
+		"Content-Type: text/event-stream\r\n",
+		"Cache-Control: no-cache\r\n",
+		"X-Sim-Fault: slow-headers\r\n",
+	};
+
+	switch (c->phase) {
+	case PH_HEADERS:
+		if (c->header_step < (int)(sizeof slow_lines / sizeof slow_lines[0])) {
+			buf_adds(&c->out, slow_lines[c->header_step++]);
+			flush_out(c);
+			schedule(c, ev_now(loop) + SLOW_HEADER_GAP);
+			return;
+		}
+		buf_printf(&c->out, "%s%s\r\n",
+		    c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
+		    c->keepalive ? "" : "Connection: close\r\n");
+		role_chunk(c);
+		flush_out(c);
+		c->phase = PH_STREAMING;
+		schedule(c, fmax(c->next_at, ev_now(loop)));
+		return;
+	case PH_STREAMING:
+		break;
+	default:
+		return;
+	}
+	if (!c->stream) {
+		nonstream_response(c);
+		return;
+	}
+	if (c->sent < c->ntokens) {
+		if (c->fault == FAULT_RESET && fault_point(c) && c->sent > 0) {
+			abort_reset(c);
+			return;
+		}
+		if (c->fault == FAULT_STALL && fault_point(c) && c->sent > 0) {
+			c->phase = PH_STALLED;
+			return;
+		}
+		if (c->fault == FAULT_GARBAGE && fault_point(c) && c->sent > 0) {
+			add_body_piece(c, "data: this is not json\n\n", 24);
+			c->fault = FAULT_NONE;
+		}
+		emit_chunk(c);
+		if (c->sent < c->ntokens) {
+			schedule(c, c->next_at + jittered(token_time() * cfg.per_chunk));
+			return;
+		}
+	}
+	finish_stream(c);
+}
+
+static void
+start_service(struct conn *c)
+{
+	double now = ev_time();
+
+	c->active = true;
+	active++;
+	c->phase = PH_STREAMING;
+	c->next_at = fmax(c->t0, now) + jittered(cfg.ttft);
+	if (!c->stream) {
+		/* the whole answer is ready when its last token would be */
+		c->next_at += jittered(token_time()) * (double)(c->ntokens > 0 ? c->ntokens - 1 : 0);
+		schedule(c, c->next_at);
+		return;
+	}
+	if (c->fault == FAULT_SLOW_HEADERS) {
+		c->phase = PH_HEADERS;
+		c->header_step = 0;
+		buf_adds(&c->out, "HTTP/1.1 200 OK\r\n");
+		flush_out(c);
+		ev_timer_stop(loop, &c->timer);
+		ev_timer_set(&c->timer, SLOW_HEADER_GAP, 0.);
+		ev_timer_start(loop, &c->timer);
+		return;
+	}
+	send_headers(c);
+	role_chunk(c);
+	flush_out(c);
+	schedule(c, c->next_at);
+}
+
+static long
+estimate_tokens(const char *s)
+{
+	return (long)(strlen(s) + 3) / 4;
+}
+
+static long
+prompt_tokens(const cJSON *root)
+{
+	const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(root, "prompt");
+	const cJSON *messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
+	const cJSON *m;
+	long n = 0;
+
+	if (cJSON_IsString(prompt))
+		n = estimate_tokens(prompt->valuestring);
+	cJSON_ArrayForEach(m, messages) {
+		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+
+		if (cJSON_IsString(content))
+			n += estimate_tokens(content->valuestring);
+	}
+	return n > 0 ? n : 1;
+}
+
+static void
+completion_request(struct conn *c, const char *body, size_t len, bool chat)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	const cJSON *v, *so;
+	long max = 0;
+
+	if (!cJSON_IsObject(root)) {
+		json_error(c, 400, "Bad Request", "invalid_request_error",
+		    "request body is not a JSON object", NULL);
+		cJSON_Delete(root);
+		response_done(c);
+		return;
+	}
+	c->chat = chat;
+	c->serial = ++serial;
+	v = cJSON_GetObjectItemCaseSensitive(root, "model");
+	snprintf(c->model, sizeof c->model, "%s",
+	    cJSON_IsString(v) ? v->valuestring : DEFAULT_MODEL);
+	c->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "stream"));
+	so = cJSON_GetObjectItemCaseSensitive(root, "stream_options");
+	c->usage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(so, "include_usage"));
+	v = cJSON_GetObjectItemCaseSensitive(root, "max_tokens");
+	if (!cJSON_IsNumber(v))
+		v = cJSON_GetObjectItemCaseSensitive(root, "max_completion_tokens");
+	if (cJSON_IsNumber(v))
+		max = (long)v->valuedouble;
+	c->prompt_tokens = prompt_tokens(root);
+	cJSON_Delete(root);
+	c->ntokens = cfg.tokens;
+	c->capped = max > 0 && max < c->ntokens;
+	if (c->capped)
+		c->ntokens = max;
+	c->sent = 0;
+	c->chunk_index = 0;
+	c->fault = FAULT_NONE;
+	if (cfg.fail != FAULT_NONE && rng_unit() < cfg.fail_rate)
+		c->fault = cfg.fail;
+	if (c->fault == FAULT_HTTP500) {
+		json_error(c, 500, "Internal Server Error", "server_error",
+		    "simulated internal error", NULL);
+		response_done(c);
+		return;
+	}
+	if (c->fault == FAULT_HTTP429) {
+		json_error(c, 429, "Too Many Requests", "rate_limit_error",
+		    "rate limited (simulated)", "Retry-After: 1\r\n");
+		response_done(c);
+		return;
+	}
+	if (cfg.capacity > 0 && active >= cfg.capacity) {
+		c->phase = PH_QUEUED;
+		if (queue_tail != NULL)
+			queue_tail->qnext = c;
+		else
+			queue_head = c;
+		queue_tail = c;
+		return;
+	}
+	start_service(c);
+}
+
+/* Input */
+
+static const char *
+header_value(const char *head, size_t len, const char *name, size_t *vlen)
+{
+	const char *p = head, *end = head + len, *eol, *v;
+	size_t n = strlen(name);
+
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
+			v = p + n + 1;
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			*vlen = (size_t)(eol - v);
+			while (*vlen > 0 && (v[*vlen - 1] == '\r' || v[*vlen - 1] == ' '))
+				(*vlen)--;
+			return v;
+		}
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+static bool
+value_is(const char *v, size_t n, const char *want)
+{
+	return v != NULL && n == strlen(want) && strncasecmp(v, want, n) == 0;
+}
+
+/* Handles one whole request at the front of c->in, if there is one.
+ * Returns the bytes it used, 0 when more are needed. */
+static size_t
+handle_request(struct conn *c)
+{
+	const char *in = c->in.p, *hdr_end, *v, *sp1, *sp2;
+	size_t head_len, vlen, body_len = 0, total;
+	char method[8], path[256];
+	bool http10;
+
+	hdr_end = c->in.len >= 4 ? memmem(in, c->in.len, "\r\n\r\n", 4) : NULL;
+	if (hdr_end == NULL)
+		return 0;
+	head_len = (size_t)(hdr_end - in) + 4;
+	if ((v = header_value(in, head_len, "Content-Length", &vlen)) != NULL)
+		body_len = strtoul(v, NULL, 10);
+	if (body_len > REQUEST_MAX) {
+		c->keepalive = false;
+		json_error(c, 413, "Payload Too Large", "invalid_request_error",
+		    "request body too large", NULL);
+		response_done(c);
+		return c->in.len;
+	}
+	total = head_len + body_len;
+	if (c->in.len < total) {
+		v = header_value(in, head_len, "Expect", &vlen);
+		if (value_is(v, vlen, "100-continue") && c->in.len == head_len) {
+			buf_adds(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+			flush_out(c);
+		}
+		return 0;
+	}
+	sp1 = memchr(in, ' ', head_len);
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', head_len - (size_t)(sp1 + 1 - in)) : NULL;
+	if (sp1 == NULL || sp2 == NULL || (size_t)(sp1 - in) >= sizeof method ||
+	    (size_t)(sp2 - sp1 - 1) >= sizeof path) {
+		c->keepalive = false;
+		json_error(c, 400, "Bad Request", "invalid_request_error",
+		    "malformed request line", NULL);
+		response_done(c);
+		return c->in.len;
+	}
+	memcpy(method, in, (size_t)(sp1 - in));
+	method[sp1 - in] = '\0';
+	memcpy(path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	path[sp2 - sp1 - 1] = '\0';
+	http10 = strncmp(sp2 + 1, "HTTP/1.0", 8) == 0;
+	v = header_value(in, head_len, "Connection", &vlen);
+	c->keepalive = http10 ? value_is(v, vlen, "keep-alive") : !value_is(v, vlen, "close");
+	c->chunked = !http10;
+	c->reqid[0] = '\0';
+	if ((v = header_value(in, head_len, "X-Request-Id", &vlen)) != NULL) {
+		size_t i;
+
+		if (vlen >= sizeof c->reqid)
+			vlen = sizeof c->reqid - 1;
+		for (i = 0; i < vlen; i++)	/* kept JSON-safe for the truth log */
+			c->reqid[i] = isalnum((unsigned char)v[i]) || v[i] == '-' ||
+			    v[i] == '_' || v[i] == '.' ? v[i] : '_';
+		c->reqid[vlen] = '\0';
+	}
+	c->t0 = ev_time();
+
+	if (cfg.api_key != NULL) {
+		char want[512];
+
+		snprintf(want, sizeof want, "Bearer %s", cfg.api_key);
+		v = header_value(in, head_len, "Authorization", &vlen);
+		if (v == NULL || vlen != strlen(want) || memcmp(v, want, vlen) != 0) {
+			json_error(c, 401, "Unauthorized", "authentication_error",
+			    "invalid API key", NULL);
+			response_done(c);
+			return total;
+		}
+	}
+	if (strcmp(method, "GET") == 0 && strcmp(path, "/health") == 0) {
+		simple_response(c, 200, "OK", "text/plain", "ok\n", NULL);
+		response_done(c);
+	} else if (strcmp(method, "GET") == 0 && strcmp(path, "/v1/models") == 0) {
+		simple_response(c, 200, "OK", "application/json",
+		    "{\"object\":\"list\",\"data\":[{\"id\":\"" DEFAULT_MODEL
+		    "\",\"object\":\"model\",\"owned_by\":\"ttftop\"}]}", NULL);
+		response_done(c);
+	} else if (strcmp(method, "POST") == 0 &&
+	    (strcmp(path, "/v1/chat/completions") == 0 ||
+	    strcmp(path, "/v1/completions") == 0)) {
+		/* the body is copied out: c->in is consumed by the caller */
+		char *body = xstrndup(in + head_len, body_len);
+
+		completion_request(c, body, body_len, path[4] == 'c' && path[5] == 'h');
+		free(body);
+	} else {
+		char msg[300];
+
+		snprintf(msg, sizeof msg, "no route for %s %s", method, path);
+		json_error(c, 404, "Not Found", "invalid_request_error", msg, NULL);
+		response_done(c);
+	}
+	return total;
+}
+
+/* Serves requests already read, one at a time. */
+static void
+serve_pipelined(struct conn *c)
+{
+	size_t used;
+
+	while (c->phase == PH_READING && c->in.len > 0 &&
+	    (used = handle_request(c)) > 0) {
+		memmove(c->in.p, c->in.p + used, c->in.len - used);
+		c->in.len -= used;
+	}
+}
+
+static void
+read_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	ssize_t n;
+
+	for (;;) {
+		buf_reserve(&c->in, READ_CHUNK);
+		n = recv(c->fd, c->in.p + c->in.len, READ_CHUNK, 0);
+		if (n > 0) {
+			c->in.len += (size_t)n;
+			if (c->in.len > REQUEST_MAX + 65536) {
+				conn_free(c);
+				return;
+			}
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		conn_free(c);	/* the peer closed, or an error */
+		return;
+	}
+	serve_pipelined(c);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	ev_io_stop(loop, &c->rio);
+	ev_io_stop(loop, &c->wio);
+	ev_timer_stop(loop, &c->timer);
+	if (c->phase == PH_QUEUED)
+		unqueue(c);
+	close(c->fd);
+	c->fd = -1;
+	buf_free(&c->in);
+	buf_free(&c->out);
+	/* released last: it may start a queued request on another connection */
+	release_slot(c);
+	free(c);
+}
+
+static void
+accept_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	for (;;) {
+		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+		struct conn *c;
+
+		if (fd < 0)
+			return;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		c = xcalloc(1, sizeof *c);
+		c->fd = fd;
+		buf_init(&c->in);
+		buf_init(&c->out);
+		ev_io_init(&c->rio, read_cb, fd, EV_READ);
+		ev_io_init(&c->wio, write_cb, fd, EV_WRITE);
+		ev_init(&c->timer, timer_cb);
+		c->rio.data = c->wio.data = c->timer.data = c;
+		ev_io_start(loop, &c->rio);
+	}
+}
+
+static void
+signal_cb(struct ev_loop *l, ev_signal *w, int revents)
+{
+	ev_break(l, EVBREAK_ALL);
+}
+
+void
+sim_usage(void)
+{
+	printf("usage: ttftop sim [OPTIONS]\n"
+	    "\n"
+	    "A simulated OpenAI-compatible endpoint with a known timing, for demos,\n"
+	    "tests and benchmarks. Prints its URL on the first line of stdout.\n"
+	    "Serves POST /v1/chat/completions, POST /v1/completions (streaming and\n"
+	    "not), GET /v1/models and GET /health.\n"
+	    "\n"
+	    "  --listen ADDR:PORT     where to listen (default 127.0.0.1:0, a free port)\n"
+	    "  --ttft DUR             time to first token (default 50ms)\n"
+	    "  --itl DUR              time between tokens (default 20ms)\n"
+	    "  --tokens N             tokens per answer, capped by max_tokens (default 64)\n"
+	    "  --tokens-per-chunk K   tokens sent in each chunk (default 1)\n"
+	    "  --jitter FRAC          each delay varies by up to +-FRAC (default 0)\n"
+	    "  --capacity N           batching model: past N requests in flight, new\n"
+	    "                         ones queue, and the time per token grows with the\n"
+	    "                         batch (x(1 + active/N)); default 0, no limit\n"
+	    "  --seed N               seed for jitter and faults (default 1)\n"
+	    "  --fail-rate P          share of requests that fail (0 to 1)\n"
+	    "  --fail KIND            http500, http429, reset, stall, garbage, no-done,\n"
+	    "                         slow-headers\n"
+	    "  --no-usage             never send a usage chunk (like servers that lack it)\n"
+	    "  --api-key KEY          require 'Authorization: Bearer KEY' (else 401)\n"
+	    "  --truth FILE           log each content chunk sent: request id, index,\n"
+	    "                         tokens and CLOCK_MONOTONIC time, as JSONL\n");
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ttftop sim: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 2;
+}
+
+static int
+parse_listen(const char *s, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof host)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || colon[1] == '\0' || port < 0 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+sim_main(int argc, char **argv)
+{
+	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
+	    O_CAPACITY, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
+	    O_API_KEY, O_HELP };
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "ttft", required_argument, NULL, O_TTFT },
+		{ "itl", required_argument, NULL, O_ITL },
+		{ "tokens", required_argument, NULL, O_TOKENS },
+		{ "tokens-per-chunk", required_argument, NULL, O_PER_CHUNK },
+		{ "jitter", required_argument, NULL, O_JITTER },
+		{ "capacity", required_argument, NULL, O_CAPACITY },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "fail-rate", required_argument, NULL, O_FAIL_RATE },
+		{ "fail", required_argument, NULL, O_FAIL },
+		{ "truth", required_argument, NULL, O_TRUTH },
+		{ "no-usage", no_argument, NULL, O_NO_USAGE },
+		{ "api-key", required_argument, NULL, O_API_KEY },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof sa;
+	const char *truth_path = NULL;
+	ev_io accept_w;
+	ev_signal sigint_w, sigterm_w;
+	usec_t d;
+	char *end;
+	int ch, fd, one = 1;
+	size_t k;
+
+	cfg.ttft = 0.050;
+	cfg.itl = 0.020;
+	cfg.tokens = 64;
+	cfg.per_chunk = 1;
+	cfg.seed = 1;
+	cfg.listen = "127.0.0.1:0";
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case O_LISTEN:
+			cfg.listen = optarg;
+			break;
+		case O_TTFT:
+		case O_ITL:
+			if (duration_parse(optarg, &d) != 0)
+				return usage_error("%s is not a duration (try 50ms)", optarg);
+			*(ch == O_TTFT ? &cfg.ttft : &cfg.itl) = usec_to_sec(d);
+			break;
+		case O_TOKENS:
+		case O_PER_CHUNK:
+		case O_CAPACITY: {
+			long v = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || optarg[0] == '\0' || v < 0 ||
+			    v > 10000000 || (v == 0 && ch == O_PER_CHUNK))
+				return usage_error("'%s' is not a valid count", optarg);
+			if (ch == O_TOKENS)
+				cfg.tokens = v;
+			else if (ch == O_PER_CHUNK)
+				cfg.per_chunk = (int)v;
+			else
+				cfg.capacity = (int)v;
+			break;
+		}
+		case O_JITTER:
+		case O_FAIL_RATE: {
+			double v = strtod(optarg, &end);
+
+			if (*end != '\0' || optarg[0] == '\0' || !(v >= 0 && v <= 1))
+				return usage_error("'%s' is not a fraction from 0 to 1", optarg);
+			*(ch == O_JITTER ? &cfg.jitter : &cfg.fail_rate) = v;
+			break;
+		}
+		case O_SEED:
+			cfg.seed = strtoul(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '\0')
+				return usage_error("--seed: '%s' is not a whole number", optarg);
+			break;
+		case O_FAIL:
+			for (k = 1; k < sizeof fault_names / sizeof fault_names[0]; k++)
+				if (strcmp(optarg, fault_names[k]) == 0)
+					cfg.fail = (enum fault)k;
+			if (cfg.fail == FAULT_NONE)
+				return usage_error("--fail: unknown kind '%s' (http500, "
+				    "http429, reset, stall, garbage, no-done, slow-headers)",
+				    optarg);
+			break;
+		case O_TRUTH:
+			truth_path = optarg;
+			break;
+		case O_NO_USAGE:
+			cfg.no_usage = true;
+			break;
+		case O_API_KEY:
+			cfg.api_key = optarg;
+			break;
+		case O_HELP:
+			sim_usage();
+			return 0;
+		case ':':
+			return usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (cfg.fail != FAULT_NONE && cfg.fail_rate == 0)
+		cfg.fail_rate = 1;
+	if (parse_listen(cfg.listen, &sa) != 0)
+		return usage_error("--listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:0)",
+		    cfg.listen);
+	if (truth_path != NULL && (cfg.truth = fopen(truth_path, "w")) == NULL) {
+		fprintf(stderr, "ttftop sim: --truth %s: %s\n", truth_path, strerror(errno));
+		return 2;
+	}
+	rng_state = cfg.seed;
+	raise_fd_limit();
+	signal(SIGPIPE, SIG_IGN);
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    listen(fd, SOMAXCONN) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &salen) != 0) {
+		fprintf(stderr, "ttftop sim: cannot listen on %s: %s\n", cfg.listen,
+		    strerror(errno));
+		return 1;
+	}
+	{
+		char host[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+		printf("http://%s:%d/v1\n", host, ntohs(sa.sin_port));
+		fflush(stdout);
+	}
+
+	loop = ev_default_loop(EVFLAG_AUTO);
+	ev_io_init(&accept_w, accept_cb, fd, EV_READ);
+	ev_io_start(loop, &accept_w);
+	ev_signal_init(&sigint_w, signal_cb, SIGINT);
+	ev_signal_start(loop, &sigint_w);
+	ev_signal_init(&sigterm_w, signal_cb, SIGTERM);
+	ev_signal_start(loop, &sigterm_w);
+	ev_run(loop, 0);
+	close(fd);
+	if (cfg.truth != NULL)
+		fclose(cfg.truth);
+	return 0;
+}

@@ -1,0 +1,374 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "xalloc.h"
+
+const double stats_pcts[NPCT] = { 5, 25, 50, 75, 90, 95, 99, 99.9 };
+
+#define PEAK_WINDOW 5	/* seconds in the moving average of the peak rate */
+
+void
+series_add(struct series *s, double v)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 256;
+		s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
+	}
+	s->v[s->n++] = v;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double
+series_percentile_sorted(const double *v, size_t n, double p)
+{
+	double idx, frac;
+	size_t lo;
+
+	if (n == 0)
+		return NAN;
+	idx = p / 100.0 * (double)(n - 1);
+	lo = (size_t)floor(idx);
+	if (lo >= n - 1)
+		return v[n - 1];
+	frac = idx - (double)lo;
+	return v[lo] + (v[lo + 1] - v[lo]) * frac;
+}
+
+/* Quickselect: leaves the k-th smallest at v[k]. */
+static void
+select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2], t;
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i]; v[i] = v[j]; v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+double
+series_percentile(const struct series *s, double p)
+{
+	double *tmp, idx, lo_v, hi_v;
+	size_t lo, i;
+
+	if (s->n == 0)
+		return NAN;
+	tmp = xreallocarray(NULL, s->n, sizeof *tmp);
+	memcpy(tmp, s->v, s->n * sizeof *tmp);
+	idx = p / 100.0 * (double)(s->n - 1);
+	lo = (size_t)floor(idx);
+	select_kth(tmp, s->n, lo);
+	lo_v = hi_v = tmp[lo];
+	if (lo + 1 < s->n) {
+		hi_v = tmp[lo + 1];
+		for (i = lo + 2; i < s->n; i++)
+			if (tmp[i] < hi_v)
+				hi_v = tmp[i];
+	}
+	free(tmp);
+	return lo_v + (hi_v - lo_v) * (idx - (double)lo);
+}
+
+static void
+dist_of(double *v, size_t n, struct dist *d)
+{
+	double sum = 0, sq = 0;
+	size_t i;
+	int k;
+
+	memset(d, 0, sizeof *d);
+	d->count = (long)n;
+	if (n == 0) {
+		d->mean = d->stddev = d->min = d->max = NAN;
+		for (k = 0; k < NPCT; k++)
+			d->p[k] = NAN;
+		return;
+	}
+	qsort(v, n, sizeof *v, cmp_double);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	d->mean = sum / (double)n;
+	for (i = 0; i < n; i++)
+		sq += (v[i] - d->mean) * (v[i] - d->mean);
+	d->stddev = sqrt(sq / (double)n);
+	d->min = v[0];
+	d->max = v[n - 1];
+	for (k = 0; k < NPCT; k++)
+		d->p[k] = series_percentile_sorted(v, n, stats_pcts[k]);
+}
+
+void
+stats_dist(struct stage_stats *st, enum metric m, struct dist *d)
+{
+	dist_of(st->m[m].v, st->m[m].n, d);
+}
+
+void
+stats_dist_all(struct stats *s, enum metric m, struct dist *d)
+{
+	struct series all = { 0 };
+	int i;
+
+	for (i = 0; i < s->nstages; i++) {
+		struct series *x = &s->stages[i].m[m];
+		size_t k;
+
+		for (k = 0; k < x->n; k++)
+			series_add(&all, x->v[k]);
+	}
+	dist_of(all.v, all.n, d);
+	free(all.v);
+}
+
+void
+stats_init(struct stats *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+void
+stats_done(struct stats *s)
+{
+	int i, m;
+
+	for (i = 0; i < s->nstages; i++)
+		for (m = 0; m < M_COUNT; m++)
+			free(s->stages[i].m[m].v);
+	free(s->stages);
+	free(s->buckets);
+	memset(s, 0, sizeof *s);
+}
+
+static struct stage_stats *
+stage_get(struct stats *s, int stage)
+{
+	int i;
+
+	for (i = 0; i < s->nstages; i++)
+		if (s->stages[i].stage == stage)
+			return &s->stages[i];
+	s->stages = xreallocarray(s->stages, (size_t)s->nstages + 1,
+	    sizeof *s->stages);
+	memset(&s->stages[s->nstages], 0, sizeof s->stages[0]);
+	s->stages[s->nstages].stage = stage;
+	s->stages[s->nstages].end = USEC_NONE;
+	return &s->stages[s->nstages++];
+}
+
+struct stage_stats *
+stats_current(struct stats *s)
+{
+	return s->nstages > 0 ? &s->stages[s->nstages - 1] : NULL;
+}
+
+static void
+bucket_add(struct stats *s, usec_t at, double tokens)
+{
+	size_t b;
+
+	if (at < 0)
+		at = 0;
+	b = (size_t)(at / USEC_PER_SEC);
+	if (b >= s->nbuckets) {
+		size_t n = s->nbuckets ? s->nbuckets : 64;
+
+		while (n <= b)
+			n *= 2;
+		s->buckets = xreallocarray(s->buckets, n, sizeof *s->buckets);
+		memset(s->buckets + s->nbuckets, 0,
+		    (n - s->nbuckets) * sizeof *s->buckets);
+		s->nbuckets = n;
+	}
+	s->buckets[b] += tokens;
+}
+
+/* The stage whose window holds run time t: the last that began at or
+ * before it. */
+static struct stage_stats *
+window_of(struct stats *s, usec_t t)
+{
+	struct stage_stats *w = NULL;
+	int i;
+
+	for (i = 0; i < s->nstages; i++)
+		if (s->stages[i].start <= t)
+			w = &s->stages[i];
+	return w;
+}
+
+static void
+on_sample(void *self, const struct sample *x)
+{
+	struct stats *s = self;
+	struct stage_stats *st;
+	double per_chunk;
+	size_t i;
+
+	s->requests++;
+	if (x->error != ERR_NONE)
+		s->errors++;
+	if (x->nchunks > 0) {
+		per_chunk = (double)x->output_tokens / (double)x->nchunks;
+		s->chunks_seen += (long)x->nchunks;
+		s->tokens_seen += (double)x->output_tokens;
+		for (i = 0; i < x->nchunks; i++) {
+			usec_t at = x->t + x->chunks[i];
+			struct stage_stats *w = window_of(s, at);
+
+			bucket_add(s, at, per_chunk);
+			if (w != NULL)
+				w->window_tokens += per_chunk;
+		}
+	}
+	if (x->warmup)
+		return;
+	st = stage_get(s, x->stage);
+	st->requests++;
+	if (x->error != ERR_NONE) {
+		st->errors++;
+		st->by_kind[x->error]++;
+		return;
+	}
+	if (x->ttlt != USEC_NONE) {
+		struct stage_stats *w = window_of(s, x->t + x->ttlt);
+
+		if (w != NULL)
+			w->window_done++;
+	}
+	st->output_tokens += x->output_tokens;
+	if (x->tokens_from == TOKENS_FROM_CHUNKS)
+		st->from_chunks++;
+	if (x->ttfb != USEC_NONE)
+		series_add(&st->m[M_TTFB], usec_to_sec(x->ttfb));
+	if (x->ttft != USEC_NONE)
+		series_add(&st->m[M_TTFT], usec_to_sec(x->ttft));
+	series_add(&st->m[M_TTLT], usec_to_sec(x->ttlt));
+	if (x->output_tokens > 0)
+		series_add(&st->m[M_E2E_PER_TOKEN],
+		    usec_to_sec(x->ttlt) / (double)x->output_tokens);
+	if (x->output_tokens >= 2 && x->ttft != USEC_NONE && x->ttlt > x->ttft) {
+		double decode = usec_to_sec(x->ttlt - x->ttft);
+
+		series_add(&st->m[M_TPOT], decode / (double)(x->output_tokens - 1));
+		series_add(&st->m[M_DECODE_RATE],
+		    (double)(x->output_tokens - 1) / decode);
+	}
+	for (i = 1; i < x->nchunks; i++)
+		series_add(&st->m[M_ITL], usec_to_sec(x->chunks[i] - x->chunks[i - 1]));
+}
+
+static void
+on_event(void *self, const struct event *e)
+{
+	struct stats *s = self;
+	struct stage_stats *st;
+	int prev = s->nstages - 1;	/* an index: stage_get may move stages */
+
+	if (e->kind != EV_STAGE)
+		return;
+	st = stage_get(s, e->stage);
+	st->clients = e->clients;
+	st->start = e->t;
+	if (prev >= 0 && &s->stages[prev] != st && s->stages[prev].end == USEC_NONE)
+		s->stages[prev].end = e->t;
+}
+
+static void
+on_end(void *self, const struct end_info *end)
+{
+	struct stats *s = self;
+	struct stage_stats *cur = stats_current(s);
+
+	s->ended = true;
+	s->end = end->t;
+	s->reason = end->reason;
+	if (cur != NULL && cur->end == USEC_NONE)
+		cur->end = end->t;
+}
+
+struct sink
+stats_sink(struct stats *s)
+{
+	struct sink k = { on_sample, on_event, on_end, s };
+
+	return k;
+}
+
+static usec_t
+stage_end(const struct stage_stats *st, usec_t now)
+{
+	return st->end != USEC_NONE ? st->end : now;
+}
+
+double
+stats_tok_rate(const struct stats *s, const struct stage_stats *st, usec_t now)
+{
+	usec_t len = stage_end(st, now) - st->start;
+
+	(void)s;
+	return len > 0 ? st->window_tokens / usec_to_sec(len) : 0;
+}
+
+double
+stats_req_rate(const struct stage_stats *st, usec_t now)
+{
+	usec_t len = stage_end(st, now) - st->start;
+
+	return len > 0 ? (double)st->window_done / usec_to_sec(len) : 0;
+}
+
+double
+stats_peak_rate(const struct stats *s, usec_t from, usec_t to)
+{
+	size_t first, last, b, width, k;
+	double best = 0, sum;
+
+	/* whole 1 s buckets inside [from, to) */
+	first = (size_t)((from + USEC_PER_SEC - 1) / USEC_PER_SEC);
+	last = (size_t)(to / USEC_PER_SEC);
+	if (last > s->nbuckets)
+		last = s->nbuckets;
+	if (last <= first)
+		return 0;
+	width = last - first < PEAK_WINDOW ? last - first : PEAK_WINDOW;
+	for (b = first; b + width <= last; b++) {
+		sum = 0;
+		for (k = 0; k < width; k++)
+			sum += s->buckets[b + k];
+		if (sum / (double)width > best)
+			best = sum / (double)width;
+	}
+	return best;
+}

@@ -1,0 +1,82 @@
+/* Exact statistics per stage, computed from samples and events alone (so a
+ * replay of the JSONL gives the very same figures). A sink. */
+#ifndef TTFTOP_STATS_H
+#define TTFTOP_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sink.h"
+
+/* The percentiles every latency metric reports. */
+#define NPCT 8
+extern const double stats_pcts[NPCT];	/* 5 25 50 75 90 95 99 99.9 */
+
+struct series {
+	double	*v;
+	size_t	 n, cap;
+};
+
+struct dist {
+	long	count;
+	double	mean, stddev, min, max;
+	double	p[NPCT];
+};
+
+enum metric {
+	M_TTFB, M_TTFT, M_TPOT, M_ITL, M_TTLT, M_E2E_PER_TOKEN, M_DECODE_RATE,
+	M_COUNT
+};
+
+struct stage_stats {
+	int		stage;
+	int		clients;	/* at the stage's start */
+	usec_t		start;		/* run time of the stage event */
+	usec_t		end;		/* next stage's start, or the run's end */
+	long		requests;	/* completed, warm-up excluded */
+	long		errors;
+	long		by_kind[ERR_KIND_COUNT];
+	long		output_tokens;	/* of successful requests */
+	long		from_chunks;	/* requests counted without usage */
+	double		window_tokens;	/* tokens that arrived in [start, end) */
+	long		window_done;	/* successes that ended in [start, end) */
+	struct series	m[M_COUNT];
+};
+
+struct stats {
+	struct stage_stats	*stages;
+	int			 nstages;
+	double			*buckets;	/* tokens per second of run time */
+	size_t			 nbuckets;
+	bool			 ended;
+	usec_t			 end;
+	enum end_reason		 reason;
+	long			 requests;	/* every request record */
+	long			 chunks_seen;	/* content chunks of every record */
+	double			 tokens_seen;	/* and the tokens they carried */
+	long			 errors;
+};
+
+void stats_init(struct stats *);
+void stats_done(struct stats *);
+struct sink stats_sink(struct stats *);
+
+/* The metric's distribution over a stage; sorts the stage's values. */
+void stats_dist(struct stage_stats *, enum metric, struct dist *);
+/* Over every stage together. */
+void stats_dist_all(struct stats *, enum metric, struct dist *);
+/* Tokens per second over the stage, and the highest 5 s moving average of
+ * the 1 s buckets inside it. "now" bounds a stage still running. */
+double stats_tok_rate(const struct stats *, const struct stage_stats *, usec_t now);
+double stats_peak_rate(const struct stats *, usec_t from, usec_t to);
+double stats_req_rate(const struct stage_stats *, usec_t now);
+struct stage_stats *stats_current(struct stats *);
+
+/* Exact percentile p (0-100) of sorted values, linearly interpolated. */
+double series_percentile_sorted(const double *v, size_t n, double p);
+/* The same on unsorted values, without disturbing them (selection on a
+ * scratch copy). */
+double series_percentile(const struct series *, double p);
+void series_add(struct series *, double v);
+
+#endif

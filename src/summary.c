@@ -1,0 +1,311 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonl.h"
+#include "stats.h"
+#include "summary.h"
+
+#define MS 1000.0
+
+/* The four latency metrics of the table, in its order. */
+static const struct {
+	enum metric	 m;
+	const char	*name;
+} table_metrics[] = {
+	{ M_TTFT, "TTFT" }, { M_TPOT, "TPOT" }, { M_ITL, "ITL" }, { M_TTLT, "TTLT" },
+};
+#define NTABLE (sizeof table_metrics / sizeof table_metrics[0])
+
+/* Index of p50, p95 and p99 in stats_pcts. */
+enum { P50 = 2, P95 = 5, P99 = 6 };
+
+static void
+cell_ms(FILE *f, double sec)
+{
+	if (isnan(sec))
+		fputs(" - |", f);
+	else
+		fprintf(f, " %.1f |", sec * MS);
+}
+
+static void
+cell_rate(FILE *f, double v)
+{
+	fprintf(f, " %.1f |", v);
+}
+
+static void
+errors_line(FILE *f, const long *by_kind, long errors)
+{
+	int k;
+	const char *sep = "";
+
+	if (errors == 0)
+		return;
+	fputs("errors:", f);
+	for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++) {
+		if (by_kind[k] == 0)
+			continue;
+		fprintf(f, "%s %s %ld", sep, err_kind_name((enum err_kind)k), by_kind[k]);
+		sep = ",";
+	}
+	fputc('\n', f);
+}
+
+static usec_t
+run_start(const struct stats *s)
+{
+	return s->nstages > 0 ? s->stages[0].start : 0;
+}
+
+static usec_t
+run_end(const struct stats *s)
+{
+	const struct stage_stats *last;
+
+	if (s->ended)
+		return s->end;
+	last = s->nstages > 0 ? &s->stages[s->nstages - 1] : NULL;
+	return last != NULL && last->end != USEC_NONE ? last->end : run_start(s);
+}
+
+/* Totals over every stage. */
+struct totals {
+	long	requests, errors, tokens, from_chunks, done;
+	long	by_kind[ERR_KIND_COUNT];
+	double	window_tokens;
+};
+
+static void
+totals_of(const struct stats *s, struct totals *t)
+{
+	int i, k;
+
+	memset(t, 0, sizeof *t);
+	for (i = 0; i < s->nstages; i++) {
+		const struct stage_stats *st = &s->stages[i];
+
+		t->requests += st->requests;
+		t->errors += st->errors;
+		t->tokens += st->output_tokens;
+		t->from_chunks += st->from_chunks;
+		t->done += st->window_done;
+		t->window_tokens += st->window_tokens;
+		for (k = 0; k < ERR_KIND_COUNT; k++)
+			t->by_kind[k] += st->by_kind[k];
+	}
+}
+
+static void
+row(FILE *f, const char *label, const char *clients, long reqs, long errs,
+    struct dist *d, double tok, double peak, double req)
+{
+	size_t i;
+
+	fprintf(f, "| %s | %s | %ld | %ld |", label, clients, reqs, errs);
+	for (i = 0; i < NTABLE; i++) {
+		cell_ms(f, d[i].mean);
+		cell_ms(f, d[i].p[P50]);
+		cell_ms(f, d[i].p[P95]);
+		cell_ms(f, d[i].p[P99]);
+	}
+	cell_rate(f, tok);
+	cell_rate(f, peak);
+	fprintf(f, " %.2f |\n", req);
+}
+
+void
+summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
+{
+	struct dist d[NTABLE];
+	struct totals t;
+	usec_t start = run_start(s), end = run_end(s);
+	double secs = usec_to_sec(end - start);
+	size_t i;
+	int k;
+
+	totals_of(s, &t);
+	fprintf(f, "# ttftop: %s %s%s%s\n\n", ri->api, ri->url,
+	    ri->model ? " model=" : "", ri->model ? ri->model : "");
+	fprintf(f, "%d stage%s, %ld requests, %ld errors, %.1f s, %s\n\n",
+	    s->nstages, s->nstages == 1 ? "" : "s", t.requests, t.errors, secs,
+	    s->ended ? end_reason_name(s->reason) : "incomplete");
+	fputs("| stage | clients | reqs | err |", f);
+	for (i = 0; i < NTABLE; i++)
+		fprintf(f, " %s mean | %s p50 | %s p95 | %s p99 |",
+		    table_metrics[i].name, table_metrics[i].name,
+		    table_metrics[i].name, table_metrics[i].name);
+	fputs(" tok/s | peak tok/s | req/s |\n|---|---|---|---|", f);
+	for (i = 0; i < NTABLE * 4 + 3; i++)
+		fputs("---|", f);
+	fputc('\n', f);
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+		char label[16], clients[16];
+
+		for (i = 0; i < NTABLE; i++)
+			stats_dist(st, table_metrics[i].m, &d[i]);
+		snprintf(label, sizeof label, "%d", st->stage);
+		snprintf(clients, sizeof clients, "%d", st->clients);
+		row(f, label, clients, st->requests, st->errors, d,
+		    stats_tok_rate(s, st, end), stats_peak_rate(s, st->start,
+		    st->end != USEC_NONE ? st->end : end), stats_req_rate(st, end));
+	}
+	if (s->nstages > 1) {
+		for (i = 0; i < NTABLE; i++)
+			stats_dist_all(s, table_metrics[i].m, &d[i]);
+		row(f, "all", "", t.requests, t.errors, d,
+		    secs > 0 ? t.window_tokens / secs : 0,
+		    stats_peak_rate(s, start, end), secs > 0 ? (double)t.done / secs : 0);
+	}
+	fputs("\ntimes in ms; TPOT = (TTLT - TTFT) / (tokens - 1); tok/s counts "
+	    "tokens as they arrived; peak = best 5 s average\n", f);
+	if (t.from_chunks > 0)
+		fprintf(f, "tokens: %ld of %ld requests counted by content chunks "
+		    "(the server sent no usage)\n", t.from_chunks, t.requests - t.errors);
+	errors_line(f, t.by_kind, t.errors);
+}
+
+/* JSON */
+
+static void
+json_num(struct buf *b, double v, const char *fmt)
+{
+	if (isnan(v) || isinf(v))
+		buf_adds(b, "null");
+	else
+		buf_printf(b, fmt, v);
+}
+
+static void
+json_dist(struct buf *b, const char *key, const struct dist *d, double scale)
+{
+	static const char *const pnames[NPCT] = {
+		"p5", "p25", "p50", "p75", "p90", "p95", "p99", "p99.9",
+	};
+	int k;
+
+	buf_printf(b, "\"%s\":{\"count\":%ld,\"mean\":", key, d->count);
+	json_num(b, d->mean * scale, "%.3f");
+	buf_adds(b, ",\"stddev\":");
+	json_num(b, d->stddev * scale, "%.3f");
+	buf_adds(b, ",\"min\":");
+	json_num(b, d->min * scale, "%.3f");
+	for (k = 0; k < NPCT; k++) {
+		buf_printf(b, ",\"%s\":", pnames[k]);
+		json_num(b, d->p[k] * scale, "%.3f");
+	}
+	buf_adds(b, ",\"max\":");
+	json_num(b, d->max * scale, "%.3f");
+	buf_addc(b, '}');
+}
+
+static const struct {
+	enum metric	 m;
+	const char	*key;
+	double		 scale;
+} json_metrics[] = {
+	{ M_TTFB, "ttfb_ms", MS }, { M_TTFT, "ttft_ms", MS },
+	{ M_TPOT, "tpot_ms", MS }, { M_ITL, "itl_ms", MS },
+	{ M_TTLT, "ttlt_ms", MS }, { M_E2E_PER_TOKEN, "ms_per_token_e2e", MS },
+	{ M_DECODE_RATE, "decode_rate_tok_s", 1 },
+};
+
+static void
+json_kinds(struct buf *b, const long *by_kind)
+{
+	const char *sep = "";
+	int k;
+
+	buf_adds(b, "\"errors_by_kind\":{");
+	for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++) {
+		if (by_kind[k] == 0)
+			continue;
+		buf_printf(b, "%s\"%s\":%ld", sep, err_kind_name((enum err_kind)k),
+		    by_kind[k]);
+		sep = ",";
+	}
+	buf_addc(b, '}');
+}
+
+static void
+json_metrics_of(struct buf *b, struct stats *s, struct stage_stats *st)
+{
+	struct dist d;
+	size_t i;
+
+	for (i = 0; i < sizeof json_metrics / sizeof json_metrics[0]; i++) {
+		if (st != NULL)
+			stats_dist(st, json_metrics[i].m, &d);
+		else
+			stats_dist_all(s, json_metrics[i].m, &d);
+		buf_addc(b, ',');
+		json_dist(b, json_metrics[i].key, &d, json_metrics[i].scale);
+	}
+}
+
+void
+summary_json(FILE *f, const struct run_info *ri, struct stats *s)
+{
+	struct buf b;
+	struct totals t;
+	usec_t start = run_start(s), end = run_end(s);
+	double secs = usec_to_sec(end - start);
+	int k;
+
+	totals_of(s, &t);
+	buf_init(&b);
+	buf_adds(&b, "{\"target\":{\"url\":");
+	buf_add_json_string(&b, ri->url);
+	buf_adds(&b, ",\"api\":");
+	buf_add_json_string(&b, ri->api);
+	buf_adds(&b, ",\"model\":");
+	if (ri->model)
+		buf_add_json_string(&b, ri->model);
+	else
+		buf_adds(&b, "null");
+	buf_printf(&b, "},\"started\":");
+	buf_add_json_string(&b, ri->started);
+	buf_printf(&b, ",\"reason\":\"%s\",\"duration_s\":%.6f,\"requests\":%ld,"
+	    "\"errors\":%ld,\"output_tokens\":%ld,\"tokens_from_chunks\":%ld,",
+	    s->ended ? end_reason_name(s->reason) : "incomplete", secs,
+	    t.requests, t.errors, t.tokens, t.from_chunks);
+	json_kinds(&b, t.by_kind);
+	buf_adds(&b, ",\"stages\":[");
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+		usec_t st_end = st->end != USEC_NONE ? st->end : end;
+
+		buf_printf(&b, "%s{\"stage\":%d,\"clients\":%d,\"start_s\":", k ? "," : "",
+		    st->stage, st->clients);
+		buf_add_usec(&b, st->start);
+		buf_adds(&b, ",\"end_s\":");
+		buf_add_usec(&b, st_end);
+		buf_printf(&b, ",\"requests\":%ld,\"errors\":%ld,\"output_tokens\":%ld,"
+		    "\"tokens_from_chunks\":%ld,", st->requests, st->errors,
+		    st->output_tokens, st->from_chunks);
+		json_kinds(&b, st->by_kind);
+		buf_adds(&b, ",\"tok_s\":");
+		json_num(&b, stats_tok_rate(s, st, end), "%.3f");
+		buf_adds(&b, ",\"peak_tok_s\":");
+		json_num(&b, stats_peak_rate(s, st->start, st_end), "%.3f");
+		buf_adds(&b, ",\"req_s\":");
+		json_num(&b, stats_req_rate(st, end), "%.3f");
+		json_metrics_of(&b, s, st);
+		buf_addc(&b, '}');
+	}
+	buf_adds(&b, "],\"all\":{\"tok_s\":");
+	json_num(&b, secs > 0 ? t.window_tokens / secs : 0, "%.3f");
+	buf_adds(&b, ",\"peak_tok_s\":");
+	json_num(&b, stats_peak_rate(s, start, end), "%.3f");
+	buf_adds(&b, ",\"req_s\":");
+	json_num(&b, secs > 0 ? (double)t.done / secs : 0, "%.3f");
+	json_metrics_of(&b, s, NULL);
+	buf_adds(&b, "}}\n");
+	fputs(b.p, f);
+	buf_free(&b);
+}

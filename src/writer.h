@@ -1,0 +1,29 @@
+/* The JSONL writer: a sink on the loop thread that encodes records, and a
+ * background thread that owns the file and writes them. Nothing the loop
+ * hands it is lost: writer_close drains the queue, flushes and fsyncs. */
+#ifndef TTFTOP_WRITER_H
+#define TTFTOP_WRITER_H
+
+#include <stddef.h>
+
+#include "jsonl.h"
+#include "sink.h"
+
+struct writer;
+
+/* Creates (or truncates) path and starts the thread; NULL with a message in
+ * err when the file cannot be opened. */
+struct writer *writer_open(const char *path, char *err, size_t errlen);
+/* Queues a whole line; takes ownership of line. */
+void writer_push(struct writer *, char *line, size_t len);
+void writer_push_run(struct writer *, const struct run_info *,
+    const struct run_opts *);
+struct sink writer_sink(struct writer *);
+/* Samples handed to the writer so far. */
+long writer_samples(const struct writer *);
+const char *writer_path(const struct writer *);
+/* Drains, fsyncs, closes and frees; -1 with a message in err when any
+ * write failed. */
+int writer_close(struct writer *, char *err, size_t errlen);
+
+#endif

@@ -77,6 +77,7 @@ struct conn {
 	bool		 chunked;	/* else close-delimited */
 	bool		 active;	/* holds a capacity slot */
 	bool		 dead;		/* a send failed; freed on read */
+	bool		 serving;	/* inside serve_pipelined */
 	/* the request being answered */
 	char		 reqid[128];
 	char		 model[128];
@@ -258,7 +259,8 @@ response_done(struct conn *c)
 	}
 	c->phase = PH_READING;
 	flush_out(c);
-	serve_pipelined(c);
+	if (!c->serving)	/* else the loop there takes the next request */
+		serve_pipelined(c);
 }
 
 static void
@@ -769,11 +771,13 @@ serve_pipelined(struct conn *c)
 {
 	size_t used;
 
+	c->serving = true;
 	while (c->phase == PH_READING && c->in.len > 0 &&
 	    (used = handle_request(c)) > 0) {
 		memmove(c->in.p, c->in.p + used, c->in.len - used);
 		c->in.len -= used;
 	}
+	c->serving = false;
 }
 
 static void

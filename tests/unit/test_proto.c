@@ -1,0 +1,215 @@
+/* The OpenAI adapters: what counts as a token, usage, the end marker, and
+ * malformed streams, with the stream split at every byte. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "options.h"
+#include "proto.h"
+
+struct seen {
+	int	tokens;
+	long	usage_out, usage_in;
+	int	done;
+	int	fails;
+	char	detail[200];
+};
+
+static void ev_token(void *ctx) { ((struct seen *)ctx)->tokens++; }
+static void ev_done(void *ctx) { ((struct seen *)ctx)->done++; }
+
+static void
+ev_usage(void *ctx, long out, long in)
+{
+	((struct seen *)ctx)->usage_out = out;
+	((struct seen *)ctx)->usage_in = in;
+}
+
+static void
+ev_fail(void *ctx, const char *detail)
+{
+	struct seen *s = ctx;
+
+	s->fails++;
+	strncpy(s->detail, detail, sizeof s->detail - 1);
+}
+
+/* Runs the whole stream through the adapter cut at one point; returns the
+ * result of feed (or of finish when feeding succeeded). */
+static int
+run_stream(const struct proto *p, const char *stream, size_t cut, struct seen *s)
+{
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s };
+	void *state = malloc(p->state_size);
+	size_t len = strlen(stream);
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->usage_out = s->usage_in = -1;
+	p->init(state);
+	rc = p->feed(state, stream, cut, &ev);
+	if (rc == 0)
+		rc = p->feed(state, stream + cut, len - cut, &ev);
+	if (rc == 0)
+		rc = p->finish(state, &ev);
+	p->done(state);
+	free(state);
+	return rc;
+}
+
+static const char chat_stream[] =
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
+    ": keep-alive\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"hm\"},\"finish_reason\":null}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"},\"finish_reason\":null}]}\r\n\r\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":null}]}\n\n"
+    "data:{\"choices\":[{\"index\":0,\"delta\":{\"content\":\" world\"},\"finish_reason\":null}]}\n\n"
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+    "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":5}}\n\n"
+    "data: [DONE]\n\n";
+
+static void
+test_chat_tokens_every_split(void **state)
+{
+	size_t cut, len = strlen(chat_stream);
+	struct seen s;
+
+	for (cut = 0; cut <= len; cut++) {
+		assert_int_equal(run_stream(&proto_openai_chat, chat_stream, cut, &s), 0);
+		/* role-only, empty and usage-only chunks are not tokens */
+		assert_int_equal(s.tokens, 3);
+		assert_int_equal(s.usage_out, 5);
+		assert_int_equal(s.usage_in, 12);
+		assert_int_equal(s.done, 1);
+		assert_int_equal(s.fails, 0);
+	}
+}
+
+static void
+test_completions_text(void **state)
+{
+	static const char stream[] =
+	    "data: {\"choices\":[{\"text\":\"a\",\"finish_reason\":null}]}\n\n"
+	    "data: {\"choices\":[{\"text\":\"\",\"finish_reason\":null}]}\n\n"
+	    "data: {\"choices\":[{\"text\":\"b\",\"finish_reason\":\"length\"}]}\n\n"
+	    "data: [DONE]\n\n";
+	struct seen s;
+	size_t cut;
+
+	for (cut = 0; cut <= sizeof stream - 1; cut++) {
+		assert_int_equal(run_stream(&proto_openai_completions, stream, cut, &s), 0);
+		assert_int_equal(s.tokens, 2);
+		assert_int_equal(s.usage_out, -1);
+	}
+}
+
+static void
+test_garbage_is_protocol_error(void **state)
+{
+	static const char stream[] =
+	    "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+	    "data: this is not json\n\n"
+	    "data: [DONE]\n\n";
+	struct seen s;
+
+	assert_int_equal(run_stream(&proto_openai_chat, stream, 10, &s), -1);
+	assert_int_equal(s.tokens, 1);
+	assert_int_equal(s.fails, 1);
+	assert_non_null(strstr(s.detail, "non-JSON"));
+	assert_non_null(strstr(s.detail, "this is not json"));
+}
+
+static void
+test_error_event(void **state)
+{
+	static const char stream[] =
+	    "data: {\"error\":{\"message\":\"model overloaded\",\"code\":503}}\n\n";
+	struct seen s;
+
+	assert_int_equal(run_stream(&proto_openai_chat, stream, 0, &s), -1);
+	assert_non_null(strstr(s.detail, "model overloaded"));
+}
+
+static void
+test_missing_done(void **state)
+{
+	static const char cut_short[] =
+	    "data: {\"choices\":[{\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}\n\n";
+	static const char finished[] =
+	    "data: {\"choices\":[{\"delta\":{\"content\":\"a\"},\"finish_reason\":\"stop\"}]}\n\n";
+	struct seen s;
+
+	assert_int_equal(run_stream(&proto_openai_chat, cut_short, 0, &s), -1);
+	assert_non_null(strstr(s.detail, "[DONE]"));
+	/* a finish_reason is an end too: some servers never send [DONE] */
+	assert_int_equal(run_stream(&proto_openai_chat, finished, 0, &s), 0);
+}
+
+static void
+test_body(void **state)
+{
+	struct run_opts o = { 0 };
+	struct buf b;
+
+	o.model = "m\"x";
+	o.max_tokens = 17;
+	buf_init(&b);
+	proto_openai_chat.build_body(&o, "say \"hi\"\n", &b);
+	assert_string_equal(b.p, "{\"messages\":[{\"role\":\"user\",\"content\":"
+	    "\"say \\\"hi\\\"\\n\"}],\"model\":\"m\\\"x\",\"max_tokens\":17,"
+	    "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+	buf_free(&b);
+}
+
+static void
+test_endpoint(void **state)
+{
+	char err[256];
+	char *u;
+	static const char *const cases[][2] = {
+		{ "http://h:8000", "http://h:8000/v1/chat/completions" },
+		{ "http://h:8000/", "http://h:8000/v1/chat/completions" },
+		{ "http://h:8000/v1", "http://h:8000/v1/chat/completions" },
+		{ "http://h:8000/v1/", "http://h:8000/v1/chat/completions" },
+		{ "http://h:8000/v1/chat/completions", "http://h:8000/v1/chat/completions" },
+		{ "https://proxy/openai/v1", "https://proxy/openai/v1/chat/completions" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		u = proto_endpoint(&proto_openai_chat, cases[i][0], err, sizeof err);
+		assert_non_null(u);
+		assert_string_equal(u, cases[i][1]);
+		free(u);
+	}
+	u = proto_endpoint(&proto_openai_completions, "http://h:1/v1", err, sizeof err);
+	assert_string_equal(u, "http://h:1/v1/completions");
+	free(u);
+	assert_null(proto_endpoint(&proto_openai_chat, "not a url", err, sizeof err));
+	assert_non_null(strstr(err, "not a url"));
+	assert_null(proto_endpoint(&proto_openai_chat, "ftp://h/v1", err, sizeof err));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chat_tokens_every_split),
+		cmocka_unit_test(test_completions_text),
+		cmocka_unit_test(test_garbage_is_protocol_error),
+		cmocka_unit_test(test_error_event),
+		cmocka_unit_test(test_missing_done),
+		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_endpoint),
+	};
+
+	return cmocka_run_group_tests_name("proto_openai", tests, NULL, NULL);
+}

@@ -174,7 +174,9 @@ run_load(struct run_opts *o)
 	else
 		summary_markdown(stdout, &ri, &r.stats);
 	fflush(stdout);
-	if (r.stats.requests > 0 && r.stats.errors == r.stats.requests) {
+	/* requests canceled at quit say nothing about the endpoint */
+	if (r.stats.errors > r.stats.canceled &&
+	    r.stats.errors == r.stats.requests) {
 		fprintf(stderr, "ttftop: every request failed\n");
 		status = 1;
 	}

@@ -239,6 +239,8 @@ on_sample(void *self, const struct sample *x)
 	s->requests++;
 	if (x->error != ERR_NONE)
 		s->errors++;
+	if (x->error == ERR_CANCELED)
+		s->canceled++;
 	if (x->nchunks > 0) {
 		per_chunk = (double)x->output_tokens / (double)x->nchunks;
 		s->chunks_seen += (long)x->nchunks;

@@ -55,6 +55,7 @@ struct stats {
 	long			 chunks_seen;	/* content chunks of every record */
 	double			 tokens_seen;	/* and the tokens they carried */
 	long			 errors;
+	long			 canceled;	/* of the errors, canceled at quit */
 };
 
 void stats_init(struct stats *);

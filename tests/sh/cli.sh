@@ -1,0 +1,49 @@
+#!/bin/bash
+# Bad usage: one line naming what is wrong, exit 2, and no file written.
+. "$TESTS_DIR/sh/lib.sh"
+plan 22
+
+usage_error() {	# usage_error WORD-IN-MESSAGE ARGS...
+	local want=$1; shift
+	(cd "$T" && timeout 10 "$TTFTOP" "$@" >"$T/out" 2>"$T/err")
+	local status=$? lines
+	lines=$(wc -l < "$T/err" | tr -d ' ')
+	if [ "$status" = 2 ] && [ "$lines" = 1 ] && grep -q -- "$want" "$T/err"; then
+		ok 0 "ttftop $* -> exit 2: $(cat "$T/err")"
+	else
+		ok 1 "ttftop $*"; echo "#   status $status, stderr: $(cat "$T/err")"
+	fi
+}
+
+check "--help lists the commands" bash -c "'$TTFTOP' --help | grep -q 'run \[OPTIONS\] URL'"
+check "--version" bash -c "'$TTFTOP' --version | grep -q '^ttftop [0-9]'"
+check "help run lists the options" bash -c "'$TTFTOP' help run | grep -q -- '--stage-duration'"
+check "run --help works" bash -c "'$TTFTOP' run --help | grep -q -- '--clients'"
+check "sim --help works" bash -c "'$TTFTOP' sim --help | grep -q -- '--tokens-per-chunk'"
+
+usage_error "unknown command" frobnicate
+usage_error "unknown option --bogus" run --bogus http://127.0.0.1:1
+usage_error "'3x' is not a duration" run -d 3x http://127.0.0.1:1
+usage_error "'1,,3' is not a list" run -c 1,,3 http://127.0.0.1:1
+usage_error "malformed URL 'http//nope'" run http//nope
+usage_error "no URL given" run -c 1
+usage_error "unknown API 'nope'" run -a nope http://127.0.0.1:1
+usage_error "not supported yet: --api bedrock" run -a bedrock http://127.0.0.1:1
+usage_error "not supported yet: replay" replay x.jsonl
+usage_error "needs a value" run http://127.0.0.1:1 -m
+usage_error "/nonexistent/dir/x.jsonl" run -o /nonexistent/dir/x.jsonl http://127.0.0.1:1
+usage_error "--fail: unknown kind 'boom'" sim --fail boom
+usage_error "--listen" sim --listen nowhere
+usage_error "'2x' is not a duration" demo -d 2x
+check "no JSONL file was left by bad usage" bash -c "! ls '$T'/*.jsonl"
+
+# the URL is completed with the API's path, and named in errors
+start_sim --ttft 5ms --itl 1ms --tokens 3 || exit 1
+base=${SIM_URL%/v1}
+run_ttftop run -n 1 -o "$T/root.jsonl" "$base"
+is "$(jq -r 'select(.type == "run") | .config.endpoint' "$T/root.jsonl"):$STATUS" \
+	"$SIM_URL/chat/completions:0" "a root URL reaches /v1/chat/completions"
+run_ttftop run -n 1 -o "$T/404.jsonl" "$base/v2/chat"
+is "$(jq -r 'select(.type == "request") | "\(.status) \(.error.detail)"' "$T/404.jsonl")" \
+	"404 no route for POST /v2/chat/v1/chat/completions" "a wrong path: HTTP 404 with the server's message"
+done_testing

@@ -674,6 +674,14 @@ handle_request(struct conn *c)
 	char method[8], path[256];
 	bool http10;
 
+	if (!isupper((unsigned char)in[0])) {
+		/* not HTTP (a TLS hello, say): answer as servers do, and close */
+		c->keepalive = false;
+		simple_response(c, 400, "Bad Request", "text/plain",
+		    "not an HTTP request\n", NULL);
+		response_done(c);
+		return c->in.len;
+	}
 	hdr_end = c->in.len >= 4 ? memmem(in, c->in.len, "\r\n\r\n", 4) : NULL;
 	if (hdr_end == NULL)
 		return 0;

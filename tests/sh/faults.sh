@@ -2,7 +2,7 @@
 # Each fault the sim injects is recorded as an error sample of the right
 # kind, with the server's status and detail, and the run goes on.
 . "$TESTS_DIR/sh/lib.sh"
-plan 20
+plan 22
 
 # fault KIND: runs 3 requests that all meet the fault; sets $F to the file
 fault() {
@@ -66,4 +66,11 @@ stop_sim "$SIM_PID"
 run_ttftop run -c 1 -n 2 -o "$T/dead.jsonl" "$dead_url"
 is "$(jq -s -c '[.[] | select(.type == "request") | .error.kind] | unique' "$T/dead.jsonl"):$STATUS" \
 	'["connect"]:1' "refused connection: kind connect, exit 1"
+
+# TLS to a plain HTTP port: kind tls; a name that does not resolve: kind dns.
+start_sim || exit 1
+run_ttftop run -n 1 --timeout 5s -o "$T/tls.jsonl" "https://${SIM_URL#http://}"
+is "$(jq -r 'select(.type == "request") | .error.kind' "$T/tls.jsonl")" tls "TLS handshake failure: kind tls"
+run_ttftop run -n 1 --timeout 5s -o "$T/dns.jsonl" http://no-such-host.invalid/v1
+is "$(jq -r 'select(.type == "request") | .error.kind' "$T/dns.jsonl")" dns "unresolvable host: kind dns"
 done_testing

@@ -1,0 +1,233 @@
+#include "config.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "live.h"
+#include "stats.h"
+#include "xalloc.h"
+
+static void
+fvec_add(struct fvec *f, float v)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		f->v = xreallocarray(f->v, f->cap, sizeof *f->v);
+	}
+	f->v[f->n++] = v;
+}
+
+void
+live_init(struct live *l)
+{
+	int i;
+
+	memset(l, 0, sizeof *l);
+	for (i = 0; i < LIVE_TICKS; i++)
+		l->ticks[i].idx = -1;
+	l->tokens_per_chunk = 1;
+}
+
+void
+live_done(struct live *l)
+{
+	int i;
+
+	for (i = 0; i < LIVE_TICKS; i++) {
+		free(l->ticks[i].ttft.v);
+		free(l->ticks[i].tpot.v);
+		free(l->ticks[i].lag.v);
+	}
+}
+
+/* The tick holding run time t, reset when its slot held an older one; NULL
+ * when t is too old to be kept. */
+static struct live_tick *
+tick_at(struct live *l, usec_t t, bool create)
+{
+	long idx = (long)(t < 0 ? 0 : t / LIVE_TICK);
+	struct live_tick *k = &l->ticks[idx % LIVE_TICKS];
+
+	if (k->idx == idx)
+		return k;
+	if (!create || k->idx > idx)
+		return NULL;
+	k->idx = idx;
+	k->tokens = 0;
+	k->done = k->errors = 0;
+	k->ttft.n = k->tpot.n = k->lag.n = 0;
+	/* gauges carry over until the next sample of them */
+	return k;
+}
+
+static void
+on_sample(void *self, const struct sample *s)
+{
+	struct live *l = self;
+	struct live_tick *k;
+	usec_t end = s->ttlt != USEC_NONE ? s->t + s->ttlt : s->t;
+
+	if (s->nchunks > 0) {
+		l->tokens_seen += (double)s->output_tokens;
+		l->chunks_seen += (double)s->nchunks;
+		l->tokens_per_chunk = l->tokens_seen / l->chunks_seen;
+	}
+	if ((k = tick_at(l, end, true)) != NULL) {
+		if (s->error == ERR_NONE)
+			k->done++;
+		else if (s->error != ERR_CANCELED)
+			k->errors++;
+		fvec_add(&k->lag, (float)usec_to_sec(s->lag_max));
+	}
+	if (s->error != ERR_NONE) {
+		struct live_error *e = &l->errors[l->nerrors++ % LIVE_ERRORS];
+
+		e->t = end;
+		e->id = s->id;
+		e->stage = s->stage;
+		e->kind = s->error;
+		e->status = s->status;
+		memcpy(e->detail, s->detail, sizeof e->detail);
+		return;
+	}
+	if (s->warmup)
+		return;
+	if (s->ttft != USEC_NONE && (k = tick_at(l, s->t + s->ttft, true)) != NULL)
+		fvec_add(&k->ttft, (float)usec_to_sec(s->ttft));
+	if (s->output_tokens >= 2 && s->ttft != USEC_NONE && s->ttlt > s->ttft &&
+	    (k = tick_at(l, end, true)) != NULL)
+		fvec_add(&k->tpot, (float)(usec_to_sec(s->ttlt - s->ttft) /
+		    (double)(s->output_tokens - 1)));
+}
+
+static void
+on_event(void *self, const struct event *e)
+{
+}
+
+static void
+on_end(void *self, const struct end_info *e)
+{
+}
+
+struct sink
+live_sink(struct live *l)
+{
+	struct sink k = { on_sample, on_event, on_end, l };
+
+	return k;
+}
+
+void
+live_gauge(struct live *l, usec_t now, int clients, int in_flight, long chunks)
+{
+	struct live_tick *k = tick_at(l, now, true);
+
+	if (k == NULL)
+		return;
+	k->clients = clients;
+	k->in_flight = in_flight;
+	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
+	l->last_chunks = chunks;
+}
+
+/* Aggregates ticks [from, to) (tick numbers) into one value. */
+static double
+aggregate(struct live *l, enum live_metric m, long from, long to)
+{
+	struct series vals = { 0 };
+	double sum = 0, result = NAN;
+	long i, seen = 0, done = 0, errors = 0;
+	int last_gauge = -1, last_flight = -1;
+
+	for (i = from; i < to; i++) {
+		struct live_tick *k = &l->ticks[((i % LIVE_TICKS) + LIVE_TICKS) % LIVE_TICKS];
+		const struct fvec *f = NULL;
+		unsigned j;
+
+		if (i < 0 || k->idx != i)
+			continue;
+		seen++;
+		sum += k->tokens;
+		done += k->done;
+		errors += k->errors;
+		last_gauge = k->clients;
+		last_flight = k->in_flight;
+		switch (m) {
+		case LM_TTFT_P50: case LM_TTFT_P95: f = &k->ttft; break;
+		case LM_TPOT_P50: case LM_TPOT_P95: f = &k->tpot; break;
+		case LM_LAG_P99: f = &k->lag; break;
+		default: break;
+		}
+		for (j = 0; f != NULL && j < f->n; j++)
+			series_add(&vals, f->v[j]);
+	}
+	if (seen == 0)
+		return NAN;
+	switch (m) {
+	case LM_TTFT_P50: case LM_TPOT_P50:
+		result = series_percentile(&vals, 50);
+		break;
+	case LM_TTFT_P95: case LM_TPOT_P95:
+		result = series_percentile(&vals, 95);
+		break;
+	case LM_LAG_P99:
+		result = series_percentile(&vals, 99);
+		break;
+	case LM_TOK_RATE:
+		result = sum / (usec_to_sec(LIVE_TICK) * (double)(to - from));
+		break;
+	case LM_REQ_RATE:
+		result = (double)done / (usec_to_sec(LIVE_TICK) * (double)(to - from));
+		break;
+	case LM_ERR_PCT:
+		result = done + errors > 0 ? 100.0 * (double)errors / (double)(done + errors) : NAN;
+		break;
+	case LM_CLIENTS:
+		result = last_gauge;
+		break;
+	case LM_IN_FLIGHT:
+		result = last_flight;
+		break;
+	default:
+		break;
+	}
+	free(vals.v);
+	return result;
+}
+
+void
+live_series(struct live *l, enum live_metric m, usec_t now, usec_t window,
+    int ncols, double *out)
+{
+	long last = (long)(now / LIVE_TICK) + 1;	/* the tick under way, too */
+	long span = (long)(window / LIVE_TICK), per, c;
+
+	per = span / ncols > 0 ? span / ncols : 1;
+	for (c = 0; c < ncols; c++) {
+		long to = last - (ncols - 1 - c) * per;
+
+		out[c] = aggregate(l, m, to - per, to);
+	}
+}
+
+double
+live_value(struct live *l, enum live_metric m, usec_t now, usec_t window)
+{
+	long last = (long)(now / LIVE_TICK) + 1;
+
+	/* rates leave out the tick under way: it is not over yet */
+	if (m == LM_TOK_RATE || m == LM_REQ_RATE)
+		last--;
+	return aggregate(l, m, last - (long)(window / LIVE_TICK), last);
+}
+
+const struct live_error *
+live_error_at(const struct live *l, long i)
+{
+	if (i < 0 || i >= l->nerrors || i >= LIVE_ERRORS)
+		return NULL;
+	return &l->errors[(l->nerrors - 1 - i) % LIVE_ERRORS];
+}

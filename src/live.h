@@ -1,0 +1,69 @@
+/* Live windows for the screen: what happened in each quarter second of the
+ * last ten minutes (latencies, tokens, clients, requests in flight, errors),
+ * and the most recent errors. A sink, plus gauges sampled by a timer. Values
+ * here are exact; the windows only bound how far back they reach. */
+#ifndef TTFTOP_LIVE_H
+#define TTFTOP_LIVE_H
+
+#include <stddef.h>
+
+#include "sink.h"
+
+#define LIVE_TICK	250000		/* usec in one tick */
+#define LIVE_TICKS	2520		/* ten minutes and a margin */
+#define LIVE_ERRORS	200		/* errors kept for the log view */
+
+enum live_metric {
+	LM_TTFT_P50, LM_TTFT_P95, LM_TPOT_P50, LM_TPOT_P95, LM_TOK_RATE,
+	LM_CLIENTS, LM_IN_FLIGHT, LM_REQ_RATE, LM_ERR_PCT, LM_LAG_P99,
+	LM_COUNT
+};
+
+struct fvec {
+	float	*v;
+	unsigned n, cap;
+};
+
+struct live_tick {
+	long		idx;		/* tick number since the run's start; -1 unused */
+	double		tokens;
+	int		clients, in_flight;
+	int		done, errors;
+	struct fvec	ttft, tpot, lag;
+};
+
+struct live_error {
+	usec_t		t;		/* when it ended, run time */
+	long		id;
+	int		stage;
+	enum err_kind	kind;
+	int		status;
+	char		detail[SAMPLE_DETAIL_MAX];
+};
+
+struct live {
+	struct live_tick	ticks[LIVE_TICKS];
+	long			last_chunks;	/* chunk counter at the last gauge */
+	double			tokens_per_chunk;
+	double			tokens_seen, chunks_seen;
+	struct live_error	errors[LIVE_ERRORS];
+	long			nerrors;	/* ever; the ring holds the last */
+};
+
+void live_init(struct live *);
+void live_done(struct live *);
+struct sink live_sink(struct live *);
+/* Samples the gauges at run time now: clients wanted, requests in flight,
+ * and the running count of content chunks received. */
+void live_gauge(struct live *, usec_t now, int clients, int in_flight,
+    long chunks);
+/* Fills ncols values of a metric over [now - window, now), oldest first;
+ * NAN where a column saw nothing. */
+void live_series(struct live *, enum live_metric, usec_t now, usec_t window,
+    int ncols, double *out);
+/* The metric over the whole window. */
+double live_value(struct live *, enum live_metric, usec_t now, usec_t window);
+/* The i-th most recent error (0 = newest), or NULL. */
+const struct live_error *live_error_at(const struct live *, long i);
+
+#endif

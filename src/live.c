@@ -120,19 +120,6 @@ live_sink(struct live *l)
 	return k;
 }
 
-void
-live_gauge(struct live *l, usec_t now, int clients, int in_flight, long chunks)
-{
-	struct live_tick *k = tick_at(l, now, true);
-
-	if (k == NULL)
-		return;
-	k->clients = clients;
-	k->in_flight = in_flight;
-	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
-	l->last_chunks = chunks;
-}
-
 /* Aggregates ticks [from, to) (tick numbers) into one value. */
 static double
 aggregate(struct live *l, enum live_metric m, long from, long to)
@@ -196,6 +183,41 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	}
 	free(vals.v);
 	return result;
+}
+
+#define PEAK_TICKS (5 * USEC_PER_SEC / LIVE_TICK)
+
+void
+live_gauge(struct live *l, usec_t now, int clients, int in_flight, long chunks)
+{
+	struct live_tick *k = tick_at(l, now, true);
+	long idx = (long)(now / LIVE_TICK);
+	double rate;
+
+	if (k == NULL)
+		return;
+	k->clients = clients;
+	k->in_flight = in_flight;
+	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
+	l->last_chunks = chunks;
+	/* the peak: the best 5 s of whole ticks, the one under way left out */
+	if (idx >= PEAK_TICKS) {
+		rate = aggregate(l, LM_TOK_RATE, idx - PEAK_TICKS, idx);
+		if (!isnan(rate) && rate > l->peak)
+			l->peak = rate;
+	}
+}
+
+double
+live_rate(struct live *l, usec_t from, usec_t to)
+{
+	long a = (long)(from / LIVE_TICK), b = (long)(to / LIVE_TICK);
+	double v;
+
+	if (b <= a)
+		return NAN;
+	v = aggregate(l, LM_TOK_RATE, a, b);
+	return v;
 }
 
 void

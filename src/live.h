@@ -44,6 +44,7 @@ struct live_error {
 struct live {
 	struct live_tick	ticks[LIVE_TICKS];
 	long			last_chunks;	/* chunk counter at the last gauge */
+	double			peak;		/* best 5 s average of tok/s so far */
 	double			tokens_per_chunk;
 	double			tokens_seen, chunks_seen;
 	struct live_error	errors[LIVE_ERRORS];
@@ -63,6 +64,8 @@ void live_series(struct live *, enum live_metric, usec_t now, usec_t window,
     int ncols, double *out);
 /* The metric over the whole window. */
 double live_value(struct live *, enum live_metric, usec_t now, usec_t window);
+/* Tokens per second over run times [from, to), from the live counts. */
+double live_rate(struct live *, usec_t from, usec_t to);
 /* The i-th most recent error (0 = newest), or NULL. */
 const struct live_error *live_error_at(const struct live *, long i);
 

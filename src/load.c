@@ -382,3 +382,26 @@ load_quit(struct load *l, enum end_reason reason)
 	}
 	ev_timer_start(l->loop, &l->grace_timer);
 }
+
+int
+load_streams(const struct load *l, struct stream_info *out, int max)
+{
+	int c, n = 0;
+
+	for (c = 0; c < l->nclients; c++) {
+		const struct request *r = l->clients[c].req;
+
+		if (r == NULL)
+			continue;
+		if (n < max) {
+			out[n].id = r->s.id;
+			out[n].client = c;
+			out[n].started = r->s.t;
+			out[n].chunks = (long)r->s.nchunks;
+			out[n].last = r->s.nchunks > 0 ?
+			    r->s.t + r->s.chunks[r->s.nchunks - 1] : r->s.t;
+		}
+		n++;
+	}
+	return n;
+}

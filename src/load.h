@@ -51,6 +51,7 @@ struct load {
 	ev_timer		 stage_timer;
 	ev_timer		 grace_timer;
 	void			(*on_end)(struct load *);
+	void			*user;		/* for on_end */
 };
 
 void load_init(struct load *, struct ev_loop *, const struct run_opts *,
@@ -69,5 +70,17 @@ void load_mark(struct load *, const char *text);
 void load_quit(struct load *, enum end_reason);
 
 usec_t load_now(const struct load *);
+
+/* A request in flight, for the streams view. Times are run times. */
+struct stream_info {
+	long	id;
+	int	client;
+	usec_t	started;
+	usec_t	last;		/* last content chunk, or the start */
+	long	chunks;
+};
+
+/* Fills up to max entries; returns how many requests are in flight. */
+int load_streams(const struct load *, struct stream_info *out, int max);
 
 #endif

@@ -19,12 +19,14 @@
 
 #include "headless.h"
 #include "jsonl.h"
+#include "live.h"
 #include "load.h"
 #include "options.h"
 #include "proto.h"
 #include "run.h"
 #include "stats.h"
 #include "summary.h"
+#include "tui.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -37,6 +39,9 @@ struct run {
 	struct load	 load;
 	struct stats	 stats;
 	struct writer	*writer;
+	struct live	 live;
+	struct tui	*tui;		/* NULL: headless */
+	bool		 signaled;
 	struct progress	 progress;
 	ev_signal	 sigint_w, sigterm_w;
 	ev_timer	 progress_w;
@@ -47,7 +52,11 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct run *r = w->data;
 
-	load_quit(&r->load, END_SIGNAL);
+	r->signaled = true;
+	if (r->load.state == LOAD_ENDED)
+		ev_break(loop, EVBREAK_ALL);	/* the screen was showing the end */
+	else
+		load_quit(&r->load, END_SIGNAL);
 }
 
 static void
@@ -61,7 +70,11 @@ on_progress(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 on_load_end(struct load *l)
 {
-	ev_break(l->loop, EVBREAK_ALL);
+	struct run *r = l->user;
+
+	/* the screen stays up to show the end, unless the user asked to quit */
+	if (r->tui == NULL || r->signaled || tui_run_ended(r->tui))
+		ev_break(l->loop, EVBREAK_ALL);
 }
 
 static void
@@ -107,22 +120,22 @@ run_load(struct run_opts *o)
 {
 	struct run r;
 	struct run_info ri;
-	struct sink sinks[2];
+	struct sink sinks[3];
 	char err[OPT_ERR_MAX], started[48], tool[32];
-	int status = 0;
+	bool screen = !o->headless && tui_possible();
+	int status = 0, nsinks = 0;
 
 	memset(&r, 0, sizeof r);
 	if ((r.writer = writer_open(o->output, err, sizeof err)) == NULL) {
 		fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (!o->headless)
-		o->headless = true;	/* the live screen comes with tui/ */
 	raise_fd_limit(o);
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_ALL);
 	r.loop = ev_default_loop(EVFLAG_AUTO);
 	stats_init(&r.stats);
+	live_init(&r.live);
 
 	format_started(started, sizeof started);
 	snprintf(tool, sizeof tool, "%s %s", PACKAGE_NAME, PACKAGE_VERSION);
@@ -134,17 +147,25 @@ run_load(struct run_opts *o)
 	ri.api = (char *)o->proto->name;
 	ri.model = o->model;
 	ri.nstages = o->nstages;
-	sinks[0] = writer_sink(r.writer);
-	sinks[1] = stats_sink(&r.stats);
+	sinks[nsinks++] = writer_sink(r.writer);
+	sinks[nsinks++] = stats_sink(&r.stats);
+	if (screen)
+		sinks[nsinks++] = live_sink(&r.live);
 	ev_now_update(r.loop);
 	{
 		usec_t mono0 = clock_mono_usec();
 
 		ri.mono0 = usec_to_sec(mono0);
 		writer_push_run(r.writer, &ri, o);
-		load_init(&r.load, r.loop, o, sinks, 2, mono0);
+		load_init(&r.load, r.loop, o, sinks, nsinks, mono0);
 	}
 	r.load.on_end = on_load_end;
+	r.load.user = &r;
+	if (screen) {
+		struct tui_model m = { &ri, &r.load, &r.stats, &r.live, r.writer };
+
+		r.tui = tui_start(r.loop, &m);
+	}
 
 	ev_signal_init(&r.sigint_w, on_signal, SIGINT);
 	ev_signal_init(&r.sigterm_w, on_signal, SIGTERM);
@@ -153,13 +174,17 @@ run_load(struct run_opts *o)
 	ev_signal_start(r.loop, &r.sigterm_w);
 	ev_timer_init(&r.progress_w, on_progress, 1., 1.);
 	r.progress_w.data = &r;
-	ev_timer_start(r.loop, &r.progress_w);
-
-	fprintf(stderr, "ttftop: %s %s, %d stage%s, writing %s\n", o->proto->name,
-	    o->endpoint, o->nstages, o->nstages == 1 ? "" : "s", o->output);
+	if (r.tui == NULL) {
+		ev_timer_start(r.loop, &r.progress_w);
+		fprintf(stderr, "ttftop: %s %s, %d stage%s, writing %s\n",
+		    o->proto->name, o->endpoint, o->nstages,
+		    o->nstages == 1 ? "" : "s", o->output);
+	}
 	load_start(&r.load);
-	if (r.load.state != LOAD_ENDED)
+	if (r.load.state != LOAD_ENDED || r.tui != NULL)
 		ev_run(r.loop, 0);
+	if (r.tui != NULL)
+		tui_stop(r.tui);
 
 	ev_timer_stop(r.loop, &r.progress_w);
 	ev_signal_stop(r.loop, &r.sigint_w);
@@ -181,6 +206,7 @@ run_load(struct run_opts *o)
 		status = 1;
 	}
 	stats_done(&r.stats);
+	live_done(&r.live);
 	curl_global_cleanup();
 	return status;
 }

@@ -1,0 +1,110 @@
+#!/bin/bash
+# The live screen in a real terminal: tmux runs `ttftop demo`, send-keys
+# types, capture-pane reads the screen.
+. "$TESTS_DIR/sh/lib.sh"
+plan 34
+
+SOCK="ttftop-test-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+screen() { tm capture-pane -p -t t; }
+cleanup_tmux() { tm kill-server 2>/dev/null; cleanup; }
+trap cleanup_tmux EXIT
+
+# wait_for PATTERN [SECONDS]: until the screen shows it
+wait_for() {
+	local i
+	for i in $(seq $((${2:-10} * 10))); do
+		screen | grep -q -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# wait_line FILE JQ-FILTER [SECONDS]: until the JSONL has a matching record
+wait_line() {
+	local i
+	for i in $(seq $((${3:-5} * 10))); do
+		[ -n "$(jq -c "$2" "$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# start ENV...: the demo in a 100x30 terminal, 2 and 4 clients, 30 s stages
+start() {
+	tm kill-server 2>/dev/null
+	rm -f "$T/screen.jsonl" "$T/status"
+	tm -f /dev/null new-session -d -s t -x 100 -y 30 \
+		"cd '$T' && env $* TERM=xterm-256color '$TTFTOP' demo -c 2,4 -d 30s -o screen.jsonl; echo \$? > '$T/status'; sleep 30"
+}
+# quit_and_wait: q, then the program's exit status within 6 s
+quit_and_wait() {
+	local i
+	tm send-keys -t t q
+	for i in $(seq 60); do [ -s "$T/status" ] && break; sleep 0.1; done
+	cat "$T/status" 2>/dev/null
+}
+
+start LANG=C.UTF-8
+check "the TTFT line appears" wait_for "TTFT  p50" 15
+s=$(screen)
+for field in "openai-chat" "model=sim" "stage 1/2" "clients 2" "RUNNING" "in flight" "tok/s" "req/s"; do
+	check "the screen shows '$field'" grep -q -- "$field" <<<"$s"
+done
+wait_for "[▁▂▃▄▅▆▇█]" 5
+check "sparklines are drawn with block glyphs" grep -q "[▁▂▃▄▅▆▇█]" <<<"$(screen)"
+check "colours are on (so the NO_COLOR check below can fail)" \
+	bash -c "tmux -L '$SOCK' capture-pane -e -p -t t | grep -q \$'\e\\[[0-9;]*3[0-7]m'"
+check "the stage table lists stage 1" grep -qE "^1 +▶ +2 " <<<"$(screen)"
+
+tm send-keys -t t Space
+check "space shows PAUSED" wait_for "PAUSED" 1
+sleep 1.5
+tm send-keys -t t Space
+check "space again shows RUNNING" wait_for "RUNNING" 1
+check "pause and resume are written as controls" \
+	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "resume")'
+check "no request started between pause and resume" jq -e -s '
+	(map(select(.action == "pause"))[0].t) as $p | (map(select(.action == "resume"))[0].t) as $r |
+	all(.[] | select(.type == "request"); .t < $p or .t > $r)' "$T/screen.jsonl"
+
+tm send-keys -t t +
+check "+ shows 3 clients" wait_for "clients 3 " 1
+check "+ writes set_clients with 3 clients" \
+	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "set_clients" and .clients == 3)'
+check "the requests in flight rise to 3" wait_for "in flight 3 " 2
+
+tm send-keys -t t m
+check "m asks for a note" wait_for "^mark: " 1
+tm send-keys -t t "knee here" Enter
+check "the mark is written with its note" \
+	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "mark" and .text == "knee here")'
+
+for view in distributions stages streams log overview; do
+	tm send-keys -t t Tab
+	check "tab shows the $view view" wait_for "^$view  window" 1
+done
+tm send-keys -t t 4
+check "4 jumps to the streams view, which lists requests in flight" wait_for "in flight, sorted by age" 1
+tm send-keys -t t 1 w
+check "w changes the sparkline window" wait_for "window 10m" 1
+tm send-keys -t t '?'
+check "? shows the help" wait_for "sparkline window: 10s, 60s, 10m" 1
+tm send-keys -t t x
+check "a key that means nothing is ignored (and closes the help)" wait_for "^overview  window" 1
+
+tm resize-window -t t -x 60 -y 20
+check "60x20 says the terminal is too small" wait_for "terminal too small: 60x20" 2
+tm resize-window -t t -x 100 -y 30
+check "back at 100x30 the screen returns" wait_for "TTFT  p50" 2
+
+is "$(quit_and_wait)" 0 "q ends the program with status 0 within 6 s"
+is "$(jq -r 'select(.type == "end") | .reason' "$T/screen.jsonl")" quit "the end record is written (reason quit)"
+
+# ASCII sparklines without a UTF-8 locale, and no colour under NO_COLOR
+start LANG=C LC_ALL=C NO_COLOR=1
+check "LANG=C: the TTFT line appears" wait_for "TTFT  p50" 15
+wait_for "clients 2 .*[_.:=+*#-]" 5
+check "LANG=C: sparklines are ASCII" bash -c "tmux -L '$SOCK' capture-pane -p -t t | grep -q 'clients 2 .*[_.:=+*#-]'"
+check "LANG=C: no block glyphs" bash -c "! tmux -L '$SOCK' capture-pane -p -t t | grep -q '[▁▂▃▄▅▆▇█]'"
+check "NO_COLOR: no colour on screen" bash -c "! tmux -L '$SOCK' capture-pane -e -p -t t | grep -q \$'\e\\[[0-9;]*3[0-7]m'"
+is "$(quit_and_wait)" 0 "LANG=C NO_COLOR: q ends it with status 0"
+done_testing

@@ -1,0 +1,657 @@
+#include "config.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "jsonl.h"
+#include "live.h"
+#include "load.h"
+#include "options.h"
+#include "screen.h"
+#include "stats.h"
+#include "writer.h"
+#include "xalloc.h"
+
+#define FRAME		0.1	/* seconds between frames at most */
+#define IDLE_FRAME	0.5	/* redraw at least this often */
+#define NOTICE_SECS	2.0
+#define OVERLOAD_LAG	0.001	/* loop lag p99 past which figures lie */
+#define OVERLOAD_CPU	90.0
+
+#define KEY_TAB		'\t'
+#define KEY_ESC		27
+#define KEY_CTRL_L	12
+#define KEY_ENTER_LF	'\n'
+#define KEY_ENTER_CR	'\r'
+#define KEY_DEL		127
+
+const usec_t tui_windows[] = { 10 * USEC_PER_SEC, 60 * USEC_PER_SEC, 600 * USEC_PER_SEC };
+const char *const tui_window_names[] = { "10s", "60s", "10m" };
+#define NWINDOWS 3
+#define DEFAULT_WINDOW 1
+
+static const char *const view_names[VIEW_COUNT] = {
+	"overview", "distributions", "stages", "streams", "log",
+};
+
+static struct tui *active_tui;	/* for the fatal paths */
+
+bool
+tui_possible(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+usec_t
+tui_now(const struct tui *t)
+{
+	return load_now(t->m.load);
+}
+
+static attr_t
+attr_of(const struct tui *t, enum colour c)
+{
+	static const attr_t mono[] = {
+		[C_NORMAL] = A_NORMAL, [C_GOOD] = A_NORMAL, [C_WARN] = A_BOLD,
+		[C_BAD] = A_BOLD | A_REVERSE, [C_DIM] = A_DIM, [C_TITLE] = A_REVERSE,
+		[C_ACCENT] = A_BOLD,
+	};
+
+	if (!t->colour || c == C_NORMAL)
+		return mono[c];
+	if (c == C_TITLE)
+		return COLOR_PAIR(C_TITLE) | A_BOLD;
+	return COLOR_PAIR(c);
+}
+
+void
+put(const struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (y < 0 || y >= LINES || x >= COLS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	attrset(attr_of(t, c));
+	mvaddnstr(y, x, buf, COLS - x);	/* counts bytes: cut long ASCII only */
+	attrset(A_NORMAL);
+}
+
+void
+hline_title(const struct tui *t, int y, const char *title)
+{
+	put(t, y, 0, C_ACCENT, "%s", title);
+}
+
+static const char *const blocks_utf8[] = {
+	" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
+};
+static const char blocks_ascii[] = " _.-:=+*#";
+#define NLEVELS 8
+
+static int
+level(double v, double hi)
+{
+	int k;
+
+	if (isnan(v) || hi <= 0)
+		return -1;
+	k = (int)ceil(v / hi * NLEVELS);
+	return k < 1 ? (v > 0 ? 1 : 0) : k > NLEVELS ? NLEVELS : k;
+}
+
+void
+spark(const struct tui *t, int y, int x, int w, const double *v, double hi,
+    enum colour c)
+{
+	char line[8 * 512];
+	size_t n = 0;
+	int i;
+
+	if (w <= 0 || y >= LINES)
+		return;
+	if (w > 512)
+		w = 512;
+	if (hi <= 0)
+		for (i = 0; i < w; i++)
+			if (!isnan(v[i]) && v[i] > hi)
+				hi = v[i];
+	for (i = 0; i < w; i++) {
+		int k = level(v[i], hi);
+
+		if (t->utf8) {
+			const char *g = k < 0 ? " " : k == 0 ? blocks_utf8[1] : blocks_utf8[k];
+
+			memcpy(line + n, g, strlen(g));
+			n += strlen(g);
+		} else
+			line[n++] = k < 0 ? ' ' : blocks_ascii[k == 0 ? 1 : k];
+	}
+	line[n] = '\0';
+	attrset(attr_of(t, c));
+	mvaddstr(y, x, line);
+	attrset(A_NORMAL);
+}
+
+void
+bars(const struct tui *t, int y, int x, int h, const double *v, int n,
+    double hi, int bar_w, enum colour c)
+{
+	int i, row, b;
+
+	if (hi <= 0)
+		for (i = 0; i < n; i++)
+			if (!isnan(v[i]) && v[i] > hi)
+				hi = v[i];
+	attrset(attr_of(t, c));
+	for (i = 0; i < n; i++) {
+		/* height in eighths of a row */
+		int eighths = isnan(v[i]) || hi <= 0 ? 0 : (int)lround(v[i] / hi * h * NLEVELS);
+
+		if (eighths == 0 && !isnan(v[i]) && v[i] > 0)
+			eighths = 1;
+		for (row = 0; row < h; row++) {
+			int fill = eighths - (h - 1 - row) * NLEVELS;
+			const char *g;
+			char a[2] = { 0, 0 };
+
+			if (fill <= 0)
+				continue;
+			if (fill > NLEVELS)
+				fill = NLEVELS;
+			if (t->utf8)
+				g = blocks_utf8[fill];
+			else {
+				a[0] = fill == NLEVELS ? '#' : blocks_ascii[fill];
+				g = a;
+			}
+			for (b = 0; b < bar_w; b++)
+				if (x + i * (bar_w + (bar_w > 1)) + b < COLS)
+					mvaddstr(y + row, x + i * (bar_w + (bar_w > 1)) + b, g);
+		}
+	}
+	attrset(A_NORMAL);
+}
+
+const char *
+fmt_ms(char *buf, size_t len, double sec)
+{
+	if (isnan(sec))
+		snprintf(buf, len, "-");
+	else if (sec >= 10)
+		snprintf(buf, len, "%.1fs", sec);
+	else if (sec >= 1)
+		snprintf(buf, len, "%.2fs", sec);
+	else if (sec >= 0.01)
+		snprintf(buf, len, "%.0fms", sec * 1000);
+	else
+		snprintf(buf, len, "%.1fms", sec * 1000);
+	return buf;
+}
+
+const char *
+fmt_count(char *buf, size_t len, double v)
+{
+	char digits[32];
+	size_t n, i, o = 0;
+
+	if (isnan(v)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (v < 100 && v != floor(v)) {
+		snprintf(buf, len, "%.1f", v);
+		return buf;
+	}
+	snprintf(digits, sizeof digits, "%.0f", v);
+	n = strlen(digits);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i > 0 && (n - i) % 3 == 0 && digits[i - 1] != '-')
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *
+state_word(const struct tui *t, enum colour *c)
+{
+	const struct load *l = t->m.load;
+
+	*c = C_GOOD;
+	if (t->ended) {
+		*c = C_ACCENT;
+		return "DONE";
+	}
+	switch (l->state) {
+	case LOAD_RUNNING:
+		return "RUNNING";
+	case LOAD_PAUSED:
+		*c = C_WARN;
+		return "PAUSED";
+	case LOAD_DRAINING:
+		*c = C_WARN;
+		return "DRAINING";
+	default:
+		*c = C_ACCENT;
+		return "DONE";
+	}
+}
+
+static void
+draw_header(struct tui *t)
+{
+	const struct run_info *ri = t->m.ri;
+	const struct load *l = t->m.load;
+	long secs = (long)(tui_now(t) / USEC_PER_SEC);
+	char right[96];
+	enum colour c;
+	const char *word = state_word(t, &c);
+	int rx;
+
+	attrset(attr_of(t, C_TITLE));
+	mvhline(0, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	put(t, 0, 0, C_TITLE, "ttftop  %s  %s%s%s", ri->api, ri->url,
+	    ri->model ? "  model=" : "", ri->model ? ri->model : "");
+	snprintf(right, sizeof right, " stage %d/%d  clients %d  %-8s %02ld:%02ld ",
+	    l->stage, l->opts->nstages, l->target, word, secs / 60, secs % 60);
+	rx = COLS - (int)strlen(right);
+	if (rx < 0)
+		rx = 0;
+	put(t, 0, rx, C_TITLE, "%s", right);
+	/* the state word in its own colour */
+	put(t, 0, rx + (int)(strstr(right, word) - right), c == C_GOOD ? C_TITLE : c,
+	    "%s", word);
+}
+
+static void
+update_cpu(struct tui *t)
+{
+	struct rusage ru;
+	double now = ev_now(t->loop), used;
+
+	if (now - t->ru_at < 1.0)
+		return;
+	getrusage(RUSAGE_SELF, &ru);
+	used = (double)(ru.ru_utime.tv_sec - t->ru_last.ru_utime.tv_sec) +
+	    (double)(ru.ru_stime.tv_sec - t->ru_last.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec - t->ru_last.ru_utime.tv_usec) / 1e6 +
+	    (double)(ru.ru_stime.tv_usec - t->ru_last.ru_stime.tv_usec) / 1e6;
+	if (t->ru_at > 0)
+		t->cpu_pct = 100.0 * used / (now - t->ru_at);
+	t->ru_last = ru;
+	t->ru_at = now;
+}
+
+static void
+draw_generator(struct tui *t, int y)
+{
+	char lag[16], n[32];
+	double lag99 = live_value(t->m.live, LM_LAG_P99, tui_now(t),
+	    tui_windows[t->window]);
+	bool overloaded = (!isnan(lag99) && lag99 > OVERLOAD_LAG) ||
+	    t->cpu_pct > OVERLOAD_CPU;
+
+	put(t, y, 0, overloaded ? C_BAD : C_DIM,
+	    "gen: cpu %.0f%%  loop lag p99 %s  draw %.1fms%s", t->cpu_pct,
+	    isnan(lag99) ? "-" : fmt_ms(lag, sizeof lag, lag99), t->draw_ms,
+	    overloaded ? "  generator overloaded: results not trustworthy" : "");
+	if (!overloaded) {
+		char right[256];
+
+		snprintf(right, sizeof right, "writing %s  %s samples",
+		    writer_path(t->m.writer),
+		    fmt_count(n, sizeof n, (double)writer_samples(t->m.writer)));
+		if ((int)strlen(right) < COLS - 40)
+			put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
+	}
+}
+
+static void
+draw_keys(struct tui *t, int y)
+{
+	if (t->prompting) {
+		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt);
+		move(y, 6 + (int)t->prompt_len);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	if (t->notice[0] != '\0' && ev_now(t->loop) < t->notice_until) {
+		put(t, y, 0, C_ACCENT, "%s", t->notice);
+		return;
+	}
+	if (t->ended)
+		put(t, y, 0, C_DIM, "the run is over: tab view  w window  ? help  q quit");
+	else if (t->quitting)
+		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "
+		    "q again cancels them");
+	else
+		put(t, y, 0, C_DIM, "space pause  +/- clients  n next stage  m mark  "
+		    "w window  tab view  ? help  q quit");
+}
+
+static void
+draw_help(struct tui *t)
+{
+	static const char *const lines[] = {
+		"space      pause or resume starting requests",
+		"+ / -      one client more / less",
+		"] / [      ten clients more / less",
+		"n          next stage",
+		"m          mark this moment with a note",
+		"w          sparkline window: 10s, 60s, 10m",
+		"tab, 1-5   overview, distributions, stages,",
+		"           streams, log",
+		"s          sort the streams view",
+		"q          quit (twice: cancel streams now)",
+		"?          this help",
+	};
+	int n = sizeof lines / sizeof lines[0], w = 50, h = n + 4, i;
+	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+
+	for (i = 0; i < h; i++) {
+		attrset(attr_of(t, C_TITLE));
+		mvhline(y + i, x, ' ', w);
+	}
+	put(t, y + 1, x + 2, C_TITLE, "keys");
+	for (i = 0; i < n; i++)
+		put(t, y + 3 + i, x + 2, C_TITLE, "%s", lines[i]);
+	attrset(A_NORMAL);
+}
+
+static void
+draw(struct tui *t)
+{
+	int body;
+
+	double began = ev_time();
+
+	t->last_draw = ev_now(t->loop);
+	t->dirty = false;
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
+		put(t, 0, 0, C_WARN, "terminal too small: %dx%d, ttftop needs %dx%d",
+		    COLS, LINES, MIN_COLS, MIN_ROWS);
+		refresh();
+		return;
+	}
+	update_cpu(t);
+	draw_header(t);
+	put(t, 1, 0, C_DIM, "%s  window %s", view_names[t->view],
+	    tui_window_names[t->window]);
+	body = LINES - 4;
+	switch (t->view) {
+	case VIEW_OVERVIEW: view_overview(t, 2, body); break;
+	case VIEW_DIST: view_dist(t, 2, body); break;
+	case VIEW_STAGES: view_stages(t, 2, body); break;
+	case VIEW_STREAMS: view_streams(t, 2, body); break;
+	case VIEW_LOG: view_log(t, 2, body); break;
+	default: break;
+	}
+	draw_generator(t, LINES - 2);
+	if (t->help)
+		draw_help(t);
+	draw_keys(t, LINES - 1);
+	refresh();
+	t->draw_ms = (ev_time() - began) * 1000;
+}
+
+static void
+notice(struct tui *t, const char *msg)
+{
+	snprintf(t->notice, sizeof t->notice, "%s", msg);
+	t->notice_until = ev_now(t->loop) + NOTICE_SECS;
+}
+
+static void
+quit(struct tui *t)
+{
+	if (t->ended) {
+		ev_break(t->loop, EVBREAK_ALL);
+		return;
+	}
+	t->quitting = true;
+	load_quit(t->m.load, END_QUIT);
+}
+
+static void
+prompt_key(struct tui *t, int ch)
+{
+	switch (ch) {
+	case KEY_ENTER_LF:
+	case KEY_ENTER_CR:
+	case KEY_ENTER:
+		t->prompting = false;
+		load_mark(t->m.load, t->prompt);
+		notice(t, "marked");
+		break;
+	case KEY_ESC:
+		t->prompting = false;
+		break;
+	case KEY_BACKSPACE:
+	case KEY_DEL:
+	case '\b':
+		if (t->prompt_len > 0)
+			t->prompt[--t->prompt_len] = '\0';
+		break;
+	default:
+		if (ch >= ' ' && ch < KEY_DEL && t->prompt_len + 1 < sizeof t->prompt) {
+			t->prompt[t->prompt_len++] = (char)ch;
+			t->prompt[t->prompt_len] = '\0';
+		}
+	}
+}
+
+static void
+key(struct tui *t, int ch)
+{
+	struct load *l = t->m.load;
+
+	if (t->prompting) {
+		prompt_key(t, ch);
+		return;
+	}
+	if (t->help && ch != 'q') {
+		t->help = false;	/* any key closes the help */
+		if (ch == '?')
+			return;
+	}
+	switch (ch) {
+	case ' ':
+		if (l->state == LOAD_PAUSED)
+			load_resume(l);
+		else
+			load_pause(l);
+		break;
+	case '+': case '=':
+		load_set_clients(l, l->target + 1);
+		break;
+	case '-': case '_':
+		load_set_clients(l, l->target - 1);
+		break;
+	case ']':
+		load_set_clients(l, l->target + 10);
+		break;
+	case '[':
+		load_set_clients(l, l->target - 10);
+		break;
+	case 'n':
+		load_next_stage(l);
+		break;
+	case 'm':
+		if (l->state != LOAD_ENDED) {
+			t->prompting = true;
+			t->prompt_len = 0;
+			t->prompt[0] = '\0';
+		}
+		break;
+	case 'w':
+		t->window = (t->window + 1) % NWINDOWS;
+		break;
+	case 's':
+		t->sort = (enum stream_sort)((t->sort + 1) % SORT_COUNT);
+		break;
+	case KEY_TAB:
+		t->view = (enum view)((t->view + 1) % VIEW_COUNT);
+		break;
+	case KEY_BTAB:
+		t->view = (enum view)((t->view + VIEW_COUNT - 1) % VIEW_COUNT);
+		break;
+	case '1': case '2': case '3': case '4': case '5':
+		t->view = (enum view)(ch - '1');
+		break;
+	case '?': case 'h':
+		t->help = true;
+		break;
+	case 'q': case 'Q':
+		quit(t);
+		break;
+	case KEY_CTRL_L:
+		clearok(curscr, TRUE);
+		break;
+	default:
+		return;		/* keys that mean nothing change nothing */
+	}
+	t->dirty = true;
+}
+
+static void
+key_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tui *t = w->data;
+	int ch;
+
+	while ((ch = getch()) != ERR) {
+		if (ch == KEY_RESIZE)
+			t->dirty = true;
+		else
+			key(t, ch);
+	}
+	if (t->dirty)
+		draw(t);	/* a key's effect shows at once */
+}
+
+static void
+frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tui *t = w->data;
+	struct load *l = t->m.load;
+
+	live_gauge(t->m.live, tui_now(t), l->state == LOAD_PAUSED ? 0 : l->target,
+	    l->in_flight, l->chunks);
+	if (t->dirty || ev_now(loop) - t->last_draw >= IDLE_FRAME)
+		draw(t);
+}
+
+static void
+winch_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct tui *t = w->data;
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	draw(t);
+}
+
+static void
+restore_terminal(void)
+{
+	if (active_tui != NULL && !isendwin())
+		endwin();
+}
+
+static void
+crash_handler(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+struct tui *
+tui_start(struct ev_loop *loop, const struct tui_model *m)
+{
+	static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct tui *t;
+	const char *cs;
+	size_t i;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	if (initscr() == NULL)
+		return NULL;
+	t = xcalloc(1, sizeof *t);
+	t->loop = loop;
+	t->m = *m;
+	t->window = DEFAULT_WINDOW;
+	t->utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	t->colour = has_colors() && getenv("NO_COLOR") == NULL;
+	cbreak();
+	noecho();
+	nodelay(stdscr, TRUE);
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	if (t->colour) {
+		start_color();
+		use_default_colors();
+		init_pair(C_GOOD, COLOR_GREEN, -1);
+		init_pair(C_WARN, COLOR_YELLOW, -1);
+		init_pair(C_BAD, COLOR_RED, -1);
+		init_pair(C_DIM, COLOR_CYAN, -1);
+		init_pair(C_TITLE, COLOR_BLACK, COLOR_CYAN);
+		init_pair(C_ACCENT, COLOR_MAGENTA, -1);
+	}
+	active_tui = t;
+	fatal_hook = restore_terminal;
+	for (i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+		signal(crash_signals[i], crash_handler);
+
+	ev_io_init(&t->key_w, key_cb, STDIN_FILENO, EV_READ);
+	t->key_w.data = t;
+	ev_io_start(loop, &t->key_w);
+	ev_timer_init(&t->frame_w, frame_cb, FRAME, FRAME);
+	/* bytes that arrived with the frame are read before it is drawn */
+	ev_set_priority(&t->frame_w, EV_MINPRI);
+	t->frame_w.data = t;
+	ev_timer_start(loop, &t->frame_w);
+	ev_signal_init(&t->winch_w, winch_cb, SIGWINCH);
+	t->winch_w.data = t;
+	ev_signal_start(loop, &t->winch_w);
+	t->dirty = true;
+	return t;
+}
+
+bool
+tui_run_ended(struct tui *t)
+{
+	t->ended = true;
+	t->dirty = true;
+	return t->quitting;
+}
+
+void
+tui_stop(struct tui *t)
+{
+	ev_io_stop(t->loop, &t->key_w);
+	ev_timer_stop(t->loop, &t->frame_w);
+	ev_signal_stop(t->loop, &t->winch_w);
+	restore_terminal();
+	active_tui = NULL;
+	fatal_hook = NULL;
+	free(t);
+}

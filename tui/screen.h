@@ -1,0 +1,74 @@
+/* Shared by the screen and its views: layout, colours and drawing helpers. */
+#ifndef TTFTOP_SCREEN_H
+#define TTFTOP_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/resource.h>
+
+#include <curses.h>
+
+#include "tui.h"
+#include "clock.h"
+
+#define MIN_COLS	80
+#define MIN_ROWS	24
+#define LABEL_COLS	27	/* the figures left of a sparkline */
+
+enum view { VIEW_OVERVIEW, VIEW_DIST, VIEW_STAGES, VIEW_STREAMS, VIEW_LOG, VIEW_COUNT };
+
+enum colour { C_NORMAL, C_GOOD, C_WARN, C_BAD, C_DIM, C_TITLE, C_ACCENT };
+
+enum stream_sort { SORT_AGE, SORT_TOKENS, SORT_RATE, SORT_STALLED, SORT_COUNT };
+
+struct tui {
+	struct ev_loop		*loop;
+	struct tui_model	 m;
+	ev_io			 key_w;
+	ev_timer		 frame_w;
+	ev_signal		 winch_w;
+	enum view		 view;
+	int			 window;	/* index into tui_windows */
+	enum stream_sort	 sort;
+	bool			 help;
+	bool			 dirty;
+	bool			 utf8;
+	bool			 colour;
+	bool			 ended;
+	bool			 quitting;	/* q was pressed */
+	bool			 prompting;	/* typing a mark's note */
+	char			 prompt[120];
+	size_t			 prompt_len;
+	char			 notice[120];
+	double			 notice_until;
+	double			 last_draw;
+	double			 draw_ms;	/* what the last frame cost */
+	/* the generator's own CPU use */
+	struct rusage		 ru_last;
+	double			 ru_at;
+	double			 cpu_pct;
+};
+
+extern const usec_t tui_windows[];
+extern const char *const tui_window_names[];
+
+usec_t tui_now(const struct tui *);
+void put(const struct tui *, int y, int x, enum colour, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void hline_title(const struct tui *, int y, const char *title);
+/* Draws values as a sparkline of width w from 0 to hi (hi <= 0: their max). */
+void spark(const struct tui *, int y, int x, int w, const double *v, double hi,
+    enum colour);
+/* Vertical bars of height h rows, bottom at row y + h - 1. */
+void bars(const struct tui *, int y, int x, int h, const double *v, int n,
+    double hi, int bar_w, enum colour);
+const char *fmt_ms(char *buf, size_t len, double sec);
+const char *fmt_count(char *buf, size_t len, double v);
+
+void view_overview(struct tui *, int top, int rows);
+void view_dist(struct tui *, int top, int rows);
+void view_stages(struct tui *, int top, int rows);
+void view_streams(struct tui *, int top, int rows);
+void view_log(struct tui *, int top, int rows);
+
+#endif

@@ -1,0 +1,34 @@
+/* The live screen: the only part of ttftop that uses curses. The engine's
+ * state reaches it through this model, read on a frame timer. */
+#ifndef TTFTOP_TUI_H
+#define TTFTOP_TUI_H
+
+#include <stdbool.h>
+
+#include <ev.h>
+
+struct run_info;
+struct load;
+struct stats;
+struct live;
+struct writer;
+
+struct tui_model {
+	const struct run_info	*ri;
+	struct load		*load;
+	struct stats		*stats;
+	struct live		*live;
+	struct writer		*writer;
+};
+
+/* Whether a screen can be shown: stdin and stdout are terminals. */
+bool tui_possible(void);
+/* Takes over the terminal; NULL when curses cannot start. */
+struct tui *tui_start(struct ev_loop *, const struct tui_model *);
+/* The run has ended: true when the screen should close now (the user asked
+ * to quit), false when it stays up until q. */
+bool tui_run_ended(struct tui *);
+/* Gives the terminal back. */
+void tui_stop(struct tui *);
+
+#endif

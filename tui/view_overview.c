@@ -1,0 +1,116 @@
+/* The overview: sparklines of the load and its latencies, and the stages. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "live.h"
+#include "load.h"
+#include "options.h"
+#include "screen.h"
+#include "stats.h"
+
+#define MAX_SPARK 512
+#define RATE_WINDOW (5 * USEC_PER_SEC)	/* as the peak's */
+
+/* TTFT against the first stage's: where the endpoint starts to break. */
+static enum colour
+ttft_colour(struct tui *t, double v)
+{
+	struct stats *s = t->m.stats;
+	double base;
+
+	if (isnan(v) || s->nstages == 0 || s->stages[0].m[M_TTFT].n == 0)
+		return C_NORMAL;
+	base = series_percentile(&s->stages[0].m[M_TTFT], 50);
+	return v <= 1.5 * base ? C_GOOD : v <= 3 * base ? C_WARN : C_BAD;
+}
+
+static enum colour
+error_colour(double pct)
+{
+	return isnan(pct) || pct == 0 ? C_GOOD : pct < 5 ? C_WARN : C_BAD;
+}
+
+static void
+line(struct tui *t, int y, enum live_metric m, enum colour c, const char *fmt,
+    const char *a, const char *b)
+{
+	double v[MAX_SPARK];
+	int w = COLS - LABEL_COLS;
+
+	if (w > MAX_SPARK)
+		w = MAX_SPARK;
+	put(t, y, 0, c, fmt, a, b);
+	live_series(t->m.live, m, tui_now(t), tui_windows[t->window], w, v);
+	spark(t, y, LABEL_COLS, w, v, 0, c);
+}
+
+static void
+stage_table(struct tui *t, int top, int rows)
+{
+	struct stats *s = t->m.stats;
+	const struct load *l = t->m.load;
+	usec_t now = tui_now(t);
+	int first, k, y = top;
+
+	put(t, y++, 0, C_ACCENT, "%-7s %7s %7s %5s  %-15s %-15s %9s %7s", "stage",
+	    "clients", "reqs", "err", "TTFT p50/p95", "TPOT p50/p95", "tok/s", "req/s");
+	first = s->nstages - (rows - 1);
+	if (first < 0)
+		first = 0;
+	for (k = first; k < s->nstages && y < top + rows; k++, y++) {
+		struct stage_stats *st = &s->stages[k];
+		char a[16], b[16], c[16], d[16], ttft[40], tpot[40], rate[24];
+		bool current = st->stage == l->stage && l->state != LOAD_ENDED;
+
+		snprintf(ttft, sizeof ttft, "%s/%s",
+		    fmt_ms(a, sizeof a, series_percentile(&st->m[M_TTFT], 50)),
+		    fmt_ms(b, sizeof b, series_percentile(&st->m[M_TTFT], 95)));
+		snprintf(tpot, sizeof tpot, "%s/%s",
+		    fmt_ms(c, sizeof c, series_percentile(&st->m[M_TPOT], 50)),
+		    fmt_ms(d, sizeof d, series_percentile(&st->m[M_TPOT], 95)));
+		/* a stage under way counts tokens of streams still in flight */
+		put(t, y, 0, current ? C_ACCENT : C_NORMAL,
+		    "%-3d     %7d %7ld %5ld  %-15s %-15s %9s %7.2f", st->stage,
+		    st->clients, st->requests, st->errors, ttft, tpot,
+		    fmt_count(rate, sizeof rate, current ?
+		    live_rate(t->m.live, st->start, now) : stats_tok_rate(s, st, now)),
+		    stats_req_rate(st, now));
+		if (current)
+			put(t, y, 4, C_ACCENT, "%s", t->utf8 ? "\u25b6" : ">");
+	}
+}
+
+void
+view_overview(struct tui *t, int top, int rows)
+{
+	struct live *lv = t->m.live;
+	const struct load *l = t->m.load;
+	usec_t now = tui_now(t), win = tui_windows[t->window];
+	char a[32], b[32];
+	double p50 = live_value(lv, LM_TTFT_P50, now, win);
+	double p95 = live_value(lv, LM_TTFT_P95, now, win);
+	double err = live_value(lv, LM_ERR_PCT, now, win);
+	double peak = lv->peak;
+	int y = top;
+
+	line(t, y++, LM_TTFT_P50, ttft_colour(t, p50), "TTFT  p50 %-8s%s", fmt_ms(a, sizeof a, p50), "");
+	line(t, y++, LM_TTFT_P95, ttft_colour(t, p95), "TTFT  p95 %-8s%s", fmt_ms(a, sizeof a, p95), "");
+	line(t, y++, LM_TPOT_P50, C_NORMAL, "TPOT  p50 %-6s p95 %s",
+	    fmt_ms(a, sizeof a, live_value(lv, LM_TPOT_P50, now, win)),
+	    fmt_ms(b, sizeof b, live_value(lv, LM_TPOT_P95, now, win)));
+	line(t, y++, LM_TOK_RATE, C_NORMAL, "tok/s %-7s peak %s",
+	    fmt_count(a, sizeof a, live_value(lv, LM_TOK_RATE, now, RATE_WINDOW)),
+	    fmt_count(b, sizeof b, peak));
+	snprintf(b, sizeof b, "%d", l->target);
+	line(t, y++, LM_CLIENTS, C_NORMAL, "clients %-6s%s", b, "");
+	snprintf(b, sizeof b, "%d", l->in_flight);
+	line(t, y++, LM_IN_FLIGHT, C_NORMAL, "in flight %-6s%s", b, "");
+	snprintf(a, sizeof a, "%.1f", live_value(lv, LM_REQ_RATE, now, RATE_WINDOW));
+	snprintf(b, sizeof b, "%.1f%%", isnan(err) ? 0.0 : err);
+	line(t, y++, LM_REQ_RATE, error_colour(err), "req/s %-6s errors %s", a, b);
+	y++;
+	if (y < top + rows)
+		stage_table(t, y, top + rows - y);
+}

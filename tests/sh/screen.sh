@@ -2,7 +2,7 @@
 # The live screen in a real terminal: tmux runs `ttftop demo`, send-keys
 # types, capture-pane reads the screen.
 . "$TESTS_DIR/sh/lib.sh"
-plan 34
+plan 39
 
 SOCK="ttftop-test-$$"
 tm() { tmux -L "$SOCK" "$@"; }
@@ -73,7 +73,7 @@ check "+ writes set_clients with 3 clients" \
 check "the requests in flight rise to 3" wait_for "in flight 3 " 2
 
 tm send-keys -t t m
-check "m asks for a note" wait_for "^mark: " 1
+check "m asks for a note" wait_for "^mark:" 1
 tm send-keys -t t "knee here" Enter
 check "the mark is written with its note" \
 	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "mark" and .text == "knee here")'

@@ -151,8 +151,9 @@ jsonl_end(struct buf *b, const struct end_info *e)
 {
 	buf_adds(b, "{\"type\":\"end\",\"t\":");
 	buf_add_usec(b, e->t);
-	buf_printf(b, ",\"reason\":\"%s\",\"requests\":%ld,\"errors\":%ld}\n",
-	    end_reason_name(e->reason), e->requests, e->errors);
+	buf_printf(b, ",\"reason\":\"%s\",\"requests\":%ld,\"errors\":%ld,"
+	    "\"cpu_s\":%.3f}\n", end_reason_name(e->reason), e->requests, e->errors,
+	    e->cpu_s);
 }
 
 /* Decoding */
@@ -368,6 +369,11 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 			rc = get_long(root, "requests", 0, &r->end.requests, err, errlen);
 		if (rc == 0)
 			rc = get_long(root, "errors", 0, &r->end.errors, err, errlen);
+		if (rc == 0) {
+			const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(root, "cpu_s");
+
+			r->end.cpu_s = cJSON_IsNumber(cpu) ? cpu->valuedouble : 0;
+		}
 		if (rc == 0 && (!cJSON_IsString(reason) ||
 		    end_reason_parse(reason->valuestring, &r->end.reason) != 0)) {
 			snprintf(err, errlen, "unknown end reason");

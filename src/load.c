@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "buf.h"
@@ -177,6 +178,7 @@ static void
 end_run(struct load *l)
 {
 	struct end_info e;
+	struct rusage ru;
 	int i;
 
 	l->state = LOAD_ENDED;
@@ -186,6 +188,9 @@ end_run(struct load *l)
 	e.reason = l->reason;
 	e.requests = l->requests;
 	e.errors = l->errors;
+	getrusage(RUSAGE_SELF, &ru);
+	e.cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	for (i = 0; i < l->nsinks; i++)
 		l->sinks[i].on_end(l->sinks[i].self, &e);
 	if (l->on_end != NULL)

@@ -43,6 +43,7 @@ struct end_info {
 	enum end_reason	 reason;
 	long		 requests;
 	long		 errors;
+	double		 cpu_s;		/* the generator's CPU time, user + system */
 };
 
 struct sink {

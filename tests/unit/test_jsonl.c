@@ -110,7 +110,7 @@ test_events_and_end(void **state)
 	struct event set = { .kind = EV_CONTROL, .t = 4, .action = CTL_SET_CLIENTS,
 	    .clients = 9 };
 	struct end_info end = { .t = 120000000, .reason = END_SIGNAL,
-	    .requests = 1234, .errors = 3 };
+	    .requests = 1234, .errors = 3, .cpu_s = 1.25 };
 	struct record r;
 	struct buf b;
 
@@ -146,6 +146,7 @@ test_events_and_end(void **state)
 	assert_int_equal(r.end.reason, END_SIGNAL);
 	assert_int_equal(r.end.requests, 1234);
 	assert_int_equal(r.end.errors, 3);
+	assert_float_equal(r.end.cpu_s, 1.25, 1e-9);
 	record_free(&r);
 	buf_free(&b);
 }

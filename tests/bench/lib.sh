@@ -1,0 +1,70 @@
+# Shared by the benchmarks: pinning, the sim, and joining a run's chunk
+# arrivals with the sim's send times.
+set -u
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+: "${TTFTOP:=$BENCH_DIR/../../src/ttftop}"
+W=$(mktemp -d "${TMPDIR:-/tmp}/ttftop-bench.XXXXXX")
+SIM_PID=""
+trap '[ -n "$SIM_PID" ] && kill $SIM_PID 2>/dev/null; tmux -L "ttftop-bench-$$" kill-server 2>/dev/null; rm -rf "$W"' EXIT
+
+die() { echo "bench: $*" >&2; exit 2; }
+
+command -v taskset >/dev/null || die "taskset is missing: install util-linux"
+command -v jq >/dev/null || die "jq is missing: apt-get install jq"
+[ -x "$TTFTOP" ] || die "$TTFTOP is not built: run make first"
+CORES=$(nproc)
+[ "$CORES" -ge 2 ] || echo "bench: warning: one core only: sim and ttftop share it" >&2
+SIM_CPU=$((CORES - 1))
+GEN_CPU=0
+
+# A busy machine makes every figure below worse than ttftop is.
+busy_check() {
+	local load
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
+		echo "bench: warning: the machine is busy (load average $load): figures will be worse than ttftop is" >&2
+	fi
+}
+
+# sim_start ARGS...: the sim on its own core, logging what it sends
+sim_start() {
+	rm -f "$W/truth.jsonl" "$W/sim.url"
+	taskset -c "$SIM_CPU" "$TTFTOP" sim --truth "$W/truth.jsonl" "$@" >"$W/sim.url" 2>/dev/null &
+	SIM_PID=$!
+	for _ in $(seq 100); do
+		SIM_URL=$(head -n 1 "$W/sim.url" 2>/dev/null)
+		case "$SIM_URL" in http://*) return 0 ;; esac
+		sleep 0.05
+	done
+	die "the sim did not start"
+}
+
+sim_stop() { kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; SIM_PID=""; }
+
+# figures RUN.jsonl: "p50_ms p99_ms max_ms chunks cpu_s tokens" of client
+# arrival minus sim send time over every chunk, and the generator's CPU
+figures() {
+	jq -n -r --slurpfile run "$1" --slurpfile truth "$W/truth.jsonl" '
+		($run | map(select(.type == "run"))[0].mono0) as $m0 |
+		($truth | map({key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
+		[$run[] | select(.type == "request") | . as $r | range(0; .chunks | length) as $i |
+			$sent["\($r.id)/\($i)"] as $s | select($s != null) |
+			(($m0 + $r.t + $r.chunks[$i]) - $s) * 1000] | sort as $e |
+		($run | map(select(.type == "end"))[0]) as $fin |
+		([$run[] | select(.type == "request") | .output_tokens] | add) as $tok |
+		"\($e[($e | length) / 2 | floor]) \($e[(($e | length) * 0.99) | floor]) \($e[-1]) \($e | length) \($fin.cpu_s) \($tok)"'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# record TEXT-FILE: appends a table to RESULTS.md with date, commit, machine
+record() {
+	{
+		echo
+		echo "## $(basename "$0") — $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$BENCH_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+		echo
+		echo "machine: $CORES cores, $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+		echo
+		cat "$1"
+	} >>"$BENCH_DIR/RESULTS.md"
+}

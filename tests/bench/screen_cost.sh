@@ -1,0 +1,61 @@
+#!/bin/bash
+# What the live screen costs: timing error (client arrival - sim send, every
+# chunk) and CPU per 1M tokens, with the screen on and with --headless, on the
+# same load; sim and ttftop each pinned to a core. Medians of the runs.
+#
+#   tests/bench/screen_cost.sh [--smoke]    (--smoke: one tiny run, no record)
+. "$(dirname "$0")/lib.sh"
+
+STREAMS=100 TOKENS=250 DUR=10s RUNS=5 SMOKE=0
+[ "${1:-}" = --smoke ] && { STREAMS=4 TOKENS=20 DUR=2s RUNS=1 SMOKE=1; }
+command -v tmux >/dev/null || die "tmux is missing: apt-get install tmux"
+busy_check
+
+# one MODE RUN: prints the figures of one run
+one() {
+	local mode=$1 out="$W/$1-$2.jsonl"
+	sim_start --ttft 50ms --itl 20ms --tokens "$TOKENS"
+	local cmd=(taskset -c "$GEN_CPU" "$TTFTOP" run -c "$STREAMS" -d "$DUR" -m sim -o "$out" "$SIM_URL")
+	if [ "$mode" = headless ]; then
+		"${cmd[@]}" --headless >/dev/null 2>&1
+	else
+		# tmux stands in for the user's terminal, which is not on the
+		# generator's core: its server runs on the sim's (the sim stamps each
+		# chunk just before send(), so a delayed sim biases nothing)
+		taskset -c "$SIM_CPU" tmux -L "ttftop-bench-$$" -f /dev/null new-session -d -s b -x 120 -y 35 "TERM=xterm-256color LANG=C.UTF-8 ${cmd[*]}"
+		# the screen stays up when the run is over: q once the end is written
+		for _ in $(seq 1200); do grep -q '"type":"end"' "$out" 2>/dev/null && break; sleep 0.1; done
+		tmux -L "ttftop-bench-$$" send-keys -t b q
+		for _ in $(seq 50); do tmux -L "ttftop-bench-$$" has-session -t b 2>/dev/null || break; sleep 0.1; done
+	fi
+	sim_stop
+	figures "$out"
+}
+
+printf '%-9s %4s %10s %10s %10s %9s %12s\n' mode run "err p50" "err p99" "err max" chunks "CPU-s/1M tok" >"$W/table"
+# interleaved, so that whatever else the machine does hits both modes alike
+for run in $(seq $RUNS); do
+	for mode in headless screen; do
+		read -r p50 p99 max n cpu tok <<<"$(one $mode $run)"
+		[ -n "${tok:-}" ] && [ "$n" -gt 0 ] || die "$mode run $run recorded no chunks"
+		per=$(awk -v c="$cpu" -v t="$tok" 'BEGIN { printf "%.2f", (t > 0 ? c / t * 1e6 : 0) }')
+		printf '%-9s %4s %8.3fms %8.3fms %8.3fms %9s %12s\n' $mode $run "$p50" "$p99" "$max" "$n" "$per" >>"$W/table"
+		echo "$p99" >>"$W/$mode.p99"; echo "$per" >>"$W/$mode.cpu"; echo "$p50" >>"$W/$mode.p50"
+	done
+done
+{
+	echo '```'
+	cat "$W/table"
+	echo
+	echo "load: $STREAMS streams of 50 tok/s ($TOKENS tokens, first at 50 ms), $DUR, $RUNS runs each"
+	for m in headless screen; do
+		printf 'median %-9s err p50 %.3f ms  p99 %.3f ms  CPU %.2f s per 1M tokens\n' $m \
+			"$(median <"$W/$m.p50")" "$(median <"$W/$m.p99")" "$(median <"$W/$m.cpu")"
+	done
+	awk -v a="$(median <"$W/headless.p99")" -v b="$(median <"$W/screen.p99")" \
+	    -v c="$(median <"$W/headless.cpu")" -v d="$(median <"$W/screen.cpu")" \
+	    'BEGIN { printf "screen / headless: p99 error x%.2f, CPU per token x%.2f\n", b / a, d / c }'
+	echo '```'
+} >"$W/report"
+cat "$W/report"
+[ "$SMOKE" = 1 ] || record "$W/report"

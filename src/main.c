@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "replay.h"
 #include "run.h"
 #include "sim/sim.h"
 
@@ -23,7 +24,10 @@ usage_main(FILE *f)
 	    "  demo [OPTIONS]        run a ramp (1,2,4,8,16,32,64 clients, 10 s each)\n"
 	    "                        against a simulated endpoint started for it\n"
 	    "  sim [OPTIONS]         the simulated endpoint, standalone\n"
-	    "  replay, report        not supported yet\n"
+	    "  replay --headless FILE  print a saved run's summary again, from its\n"
+	    "                        JSONL alone (--json: as JSON); the live replay\n"
+	    "                        screen and several files are not supported yet\n"
+	    "  report                not supported yet\n"
 	    "  help COMMAND          options of one command\n"
 	    "\n"
 	    "  --help, --version\n");
@@ -87,7 +91,13 @@ help(const char *cmd)
 		usage_run(stdout);
 	else if (strcmp(cmd, "sim") == 0)
 		sim_usage();
-	else if (strcmp(cmd, "replay") == 0 || strcmp(cmd, "report") == 0)
+	else if (strcmp(cmd, "replay") == 0)
+		printf("usage: ttftop replay [--headless] [--json] FILE\n\n"
+		    "Reads a JSONL file written by ttftop run and prints the summary the run\n"
+		    "printed at its end, byte for byte (--json: the JSON summary). A last\n"
+		    "line cut short by a crash is skipped with a warning; a malformed line\n"
+		    "stops with FILE:LINE and exit status 2.\n");
+	else if (strcmp(cmd, "report") == 0)
 		return not_yet(cmd);
 	else {
 		fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
@@ -136,7 +146,9 @@ main(int argc, char **argv)
 		return demo_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "sim") == 0)
 		return sim_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "replay") == 0 || strcmp(cmd, "report") == 0)
+	if (strcmp(cmd, "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
 		return not_yet(cmd);
 	fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 	return EXIT_USAGE;

@@ -1,0 +1,66 @@
+#!/bin/bash
+# Replaying a saved run prints exactly the summary the live run printed, and
+# bad files get one line naming the file and line, exit 2.
+. "$TESTS_DIR/sh/lib.sh"
+plan 16
+
+start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
+
+run_ttftop run --headless -c 1,3 -n 4 -m sim -o "$T/a.jsonl" "$SIM_URL"
+cp "$T/out" "$T/a.live.md"
+"$TTFTOP" replay --headless "$T/a.jsonl" >"$T/a.replay.md" 2>"$T/err"
+check "replay prints the live markdown summary byte for byte" cmp "$T/a.live.md" "$T/a.replay.md"
+check "that summary has errors in it (http 429s)" grep -q "^errors: http" "$T/a.replay.md"
+
+run_ttftop run --json -c 2 -d 2s -m sim -o "$T/b.jsonl" "$SIM_URL"
+cp "$T/out" "$T/b.live.json"
+"$TTFTOP" replay --json "$T/b.jsonl" >"$T/b.replay.json"
+check "replay --json prints the live JSON summary byte for byte" cmp "$T/b.live.json" "$T/b.replay.json"
+
+"$TTFTOP" run --headless -c 3 -d 60s -m sim -o "$T/c.jsonl" "$SIM_URL" >"$T/c.live.md" 2>/dev/null &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+"$TTFTOP" replay --headless "$T/c.jsonl" >"$T/c.replay.md"
+check "a run stopped by SIGINT replays to its summary byte for byte" cmp "$T/c.live.md" "$T/c.replay.md"
+check "(and that summary says it ended by signal)" grep -q ", signal$" "$T/c.replay.md"
+
+# a crash cut the last line short: skipped with a warning
+head -c -25 "$T/a.jsonl" >"$T/cut.jsonl"
+"$TTFTOP" replay --headless "$T/cut.jsonl" >"$T/out" 2>"$T/err"
+is "$?" 0 "a cut last line: exit 0"
+check "and a warning naming the file and line" grep -q "cut.jsonl:$(wc -l <"$T/a.jsonl" | tr -d ' '): the last line is cut short" "$T/err"
+
+bad() {	# bad WANT-IN-MESSAGE FILE
+	"$TTFTOP" replay --headless "$2" >"$T/out" 2>"$T/err"
+	local status=$?
+	if [ $status = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q -- "$1" "$T/err" && [ ! -s "$T/out" ]; then
+		ok 0 "$(cat "$T/err")"
+	else
+		ok 1 "replay ${2##*/}: status $status: $(cat "$T/err")"
+	fi
+}
+bad "missing.jsonl: No such file" "$T/missing.jsonl"
+: >"$T/empty.jsonl"
+bad "empty.jsonl: empty" "$T/empty.jsonl"
+printf 'hello\nworld\n' >"$T/text.jsonl"
+bad "text.jsonl:1: not a ttftop JSONL file" "$T/text.jsonl"
+printf '{"type":"request","id":1}\n' >"$T/norun.jsonl"
+bad "norun.jsonl:1: not a ttftop JSONL file" "$T/norun.jsonl"
+{ head -n 3 "$T/a.jsonl"; echo '{"type":"request","id":'; tail -n 2 "$T/a.jsonl"; } >"$T/mid.jsonl"
+bad "mid.jsonl:4: not a JSON object" "$T/mid.jsonl"
+sed '1s/"schema":1/"schema":9/' "$T/a.jsonl" >"$T/new.jsonl"
+bad "new.jsonl:1: .*schema 9 is newer" "$T/new.jsonl"
+{ head -n 3 "$T/a.jsonl"; echo '{"type":"request","id":1,"stage":1,"t":"soon"}'; } >"$T/badt.jsonl"
+bad "badt.jsonl:4: \"t\" must be a number" "$T/badt.jsonl"
+
+# unknown fields and record types of later versions are ignored
+jq -c '. + {future_field: [1, 2]}' "$T/a.jsonl" >"$T/extra.jsonl"
+echo '{"type":"hologram","t":1}' >>"$T/extra.jsonl"
+"$TTFTOP" replay --headless "$T/extra.jsonl" >"$T/extra.md"
+check "unknown fields and record types are ignored" cmp "$T/a.live.md" "$T/extra.md"
+"$TTFTOP" replay --headless "$T/a.jsonl" "$T/b.jsonl" 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:ttftop replay: not supported yet: several files (merge, --compare)" \
+	"several files: said to be not supported yet"
+done_testing

@@ -5,7 +5,13 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 : "${TTFTOP:=$BENCH_DIR/../../src/ttftop}"
 W=$(mktemp -d "${TMPDIR:-/tmp}/ttftop-bench.XXXXXX")
 SIM_PID=""
-trap '[ -n "$SIM_PID" ] && kill $SIM_PID 2>/dev/null; tmux -L "ttftop-bench-$$" kill-server 2>/dev/null; rm -rf "$W"' EXIT
+bench_cleanup() {
+	[ -n "$SIM_PID" ] && kill $SIM_PID 2>/dev/null
+	tmux -L "ttftop-bench-$$" kill-server 2>/dev/null
+	tmux -L "ttftop-decoy-$$" kill-server 2>/dev/null
+	rm -rf "$W"
+}
+trap bench_cleanup EXIT
 
 die() { echo "bench: $*" >&2; exit 2; }
 

@@ -6,6 +6,7 @@
 
 #include "proto.h"
 #include "replay.h"
+#include "report.h"
 #include "run.h"
 #include "sim/sim.h"
 
@@ -27,7 +28,9 @@ usage_main(FILE *f)
 	    "  replay --headless FILE  print a saved run's summary again, from its\n"
 	    "                        JSONL alone (--json: as JSON); the live replay\n"
 	    "                        screen and several files are not supported yet\n"
-	    "  report                not supported yet\n"
+	    "  report [OPTIONS] FILE...  tables of saved runs: every statistic per\n"
+	    "                        stage (--format md, csv or json; -o OUT;\n"
+	    "                        --label NAME per file)\n"
 	    "  help COMMAND          options of one command\n"
 	    "\n"
 	    "  --help, --version\n");
@@ -76,13 +79,6 @@ usage_run(FILE *f)
 }
 
 static int
-not_yet(const char *cmd)
-{
-	fprintf(stderr, "ttftop: not supported yet: %s\n", cmd);
-	return EXIT_USAGE;
-}
-
-static int
 help(const char *cmd)
 {
 	if (cmd == NULL)
@@ -98,7 +94,14 @@ help(const char *cmd)
 		    "line cut short by a crash is skipped with a warning; a malformed line\n"
 		    "stops with FILE:LINE and exit status 2.\n");
 	else if (strcmp(cmd, "report") == 0)
-		return not_yet(cmd);
+		printf("usage: ttftop report [--format md|csv|json] [-o OUT] [--label NAME]... FILE...\n\n"
+		    "Per-stage statistics of saved runs, one block (md) or row group\n"
+		    "(csv) per file, labelled with --label or else model@url. md is the\n"
+		    "run's own summary; json the --json summary (several files: under\n"
+		    "\"runs\", each with its label); csv has, for TTFT, TPOT, ITL and\n"
+		    "TTLT, count, mean, stddev, min, p5, p25, p50, p75, p90, p95, p99,\n"
+		    "p99.9 and max in ms, with tok/s, peak tok/s and req/s. Every file is\n"
+		    "read before -o is written. --format html is not supported yet.\n");
 	else {
 		fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 		return EXIT_USAGE;
@@ -149,7 +152,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
-		return not_yet(cmd);
+		return report_main(argc - 1, argv + 1);
 	fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 	return EXIT_USAGE;
 }

@@ -17,10 +17,8 @@
 #define EXIT_USAGE 2
 #define ERR_MAX 256
 
-/* Reads a whole file into the sink. Returns 0, or -1 with a message naming
- * the file (and line) in err. The run record is left in ri. */
-static int
-read_file(const char *path, struct run_info *ri, struct sink *k, char *err,
+int
+replay_read(const char *path, struct run_info *ri, struct sink *k, char *err,
     size_t errlen)
 {
 	FILE *f;
@@ -145,7 +143,7 @@ replay_main(int argc, char **argv)
 	memset(&ri, 0, sizeof ri);
 	stats_init(&st);
 	k = stats_sink(&st);
-	rc = read_file(argv[optind], &ri, &k, err, sizeof err);
+	rc = replay_read(argv[optind], &ri, &k, err, sizeof err);
 	if (rc == 0) {
 		if (json)
 			summary_json(stdout, &ri, &st);

@@ -1,0 +1,271 @@
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonl.h"
+#include "replay.h"
+#include "report.h"
+#include "stats.h"
+#include "summary.h"
+#include "xalloc.h"
+
+#define EXIT_USAGE 2
+#define MS 1000.0
+
+enum format { FMT_MD, FMT_CSV, FMT_JSON };
+
+struct run_file {
+	struct run_info	 ri;
+	struct stats	 st;
+	char		*label;
+};
+
+static const struct {
+	enum metric	 m;
+	const char	*name;
+} csv_metrics[] = {
+	{ M_TTFT, "ttft" }, { M_TPOT, "tpot" }, { M_ITL, "itl" }, { M_TTLT, "ttlt" },
+};
+static const char *const pct_names[NPCT] = {
+	"p5", "p25", "p50", "p75", "p90", "p95", "p99", "p99.9",
+};
+
+static void
+csv_field(FILE *f, const char *s)
+{
+	if (strpbrk(s, ",\"\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+csv_num(FILE *f, double v)
+{
+	if (!isnan(v) && !isinf(v))
+		fprintf(f, "%.3f", v);
+}
+
+static void
+write_csv(FILE *f, struct run_file *files, int n)
+{
+	size_t m;
+	int i, k, p;
+
+	fputs("label,stage,clients,requests,errors,output_tokens,tok_s,peak_tok_s,req_s", f);
+	for (m = 0; m < sizeof csv_metrics / sizeof csv_metrics[0]; m++) {
+		fprintf(f, ",%s_count,%s_mean_ms,%s_stddev_ms,%s_min_ms", csv_metrics[m].name,
+		    csv_metrics[m].name, csv_metrics[m].name, csv_metrics[m].name);
+		for (p = 0; p < NPCT; p++)
+			fprintf(f, ",%s_%s_ms", csv_metrics[m].name, pct_names[p]);
+		fprintf(f, ",%s_max_ms", csv_metrics[m].name);
+	}
+	fputc('\n', f);
+	for (i = 0; i < n; i++) {
+		struct stats *s = &files[i].st;
+
+		for (k = 0; k < s->nstages; k++) {
+			struct stage_stats *st = &s->stages[k];
+			usec_t end = st->end != USEC_NONE ? st->end : s->end;
+
+			csv_field(f, files[i].label);
+			fprintf(f, ",%d,%d,%ld,%ld,%ld,", st->stage, st->clients,
+			    st->requests, st->errors, st->output_tokens);
+			csv_num(f, stats_tok_rate(s, st, end));
+			fputc(',', f);
+			csv_num(f, stats_peak_rate(s, st->start, end));
+			fputc(',', f);
+			csv_num(f, stats_req_rate(st, end));
+			for (m = 0; m < sizeof csv_metrics / sizeof csv_metrics[0]; m++) {
+				struct dist d;
+
+				stats_dist(st, csv_metrics[m].m, &d);
+				fprintf(f, ",%ld,", d.count);
+				csv_num(f, d.mean * MS);
+				fputc(',', f);
+				csv_num(f, d.stddev * MS);
+				fputc(',', f);
+				csv_num(f, d.min * MS);
+				for (p = 0; p < NPCT; p++) {
+					fputc(',', f);
+					csv_num(f, d.p[p] * MS);
+				}
+				fputc(',', f);
+				csv_num(f, d.max * MS);
+			}
+			fputc('\n', f);
+		}
+	}
+}
+
+static void
+write_json(FILE *f, struct run_file *files, int n)
+{
+	struct buf b;
+	int i;
+
+	if (n == 1) {
+		summary_json(f, &files[0].ri, &files[0].st);
+		return;
+	}
+	buf_init(&b);
+	fputs("{\"runs\":[", f);
+	for (i = 0; i < n; i++) {
+		char *one = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&one, &len);
+
+		if (mem == NULL)
+			fatal("out of memory");
+		summary_json(mem, &files[i].ri, &files[i].st);
+		fclose(mem);
+		while (len > 0 && one[len - 1] == '\n')
+			one[--len] = '\0';
+		b.len = 0;
+		buf_add_json_string(&b, files[i].label);
+		fprintf(f, "%s{\"label\":%s,\"summary\":%s}", i ? "," : "", b.p, one);
+		free(one);
+	}
+	fputs("]}\n", f);
+	buf_free(&b);
+}
+
+static void
+write_md(FILE *f, struct run_file *files, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (n > 1)
+			fprintf(f, "%s## %s\n\n", i ? "\n" : "", files[i].label);
+		summary_markdown(f, &files[i].ri, &files[i].st);
+	}
+}
+
+static char *
+default_label(const struct run_info *ri)
+{
+	char *s;
+
+	if (ri->model != NULL)
+		xasprintf(&s, "%s@%s", ri->model, ri->url);
+	else
+		s = xstrdup(ri->url);
+	return s;
+}
+
+int
+report_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "label", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_file *files = NULL;
+	enum format fmt = FMT_MD;
+	const char *out = NULL, **labels = NULL;
+	char err[512];
+	int ch, nlabels = 0, n = 0, i, rc = 0;
+	FILE *f = stdout;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:o:l:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "md") == 0)
+				fmt = FMT_MD;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else if (strcmp(optarg, "html") == 0) {
+				fprintf(stderr, "ttftop report: not supported yet: --format html\n");
+				free(labels);
+				return EXIT_USAGE;
+			} else {
+				fprintf(stderr, "ttftop report: --format: unknown format '%s' "
+				    "(md, csv or json)\n", optarg);
+				free(labels);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
+			labels[nlabels++] = optarg;
+			break;
+		case ':':
+			fprintf(stderr, "ttftop report: option %s needs a value\n", argv[optind - 1]);
+			free(labels);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "ttftop report: unknown option %s\n", argv[optind - 1]);
+			free(labels);
+			return EXIT_USAGE;
+		}
+	}
+	n = argc - optind;
+	if (n == 0 || nlabels > n) {
+		fprintf(stderr, n == 0 ? "ttftop report: no FILE given (e.g. ttftop report "
+		    "run.jsonl)\n" : "ttftop report: more --label than files\n");
+		free(labels);
+		return EXIT_USAGE;
+	}
+	/* every file is read before anything is written */
+	files = xcalloc((size_t)n, sizeof *files);
+	for (i = 0; i < n && rc == 0; i++) {
+		struct sink k;
+
+		stats_init(&files[i].st);
+		k = stats_sink(&files[i].st);
+		if (replay_read(argv[optind + i], &files[i].ri, &k, err, sizeof err) != 0) {
+			fprintf(stderr, "ttftop report: %s\n", err);
+			rc = EXIT_USAGE;
+			break;
+		}
+		files[i].label = i < nlabels ? xstrdup(labels[i]) : default_label(&files[i].ri);
+	}
+	if (rc == 0 && out != NULL && (f = fopen(out, "w")) == NULL) {
+		fprintf(stderr, "ttftop report: -o %s: %s\n", out, strerror(errno));
+		rc = EXIT_USAGE;
+	}
+	if (rc == 0) {
+		if (fmt == FMT_CSV)
+			write_csv(f, files, n);
+		else if (fmt == FMT_JSON)
+			write_json(f, files, n);
+		else
+			write_md(f, files, n);
+		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
+			fprintf(stderr, "ttftop report: %s: %s\n", out ? out : "stdout",
+			    strerror(errno));
+			rc = 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		stats_done(&files[i].st);
+		run_info_free(&files[i].ri);
+		free(files[i].label);
+	}
+	free(files);
+	free(labels);
+	return rc;
+}

@@ -84,7 +84,7 @@ write_csv(FILE *f, struct run_file *files, int n)
 			csv_field(f, files[i].label);
 			fprintf(f, ",%d,%d,%ld,%ld,%ld,", st->stage, st->clients,
 			    st->requests, st->errors, st->output_tokens);
-			csv_num(f, stats_tok_rate(s, st, end));
+			csv_num(f, stats_tok_rate(st, end));
 			fputc(',', f);
 			csv_num(f, stats_peak_rate(s, st->start, end));
 			fputc(',', f);

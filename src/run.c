@@ -43,7 +43,7 @@ struct run {
 	struct tui	*tui;		/* NULL: headless */
 	bool		 signaled;
 	struct progress	 progress;
-	ev_signal	 sigint_w, sigterm_w;
+	ev_signal	 sigint_w, sigterm_w, sighup_w;
 	ev_timer	 progress_w;
 };
 
@@ -169,9 +169,12 @@ run_load(struct run_opts *o)
 
 	ev_signal_init(&r.sigint_w, on_signal, SIGINT);
 	ev_signal_init(&r.sigterm_w, on_signal, SIGTERM);
-	r.sigint_w.data = r.sigterm_w.data = &r;
+	/* a closed terminal or ssh session: the file must still end whole */
+	ev_signal_init(&r.sighup_w, on_signal, SIGHUP);
+	r.sigint_w.data = r.sigterm_w.data = r.sighup_w.data = &r;
 	ev_signal_start(r.loop, &r.sigint_w);
 	ev_signal_start(r.loop, &r.sigterm_w);
+	ev_signal_start(r.loop, &r.sighup_w);
 	ev_timer_init(&r.progress_w, on_progress, 1., 1.);
 	r.progress_w.data = &r;
 	if (r.tui == NULL) {
@@ -189,6 +192,7 @@ run_load(struct run_opts *o)
 	ev_timer_stop(r.loop, &r.progress_w);
 	ev_signal_stop(r.loop, &r.sigint_w);
 	ev_signal_stop(r.loop, &r.sigterm_w);
+	ev_signal_stop(r.loop, &r.sighup_w);
 	load_done(&r.load);
 	if (writer_close(r.writer, err, sizeof err) != 0) {
 		fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);

@@ -335,11 +335,10 @@ stage_end(const struct stage_stats *st, usec_t now)
 }
 
 double
-stats_tok_rate(const struct stats *s, const struct stage_stats *st, usec_t now)
+stats_tok_rate(const struct stage_stats *st, usec_t now)
 {
 	usec_t len = stage_end(st, now) - st->start;
 
-	(void)s;
 	return len > 0 ? st->window_tokens / usec_to_sec(len) : 0;
 }
 

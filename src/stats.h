@@ -68,7 +68,7 @@ void stats_dist(struct stage_stats *, enum metric, struct dist *);
 void stats_dist_all(struct stats *, enum metric, struct dist *);
 /* Tokens per second over the stage, and the highest 5 s moving average of
  * the 1 s buckets inside it. "now" bounds a stage still running. */
-double stats_tok_rate(const struct stats *, const struct stage_stats *, usec_t now);
+double stats_tok_rate(const struct stage_stats *, usec_t now);
 double stats_peak_rate(const struct stats *, usec_t from, usec_t to);
 double stats_req_rate(const struct stage_stats *, usec_t now);
 struct stage_stats *stats_current(struct stats *);

@@ -152,7 +152,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		snprintf(label, sizeof label, "%d", st->stage);
 		snprintf(clients, sizeof clients, "%d", st->clients);
 		row(f, label, clients, st->requests, st->errors, d,
-		    stats_tok_rate(s, st, end), stats_peak_rate(s, st->start,
+		    stats_tok_rate(st, end), stats_peak_rate(s, st->start,
 		    st->end != USEC_NONE ? st->end : end), stats_req_rate(st, end));
 	}
 	if (s->nstages > 1) {
@@ -290,7 +290,7 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		    st->output_tokens, st->from_chunks);
 		json_kinds(&b, st->by_kind);
 		buf_adds(&b, ",\"tok_s\":");
-		json_num(&b, stats_tok_rate(s, st, end), "%.3f");
+		json_num(&b, stats_tok_rate(st, end), "%.3f");
 		buf_adds(&b, ",\"peak_tok_s\":");
 		json_num(&b, stats_peak_rate(s, st->start, st_end), "%.3f");
 		buf_adds(&b, ",\"req_s\":");

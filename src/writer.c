@@ -108,12 +108,6 @@ writer_open(const char *path, char *err, size_t errlen)
 	return w;
 }
 
-void
-writer_push(struct writer *w, char *line, size_t len)
-{
-	enqueue(w, line, len);
-}
-
 static void
 push_enc(struct writer *w)
 {

@@ -14,8 +14,6 @@ struct writer;
 /* Creates (or truncates) path and starts the thread; NULL with a message in
  * err when the file cannot be opened. */
 struct writer *writer_open(const char *path, char *err, size_t errlen);
-/* Queues a whole line; takes ownership of line. */
-void writer_push(struct writer *, char *line, size_t len);
 void writer_push_run(struct writer *, const struct run_info *,
     const struct run_opts *);
 struct sink writer_sink(struct writer *);

@@ -88,12 +88,6 @@ put(const struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
 	attrset(A_NORMAL);
 }
 
-void
-hline_title(const struct tui *t, int y, const char *title)
-{
-	put(t, y, 0, C_ACCENT, "%s", title);
-}
-
 static const char *const blocks_utf8[] = {
 	" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588",
 };
@@ -541,8 +535,7 @@ key_cb(struct ev_loop *loop, ev_io *w, int revents)
 		else
 			key(t, ch);
 	}
-	if (t->dirty)
-		draw(t);	/* a key's effect shows at once */
+	/* the frame timer draws it within FRAME, after pending socket events */
 }
 
 static void

@@ -55,7 +55,6 @@ extern const char *const tui_window_names[];
 usec_t tui_now(const struct tui *);
 void put(const struct tui *, int y, int x, enum colour, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-void hline_title(const struct tui *, int y, const char *title);
 /* Draws values as a sparkline of width w from 0 to hi (hi <= 0: their max). */
 void spark(const struct tui *, int y, int x, int w, const double *v, double hi,
     enum colour);

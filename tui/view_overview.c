@@ -75,7 +75,7 @@ stage_table(struct tui *t, int top, int rows)
 		    "%-3d     %7d %7ld %5ld  %-15s %-15s %9s %7.2f", st->stage,
 		    st->clients, st->requests, st->errors, ttft, tpot,
 		    fmt_count(rate, sizeof rate, current ?
-		    live_rate(t->m.live, st->start, now) : stats_tok_rate(s, st, now)),
+		    live_rate(t->m.live, st->start, now) : stats_tok_rate(st, now)),
 		    stats_req_rate(st, now));
 		if (current)
 			put(t, y, 4, C_ACCENT, "%s", t->utf8 ? "\u25b6" : ">");

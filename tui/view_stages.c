@@ -64,7 +64,7 @@ view_stages(struct tui *t, int top, int rows)
 
 		v[CH_TTFT][i] = series_percentile(&st->m[M_TTFT], 50);
 		v[CH_TPOT][i] = series_percentile(&st->m[M_TPOT], 50);
-		v[CH_RATE][i] = stats_tok_rate(s, st, now);
+		v[CH_RATE][i] = stats_tok_rate(st, now);
 	}
 	h = (rows - 1) / NCHARTS - 3;	/* a title and a row of values each */
 	if (h < 1)

@@ -3,7 +3,7 @@
 # recorded as canceled, and the file is whole: every line parses and the
 # request records match the end record. A second signal cancels at once.
 . "$TESTS_DIR/sh/lib.sh"
-plan 11
+plan 13
 
 start_sim --ttft 20ms --itl 10ms --tokens 2000 || exit 1
 
@@ -41,4 +41,14 @@ took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
 check "a second SIGTERM cancels at once (took ${took}s)" awk -v t="$took" 'BEGIN { exit !(t < 2) }'
 is "$(jq -s '[.[] | select(.type == "end")][0].requests' "$T/twice.jsonl")" \
 	"$(jq -s '[.[] | select(.type == "request")] | length' "$T/twice.jsonl")" "and the file is whole"
+
+# a closed terminal (SIGHUP) ends the run like SIGTERM: the file is whole
+"$TTFTOP" run -c 2 -d 60s -m sim -o "$T/hup.jsonl" "$SIM_URL" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -HUP $pid; sleep 0.3; kill -HUP $pid
+wait $pid
+is "$(jq -r 'select(.type == "end") | .reason' "$T/hup.jsonl")" signal "SIGHUP: the end record is written"
+is "$(jq -s '[.[] | select(.type == "end")][0].requests' "$T/hup.jsonl")" \
+	"$(jq -s '[.[] | select(.type == "request")] | length' "$T/hup.jsonl")" "SIGHUP: every request is recorded"
 done_testing

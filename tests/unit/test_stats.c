@@ -130,7 +130,7 @@ test_request_metrics(void **state)
 	assert_float_equal(d.mean, (10 * 0.020 + 5 * 0.040) / 15, EPS);
 	/* tokens received: 17, and 2 on the failed stream, over the 10 s stage;
 	 * only successes count as completed requests */
-	assert_float_equal(stats_tok_rate(&st, s1, end.t), 1.9, EPS);
+	assert_float_equal(stats_tok_rate(s1, end.t), 1.9, EPS);
 	assert_float_equal(stats_req_rate(s1, end.t), 0.2, EPS);
 	/* 18 tokens arrived in second 0, one (b's last, at 1.0 s) in second 1:
 	 * the best 5 s window holds all 19 */

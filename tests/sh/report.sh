@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 14
+plan 15
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -34,11 +34,16 @@ is "$(tail -n 4 "$T/csv.txt" | cut -d'|' -f1-3 | tr '\n' ';')" 'fast|1|4;fast|2|
 
 "$TTFTOP" report -f json --label fast --label slow "$T/fast.jsonl" "$T/slow.jsonl" >"$T/both.json"
 check "json of two files parses" jq -e '.runs | length == 2' "$T/both.json"
-is "$(jq -r '[.runs[] | .label as $l | .summary.stages[] | "\($l) \(.stage) \(.ttft_ms.p50)"] | join(";")' "$T/both.json")" \
-	"$(python3 -c '
+# the same numbers, compared as numbers (jq prints 20.820 as 20.82)
+jq -r '.runs[] | .label as $l | .summary.stages[] | "\($l) \(.stage) \(.ttft_ms.p50)"' "$T/both.json" |
+	awk '{ printf "%s %s %.3f;", $1, $2, $3 }' >"$T/p50.json.txt"
+python3 -c '
 import csv, sys
-print(";".join("%s %s %s" % (r["label"].split(",")[0], r["stage"], r["ttft_p50_ms"]) for r in csv.DictReader(open(sys.argv[1]))))' "$T/both.csv")" \
-	"csv and json hold the same TTFT p50 for every stage"
+for r in csv.DictReader(open(sys.argv[1])):
+    print("%s %s %.3f;" % (r["label"].split(",")[0], r["stage"], float(r["ttft_p50_ms"])), end="")' "$T/both.csv" >"$T/p50.csv.txt"
+check "both hold 4 stages" test "$(tr ';' '\n' <"$T/p50.csv.txt" | grep -c .)" = 4
+is "$(cat "$T/p50.csv.txt")" "$(cat "$T/p50.json.txt")" "csv and json hold the same TTFT p50 for every stage"
+echo "# $(cat "$T/p50.csv.txt")"
 slow_p50=$(jq -r '.runs[1].summary.stages[0].ttft_ms.p50' "$T/both.json")
 fast_p50=$(jq -r '.runs[0].summary.stages[0].ttft_ms.p50' "$T/both.json")
 check "the slow endpoint's TTFT p50 ($slow_p50) is ~40 ms above the fast one's ($fast_p50)" \

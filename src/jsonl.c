@@ -25,6 +25,32 @@ add_time_or_null(struct buf *b, usec_t u)
 		buf_add_usec(b, u);
 }
 
+static void
+add_slo(struct buf *b, const struct slo *slo)
+{
+	const char *sep = "";
+	int m;
+
+	buf_adds(b, ",\"slo\":{");
+	for (m = 0; m < SLO_COUNT; m++) {
+		if (slo->limit[m] <= 0)
+			continue;
+		buf_printf(b, "%s\"%s\":", sep, slo_name((enum slo_metric)m));
+		buf_add_usec(b, slo->limit[m]);
+		sep = ",";
+	}
+	buf_addc(b, '}');
+}
+
+static void
+add_rate(struct buf *b, const char *key, double rate)
+{
+	if (isnan(rate))
+		buf_printf(b, ",\"%s\":null", key);
+	else
+		buf_printf(b, ",\"%s\":%.6g", key, rate);
+}
+
 void
 jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 {
@@ -45,21 +71,62 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		buf_adds(b, "null");
 	buf_adds(b, "},\"config\":{\"endpoint\":");
 	buf_add_json_string(b, o->endpoint);
-	buf_adds(b, ",\"clients\":[");
-	for (i = 0; i < o->nstages; i++)
-		buf_printf(b, "%s%d", i ? "," : "", o->clients[i]);
-	buf_adds(b, "],\"stage_duration\":");
+	if (o->open_loop) {
+		buf_adds(b, ",\"rates\":[");
+		for (i = 0; o->rates != NULL && i < o->nstages; i++)
+			buf_printf(b, "%s%.6g", i ? "," : "", o->rates[i]);
+		buf_addc(b, ']');
+		if (o->ramp)
+			buf_printf(b, ",\"rate_ramp_to\":%.6g", o->ramp_to);
+		if (o->schedule_file != NULL) {
+			buf_adds(b, ",\"schedule\":");
+			buf_add_json_string(b, o->schedule_file);
+		}
+		buf_printf(b, ",\"arrival\":\"%s\"", arrival_name(o->arrival));
+		if (o->arrival == ARRIVAL_GAMMA)
+			buf_printf(b, ",\"arrival_shape\":%.6g", o->arrival_shape);
+		if (o->max_concurrency > 0)
+			buf_printf(b, ",\"max_concurrency\":%ld", o->max_concurrency);
+	} else {
+		buf_adds(b, ",\"clients\":[");
+		for (i = 0; i < o->nstages; i++)
+			buf_printf(b, "%s%d", i ? "," : "", o->clients[i]);
+		buf_addc(b, ']');
+	}
+	buf_adds(b, ",\"stage_duration\":");
 	add_time_or_null(b, o->stage_duration > 0 ? o->stage_duration : USEC_NONE);
 	if (o->requests > 0)
 		buf_printf(b, ",\"requests\":%ld", o->requests);
 	else
 		buf_adds(b, ",\"requests\":null");
-	buf_adds(b, ",\"prompt\":");
-	buf_add_json_string(b, o->prompt);
+	if (o->prompts_file != NULL) {
+		buf_adds(b, ",\"prompts\":");
+		buf_add_json_string(b, o->prompts_file);
+		buf_printf(b, ",\"nprompts\":%zu", o->nprompts);
+	} else if (o->input_tokens > 0)
+		buf_printf(b, ",\"input_tokens\":%ld,\"input_tokens_sd\":%ld",
+		    o->input_tokens, o->input_tokens_sd);
+	else if (o->prompt != NULL) {
+		buf_adds(b, ",\"prompt\":");
+		buf_add_json_string(b, o->prompt);
+	}
+	if (o->shuffle)
+		buf_adds(b, ",\"shuffle\":true");
 	if (o->max_tokens > 0)
-		buf_printf(b, ",\"max_tokens\":%ld", o->max_tokens);
+		buf_printf(b, ",\"max_tokens\":%ld,\"max_tokens_sd\":%ld",
+		    o->max_tokens, o->max_tokens_sd);
 	else
 		buf_adds(b, ",\"max_tokens\":null");
+	if (o->body_extra != NULL) {
+		buf_adds(b, ",\"body\":");
+		buf_adds(b, o->body_extra);	/* checked to be a JSON object */
+	}
+	if (o->warmup > 0) {
+		buf_adds(b, ",\"warmup\":");
+		buf_add_usec(b, o->warmup);
+	}
+	if (slo_any(&o->slo))
+		add_slo(b, &o->slo);
 	buf_adds(b, ",\"timeout\":");
 	add_time_or_null(b, o->timeout > 0 ? o->timeout : USEC_NONE);
 	buf_adds(b, ",\"headers\":[");
@@ -89,9 +156,20 @@ jsonl_sample(struct buf *b, const struct sample *s)
 	size_t i;
 
 	buf_reserve(b, 256 + s->nchunks * 12);
-	buf_printf(b, "{\"type\":\"request\",\"id\":%ld,\"stage\":%d,\"client\":%d,\"t\":",
-	    s->id, s->stage, s->client);
+	buf_printf(b, "{\"type\":\"request\",\"id\":%ld,\"stage\":%d,", s->id,
+	    s->stage);
+	if (s->client >= 0)
+		buf_printf(b, "\"client\":%d,", s->client);
+	buf_adds(b, "\"t\":");
 	buf_add_usec(b, s->t);
+	if (s->scheduled != USEC_NONE) {
+		buf_adds(b, ",\"scheduled\":");
+		buf_add_usec(b, s->scheduled);
+		buf_adds(b, ",\"queued\":");
+		buf_add_usec(b, s->t - s->scheduled);
+		buf_adds(b, ",\"late\":");
+		buf_add_usec(b, s->late);
+	}
 	buf_adds(b, ",\"ttfb\":");
 	add_time_or_null(b, s->ttfb);
 	buf_adds(b, ",\"ttft\":");
@@ -129,7 +207,14 @@ jsonl_event(struct buf *b, const struct event *e)
 	if (e->kind == EV_STAGE) {
 		buf_adds(b, "{\"type\":\"stage\",\"t\":");
 		buf_add_usec(b, e->t);
-		buf_printf(b, ",\"stage\":%d,\"clients\":%d}\n", e->stage, e->clients);
+		buf_printf(b, ",\"stage\":%d", e->stage);
+		if (e->open_loop) {
+			add_rate(b, "rate", e->rate);
+			if (!isnan(e->rate_to))
+				add_rate(b, "rate_to", e->rate_to);
+		} else
+			buf_printf(b, ",\"clients\":%d", e->clients);
+		buf_adds(b, "}\n");
 		return;
 	}
 	buf_adds(b, "{\"type\":\"control\",\"t\":");
@@ -137,6 +222,8 @@ jsonl_event(struct buf *b, const struct event *e)
 	buf_printf(b, ",\"action\":\"%s\"", control_action_name(e->action));
 	if (e->action == CTL_SET_CLIENTS)
 		buf_printf(b, ",\"clients\":%d", e->clients);
+	if (e->action == CTL_SET_RATE)
+		add_rate(b, "rate", e->rate);
 	if (e->action == CTL_NEXT_STAGE)
 		buf_printf(b, ",\"stage\":%d", e->stage);
 	if (e->text != NULL) {
@@ -152,8 +239,30 @@ jsonl_end(struct buf *b, const struct end_info *e)
 	buf_adds(b, "{\"type\":\"end\",\"t\":");
 	buf_add_usec(b, e->t);
 	buf_printf(b, ",\"reason\":\"%s\",\"requests\":%ld,\"errors\":%ld,"
-	    "\"cpu_s\":%.3f}\n", end_reason_name(e->reason), e->requests, e->errors,
+	    "\"cpu_s\":%.3f", end_reason_name(e->reason), e->requests, e->errors,
 	    e->cpu_s);
+	if (e->unsent > 0)
+		buf_printf(b, ",\"unsent\":%ld", e->unsent);
+	if (e->slo != NULL) {
+		int i, m;
+
+		add_slo(b, e->slo);
+		buf_adds(b, ",\"goodput\":[");
+		for (i = 0; i < e->ngoodput; i++) {
+			const struct goodput *g = &e->goodput[i];
+
+			buf_printf(b, "%s{\"stage\":%d,\"req_s\":%.3f,\"requests\":%ld,"
+			    "\"met\":%ld", i ? "," : "", g->stage, g->req_s, g->total,
+			    g->met);
+			for (m = 0; m < SLO_COUNT; m++)
+				if (e->slo->limit[m] > 0)
+					buf_printf(b, ",\"%s_met\":%ld",
+					    slo_name((enum slo_metric)m), g->met_by[m]);
+			buf_addc(b, '}');
+		}
+		buf_addc(b, ']');
+	}
+	buf_adds(b, "}\n");
 }
 
 /* Decoding */
@@ -198,6 +307,15 @@ get_long(const cJSON *o, const char *key, long dflt, long *out, char *err,
 	return 0;
 }
 
+/* A rate, or NAN when absent or null (a schedule). */
+static double
+get_rate(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
 static char *
 dup_string(const cJSON *o, const char *key)
 {
@@ -209,8 +327,9 @@ dup_string(const cJSON *o, const char *key)
 static int
 decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 {
-	const cJSON *target, *config, *clients, *mono0;
+	const cJSON *target, *config, *clients, *rates, *slo, *mono0;
 	long schema;
+	int m;
 
 	if (get_long(root, "schema", LONG_MIN, &schema, err, errlen) != 0)
 		return -1;
@@ -230,7 +349,17 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 	ri->model = dup_string(target, "model");
 	config = cJSON_GetObjectItemCaseSensitive(root, "config");
 	clients = cJSON_GetObjectItemCaseSensitive(config, "clients");
-	ri->nstages = cJSON_GetArraySize(clients);
+	rates = cJSON_GetObjectItemCaseSensitive(config, "rates");
+	ri->open_loop = cJSON_IsArray(rates);
+	ri->nstages = cJSON_GetArraySize(ri->open_loop ? rates : clients);
+	slo = cJSON_GetObjectItemCaseSensitive(config, "slo");
+	for (m = 0; m < SLO_COUNT; m++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(slo,
+		    slo_name((enum slo_metric)m));
+
+		if (cJSON_IsNumber(v) && v->valuedouble > 0)
+			ri->slo.limit[m] = (usec_t)llround(v->valuedouble * USEC_PER_SEC);
+	}
 	if (ri->url == NULL || ri->api == NULL || ri->started == NULL) {
 		snprintf(err, errlen, "run record lacks target.url, target.api or started");
 		return -1;
@@ -249,10 +378,12 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	    get_long(root, "stage", LONG_MIN, &l, err, errlen) != 0)
 		return -1;
 	s->stage = (int)l;
-	if (get_long(root, "client", 0, &l, err, errlen) != 0)
+	if (get_long(root, "client", -1, &l, err, errlen) != 0)
 		return -1;
 	s->client = (int)l;
 	if (get_time(root, "t", false, &s->t, err, errlen) != 0 ||
+	    get_time(root, "scheduled", true, &s->scheduled, err, errlen) != 0 ||
+	    get_time(root, "late", true, &s->late, err, errlen) != 0 ||
 	    get_time(root, "ttfb", true, &s->ttfb, err, errlen) != 0 ||
 	    get_time(root, "ttft", true, &s->ttft, err, errlen) != 0 ||
 	    get_time(root, "ttlt", true, &s->ttlt, err, errlen) != 0 ||
@@ -290,6 +421,8 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 		if (cJSON_IsString(detail))
 			snprintf(s->detail, sizeof s->detail, "%s", detail->valuestring);
 	}
+	if (s->late == USEC_NONE)
+		s->late = 0;
 	s->warmup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "warmup"));
 	if (get_time(root, "lag", true, &s->lag_max, err, errlen) != 0)
 		return -1;
@@ -313,6 +446,9 @@ decode_control(const cJSON *root, struct event *e, char *err, size_t errlen)
 	    get_long(root, "clients", 0, &l, err, errlen) != 0)
 		return -1;
 	e->clients = (int)l;
+	e->rate = get_rate(root, "rate");
+	e->rate_to = NAN;
+	e->open_loop = cJSON_GetObjectItemCaseSensitive(root, "rate") != NULL;
 	if (get_long(root, "stage", 0, &l, err, errlen) != 0)
 		return -1;
 	e->stage = (int)l;
@@ -357,6 +493,10 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 			r->event.stage = (int)l;
 		if (rc == 0 && (rc = get_long(root, "clients", 0, &l, err, errlen)) == 0)
 			r->event.clients = (int)l;
+		r->event.rate = get_rate(root, "rate");
+		r->event.rate_to = get_rate(root, "rate_to");
+		r->event.open_loop =
+		    cJSON_GetObjectItemCaseSensitive(root, "rate") != NULL;
 	} else if (strcmp(t, "control") == 0) {
 		r->type = REC_CONTROL;
 		rc = decode_control(root, &r->event, err, errlen);
@@ -369,6 +509,8 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 			rc = get_long(root, "requests", 0, &r->end.requests, err, errlen);
 		if (rc == 0)
 			rc = get_long(root, "errors", 0, &r->end.errors, err, errlen);
+		if (rc == 0)
+			rc = get_long(root, "unsent", 0, &r->end.unsent, err, errlen);
 		if (rc == 0) {
 			const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(root, "cpu_s");
 

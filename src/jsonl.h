@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "sink.h"
+#include "slo.h"
 
 #define JSONL_SCHEMA 1
 
@@ -22,6 +23,8 @@ struct run_info {
 	char	*api;
 	char	*model;		/* NULL when none was given */
 	int	 nstages;	/* planned stages */
+	bool	 open_loop;
+	struct slo slo;		/* --slo, for goodput */
 };
 
 enum record_type { REC_RUN, REC_STAGE, REC_REQUEST, REC_CONTROL, REC_END };

@@ -1,10 +1,14 @@
 #include "config.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "load.h"
@@ -13,13 +17,25 @@
 #include "request.h"
 #include "xalloc.h"
 
+#define RATE_MIN	0.001	/* requests/s the operator may go down to */
+#define RATE_MAX	1e6
+
 struct client {
 	struct request	*req;		/* in flight, or NULL */
 	long		 done;		/* requests finished in this stage */
 };
 
+/* An open-loop send that was due while --max-concurrency were in flight. */
+struct pending {
+	usec_t	scheduled;
+	usec_t	late;		/* how late the generator saw it was due */
+	long	prompt;		/* a schedule's prompt index, or -1 */
+	int	stage;
+};
+
 static void advance(struct load *);
 static void finish_if_drained(struct load *);
+static void arm(struct load *);
 
 usec_t
 load_now(const struct load *l)
@@ -52,7 +68,8 @@ static void
 emit_control(struct load *l, enum control_action a, const char *text)
 {
 	struct event e = { .kind = EV_CONTROL, .t = load_now(l), .action = a,
-	    .stage = l->stage, .clients = l->target, .text = text };
+	    .stage = l->stage, .clients = l->target, .rate = l->rate,
+	    .rate_to = NAN, .open_loop = l->opts->open_loop, .text = text };
 
 	emit_event(l, &e);
 }
@@ -68,6 +85,51 @@ grow_clients(struct load *l, int n)
 	l->nclients = n;
 }
 
+/* Starts one request of the given stage: client -1 in open loop; prompt -1
+ * for the next in turn. */
+static struct request *
+launch(struct load *l, int client, int stage, long prompt)
+{
+	struct request *r = l->idle;
+
+	if (r != NULL)
+		l->idle = r->next;
+	else
+		r = request_new(l->loop, l->opts, l->headers);
+	r->chunk_counter = &l->chunks;
+	r->client = client;
+	r->body.len = 0;
+	prompts_body(&l->prompts, prompt, &r->body);
+	request_start(r, l->next_id++, l->id_prefix);
+	r->s.stage = stage;
+	r->s.client = client;
+	r->s.t = r->start - l->mono0;
+	r->s.warmup = r->s.t < l->opts->warmup;
+	if (l->in_flight == l->live_cap) {
+		l->live_cap = l->live_cap ? l->live_cap * 2 : 64;
+		l->live = xreallocarray(l->live, (size_t)l->live_cap, sizeof *l->live);
+	}
+	r->live_idx = l->in_flight;
+	l->live[l->in_flight++] = r;
+	xfer_add(&l->xfer, r->easy);
+	return r;
+}
+
+static void
+release(struct load *l, struct request *r)
+{
+	struct request *last = l->live[--l->in_flight];
+
+	last->live_idx = r->live_idx;
+	l->live[r->live_idx] = last;
+	if (r->client >= 0)
+		l->clients[r->client].req = NULL;
+	r->next = l->idle;
+	l->idle = r;
+}
+
+/* Closed loop */
+
 static bool
 may_start(const struct load *l, int c)
 {
@@ -77,23 +139,9 @@ may_start(const struct load *l, int c)
 }
 
 static void
-start_request(struct load *l, int c)
+start_client(struct load *l, int c)
 {
-	struct request *r = l->idle;
-
-	if (r != NULL)
-		l->idle = r->next;
-	else
-		r = request_new(l->loop, l->opts, l->headers);
-	r->chunk_counter = &l->chunks;
-	r->client = c;
-	request_start(r, l->next_id++, l->id_prefix, l->body, l->body_len);
-	r->s.stage = l->stage;
-	r->s.client = c;
-	r->s.t = r->start - l->mono0;
-	l->clients[c].req = r;
-	l->in_flight++;
-	xfer_add(&l->xfer, r->easy);
+	l->clients[c].req = launch(l, c, l->stage, -1);
 }
 
 static void
@@ -103,16 +151,7 @@ fill(struct load *l)
 
 	for (c = 0; c < l->target; c++)
 		if (may_start(l, c))
-			start_request(l, c);
-}
-
-static void
-release(struct load *l, struct request *r)
-{
-	l->clients[r->client].req = NULL;
-	l->in_flight--;
-	r->next = l->idle;
-	l->idle = r;
+			start_client(l, c);
 }
 
 /* A stage run by -n is over when no client may send and none is busy. */
@@ -121,13 +160,177 @@ stage_exhausted(const struct load *l)
 {
 	int c;
 
-	if (l->opts->requests == 0 || l->in_flight > 0)
+	if (l->opts->open_loop || l->opts->requests == 0 || l->in_flight > 0)
 		return false;
 	for (c = 0; c < l->target; c++)
 		if (l->clients[c].done < l->opts->requests)
 			return false;
 	return true;
 }
+
+/* Open loop */
+
+static void
+start_pending(struct load *l, const struct pending *p)
+{
+	struct request *r = launch(l, -1, p->stage, p->prompt);
+
+	r->s.scheduled = p->scheduled;
+	r->s.late = p->late;
+}
+
+static bool
+slot_free(const struct load *l)
+{
+	return l->opts->max_concurrency == 0 ||
+	    l->in_flight < l->opts->max_concurrency;
+}
+
+/* Starts waiting sends while slots are free: while running, and while a
+ * completed run drains (they were due within it). */
+static void
+serve_queue(struct load *l)
+{
+	while (l->qlen > 0 && slot_free(l) && (l->state == LOAD_RUNNING ||
+	    (l->state == LOAD_DRAINING && l->reason == END_COMPLETE))) {
+		struct pending p = l->queue[l->qhead];
+
+		l->qhead = (l->qhead + 1) % l->qcap;
+		l->qlen--;
+		start_pending(l, &p);
+	}
+}
+
+static void
+enqueue(struct load *l, const struct pending *p)
+{
+	if (l->qlen == l->qcap) {
+		size_t n = l->qcap ? l->qcap * 2 : 64, i;
+		struct pending *q = xreallocarray(NULL, n, sizeof *q);
+
+		for (i = 0; i < l->qlen; i++)
+			q[i] = l->queue[(l->qhead + i) % l->qcap];
+		free(l->queue);
+		l->queue = q;
+		l->qcap = n;
+		l->qhead = 0;
+	}
+	l->queue[(l->qhead + l->qlen++) % l->qcap] = *p;
+}
+
+static bool
+scheduled_by_file(const struct load *l)
+{
+	return l->opts->schedule_file != NULL;
+}
+
+/* The run time of the next send of this stage, or ARRIVAL_NEVER. */
+static usec_t
+next_due(const struct load *l)
+{
+	if (!scheduled_by_file(l))
+		return l->arr.next;
+	if (l->sched_pos >= l->opts->nsched)
+		return ARRIVAL_NEVER;
+	return l->sched_t0 + l->opts->sched_at[l->sched_pos];
+}
+
+/* Makes every send that is due; a stage of -n requests ends when the send
+ * after its last is due, a schedule after its last send. */
+static void
+fire(struct load *l)
+{
+	usec_t now = load_now(l), due;
+
+	while (l->state == LOAD_RUNNING &&
+	    (due = next_due(l)) != ARRIVAL_NEVER && due <= now) {
+		struct pending p = { due, now - due, -1, l->stage };
+
+		if (l->opts->requests > 0 && l->stage_sent >= l->opts->requests) {
+			advance(l);
+			continue;
+		}
+		if (scheduled_by_file(l))
+			p.prompt = l->opts->sched_prompt[l->sched_pos++];
+		else
+			arrivals_step(&l->arr);
+		l->stage_sent++;
+		if (l->qlen == 0 && slot_free(l))
+			start_pending(l, &p);
+		else
+			enqueue(l, &p);
+		/* the last stage's last send: drain at once */
+		if ((scheduled_by_file(l) && next_due(l) == ARRIVAL_NEVER) ||
+		    (l->stage == l->opts->nstages && l->opts->requests > 0 &&
+		    l->stage_sent >= l->opts->requests))
+			advance(l);
+	}
+	arm(l);
+}
+
+static void
+tfd_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct load *l = w->data;
+	uint64_t expirations;
+
+	if (read(l->tfd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
+		fatal("reading the send timer: %s", strerror(errno));
+	fire(l);
+}
+
+/* Sets the timerfd to the next send, or clears it when none is due. */
+static void
+arm(struct load *l)
+{
+	struct itimerspec its;
+	usec_t due = ARRIVAL_NEVER;
+
+	if (!l->opts->open_loop)
+		return;
+	memset(&its, 0, sizeof its);
+	if (l->state == LOAD_RUNNING)
+		due = next_due(l);
+	if (due != ARRIVAL_NEVER) {
+		usec_t at = l->mono0 + due;
+
+		if (at <= 0)
+			at = 1;
+		its.it_value.tv_sec = (time_t)(at / USEC_PER_SEC);
+		its.it_value.tv_nsec = (long)(at % USEC_PER_SEC) * 1000;
+	}
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) != 0)
+		fatal("setting the send timer: %s", strerror(errno));
+}
+
+static void
+begin_open_stage(struct load *l, struct event *e)
+{
+	const struct run_opts *o = l->opts;
+	usec_t now = e->t;
+
+	l->stage_sent = 0;
+	e->open_loop = true;
+	e->rate_to = NAN;
+	if (scheduled_by_file(l)) {
+		l->sched_t0 = now;
+		l->sched_pos = 0;
+		l->rate = e->rate = NAN;
+	} else {
+		double rate = o->rates[l->stage - 1], slope = 0;
+
+		if (o->ramp) {
+			slope = (o->ramp_to - rate) / usec_to_sec(o->stage_duration);
+			e->rate_to = o->ramp_to;
+		}
+		arrivals_begin(&l->arr, now, rate, slope);
+		l->rate = e->rate = rate;
+	}
+	if (l->state == LOAD_PAUSED)
+		l->paused_at = now;
+}
+
+/* Common */
 
 static void
 transfer_done(void *ctx, CURL *easy, CURLcode result)
@@ -140,12 +343,16 @@ transfer_done(void *ctx, CURL *easy, CURLcode result)
 	request_finish(r, result);
 	c = r->client;
 	emit_sample(l, &r->s);
-	l->clients[c].done++;
 	release(l, r);
-	if (may_start(l, c))
-		start_request(l, c);
-	else if (l->state == LOAD_RUNNING && stage_exhausted(l))
-		advance(l);
+	if (c < 0)
+		serve_queue(l);
+	else {
+		l->clients[c].done++;
+		if (may_start(l, c))
+			start_client(l, c);
+		else if (l->state == LOAD_RUNNING && stage_exhausted(l))
+			advance(l);
+	}
 	finish_if_drained(l);
 }
 
@@ -155,18 +362,26 @@ begin_stage(struct load *l)
 	struct event e = { .kind = EV_STAGE };
 	int c;
 
-	l->target = l->opts->clients[l->stage - 1];
-	grow_clients(l, l->target);
-	for (c = 0; c < l->nclients; c++)
-		l->clients[c].done = 0;
 	e.t = load_now(l);
 	e.stage = l->stage;
-	e.clients = l->target;
+	if (l->opts->open_loop)
+		begin_open_stage(l, &e);
+	else {
+		l->target = l->opts->clients[l->stage - 1];
+		grow_clients(l, l->target);
+		for (c = 0; c < l->nclients; c++)
+			l->clients[c].done = 0;
+		e.clients = l->target;
+	}
 	emit_event(l, &e);
 	ev_timer_stop(l->loop, &l->stage_timer);
 	if (l->opts->stage_duration > 0) {
 		ev_timer_set(&l->stage_timer, usec_to_sec(l->opts->stage_duration), 0.);
 		ev_timer_start(l->loop, &l->stage_timer);
+	}
+	if (l->opts->open_loop) {
+		arm(l);
+		return;
 	}
 	fill(l);
 	/* a stage of 0 clients run by -n has nothing to do */
@@ -184,13 +399,18 @@ end_run(struct load *l)
 	l->state = LOAD_ENDED;
 	ev_timer_stop(l->loop, &l->stage_timer);
 	ev_timer_stop(l->loop, &l->grace_timer);
+	arm(l);
+	memset(&e, 0, sizeof e);
 	e.t = load_now(l);
 	e.reason = l->reason;
 	e.requests = l->requests;
 	e.errors = l->errors;
+	e.unsent = l->unsent;
 	getrusage(RUSAGE_SELF, &ru);
 	e.cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	if (l->annotate_end != NULL)
+		l->annotate_end(l, &e);
 	for (i = 0; i < l->nsinks; i++)
 		l->sinks[i].on_end(l->sinks[i].self, &e);
 	if (l->on_end != NULL)
@@ -200,12 +420,13 @@ end_run(struct load *l)
 static void
 finish_if_drained(struct load *l)
 {
-	if (l->state == LOAD_DRAINING && l->in_flight == 0)
+	if (l->state == LOAD_DRAINING && l->in_flight == 0 && l->qlen == 0)
 		end_run(l);
 }
 
-/* The next stage, or the end of the last one: then requests in flight run
- * to their end (bounded by --timeout) and the run ends. */
+/* The next stage, or the end of the last one: then requests in flight (and
+ * open-loop sends still waiting) run to their end, bounded by --timeout, and
+ * the run ends. */
 static void
 advance(struct load *l)
 {
@@ -213,6 +434,8 @@ advance(struct load *l)
 		ev_timer_stop(l->loop, &l->stage_timer);
 		l->state = LOAD_DRAINING;
 		l->reason = END_COMPLETE;
+		arm(l);
+		serve_queue(l);
 		finish_if_drained(l);
 		return;
 	}
@@ -232,13 +455,11 @@ stage_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 cancel_all(struct load *l)
 {
-	int c;
+	l->unsent += (long)l->qlen;
+	l->qlen = 0;
+	while (l->in_flight > 0) {
+		struct request *r = l->live[l->in_flight - 1];
 
-	for (c = 0; c < l->nclients; c++) {
-		struct request *r = l->clients[c].req;
-
-		if (r == NULL)
-			continue;
 		xfer_remove(&l->xfer, r->easy);
 		request_cancel(r);
 		emit_sample(l, &r->s);
@@ -257,7 +478,6 @@ void
 load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
     const struct sink *sinks, int nsinks, usec_t mono0)
 {
-	struct buf body;
 	int i;
 
 	memset(l, 0, sizeof *l);
@@ -268,10 +488,9 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 	l->mono0 = mono0;
 	l->next_id = 1;
 	l->state = LOAD_RUNNING;
+	l->tfd = -1;
 	snprintf(l->id_prefix, sizeof l->id_prefix, "%lld", (long long)time(NULL));
-	buf_init(&body);
-	o->proto->build_body(o, o->prompt, &body);
-	l->body = buf_detach(&body, &l->body_len);
+	prompts_init(&l->prompts, o);
 	l->headers = o->proto->headers(o, NULL);
 	/* curl would wait for "100 Continue" on large bodies: not wanted */
 	l->headers = curl_slist_append(l->headers, "Expect:");
@@ -282,19 +501,29 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 	l->stage_timer.data = l;
 	ev_timer_init(&l->grace_timer, grace_timer_cb, QUIT_GRACE, 0.);
 	l->grace_timer.data = l;
+	if (o->open_loop) {
+		/* libev's own timers wake up to a millisecond late: a timerfd
+		 * keeps sends to the microsecond */
+		l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (l->tfd < 0)
+			fatal("timerfd_create: %s", strerror(errno));
+		arrivals_init(&l->arr, o->arrival, o->arrival_shape, o->seed);
+		ev_io_init(&l->tfd_w, tfd_cb, l->tfd, EV_READ);
+		ev_set_priority(&l->tfd_w, EV_MAXPRI);
+		l->tfd_w.data = l;
+		ev_io_start(loop, &l->tfd_w);
+	}
 }
 
 void
 load_done(struct load *l)
 {
 	struct request *r, *next;
-	int c;
 
-	for (c = 0; c < l->nclients; c++) {
-		if ((r = l->clients[c].req) != NULL) {
-			xfer_remove(&l->xfer, r->easy);
-			request_free(r);
-		}
+	while (l->in_flight > 0) {
+		r = l->live[--l->in_flight];
+		xfer_remove(&l->xfer, r->easy);
+		request_free(r);
 	}
 	for (r = l->idle; r != NULL; r = next) {
 		next = r->next;
@@ -303,9 +532,15 @@ load_done(struct load *l)
 	xfer_done(&l->xfer);
 	ev_timer_stop(l->loop, &l->stage_timer);
 	ev_timer_stop(l->loop, &l->grace_timer);
+	if (l->tfd >= 0) {
+		ev_io_stop(l->loop, &l->tfd_w);
+		close(l->tfd);
+	}
 	curl_slist_free_all(l->headers);
+	prompts_done(&l->prompts);
+	free(l->live);
+	free(l->queue);
 	free(l->clients);
-	free(l->body);
 }
 
 void
@@ -321,6 +556,8 @@ load_pause(struct load *l)
 	if (l->state != LOAD_RUNNING)
 		return;
 	l->state = LOAD_PAUSED;
+	l->paused_at = load_now(l);
+	arm(l);
 	emit_control(l, CTL_PAUSE, NULL);
 }
 
@@ -331,6 +568,16 @@ load_resume(struct load *l)
 		return;
 	l->state = LOAD_RUNNING;
 	emit_control(l, CTL_RESUME, NULL);
+	if (l->opts->open_loop) {
+		/* the schedule goes on where it stopped: nothing is burst out */
+		usec_t d = load_now(l) - l->paused_at;
+
+		arrivals_shift(&l->arr, d);
+		l->sched_t0 += d;
+		serve_queue(l);
+		arm(l);
+		return;
+	}
 	fill(l);
 	if (stage_exhausted(l))
 		advance(l);
@@ -339,7 +586,8 @@ load_resume(struct load *l)
 void
 load_set_clients(struct load *l, int clients)
 {
-	if (l->state != LOAD_RUNNING && l->state != LOAD_PAUSED)
+	if (l->opts->open_loop ||
+	    (l->state != LOAD_RUNNING && l->state != LOAD_PAUSED))
 		return;
 	if (clients < 0)
 		clients = 0;
@@ -349,6 +597,39 @@ load_set_clients(struct load *l, int clients)
 	l->target = clients;
 	emit_control(l, CTL_SET_CLIENTS, NULL);
 	fill(l);
+}
+
+void
+load_set_rate(struct load *l, double rate)
+{
+	if (!l->opts->open_loop || scheduled_by_file(l) ||
+	    (l->state != LOAD_RUNNING && l->state != LOAD_PAUSED) || !(rate > 0))
+		return;
+	if (rate < RATE_MIN)
+		rate = RATE_MIN;
+	if (rate > RATE_MAX)
+		rate = RATE_MAX;
+	/* while paused, the schedule's time stands at the pause */
+	arrivals_set_rate(&l->arr, l->state == LOAD_PAUSED ? l->paused_at :
+	    load_now(l), rate);
+	l->rate = rate;
+	emit_control(l, CTL_SET_RATE, NULL);
+	arm(l);
+}
+
+double
+load_rate(const struct load *l)
+{
+	if (!l->opts->open_loop || scheduled_by_file(l))
+		return 0;
+	return arrivals_rate_at(&l->arr, l->state == LOAD_PAUSED ? l->paused_at :
+	    load_now(l));
+}
+
+size_t
+load_waiting(const struct load *l)
+{
+	return l->qlen;
 }
 
 void
@@ -381,6 +662,10 @@ load_quit(struct load *l, enum end_reason reason)
 	emit_control(l, CTL_QUIT, NULL);
 	l->state = LOAD_DRAINING;
 	ev_timer_stop(l->loop, &l->stage_timer);
+	arm(l);
+	/* sends still waiting were never made: they are counted, not sent */
+	l->unsent += (long)l->qlen;
+	l->qlen = 0;
 	if (l->in_flight == 0) {
 		end_run(l);
 		return;
@@ -391,22 +676,18 @@ load_quit(struct load *l, enum end_reason reason)
 int
 load_streams(const struct load *l, struct stream_info *out, int max)
 {
-	int c, n = 0;
+	int i, n = 0;
 
-	for (c = 0; c < l->nclients; c++) {
-		const struct request *r = l->clients[c].req;
+	for (i = 0; i < l->in_flight && n < max; i++) {
+		const struct request *r = l->live[i];
 
-		if (r == NULL)
-			continue;
-		if (n < max) {
-			out[n].id = r->s.id;
-			out[n].client = c;
-			out[n].started = r->s.t;
-			out[n].chunks = (long)r->s.nchunks;
-			out[n].last = r->s.nchunks > 0 ?
-			    r->s.t + r->s.chunks[r->s.nchunks - 1] : r->s.t;
-		}
+		out[n].id = r->s.id;
+		out[n].client = r->client;
+		out[n].started = r->s.t;
+		out[n].chunks = (long)r->s.nchunks;
+		out[n].last = r->s.nchunks > 0 ?
+		    r->s.t + r->s.chunks[r->s.nchunks - 1] : r->s.t;
 		n++;
 	}
-	return n;
+	return l->in_flight;
 }

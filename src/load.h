@@ -1,7 +1,10 @@
 /* The load controller: decides when requests start. Closed loop: each of N
  * clients sends its next request when its last one ends; stages change N.
- * The operator can pause, resume, change N and skip stages while it runs;
- * every such action reaches the sinks as a control event. */
+ * Open loop: requests start when a schedule says (a rate and an arrival
+ * process, a ramp, or a file), timed by a timerfd to the microsecond, and
+ * wait behind --max-concurrency when it is reached. The operator can pause,
+ * resume, change N or the rate and skip stages while it runs; every such
+ * action reaches the sinks as a control event. */
 #ifndef TTFTOP_LOAD_H
 #define TTFTOP_LOAD_H
 
@@ -10,11 +13,14 @@
 #include <ev.h>
 
 #include "loop.h"
+#include "prompts.h"
+#include "schedule.h"
 #include "sink.h"
 
 struct run_opts;
 struct request;
 struct client;
+struct pending;
 
 #define QUIT_GRACE	5.0	/* seconds streams in flight may finish at quit */
 
@@ -33,8 +39,7 @@ struct load {
 	int			 nsinks;
 	usec_t			 mono0;		/* the run's start */
 	char			 id_prefix[32];
-	char			*body;
-	size_t			 body_len;
+	struct prompts		 prompts;
 	struct curl_slist	*headers;
 	enum load_state		 state;
 	enum end_reason		 reason;
@@ -43,6 +48,8 @@ struct load {
 	struct client		*clients;
 	int			 nclients;	/* allocated */
 	int			 in_flight;
+	struct request	       **live;		/* the requests in flight */
+	int			 live_cap;
 	long			 next_id;
 	long			 requests;	/* finished, sent to the sinks */
 	long			 errors;
@@ -50,8 +57,22 @@ struct load {
 	struct request		*idle;		/* free list */
 	ev_timer		 stage_timer;
 	ev_timer		 grace_timer;
+	/* open loop */
+	struct arrivals		 arr;
+	double			 rate;		/* set by the stage or the operator */
+	long			 stage_sent;	/* sends due so far in the stage */
+	usec_t			 sched_t0;	/* --schedule: the stage's start */
+	size_t			 sched_pos;
+	struct pending		*queue;		/* due, waiting for a free slot */
+	size_t			 qhead, qlen, qcap;
+	long			 unsent;	/* dropped from the queue at quit */
+	usec_t			 paused_at;
+	int			 tfd;		/* timerfd of the next send */
+	ev_io			 tfd_w;
+	/* called before the sinks hear the end, to add to it (goodput) */
+	void			(*annotate_end)(struct load *, struct end_info *);
 	void			(*on_end)(struct load *);
-	void			*user;		/* for on_end */
+	void			*user;		/* for the callbacks */
 };
 
 void load_init(struct load *, struct ev_loop *, const struct run_opts *,
@@ -63,6 +84,12 @@ void load_start(struct load *);
 void load_pause(struct load *);
 void load_resume(struct load *);
 void load_set_clients(struct load *, int clients);
+/* Open loop: requests/s from now on (bounded to 0.001 .. 1e6). */
+void load_set_rate(struct load *, double rate);
+/* The rate in force now (a ramp's current point); 0 in closed loop. */
+double load_rate(const struct load *);
+/* Due sends waiting behind --max-concurrency. */
+size_t load_waiting(const struct load *);
 void load_next_stage(struct load *);
 void load_mark(struct load *, const char *text);
 /* First call: stop starting requests, let those in flight end for up to

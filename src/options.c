@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,9 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "options.h"
+#include "prompts.h"
 #include "proto.h"
 #include "xalloc.h"
 
@@ -19,10 +25,13 @@
 #define DEFAULT_REQUESTS 10	/* per client, when neither -d nor -n */
 #define MAX_CLIENTS	100000
 #define MAX_STAGES	1000
+#define MAX_RATE	1e6	/* requests/s */
+#define DEFAULT_OPEN_STAGE (30 * (usec_t)USEC_PER_SEC)
 
 enum {
 	OPT_MAX_TOKENS = 256, OPT_PROMPT, OPT_TIMEOUT, OPT_HEADLESS, OPT_JSON,
-	OPT_SEED,
+	OPT_SEED, OPT_ARRIVAL, OPT_MAX_CONC, OPT_SCHEDULE, OPT_RATE_RAMP,
+	OPT_WARMUP, OPT_SLO, OPT_PROMPTS, OPT_INPUT_TOKENS, OPT_BODY, OPT_SHUFFLE,
 };
 
 static const struct option long_opts[] = {
@@ -39,6 +48,17 @@ static const struct option long_opts[] = {
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "arrival", required_argument, NULL, OPT_ARRIVAL },
+	{ "max-concurrency", required_argument, NULL, OPT_MAX_CONC },
+	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
+	{ "rate-ramp", required_argument, NULL, OPT_RATE_RAMP },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "slo", required_argument, NULL, OPT_SLO },
+	{ "prompts", required_argument, NULL, OPT_PROMPTS },
+	{ "input-tokens", required_argument, NULL, OPT_INPUT_TOKENS },
+	{ "body", required_argument, NULL, OPT_BODY },
+	{ "shuffle", no_argument, NULL, OPT_SHUFFLE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -77,6 +97,43 @@ bad:
 }
 
 static int
+parse_rate(const char *s, char **end, double *out)
+{
+	errno = 0;
+	*out = strtod(s, end);
+	return *end != s && errno == 0 && isfinite(*out) && *out > 0 &&
+	    *out <= MAX_RATE && (isdigit((unsigned char)*s) || *s == '.') ? 0 : -1;
+}
+
+int
+rate_list_parse(const char *s, double **out, int *n)
+{
+	const char *p = s;
+	double *v = NULL, x;
+	int count = 0;
+
+	for (;;) {
+		char *end;
+
+		if (parse_rate(p, &end, &x) != 0 || count >= MAX_STAGES)
+			goto bad;
+		v = xreallocarray(v, (size_t)count + 1, sizeof *v);
+		v[count++] = x;
+		if (*end == '\0')
+			break;
+		if (*end != ',')
+			goto bad;
+		p = end + 1;
+	}
+	*out = v;
+	*n = count;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+static int
 parse_count(const char *s, long *out)
 {
 	char *end;
@@ -86,6 +143,27 @@ parse_count(const char *s, long *out)
 	errno = 0;
 	*out = strtol(s, &end, 10);
 	return errno == 0 && *end == '\0' && *out > 0 ? 0 : -1;
+}
+
+int
+mean_sd_parse(const char *s, long *mean, long *sd)
+{
+	char *end;
+
+	*sd = 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*mean = strtol(s, &end, 10);
+	if (errno != 0 || *mean <= 0 || *mean > 10000000)
+		return -1;
+	if (*end == '\0')
+		return 0;
+	if (*end != ':' || !isdigit((unsigned char)end[1]))
+		return -1;
+	s = end + 1;
+	*sd = strtol(s, &end, 10);
+	return errno == 0 && *end == '\0' && *sd <= 10000000 ? 0 : -1;
 }
 
 bool
@@ -121,18 +199,125 @@ default_output(struct run_opts *o)
 	o->output = xstrdup(name);
 }
 
+static unsigned long
+random_seed(void)
+{
+	unsigned int v;
+
+	if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v)
+		v = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	return v;
+}
+
+/* -r, --rate-ramp FROM:TO:DUR and --schedule FILE: the open-loop modes. */
+static int
+open_loop_parse(struct run_opts *o, const char *rates, const char *ramp,
+    bool got_length, char *err, size_t errlen)
+{
+	if (rates != NULL &&
+	    rate_list_parse(rates, &o->rates, &o->nstages) != 0) {
+		snprintf(err, errlen, "-r/--rate: '%s' is not a list of request "
+		    "rates above 0 (try 1,2,4.5)", rates);
+		return -1;
+	}
+	if (ramp != NULL) {
+		char *end;
+		double from, to;
+
+		errno = 0;
+		from = strtod(ramp, &end);
+		if (end == ramp || *end != ':' || from < 0 || !isfinite(from))
+			goto bad_ramp;
+		to = strtod(end + 1, &end);
+		if (*end != ':' || to < 0 || !isfinite(to) || (from == 0 && to == 0) ||
+		    from > MAX_RATE || to > MAX_RATE || errno != 0 ||
+		    duration_parse(end + 1, &o->stage_duration) != 0 ||
+		    o->stage_duration <= 0)
+			goto bad_ramp;
+		if (got_length) {
+			snprintf(err, errlen, "--rate-ramp gives the stage's length: "
+			    "leave out -d and -n");
+			return -1;
+		}
+		o->rates = xmalloc(sizeof *o->rates);
+		o->rates[0] = from;
+		o->ramp_to = to;
+		o->ramp = true;
+		o->nstages = 1;
+		o->requests = 0;
+	}
+	if (o->schedule_file != NULL) {
+		if (got_length) {
+			snprintf(err, errlen, "--schedule gives the send times: leave "
+			    "out -d and -n");
+			return -1;
+		}
+		if (schedule_load(o->schedule_file, &o->sched_at, &o->sched_prompt,
+		    &o->nsched, err, errlen) != 0)
+			return -1;
+		o->nstages = 1;
+		o->stage_duration = 0;
+		o->requests = 0;
+	}
+	if (rates == NULL && ramp == NULL && o->schedule_file == NULL)
+		return 0;
+	o->open_loop = true;
+	free(o->clients);	/* a caller's default ramp of clients */
+	o->clients = xcalloc((size_t)o->nstages, sizeof *o->clients);
+	return 0;
+bad_ramp:
+	snprintf(err, errlen, "--rate-ramp: '%s' is not FROM:TO:DURATION "
+	    "(try 1:50:2m)", ramp);
+	return -1;
+}
+
+/* --prompt, --prompts and --input-tokens: what the requests ask. */
+static int
+prompts_parse(struct run_opts *o, char *err, size_t errlen)
+{
+	size_t i;
+
+	if ((o->prompt != NULL) + (o->prompts_file != NULL) +
+	    (o->input_tokens > 0) > 1) {
+		snprintf(err, errlen, "--prompt, --prompts and --input-tokens: give "
+		    "one of them");
+		return -1;
+	}
+	if (o->prompts_file != NULL) {
+		if (prompts_load(o->prompts_file, &o->prompts, &o->nprompts, err,
+		    errlen) != 0)
+			return -1;
+	} else {
+		if (o->prompt == NULL)
+			o->prompt = xstrdup(DEFAULT_PROMPT);
+		o->prompts = xcalloc(1, sizeof *o->prompts);
+		o->prompts[0].text = xstrdup(o->prompt);
+		o->nprompts = 1;
+	}
+	for (i = 0; i < o->nsched; i++) {
+		if (o->sched_prompt[i] >= (long)o->nprompts) {
+			snprintf(err, errlen, "--schedule: %s asks for prompt %ld, but "
+			    "there %s only %zu", o->schedule_file, o->sched_prompt[i],
+			    o->nprompts == 1 ? "is" : "are", o->nprompts);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
     char *err, size_t errlen)
 {
-	const char *api = "openai-chat", *clients = NULL;
-	bool got_d = false, got_n = false;
+	const char *api = "openai-chat", *clients = NULL, *rates = NULL;
+	const char *arrival = NULL, *ramp = NULL;
+	bool got_d = false, got_n = false, got_seed = false;
 	int ch, planned;
 
 	optind = 1;
 	opterr = 0;
 	o->timeout = DEFAULT_TIMEOUT;
-	while ((ch = getopt_long(argc, argv, ":a:m:c:d:n:H:o:", long_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":a:m:c:r:d:n:H:o:", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			api = optarg;
@@ -143,6 +328,72 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 			break;
 		case 'c':
 			clients = optarg;
+			break;
+		case 'r':
+			rates = optarg;
+			break;
+		case OPT_ARRIVAL:
+			arrival = optarg;
+			if (arrival_parse(optarg, &o->arrival, &o->arrival_shape) != 0) {
+				snprintf(err, errlen, "--arrival: unknown arrival '%s' "
+				    "(constant, poisson, or gamma:K with K from 0.01 to "
+				    "1000)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_MAX_CONC:
+			if (parse_count(optarg, &o->max_concurrency) != 0) {
+				snprintf(err, errlen, "--max-concurrency: '%s' is not a "
+				    "positive whole number", optarg);
+				return -1;
+			}
+			break;
+		case OPT_SCHEDULE:
+			free(o->schedule_file);
+			o->schedule_file = xstrdup(optarg);
+			break;
+		case OPT_RATE_RAMP:
+			ramp = optarg;
+			break;
+		case OPT_WARMUP:
+			if (duration_parse(optarg, &o->warmup) != 0 || o->warmup < 0) {
+				snprintf(err, errlen, "--warmup: '%s' is not a duration "
+				    "(try 10s)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_SLO:
+			if (slo_parse(optarg, &o->slo, err, errlen) != 0)
+				return -1;
+			break;
+		case OPT_PROMPTS:
+			free(o->prompts_file);
+			o->prompts_file = xstrdup(optarg);
+			break;
+		case OPT_INPUT_TOKENS:
+			if (mean_sd_parse(optarg, &o->input_tokens,
+			    &o->input_tokens_sd) != 0) {
+				snprintf(err, errlen, "--input-tokens: '%s' is not N or "
+				    "N:SD (try 512 or 512:64)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_BODY: {
+			cJSON *j = cJSON_Parse(optarg);
+			bool ok = cJSON_IsObject(j);
+
+			cJSON_Delete(j);
+			if (!ok) {
+				snprintf(err, errlen, "--body: '%s' is not a JSON object "
+				    "(try '{\"ignore_eos\": true}')", optarg);
+				return -1;
+			}
+			free(o->body_extra);
+			o->body_extra = xstrdup(optarg);
+			break;
+		}
+		case OPT_SHUFFLE:
+			o->shuffle = true;
 			break;
 		case 'd':
 			if (duration_parse(optarg, &o->stage_duration) != 0 ||
@@ -166,9 +417,9 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 			o->prompt = xstrdup(optarg);
 			break;
 		case OPT_MAX_TOKENS:
-			if (parse_count(optarg, &o->max_tokens) != 0) {
-				snprintf(err, errlen, "--max-tokens: '%s' is not a "
-				    "positive whole number", optarg);
+			if (mean_sd_parse(optarg, &o->max_tokens, &o->max_tokens_sd) != 0) {
+				snprintf(err, errlen, "--max-tokens: '%s' is not N or N:SD "
+				    "(try 256 or 256:32)", optarg);
 				return -1;
 			}
 			break;
@@ -209,6 +460,7 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 				    optarg);
 				return -1;
 			}
+			got_seed = true;
 			break;
 		}
 		case ':':
@@ -233,6 +485,12 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 			    api, proto_names());
 		return -1;
 	}
+	if ((clients != NULL) + (rates != NULL) + (ramp != NULL) +
+	    (o->schedule_file != NULL) > 1) {
+		snprintf(err, errlen, "-c/--clients, -r/--rate, --rate-ramp and "
+		    "--schedule: give one of them");
+		return -1;
+	}
 	if (clients != NULL) {
 		free(o->clients);
 		o->clients = NULL;
@@ -241,11 +499,6 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 			    "counts (try 1,5,20)", clients);
 			return -1;
 		}
-	}
-	if (o->clients == NULL) {
-		o->clients = xmalloc(sizeof *o->clients);
-		o->clients[0] = 1;
-		o->nstages = 1;
 	}
 	if (got_d && got_n) {
 		snprintf(err, errlen, "-d/--stage-duration and -n/--requests: "
@@ -256,8 +509,32 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		o->stage_duration = 0;	/* the caller's default gives way */
 	if (got_d)
 		o->requests = 0;
-	if (o->stage_duration == 0 && o->requests == 0)
-		o->requests = DEFAULT_REQUESTS;
+	if (open_loop_parse(o, rates, ramp, got_d || got_n, err, errlen) != 0)
+		return -1;
+	if (arrival != NULL && rates == NULL && ramp == NULL) {
+		snprintf(err, errlen, "--arrival needs -r/--rate or --rate-ramp");
+		return -1;
+	}
+	if (o->max_concurrency > 0 && !o->open_loop) {
+		snprintf(err, errlen, "--max-concurrency is for open loop: give "
+		    "-r/--rate, --rate-ramp or --schedule");
+		return -1;
+	}
+	if (o->clients == NULL) {
+		o->clients = xmalloc(sizeof *o->clients);
+		o->clients[0] = 1;
+		o->nstages = 1;
+	}
+	if (o->stage_duration == 0 && o->requests == 0 && o->schedule_file == NULL) {
+		if (o->open_loop)
+			o->stage_duration = DEFAULT_OPEN_STAGE;
+		else
+			o->requests = DEFAULT_REQUESTS;
+	}
+	if (prompts_parse(o, err, errlen) != 0)
+		return -1;
+	if (!got_seed)
+		o->seed = random_seed();
 
 	if (url_required) {
 		if (optind >= argc) {
@@ -281,8 +558,6 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		if ((o->endpoint = proto_endpoint(o->proto, o->url, err, errlen)) == NULL)
 			return -1;
 	}
-	if (o->prompt == NULL)
-		o->prompt = xstrdup(DEFAULT_PROMPT);
 	if (o->output == NULL)
 		default_output(o);
 	if (o->proto->env_key != NULL)
@@ -300,6 +575,13 @@ options_free(struct run_opts *o)
 	free(o->model);
 	free(o->clients);
 	free(o->prompt);
+	free(o->prompts_file);
+	prompts_free(o->prompts, o->nprompts);
+	free(o->body_extra);
+	free(o->rates);
+	free(o->schedule_file);
+	free(o->sched_at);
+	free(o->sched_prompt);
 	free(o->output);
 	for (i = 0; i < o->nheaders; i++)
 		free(o->headers[i]);

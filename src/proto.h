@@ -9,6 +9,7 @@
 
 struct run_opts;
 struct buf;
+struct prompt;
 
 /* What an adapter reports while reading a stream. */
 struct proto_events {
@@ -23,9 +24,9 @@ struct proto {
 	const char	*name;
 	const char	*path;		/* standard path, e.g. /v1/chat/completions */
 	const char	*env_key;	/* variable holding the API key, or NULL */
-	/* Appends the request body for one prompt. */
-	void		(*build_body)(const struct run_opts *, const char *prompt,
-			    struct buf *);
+	/* Appends the request body for one prompt; max_tokens 0: not sent. */
+	void		(*build_body)(const struct run_opts *, const struct prompt *,
+			    long max_tokens, struct buf *);
 	/* Appends the API's own headers (auth included) to list. */
 	struct curl_slist *(*headers)(const struct run_opts *,
 			    struct curl_slist *list);

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "options.h"
+#include "prompts.h"
 #include "proto.h"
 #include "sample.h"
 #include "sse.h"
@@ -27,34 +28,42 @@ struct openai {
 };
 
 static void
-build_common(const struct run_opts *o, struct buf *b)
+build_common(const struct run_opts *o, long max_tokens, struct buf *b)
 {
 	if (o->model != NULL) {
 		buf_adds(b, "\"model\":");
 		buf_add_json_string(b, o->model);
 		buf_addc(b, ',');
 	}
-	if (o->max_tokens > 0)
-		buf_printf(b, "\"max_tokens\":%ld,", o->max_tokens);
+	if (max_tokens > 0)
+		buf_printf(b, "\"max_tokens\":%ld,", max_tokens);
 	buf_adds(b, "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
 }
 
 static void
-chat_body(const struct run_opts *o, const char *prompt, struct buf *b)
+chat_body(const struct run_opts *o, const struct prompt *p, long max_tokens,
+    struct buf *b)
 {
-	buf_adds(b, "{\"messages\":[{\"role\":\"user\",\"content\":");
-	buf_add_json_string(b, prompt);
-	buf_adds(b, "}],");
-	build_common(o, b);
+	if (p->messages != NULL) {
+		buf_adds(b, "{\"messages\":");
+		buf_adds(b, p->messages);
+		buf_addc(b, ',');
+	} else {
+		buf_adds(b, "{\"messages\":[{\"role\":\"user\",\"content\":");
+		buf_add_json_string(b, p->text);
+		buf_adds(b, "}],");
+	}
+	build_common(o, max_tokens, b);
 }
 
 static void
-completions_body(const struct run_opts *o, const char *prompt, struct buf *b)
+completions_body(const struct run_opts *o, const struct prompt *p,
+    long max_tokens, struct buf *b)
 {
 	buf_adds(b, "{\"prompt\":");
-	buf_add_json_string(b, prompt);
+	buf_add_json_string(b, p->text);
 	buf_addc(b, ',');
-	build_common(o, b);
+	build_common(o, max_tokens, b);
 }
 
 static struct curl_slist *

@@ -130,14 +130,14 @@ request_free(struct request *r)
 	if (r->proto_live)
 		r->proto->done(r->proto_state);
 	sample_done(&r->s);
+	buf_free(&r->body);
 	curl_easy_cleanup(r->easy);
 	free(r->proto_state);
 	free(r);
 }
 
 void
-request_start(struct request *r, long id, const char *id_prefix,
-    const char *body, size_t body_len)
+request_start(struct request *r, long id, const char *id_prefix)
 {
 	usec_t *chunks = r->s.chunks;
 	size_t cap = r->s.chunks_cap;
@@ -156,8 +156,8 @@ request_start(struct request *r, long id, const char *id_prefix,
 	r->usage_out = r->usage_in = -1;
 	r->errbody_len = 0;
 	r->curl_err[0] = '\0';
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body.p);
+	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
 	r->start = clock_mono_usec();
 }
 

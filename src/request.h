@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "buf.h"
 #include "sample.h"
 
 struct proto;
@@ -24,6 +25,7 @@ struct request {
 	void			*proto_state;
 	bool			 proto_live;
 	struct sample		 s;
+	struct buf		 body;		/* the owner fills it */
 	usec_t			 start;		/* CLOCK_MONOTONIC at the hand-over */
 	usec_t			 arrival;	/* of the bytes being fed */
 	struct curl_slist	 id_header;	/* X-Request-Id, in front of... */
@@ -37,6 +39,7 @@ struct request {
 	size_t			 errbody_len;
 	char			 curl_err[CURL_ERROR_SIZE];
 	int			 client;	/* the owner's bookkeeping */
+	int			 live_idx;
 	long			*chunk_counter;	/* the owner's live count, or NULL */
 	struct request		*next;		/* free list */
 };
@@ -44,10 +47,9 @@ struct request {
 struct request *request_new(struct ev_loop *, const struct run_opts *,
     struct curl_slist *headers);
 void request_free(struct request *);
-/* Prepares the request; body must live until request_finish. The caller
- * hands r->easy to the transport right after. */
-void request_start(struct request *, long id, const char *id_prefix,
-    const char *body, size_t body_len);
+/* Prepares the request with r->body; the caller hands r->easy to the
+ * transport right after. */
+void request_start(struct request *, long id, const char *id_prefix);
 /* Completes the sample from curl's result (sets error kind and detail). */
 void request_finish(struct request *, CURLcode result);
 /* Completes the sample as canceled (the transfer was removed unfinished). */

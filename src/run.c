@@ -45,6 +45,7 @@ struct run {
 	struct progress	 progress;
 	ev_signal	 sigint_w, sigterm_w, sighup_w;
 	ev_timer	 progress_w;
+	struct goodput	*goodput;	/* for the end record, with --slo */
 };
 
 static void
@@ -114,6 +115,24 @@ raise_fd_limit(const struct run_opts *o)
 		    most, most * FD_PER_CLIENT + 64, (unsigned long)rl.rlim_cur);
 }
 
+/* The end record carries each stage's goodput under --slo. */
+static void
+annotate_end(struct load *l, struct end_info *e)
+{
+	struct run *r = l->user;
+	int i;
+
+	if (!slo_any(&l->opts->slo))
+		return;
+	r->goodput = xreallocarray(NULL, (size_t)r->stats.nstages + 1,
+	    sizeof *r->goodput);
+	for (i = 0; i < r->stats.nstages; i++)
+		stats_goodput(&r->stats.stages[i], &l->opts->slo, e->t, &r->goodput[i]);
+	e->slo = &l->opts->slo;
+	e->goodput = r->goodput;
+	e->ngoodput = r->stats.nstages;
+}
+
 /* Runs the load described by o; returns the exit status. */
 static int
 run_load(struct run_opts *o)
@@ -147,6 +166,8 @@ run_load(struct run_opts *o)
 	ri.api = (char *)o->proto->name;
 	ri.model = o->model;
 	ri.nstages = o->nstages;
+	ri.open_loop = o->open_loop;
+	ri.slo = o->slo;
 	sinks[nsinks++] = writer_sink(r.writer);
 	sinks[nsinks++] = stats_sink(&r.stats);
 	if (screen)
@@ -160,6 +181,7 @@ run_load(struct run_opts *o)
 		load_init(&r.load, r.loop, o, sinks, nsinks, mono0);
 	}
 	r.load.on_end = on_load_end;
+	r.load.annotate_end = annotate_end;
 	r.load.user = &r;
 	if (screen) {
 		struct tui_model m = { &ri, &r.load, &r.stats, &r.live, r.writer };
@@ -210,6 +232,7 @@ run_load(struct run_opts *o)
 		status = 1;
 	}
 	stats_done(&r.stats);
+	free(r.goodput);
 	live_done(&r.live);
 	curl_global_cleanup();
 	return status;

@@ -41,7 +41,7 @@ void
 sample_init(struct sample *s)
 {
 	memset(s, 0, sizeof *s);
-	s->ttfb = s->ttft = s->ttlt = USEC_NONE;
+	s->ttfb = s->ttft = s->ttlt = s->scheduled = USEC_NONE;
 	s->input_tokens = -1;
 }
 

@@ -31,8 +31,12 @@ enum tokens_from {
 struct sample {
 	long		 id;
 	int		 stage;		/* 1-based */
-	int		 client;	/* 0-based */
+	int		 client;	/* 0-based; -1 in open loop */
 	usec_t		 t;		/* start, from the run's start */
+	usec_t		 scheduled;	/* open loop: the planned start;
+					   USEC_NONE in closed loop */
+	usec_t		 late;		/* open loop: how late the generator
+					   saw the send was due */
 	usec_t		 ttfb;		/* USEC_NONE when never reached */
 	usec_t		 ttft;
 	usec_t		 ttlt;

@@ -11,6 +11,7 @@ static const char *const action_names[CTL_ACTION_COUNT] = {
 	[CTL_NEXT_STAGE] = "next_stage",
 	[CTL_MARK] = "mark",
 	[CTL_QUIT] = "quit",
+	[CTL_SET_RATE] = "set_rate",
 };
 
 static const char *const reason_names[] = {

@@ -7,9 +7,10 @@
 
 #include "clock.h"
 #include "sample.h"
+#include "slo.h"
 
 enum event_kind {
-	EV_STAGE,		/* a stage begins: stage, clients */
+	EV_STAGE,		/* a stage begins: stage, clients or rate */
 	EV_CONTROL		/* an operator's action */
 };
 
@@ -20,6 +21,7 @@ enum control_action {
 	CTL_NEXT_STAGE,
 	CTL_MARK,
 	CTL_QUIT,
+	CTL_SET_RATE,
 	CTL_ACTION_COUNT
 };
 
@@ -28,6 +30,11 @@ struct event {
 	usec_t			 t;
 	int			 stage;
 	int			 clients;
+	bool			 open_loop;
+	double			 rate;	/* open loop: requests/s; NAN for a
+					   --schedule stage */
+	double			 rate_to; /* a --rate-ramp stage ends at this;
+					   else NAN */
 	enum control_action	 action;
 	const char		*text;	/* mark's note, or NULL */
 };
@@ -38,12 +45,25 @@ enum end_reason {
 	END_SIGNAL		/* SIGINT or SIGTERM */
 };
 
+/* Goodput of one stage under --slo. */
+struct goodput {
+	int	stage;
+	long	total;			/* requests, warm-up excluded */
+	long	met;			/* of them, meeting every objective */
+	long	met_by[SLO_COUNT];
+	double	req_s;			/* met per second of the stage */
+};
+
 struct end_info {
-	usec_t		 t;
-	enum end_reason	 reason;
-	long		 requests;
-	long		 errors;
-	double		 cpu_s;		/* the generator's CPU time, user + system */
+	usec_t			 t;
+	enum end_reason		 reason;
+	long			 requests;
+	long			 errors;
+	long			 unsent;	/* open loop: due sends never made */
+	double			 cpu_s;		/* the generator's CPU, user + system */
+	const struct slo	*slo;		/* NULL when none was set */
+	const struct goodput	*goodput;	/* one per stage, with slo */
+	int			 ngoodput;
 };
 
 struct sink {

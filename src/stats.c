@@ -163,9 +163,11 @@ stats_done(struct stats *s)
 {
 	int i, m;
 
-	for (i = 0; i < s->nstages; i++)
+	for (i = 0; i < s->nstages; i++) {
 		for (m = 0; m < M_COUNT; m++)
 			free(s->stages[i].m[m].v);
+		free(s->stages[i].briefs);
+	}
 	free(s->stages);
 	free(s->buckets);
 	memset(s, 0, sizeof *s);
@@ -229,6 +231,18 @@ window_of(struct stats *s, usec_t t)
 }
 
 static void
+add_brief(struct stage_stats *st, const struct sample *x)
+{
+	if (st->nbriefs == st->briefs_cap) {
+		st->briefs_cap = st->briefs_cap ? st->briefs_cap * 2 : 256;
+		st->briefs = xreallocarray(st->briefs, st->briefs_cap,
+		    sizeof *st->briefs);
+	}
+	slo_values(x, &st->briefs[st->nbriefs].ok, st->briefs[st->nbriefs].v);
+	st->nbriefs++;
+}
+
+static void
 on_sample(void *self, const struct sample *x)
 {
 	struct stats *s = self;
@@ -241,6 +255,10 @@ on_sample(void *self, const struct sample *x)
 		s->errors++;
 	if (x->error == ERR_CANCELED)
 		s->canceled++;
+	if (x->warmup) {
+		s->warmup++;
+		return;
+	}
 	if (x->nchunks > 0) {
 		per_chunk = (double)x->output_tokens / (double)x->nchunks;
 		s->chunks_seen += (long)x->nchunks;
@@ -254,10 +272,16 @@ on_sample(void *self, const struct sample *x)
 				w->window_tokens += per_chunk;
 		}
 	}
-	if (x->warmup)
-		return;
 	st = stage_get(s, x->stage);
 	st->requests++;
+	if (x->scheduled != USEC_NONE) {
+		series_add(&st->m[M_QUEUED], usec_to_sec(x->t - x->scheduled));
+		series_add(&st->m[M_LATE], usec_to_sec(x->late));
+		if (x->ttft != USEC_NONE && x->error == ERR_NONE)
+			series_add(&st->m[M_TTFT_SCHED],
+			    usec_to_sec(x->ttft + x->t - x->scheduled));
+	}
+	add_brief(st, x);
 	if (x->error != ERR_NONE) {
 		st->errors++;
 		st->by_kind[x->error]++;
@@ -302,6 +326,10 @@ on_event(void *self, const struct event *e)
 		return;
 	st = stage_get(s, e->stage);
 	st->clients = e->clients;
+	st->rate = e->rate;
+	st->rate_to = e->rate_to;
+	if (e->open_loop)
+		s->open_loop = true;
 	st->start = e->t;
 	if (prev >= 0 && &s->stages[prev] != st && s->stages[prev].end == USEC_NONE)
 		s->stages[prev].end = e->t;
@@ -316,6 +344,7 @@ on_end(void *self, const struct end_info *end)
 	s->ended = true;
 	s->end = end->t;
 	s->reason = end->reason;
+	s->unsent = end->unsent;
 	if (cur != NULL && cur->end == USEC_NONE)
 		cur->end = end->t;
 }
@@ -348,6 +377,27 @@ stats_req_rate(const struct stage_stats *st, usec_t now)
 	usec_t len = stage_end(st, now) - st->start;
 
 	return len > 0 ? (double)st->window_done / usec_to_sec(len) : 0;
+}
+
+void
+stats_goodput(const struct stage_stats *st, const struct slo *slo, usec_t now,
+    struct goodput *g)
+{
+	usec_t len = stage_end(st, now) - st->start;
+	bool met[SLO_COUNT];
+	size_t i;
+	int m;
+
+	memset(g, 0, sizeof *g);
+	g->stage = st->stage;
+	g->total = (long)st->nbriefs;
+	for (i = 0; i < st->nbriefs; i++) {
+		if (slo_meets(slo, st->briefs[i].ok, st->briefs[i].v, met))
+			g->met++;
+		for (m = 0; m < SLO_COUNT; m++)
+			g->met_by[m] += met[m];
+	}
+	g->req_s = len > 0 ? (double)g->met / usec_to_sec(len) : 0;
 }
 
 double

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "sink.h"
+#include "slo.h"
 
 /* The percentiles every latency metric reports. */
 #define NPCT 8
@@ -25,12 +26,25 @@ struct dist {
 
 enum metric {
 	M_TTFB, M_TTFT, M_TPOT, M_ITL, M_TTLT, M_E2E_PER_TOKEN, M_DECODE_RATE,
+	/* open loop only */
+	M_QUEUED,		/* start - scheduled start */
+	M_TTFT_SCHED,		/* TTFT counted from the scheduled start */
+	M_LATE,			/* the generator's own lateness */
 	M_COUNT
+};
+
+/* What goodput needs of one request, whatever the objectives. */
+struct brief {
+	bool	ok;
+	double	v[SLO_COUNT];	/* seconds */
 };
 
 struct stage_stats {
 	int		stage;
 	int		clients;	/* at the stage's start */
+	double		rate;		/* open loop: requests/s at its start
+					   (NAN: a schedule) */
+	double		rate_to;	/* a ramp's end rate, or NAN */
 	usec_t		start;		/* run time of the stage event */
 	usec_t		end;		/* next stage's start, or the run's end */
 	long		requests;	/* completed, warm-up excluded */
@@ -40,6 +54,8 @@ struct stage_stats {
 	long		from_chunks;	/* requests counted without usage */
 	double		window_tokens;	/* tokens that arrived in [start, end) */
 	long		window_done;	/* successes that ended in [start, end) */
+	struct brief	*briefs;	/* every request, for goodput */
+	size_t		 nbriefs, briefs_cap;
 	struct series	m[M_COUNT];
 };
 
@@ -56,6 +72,9 @@ struct stats {
 	double			 tokens_seen;	/* and the tokens they carried */
 	long			 errors;
 	long			 canceled;	/* of the errors, canceled at quit */
+	long			 warmup;	/* requests left out as warm-up */
+	long			 unsent;	/* due sends never made (end record) */
+	bool			 open_loop;	/* a stage had a rate */
 };
 
 void stats_init(struct stats *);
@@ -71,6 +90,9 @@ void stats_dist_all(struct stats *, enum metric, struct dist *);
 double stats_tok_rate(const struct stage_stats *, usec_t now);
 double stats_peak_rate(const struct stats *, usec_t from, usec_t to);
 double stats_req_rate(const struct stage_stats *, usec_t now);
+/* The stage's goodput under the objectives. */
+void stats_goodput(const struct stage_stats *, const struct slo *, usec_t now,
+    struct goodput *);
 struct stage_stats *stats_current(struct stats *);
 
 /* Exact percentile p (0-100) of sorted values, linearly interpolated. */

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,9 @@ static const struct {
 
 /* Index of p50, p95 and p99 in stats_pcts. */
 enum { P50 = 2, P95 = 5, P99 = 6 };
+
+#define LATE_LIMIT 0.001	/* s of lateness p99 past which the generator,
+				   not the endpoint, set the pace */
 
 static void
 cell_ms(FILE *f, double sec)
@@ -118,6 +122,94 @@ row(FILE *f, const char *label, const char *clients, long reqs, long errs,
 	fprintf(f, " %.2f |\n", req);
 }
 
+/* The load of a stage: "20" clients, "4/s", "1-50/s" (a ramp), "trace". */
+static void
+load_label(char *out, size_t len, const struct stage_stats *st, bool open)
+{
+	if (!open)
+		snprintf(out, len, "%d", st->clients);
+	else if (isnan(st->rate))
+		snprintf(out, len, "trace");
+	else if (!isnan(st->rate_to))
+		snprintf(out, len, "%.4g-%.4g/s", st->rate, st->rate_to);
+	else
+		snprintf(out, len, "%.4g/s", st->rate);
+}
+
+static void
+open_loop_table(FILE *f, struct stats *s)
+{
+	struct dist q, ts, late;
+	double worst = 0;
+	int k;
+
+	fputs("\n| stage | sent | queued p50 | queued p99 | TTFT from schedule p50 "
+	    "| TTFT from schedule p99 | late p99 |\n|---|---|---|---|---|---|---|\n",
+	    f);
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+
+		stats_dist(st, M_QUEUED, &q);
+		stats_dist(st, M_TTFT_SCHED, &ts);
+		stats_dist(st, M_LATE, &late);
+		fprintf(f, "| %d | %ld |", st->stage, q.count);
+		cell_ms(f, q.p[P50]);
+		cell_ms(f, q.p[P99]);
+		cell_ms(f, ts.p[P50]);
+		cell_ms(f, ts.p[P99]);
+		if (isnan(late.p[P99]))
+			fputs(" - |\n", f);
+		else
+			fprintf(f, " %.3f |\n", late.p[P99] * MS);
+		if (late.p[P99] > worst)
+			worst = late.p[P99];
+	}
+	fputs("\nqueued = start - scheduled start (waiting behind "
+	    "--max-concurrency, and lateness); TTFT from schedule adds it\n", f);
+	if (worst > LATE_LIMIT)
+		fprintf(f, "generator overloaded: lateness p99 %.3f ms is over 1 ms; "
+		    "the generator, not the endpoint, set the pace\n", worst * MS);
+}
+
+static void
+cell_share(FILE *f, long part, long whole)
+{
+	if (whole == 0)
+		fputs(" - |", f);
+	else
+		fprintf(f, " %.1f%% |", 100.0 * (double)part / (double)whole);
+}
+
+static void
+slo_table(FILE *f, struct stats *s, const struct slo *slo, usec_t end)
+{
+	int k, m;
+
+	fputs("\n| stage | goodput req/s | meet all |", f);
+	for (m = 0; m < SLO_COUNT; m++)
+		if (slo->limit[m] > 0)
+			fprintf(f, " %s <= %g ms |", slo_name((enum slo_metric)m),
+			    usec_to_sec(slo->limit[m]) * MS);
+	fputs("\n|---|---|---|", f);
+	for (m = 0; m < SLO_COUNT; m++)
+		if (slo->limit[m] > 0)
+			fputs("---|", f);
+	fputc('\n', f);
+	for (k = 0; k < s->nstages; k++) {
+		struct goodput g;
+
+		stats_goodput(&s->stages[k], slo, end, &g);
+		fprintf(f, "| %d | %.2f |", g.stage, g.req_s);
+		cell_share(f, g.met, g.total);
+		for (m = 0; m < SLO_COUNT; m++)
+			if (slo->limit[m] > 0)
+				cell_share(f, g.met_by[m], g.total);
+		fputc('\n', f);
+	}
+	fputs("\ngoodput = requests meeting every objective per second of the "
+	    "stage; shares are of all requests, failed ones included\n", f);
+}
+
 void
 summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 {
@@ -134,7 +226,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 	fprintf(f, "%d stage%s, %ld requests, %ld errors, %.1f s, %s\n\n",
 	    s->nstages, s->nstages == 1 ? "" : "s", t.requests, t.errors, secs,
 	    s->ended ? end_reason_name(s->reason) : "incomplete");
-	fputs("| stage | clients | reqs | err |", f);
+	fprintf(f, "| stage | %s | reqs | err |", s->open_loop ? "rate" : "clients");
 	for (i = 0; i < NTABLE; i++)
 		fprintf(f, " %s mean | %s p50 | %s p95 | %s p99 |",
 		    table_metrics[i].name, table_metrics[i].name,
@@ -145,12 +237,12 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 	fputc('\n', f);
 	for (k = 0; k < s->nstages; k++) {
 		struct stage_stats *st = &s->stages[k];
-		char label[16], clients[16];
+		char label[16], clients[40];
 
 		for (i = 0; i < NTABLE; i++)
 			stats_dist(st, table_metrics[i].m, &d[i]);
 		snprintf(label, sizeof label, "%d", st->stage);
-		snprintf(clients, sizeof clients, "%d", st->clients);
+		load_label(clients, sizeof clients, st, s->open_loop);
 		row(f, label, clients, st->requests, st->errors, d,
 		    stats_tok_rate(st, end), stats_peak_rate(s, st->start,
 		    st->end != USEC_NONE ? st->end : end), stats_req_rate(st, end));
@@ -168,6 +260,15 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		fprintf(f, "tokens: %ld of %ld requests counted by content chunks "
 		    "(the server sent no usage)\n", t.from_chunks, t.requests - t.errors);
 	errors_line(f, t.by_kind, t.errors);
+	if (s->warmup > 0)
+		fprintf(f, "warm-up: %ld requests left out\n", s->warmup);
+	if (s->unsent > 0)
+		fprintf(f, "unsent: %ld due requests were still waiting for a free "
+		    "slot at the end\n", s->unsent);
+	if (s->open_loop)
+		open_loop_table(f, s);
+	if (slo_any(&ri->slo))
+		slo_table(f, s, &ri->slo, end);
 }
 
 /* JSON */
@@ -213,6 +314,9 @@ static const struct {
 	{ M_TPOT, "tpot_ms", MS }, { M_ITL, "itl_ms", MS },
 	{ M_TTLT, "ttlt_ms", MS }, { M_E2E_PER_TOKEN, "ms_per_token_e2e", MS },
 	{ M_DECODE_RATE, "decode_rate_tok_s", 1 },
+	{ M_QUEUED, "queued_ms", MS },
+	{ M_TTFT_SCHED, "ttft_from_scheduled_ms", MS },
+	{ M_LATE, "lateness_ms", MS },
 };
 
 static void
@@ -239,6 +343,8 @@ json_metrics_of(struct buf *b, struct stats *s, struct stage_stats *st)
 	size_t i;
 
 	for (i = 0; i < sizeof json_metrics / sizeof json_metrics[0]; i++) {
+		if (json_metrics[i].m >= M_QUEUED && !s->open_loop)
+			continue;
 		if (st != NULL)
 			stats_dist(st, json_metrics[i].m, &d);
 		else
@@ -246,6 +352,29 @@ json_metrics_of(struct buf *b, struct stats *s, struct stage_stats *st)
 		buf_addc(b, ',');
 		json_dist(b, json_metrics[i].key, &d, json_metrics[i].scale);
 	}
+}
+
+static void
+json_goodput(struct buf *b, const struct slo *slo, const struct stage_stats *st,
+    usec_t end)
+{
+	struct goodput g;
+	int m;
+
+	stats_goodput(st, slo, end, &g);
+	buf_printf(b, ",\"goodput\":{\"req_s\":%.3f,\"met\":%ld,\"share\":", g.req_s,
+	    g.met);
+	json_num(b, g.total ? (double)g.met / (double)g.total : NAN, "%.4f");
+	for (m = 0; m < SLO_COUNT; m++) {
+		if (slo->limit[m] <= 0)
+			continue;
+		buf_printf(b, ",\"%s_limit_ms\":%g,\"%s_share\":",
+		    slo_name((enum slo_metric)m), usec_to_sec(slo->limit[m]) * MS,
+		    slo_name((enum slo_metric)m));
+		json_num(b, g.total ? (double)g.met_by[m] / (double)g.total : NAN,
+		    "%.4f");
+	}
+	buf_addc(b, '}');
 }
 
 void
@@ -271,17 +400,27 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 	buf_printf(&b, "},\"started\":");
 	buf_add_json_string(&b, ri->started);
 	buf_printf(&b, ",\"reason\":\"%s\",\"duration_s\":%.6f,\"requests\":%ld,"
-	    "\"errors\":%ld,\"output_tokens\":%ld,\"tokens_from_chunks\":%ld,",
+	    "\"errors\":%ld,\"output_tokens\":%ld,\"tokens_from_chunks\":%ld,"
+	    "\"warmup_requests\":%ld,\"unsent\":%ld,",
 	    s->ended ? end_reason_name(s->reason) : "incomplete", secs,
-	    t.requests, t.errors, t.tokens, t.from_chunks);
+	    t.requests, t.errors, t.tokens, t.from_chunks, s->warmup, s->unsent);
 	json_kinds(&b, t.by_kind);
 	buf_adds(&b, ",\"stages\":[");
 	for (k = 0; k < s->nstages; k++) {
 		struct stage_stats *st = &s->stages[k];
 		usec_t st_end = st->end != USEC_NONE ? st->end : end;
 
-		buf_printf(&b, "%s{\"stage\":%d,\"clients\":%d,\"start_s\":", k ? "," : "",
-		    st->stage, st->clients);
+		buf_printf(&b, "%s{\"stage\":%d,", k ? "," : "", st->stage);
+		if (s->open_loop) {
+			buf_adds(&b, "\"rate\":");
+			json_num(&b, st->rate, "%.6g");
+			if (!isnan(st->rate_to)) {
+				buf_adds(&b, ",\"rate_to\":");
+				json_num(&b, st->rate_to, "%.6g");
+			}
+		} else
+			buf_printf(&b, "\"clients\":%d", st->clients);
+		buf_adds(&b, ",\"start_s\":");
 		buf_add_usec(&b, st->start);
 		buf_adds(&b, ",\"end_s\":");
 		buf_add_usec(&b, st_end);
@@ -296,6 +435,8 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		buf_adds(&b, ",\"req_s\":");
 		json_num(&b, stats_req_rate(st, end), "%.3f");
 		json_metrics_of(&b, s, st);
+		if (slo_any(&ri->slo))
+			json_goodput(&b, &ri->slo, st, end);
 		buf_addc(&b, '}');
 	}
 	buf_adds(&b, "],\"all\":{\"tok_s\":");

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "options.h"
+#include "prompts.h"
 #include "proto.h"
 
 struct seen {
@@ -157,15 +158,30 @@ static void
 test_body(void **state)
 {
 	struct run_opts o = { 0 };
+	struct prompt p = { .text = "say \"hi\"\n" };
+	struct prompt chat = { .text = "a\nb",
+	    .messages = "[{\"role\":\"system\",\"content\":\"a\"},"
+	    "{\"role\":\"user\",\"content\":\"b\"}]" };
 	struct buf b;
 
 	o.model = "m\"x";
-	o.max_tokens = 17;
 	buf_init(&b);
-	proto_openai_chat.build_body(&o, "say \"hi\"\n", &b);
+	proto_openai_chat.build_body(&o, &p, 17, &b);
 	assert_string_equal(b.p, "{\"messages\":[{\"role\":\"user\",\"content\":"
 	    "\"say \\\"hi\\\"\\n\"}],\"model\":\"m\\\"x\",\"max_tokens\":17,"
 	    "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+	/* a chat from a prompts file goes as it is; no max_tokens when 0 */
+	b.len = 0;
+	proto_openai_chat.build_body(&o, &chat, 0, &b);
+	assert_string_equal(b.p, "{\"messages\":[{\"role\":\"system\",\"content\":"
+	    "\"a\"},{\"role\":\"user\",\"content\":\"b\"}],\"model\":\"m\\\"x\","
+	    "\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+	/* completions take the text */
+	b.len = 0;
+	proto_openai_completions.build_body(&o, &chat, 5, &b);
+	assert_string_equal(b.p, "{\"prompt\":\"a\\nb\",\"model\":\"m\\\"x\","
+	    "\"max_tokens\":5,\"stream\":true,\"stream_options\":"
+	    "{\"include_usage\":true}}");
 	buf_free(&b);
 }
 

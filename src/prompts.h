@@ -1,0 +1,48 @@
+/* What each request asks: prompts from the command line, a file or a
+ * synthetic generator, the output length, and extra body fields, turned into
+ * one request body per request through the API's adapter. */
+#ifndef TTFTOP_PROMPTS_H
+#define TTFTOP_PROMPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rng.h"
+
+struct buf;
+struct run_opts;
+struct cJSON;
+
+/* One prompt. Exactly one of text+messages (a chat, with text its contents
+ * joined, for APIs that take one string) or body is the request. */
+struct prompt {
+	char	*text;
+	char	*messages;	/* a JSON array of chat messages, or NULL */
+	char	*body;		/* a whole request body (JSON), or NULL */
+};
+
+/* Reads --prompts FILE: .jsonl (one object a line: "prompt", "messages", or
+ * a whole body, recognised by a "model" or "stream" field), else one prompt
+ * a line. -1 with "FILE:LINE: what" in err. */
+int prompts_load(const char *path, struct prompt **out, size_t *n, char *err,
+    size_t errlen);
+void prompts_free(struct prompt *, size_t n);
+
+struct prompts {
+	const struct run_opts	*o;
+	struct rng		 rng;
+	size_t			 next;		/* in order, without --shuffle */
+	struct prompt		 synth;		/* --input-tokens scratch */
+	struct cJSON		*extra;		/* --body, parsed */
+};
+
+void prompts_init(struct prompts *, const struct run_opts *);
+void prompts_done(struct prompts *);
+/* Appends the body of the next request; index >= 0 picks a prompt (a
+ * schedule file's column), -1 the next in turn. */
+void prompts_body(struct prompts *, long index, struct buf *out);
+
+/* The characters a synthetic prompt of n tokens has (about 4 a token). */
+#define CHARS_PER_TOKEN 4
+
+#endif

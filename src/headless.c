@@ -30,9 +30,17 @@ headless_progress(FILE *f, struct progress *p, const struct load *l,
 	p->last_chunks = l->chunks;
 	p->last_t = now;
 	ttft = st != NULL ? series_percentile(&st->m[M_TTFT], 50) : NAN;
-	fprintf(f, "%7.1fs  stage %d/%d  clients %d  in flight %d  done %ld  "
-	    "errors %ld  tok/s %.0f  TTFT p50 ", now, l->stage, l->opts->nstages,
-	    l->target, l->in_flight, l->requests, l->errors, rate);
+	fprintf(f, "%7.1fs  stage %d/%d  ", now, l->stage, l->opts->nstages);
+	if (!l->opts->open_loop)
+		fprintf(f, "clients %d", l->target);
+	else if (l->opts->schedule_file != NULL)
+		fprintf(f, "schedule %zu/%zu", l->sched_pos, l->opts->nsched);
+	else
+		fprintf(f, "rate %.4g/s", load_rate(l));
+	if (load_waiting(l) > 0)
+		fprintf(f, "  waiting %zu", load_waiting(l));
+	fprintf(f, "  in flight %d  done %ld  errors %ld  tok/s %.0f  TTFT p50 ",
+	    l->in_flight, l->requests, l->errors, rate);
 	if (isnan(ttft))
 		fputs("-", f);
 	else

@@ -39,6 +39,7 @@ live_done(struct live *l)
 		free(l->ticks[i].ttft.v);
 		free(l->ticks[i].tpot.v);
 		free(l->ticks[i].lag.v);
+		free(l->ticks[i].late.v);
 	}
 }
 
@@ -57,7 +58,7 @@ tick_at(struct live *l, usec_t t, bool create)
 	k->idx = idx;
 	k->tokens = 0;
 	k->done = k->errors = 0;
-	k->ttft.n = k->tpot.n = k->lag.n = 0;
+	k->ttft.n = k->tpot.n = k->lag.n = k->late.n = 0;
 	/* gauges carry over until the next sample of them */
 	return k;
 }
@@ -81,6 +82,9 @@ on_sample(void *self, const struct sample *s)
 			k->errors++;
 		fvec_add(&k->lag, (float)usec_to_sec(s->lag_max));
 	}
+	/* lateness belongs to the moment of the send */
+	if (s->scheduled != USEC_NONE && (k = tick_at(l, s->t, true)) != NULL)
+		fvec_add(&k->late, (float)usec_to_sec(s->late));
 	if (s->error != ERR_NONE) {
 		struct live_error *e = &l->errors[l->nerrors++ % LIVE_ERRORS];
 
@@ -127,7 +131,8 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	struct series vals = { 0 };
 	double sum = 0, result = NAN;
 	long i, seen = 0, done = 0, errors = 0;
-	int last_gauge = -1, last_flight = -1;
+	double last_gauge = -1;
+	int last_flight = -1;
 
 	for (i = from; i < to; i++) {
 		struct live_tick *k = &l->ticks[((i % LIVE_TICKS) + LIVE_TICKS) % LIVE_TICKS];
@@ -140,12 +145,13 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 		sum += k->tokens;
 		done += k->done;
 		errors += k->errors;
-		last_gauge = k->clients;
+		last_gauge = k->load;
 		last_flight = k->in_flight;
 		switch (m) {
 		case LM_TTFT_P50: case LM_TTFT_P95: f = &k->ttft; break;
 		case LM_TPOT_P50: case LM_TPOT_P95: f = &k->tpot; break;
 		case LM_LAG_P99: f = &k->lag; break;
+		case LM_LATE_P99: f = &k->late; break;
 		default: break;
 		}
 		for (j = 0; f != NULL && j < f->n; j++)
@@ -160,7 +166,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	case LM_TTFT_P95: case LM_TPOT_P95:
 		result = series_percentile(&vals, 95);
 		break;
-	case LM_LAG_P99:
+	case LM_LAG_P99: case LM_LATE_P99:
 		result = series_percentile(&vals, 99);
 		break;
 	case LM_TOK_RATE:
@@ -172,7 +178,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	case LM_ERR_PCT:
 		result = done + errors > 0 ? 100.0 * (double)errors / (double)(done + errors) : NAN;
 		break;
-	case LM_CLIENTS:
+	case LM_LOAD:
 		result = last_gauge;
 		break;
 	case LM_IN_FLIGHT:
@@ -188,7 +194,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 #define PEAK_TICKS (5 * USEC_PER_SEC / LIVE_TICK)
 
 void
-live_gauge(struct live *l, usec_t now, int clients, int in_flight, long chunks)
+live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks)
 {
 	struct live_tick *k = tick_at(l, now, true);
 	long idx = (long)(now / LIVE_TICK);
@@ -196,7 +202,7 @@ live_gauge(struct live *l, usec_t now, int clients, int in_flight, long chunks)
 
 	if (k == NULL)
 		return;
-	k->clients = clients;
+	k->load = load;
 	k->in_flight = in_flight;
 	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
 	l->last_chunks = chunks;

@@ -15,7 +15,7 @@
 
 enum live_metric {
 	LM_TTFT_P50, LM_TTFT_P95, LM_TPOT_P50, LM_TPOT_P95, LM_TOK_RATE,
-	LM_CLIENTS, LM_IN_FLIGHT, LM_REQ_RATE, LM_ERR_PCT, LM_LAG_P99,
+	LM_LOAD, LM_IN_FLIGHT, LM_REQ_RATE, LM_ERR_PCT, LM_LAG_P99, LM_LATE_P99,
 	LM_COUNT
 };
 
@@ -27,9 +27,10 @@ struct fvec {
 struct live_tick {
 	long		idx;		/* tick number since the run's start; -1 unused */
 	double		tokens;
-	int		clients, in_flight;
+	double		load;		/* clients, or requests/s in open loop */
+	int		in_flight;
 	int		done, errors;
-	struct fvec	ttft, tpot, lag;
+	struct fvec	ttft, tpot, lag, late;
 };
 
 struct live_error {
@@ -54,9 +55,10 @@ struct live {
 void live_init(struct live *);
 void live_done(struct live *);
 struct sink live_sink(struct live *);
-/* Samples the gauges at run time now: clients wanted, requests in flight,
- * and the running count of content chunks received. */
-void live_gauge(struct live *, usec_t now, int clients, int in_flight,
+/* Samples the gauges at run time now: the load (clients wanted, or the
+ * open loop's rate), requests in flight, and the running count of content
+ * chunks received. */
+void live_gauge(struct live *, usec_t now, double load, int in_flight,
     long chunks);
 /* Fills ncols values of a metric over [now - window, now), oldest first;
  * NAN where a column saw nothing. */

@@ -232,7 +232,7 @@ next_due(const struct load *l)
 		return l->arr.next;
 	if (l->sched_pos >= l->opts->nsched)
 		return ARRIVAL_NEVER;
-	return l->sched_t0 + l->opts->sched_at[l->sched_pos];
+	return l->stage_t0 + l->opts->sched_at[l->sched_pos];
 }
 
 /* Makes every send that is due; a stage of -n requests ends when the send
@@ -246,7 +246,11 @@ fire(struct load *l)
 	    (due = next_due(l)) != ARRIVAL_NEVER && due <= now) {
 		struct pending p = { due, now - due, -1, l->stage };
 
-		if (l->opts->requests > 0 && l->stage_sent >= l->opts->requests) {
+		/* a stage ends where its next send would be due past its
+		 * length (-d) or its count (-n) */
+		if ((l->opts->requests > 0 && l->stage_sent >= l->opts->requests) ||
+		    (l->opts->stage_duration > 0 &&
+		    due >= l->stage_t0 + l->opts->stage_duration)) {
 			advance(l);
 			continue;
 		}
@@ -310,10 +314,10 @@ begin_open_stage(struct load *l, struct event *e)
 	usec_t now = e->t;
 
 	l->stage_sent = 0;
+	l->stage_t0 = now;
 	e->open_loop = true;
 	e->rate_to = NAN;
 	if (scheduled_by_file(l)) {
-		l->sched_t0 = now;
 		l->sched_pos = 0;
 		l->rate = e->rate = NAN;
 	} else {
@@ -573,7 +577,7 @@ load_resume(struct load *l)
 		usec_t d = load_now(l) - l->paused_at;
 
 		arrivals_shift(&l->arr, d);
-		l->sched_t0 += d;
+		l->stage_t0 += d;
 		serve_queue(l);
 		arm(l);
 		return;

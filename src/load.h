@@ -61,7 +61,7 @@ struct load {
 	struct arrivals		 arr;
 	double			 rate;		/* set by the stage or the operator */
 	long			 stage_sent;	/* sends due so far in the stage */
-	usec_t			 sched_t0;	/* --schedule: the stage's start */
+	usec_t			 stage_t0;	/* the stage's start */
 	size_t			 sched_pos;
 	struct pending		*queue;		/* due, waiting for a free slot */
 	size_t			 qhead, qlen, qcap;

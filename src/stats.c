@@ -326,6 +326,7 @@ on_event(void *self, const struct event *e)
 		return;
 	st = stage_get(s, e->stage);
 	st->clients = e->clients;
+	st->open_loop = e->open_loop;
 	st->rate = e->rate;
 	st->rate_to = e->rate_to;
 	if (e->open_loop)
@@ -412,7 +413,7 @@ stats_peak_rate(const struct stats *s, usec_t from, usec_t to)
 	if (last > s->nbuckets)
 		last = s->nbuckets;
 	if (last <= first)
-		return 0;
+		return NAN;	/* not one whole second to judge by */
 	width = last - first < PEAK_WINDOW ? last - first : PEAK_WINDOW;
 	for (b = first; b + width <= last; b++) {
 		sum = 0;

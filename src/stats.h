@@ -42,6 +42,7 @@ struct brief {
 struct stage_stats {
 	int		stage;
 	int		clients;	/* at the stage's start */
+	bool		open_loop;
 	double		rate;		/* open loop: requests/s at its start
 					   (NAN: a schedule) */
 	double		rate_to;	/* a ramp's end rate, or NAN */

@@ -39,7 +39,10 @@ cell_ms(FILE *f, double sec)
 static void
 cell_rate(FILE *f, double v)
 {
-	fprintf(f, " %.1f |", v);
+	if (isnan(v))
+		fputs(" - |", f);
+	else
+		fprintf(f, " %.1f |", v);
 }
 
 static void
@@ -124,9 +127,9 @@ row(FILE *f, const char *label, const char *clients, long reqs, long errs,
 
 /* The load of a stage: "20" clients, "4/s", "1-50/s" (a ramp), "trace". */
 static void
-load_label(char *out, size_t len, const struct stage_stats *st, bool open)
+load_label(char *out, size_t len, const struct stage_stats *st)
 {
-	if (!open)
+	if (!st->open_loop)
 		snprintf(out, len, "%d", st->clients);
 	else if (isnan(st->rate))
 		snprintf(out, len, "trace");
@@ -242,7 +245,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		for (i = 0; i < NTABLE; i++)
 			stats_dist(st, table_metrics[i].m, &d[i]);
 		snprintf(label, sizeof label, "%d", st->stage);
-		load_label(clients, sizeof clients, st, s->open_loop);
+		load_label(clients, sizeof clients, st);
 		row(f, label, clients, st->requests, st->errors, d,
 		    stats_tok_rate(st, end), stats_peak_rate(s, st->start,
 		    st->end != USEC_NONE ? st->end : end), stats_req_rate(st, end));

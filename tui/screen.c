@@ -250,7 +250,7 @@ draw_header(struct tui *t)
 	const struct run_info *ri = t->m.ri;
 	const struct load *l = t->m.load;
 	long secs = (long)(tui_now(t) / USEC_PER_SEC);
-	char right[96];
+	char right[128], load[48];
 	enum colour c;
 	const char *word = state_word(t, &c);
 	int rx;
@@ -260,8 +260,9 @@ draw_header(struct tui *t)
 	attrset(A_NORMAL);
 	put(t, 0, 0, C_TITLE, "ttftop  %s  %s%s%s", ri->api, ri->url,
 	    ri->model ? "  model=" : "", ri->model ? ri->model : "");
-	snprintf(right, sizeof right, " stage %d/%d  clients %d  %-8s %02ld:%02ld ",
-	    l->stage, l->opts->nstages, l->target, word, secs / 60, secs % 60);
+	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld ",
+	    l->stage, l->opts->nstages, tui_load_label(t, load, sizeof load), word,
+	    secs / 60, secs % 60);
 	rx = COLS - (int)strlen(right);
 	if (rx < 0)
 		rx = 0;
@@ -290,18 +291,41 @@ update_cpu(struct tui *t)
 	t->ru_at = now;
 }
 
+/* "clients 20", "rate 4.4/s", "schedule 12/100": the load now. */
+const char *
+tui_load_label(const struct tui *t, char *out, size_t len)
+{
+	const struct load *l = t->m.load;
+
+	if (!l->opts->open_loop)
+		snprintf(out, len, "clients %d", l->target);
+	else if (l->opts->schedule_file != NULL)
+		snprintf(out, len, "schedule %zu/%zu", l->sched_pos, l->opts->nsched);
+	else
+		snprintf(out, len, "rate %.3g/s", load_rate(l));
+	return out;
+}
+
 static void
 draw_generator(struct tui *t, int y)
 {
-	char lag[16], n[32];
-	double lag99 = live_value(t->m.live, LM_LAG_P99, tui_now(t),
-	    tui_windows[t->window]);
+	char lag[16], late[32], n[32];
+	usec_t now = tui_now(t), win = tui_windows[t->window];
+	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
+	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
 	bool overloaded = (!isnan(lag99) && lag99 > OVERLOAD_LAG) ||
-	    t->cpu_pct > OVERLOAD_CPU;
+	    (!isnan(late99) && late99 > OVERLOAD_LAG) || t->cpu_pct > OVERLOAD_CPU;
 
+	late[0] = '\0';
+	if (t->m.load->opts->open_loop) {
+		char v[16];
+
+		snprintf(late, sizeof late, "  lateness p99 %s",
+		    isnan(late99) ? "-" : fmt_ms(v, sizeof v, late99));
+	}
 	put(t, y, 0, overloaded ? C_BAD : C_DIM,
-	    "gen: cpu %.0f%%  loop lag p99 %s  draw %.1fms%s", t->cpu_pct,
-	    isnan(lag99) ? "-" : fmt_ms(lag, sizeof lag, lag99), t->draw_ms,
+	    "gen: cpu %.0f%%  loop lag p99 %s%s  draw %.1fms%s", t->cpu_pct,
+	    isnan(lag99) ? "-" : fmt_ms(lag, sizeof lag, lag99), late, t->draw_ms,
 	    overloaded ? "  generator overloaded: results not trustworthy" : "");
 	if (!overloaded) {
 		char right[256];
@@ -334,8 +358,9 @@ draw_keys(struct tui *t, int y)
 		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "
 		    "q again cancels them");
 	else
-		put(t, y, 0, C_DIM, "space pause  +/- clients  n next stage  m mark  "
-		    "w window  tab view  ? help  q quit");
+		put(t, y, 0, C_DIM, "space pause  +/- %s  n next stage  m mark  "
+		    "w window  tab view  ? help  q quit",
+		    t->m.load->opts->open_loop ? "rate" : "clients");
 }
 
 static void
@@ -343,8 +368,10 @@ draw_help(struct tui *t)
 {
 	static const char *const lines[] = {
 		"space      pause or resume starting requests",
-		"+ / -      one client more / less",
-		"] / [      ten clients more / less",
+		"+ / -      one client more / less (open",
+		"           loop: rate +10% / -10%)",
+		"] / [      ten clients more / less (open",
+		"           loop: rate x2 / /2)",
 		"n          next stage",
 		"m          mark this moment with a note",
 		"w          sparkline window: 10s, 60s, 10m",
@@ -472,16 +499,28 @@ key(struct tui *t, int ch)
 			load_pause(l);
 		break;
 	case '+': case '=':
-		load_set_clients(l, l->target + 1);
+		if (l->opts->open_loop)
+			load_set_rate(l, load_rate(l) * 1.1);
+		else
+			load_set_clients(l, l->target + 1);
 		break;
 	case '-': case '_':
-		load_set_clients(l, l->target - 1);
+		if (l->opts->open_loop)
+			load_set_rate(l, load_rate(l) * 0.9);
+		else
+			load_set_clients(l, l->target - 1);
 		break;
 	case ']':
-		load_set_clients(l, l->target + 10);
+		if (l->opts->open_loop)
+			load_set_rate(l, load_rate(l) * 2);
+		else
+			load_set_clients(l, l->target + 10);
 		break;
 	case '[':
-		load_set_clients(l, l->target - 10);
+		if (l->opts->open_loop)
+			load_set_rate(l, load_rate(l) / 2);
+		else
+			load_set_clients(l, l->target - 10);
 		break;
 	case 'n':
 		load_next_stage(l);
@@ -544,8 +583,8 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct tui *t = w->data;
 	struct load *l = t->m.load;
 
-	live_gauge(t->m.live, tui_now(t), l->state == LOAD_PAUSED ? 0 : l->target,
-	    l->in_flight, l->chunks);
+	live_gauge(t->m.live, tui_now(t), l->state == LOAD_PAUSED ? 0 :
+	    l->opts->open_loop ? load_rate(l) : l->target, l->in_flight, l->chunks);
 	if (t->dirty || ev_now(loop) - t->last_draw >= IDLE_FRAME)
 		draw(t);
 }

@@ -62,6 +62,10 @@ void spark(const struct tui *, int y, int x, int w, const double *v, double hi,
 void bars(const struct tui *, int y, int x, int h, const double *v, int n,
     double hi, int bar_w, enum colour);
 const char *fmt_ms(char *buf, size_t len, double sec);
+struct stage_stats;
+const char *tui_load_label(const struct tui *, char *buf, size_t len);
+/* A stage's load in a few columns: "20" clients, or "4.4/s". */
+const char *stage_load(const struct stage_stats *, char *buf, size_t len);
 const char *fmt_count(char *buf, size_t len, double v);
 
 void view_overview(struct tui *, int top, int rows);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "jsonl.h"
 #include "live.h"
 #include "load.h"
 #include "options.h"
@@ -55,13 +56,15 @@ stage_table(struct tui *t, int top, int rows)
 	int first, k, y = top;
 
 	put(t, y++, 0, C_ACCENT, "%-7s %7s %7s %5s  %-15s %-15s %9s %7s", "stage",
-	    "clients", "reqs", "err", "TTFT p50/p95", "TPOT p50/p95", "tok/s", "req/s");
+	    l->opts->open_loop ? "rate" : "clients", "reqs", "err", "TTFT p50/p95",
+	    "TPOT p50/p95", "tok/s", "req/s");
 	first = s->nstages - (rows - 1);
 	if (first < 0)
 		first = 0;
 	for (k = first; k < s->nstages && y < top + rows; k++, y++) {
 		struct stage_stats *st = &s->stages[k];
 		char a[16], b[16], c[16], d[16], ttft[40], tpot[40], rate[24];
+		char load[24];
 		bool current = st->stage == l->stage && l->state != LOAD_ENDED;
 
 		snprintf(ttft, sizeof ttft, "%s/%s",
@@ -72,8 +75,9 @@ stage_table(struct tui *t, int top, int rows)
 		    fmt_ms(d, sizeof d, series_percentile(&st->m[M_TPOT], 95)));
 		/* a stage under way counts tokens of streams still in flight */
 		put(t, y, 0, current ? C_ACCENT : C_NORMAL,
-		    "%-3d     %7d %7ld %5ld  %-15s %-15s %9s %7.2f", st->stage,
-		    st->clients, st->requests, st->errors, ttft, tpot,
+		    "%-3d     %7s %7ld %5ld  %-15s %-15s %9s %7.2f", st->stage,
+		    stage_load(st, load, sizeof load), st->requests, st->errors,
+		    ttft, tpot,
 		    fmt_count(rate, sizeof rate, current ?
 		    live_rate(t->m.live, st->start, now) : stats_tok_rate(st, now)),
 		    stats_req_rate(st, now));
@@ -88,7 +92,7 @@ view_overview(struct tui *t, int top, int rows)
 	struct live *lv = t->m.live;
 	const struct load *l = t->m.load;
 	usec_t now = tui_now(t), win = tui_windows[t->window];
-	char a[32], b[32];
+	char a[32], b[32], c[64];
 	double p50 = live_value(lv, LM_TTFT_P50, now, win);
 	double p95 = live_value(lv, LM_TTFT_P95, now, win);
 	double err = live_value(lv, LM_ERR_PCT, now, win);
@@ -103,13 +107,25 @@ view_overview(struct tui *t, int top, int rows)
 	line(t, y++, LM_TOK_RATE, C_NORMAL, "tok/s %-7s peak %s",
 	    fmt_count(a, sizeof a, live_value(lv, LM_TOK_RATE, now, RATE_WINDOW)),
 	    fmt_count(b, sizeof b, peak));
-	snprintf(b, sizeof b, "%d", l->target);
-	line(t, y++, LM_CLIENTS, C_NORMAL, "clients %-6s%s", b, "");
+	line(t, y++, LM_LOAD, C_NORMAL, "%s%s", tui_load_label(t, c, sizeof c), "");
 	snprintf(b, sizeof b, "%d", l->in_flight);
-	line(t, y++, LM_IN_FLIGHT, C_NORMAL, "in flight %-6s%s", b, "");
+	if (load_waiting(l) > 0)
+		snprintf(c, sizeof c, "  waiting %zu", load_waiting(l));
+	else
+		c[0] = '\0';
+	line(t, y++, LM_IN_FLIGHT, load_waiting(l) > 0 ? C_WARN : C_NORMAL,
+	    "in flight %s%s", b, c);
 	snprintf(a, sizeof a, "%.1f", live_value(lv, LM_REQ_RATE, now, RATE_WINDOW));
 	snprintf(b, sizeof b, "%.1f%%", isnan(err) ? 0.0 : err);
 	line(t, y++, LM_REQ_RATE, error_colour(err), "req/s %-6s errors %s", a, b);
+	if (slo_any(&t->m.ri->slo) && stats_current(t->m.stats) != NULL) {
+		struct goodput g;
+
+		stats_goodput(stats_current(t->m.stats), &t->m.ri->slo, now, &g);
+		put(t, y++, 0, g.total && g.met < g.total ? C_WARN : C_GOOD,
+		    "goodput %.1f req/s  %.0f%% of this stage's requests meet the SLOs",
+		    g.req_s, g.total ? 100.0 * (double)g.met / (double)g.total : 0.0);
+	}
 	y++;
 	if (y < top + rows)
 		stage_table(t, y, top + rows - y);

@@ -76,7 +76,23 @@ view_stages(struct tui *t, int top, int rows)
 	y += h + 3;
 	chart(t, y, h, "tok/s by stage", v[CH_RATE], n, bar_w, false);
 	y += h + 2;
-	put(t, y, 0, C_DIM, "clients");
-	for (i = 0; i < n; i++)
-		put(t, y, 8 + i * (bar_w + 1), C_NORMAL, "%d", s->stages[first + i].clients);
+	put(t, y, 0, C_DIM, s->open_loop ? "req/s" : "clients");
+	for (i = 0; i < n; i++) {
+		char load[24];
+
+		put(t, y, 8 + i * (bar_w + 1), C_NORMAL, "%s",
+		    stage_load(&s->stages[first + i], load, sizeof load));
+	}
+}
+
+const char *
+stage_load(const struct stage_stats *st, char *out, size_t len)
+{
+	if (!st->open_loop)
+		snprintf(out, len, "%d", st->clients);
+	else if (isnan(st->rate))
+		snprintf(out, len, "trace");
+	else
+		snprintf(out, len, "%.3g/s", st->rate);
+	return out;
 }

@@ -50,10 +50,10 @@ slo_parse(const char *s, struct slo *out, char *err, size_t errlen)
 			return -1;
 		}
 		*colon = '\0';
-		if (strcmp(item, "e2e") == 0)
-			strcpy(item, "ttlt");
 		for (m = 0; m < SLO_COUNT && strcmp(item, names[m]) != 0; m++)
 			;
+		if (strcmp(item, "e2e") == 0)
+			m = SLO_TTLT;
 		if (m == SLO_COUNT) {
 			snprintf(err, errlen, "--slo: unknown metric '%s' (known: ttft, "
 			    "tpot, itl, ttlt)", item);

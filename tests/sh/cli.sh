@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad usage: one line naming what is wrong, exit 2, and no file written.
 . "$TESTS_DIR/sh/lib.sh"
-plan 22
+plan 37
 
 usage_error() {	# usage_error WORD-IN-MESSAGE ARGS...
 	local want=$1; shift
@@ -35,6 +35,25 @@ usage_error "/nonexistent/dir/x.jsonl" run -o /nonexistent/dir/x.jsonl http://12
 usage_error "--fail: unknown kind 'boom'" sim --fail boom
 usage_error "--listen" sim --listen nowhere
 usage_error "'2x' is not a duration" demo -d 2x
+# open loop and what is asked
+printf '0\n0.5\nsoon\n' >"$T/sched.txt"
+printf 'x\n' >"$T/one.txt"
+printf '\n' >"$T/none.txt"
+usage_error "-r/--rate: '0' is not a list of request rates above 0" run -r 0 http://127.0.0.1:1
+usage_error "-r/--rate: '2,-1'" run -r 2,-1 http://127.0.0.1:1
+usage_error "--arrival: unknown arrival 'bursty'" run -r 5 --arrival bursty http://127.0.0.1:1
+usage_error "--arrival: unknown arrival 'gamma:0'" run -r 5 --arrival gamma:0 http://127.0.0.1:1
+usage_error "give one of them" run -r 5 -c 2 http://127.0.0.1:1
+usage_error "sched.txt:3: 'soon' is not a send offset" run --schedule "$T/sched.txt" http://127.0.0.1:1
+usage_error "--max-concurrency is for open loop" run --max-concurrency 4 http://127.0.0.1:1
+usage_error "--rate-ramp: '1:5' is not FROM:TO:DURATION" run --rate-ramp 1:5 http://127.0.0.1:1
+usage_error "--slo: unknown metric 'latency'" run --slo latency:1s http://127.0.0.1:1
+usage_error "--slo: ttft limit 'soon'" run --slo ttft:soon http://127.0.0.1:1
+usage_error "none.txt holds no prompts" run --prompts "$T/none.txt" http://127.0.0.1:1
+usage_error "--prompt, --prompts and --input-tokens: give one" run --prompt hi --prompts "$T/one.txt" http://127.0.0.1:1
+usage_error "--input-tokens: 'lots' is not N or N:SD" run --input-tokens lots http://127.0.0.1:1
+usage_error "--body: '.1.' is not a JSON object" run --body '[1]' http://127.0.0.1:1
+usage_error "--max-tokens: '5:x' is not N or N:SD" run --max-tokens 5:x http://127.0.0.1:1
 check "no JSONL file was left by bad usage" bash -c "! ls '$T'/*.jsonl"
 
 # the URL is completed with the API's path, and named in errors

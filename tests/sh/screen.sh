@@ -2,7 +2,7 @@
 # The live screen in a real terminal: tmux runs `ttftop demo`, send-keys
 # types, capture-pane reads the screen.
 . "$TESTS_DIR/sh/lib.sh"
-plan 39
+plan 47
 
 SOCK="ttftop-test-$$"
 tm() { tmux -L "$SOCK" "$@"; }
@@ -107,4 +107,28 @@ check "LANG=C: sparklines are ASCII" bash -c "tmux -L '$SOCK' capture-pane -p -t
 check "LANG=C: no block glyphs" bash -c "! tmux -L '$SOCK' capture-pane -p -t t | grep -q '[▁▂▃▄▅▆▇█]'"
 check "NO_COLOR: no colour on screen" bash -c "! tmux -L '$SOCK' capture-pane -e -p -t t | grep -q \$'\e\\[[0-9;]*3[0-7]m'"
 is "$(quit_and_wait)" 0 "LANG=C NO_COLOR: q ends it with status 0"
+
+# open loop: the rate in the header, steered by the keys
+tm kill-server 2>/dev/null
+rm -f "$T/screen.jsonl" "$T/status"
+tm -f /dev/null new-session -d -s t -x 100 -y 30 \
+	"cd '$T' && env LANG=C.UTF-8 TERM=xterm-256color '$TTFTOP' demo -r 10 -d 60s --slo ttft:300ms -o screen.jsonl; echo \$? > '$T/status'; sleep 30"
+check "open loop: the header shows the rate" wait_for "stage 1/1  rate 10/s" 15
+check "open loop: the generator line shows lateness" wait_for "lateness p99 [0-9.]*ms" 5
+check "open loop: goodput under --slo" wait_for "goodput [0-9.]* req/s" 5
+tm send-keys -t t ']'
+check "] doubles the rate: set_rate 20 written" \
+	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "set_rate" and .rate == 20)'
+check "and the header shows it" wait_for "rate 20/s" 2
+tm send-keys -t t '-'
+check "- takes 10 % off: set_rate 18" \
+	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "set_rate" and .rate == 18)'
+tm send-keys -t t Space
+sleep 1
+tm send-keys -t t Space
+wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "resume")'
+is "$(jq -s '(map(select(.action == "pause"))[0].t) as $p | (map(select(.action == "resume"))[0].t) as $r
+	| [.[] | select(.type == "request" and .t > $p and .t < $r)] | length' "$T/screen.jsonl")" 0 \
+	"open loop: no request starts between pause and resume"
+is "$(quit_and_wait)" 0 "open loop: q ends it with status 0"
 done_testing

@@ -30,10 +30,12 @@ jq -n --slurpfile run "$T/run.jsonl" --slurpfile truth "$T/truth.jsonl" '
 	($run | map(select(.type == "run"))[0].mono0) as $m0 |
 	($truth | map({key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
 	[$run[] | select(.type == "request") | . as $r | range(0; .chunks | length) as $i |
-		($m0 + $r.t + $r.chunks[$i]) - $sent["\($r.id)/\($i)"]] |
-	{n: length, min: min, max: max}' > "$T/err.json"
+		($m0 + $r.t + $r.chunks[$i]) - $sent["\($r.id)/\($i)"]] | sort |
+	{n: length, min: min, median: .[length / 2 | floor], max: max}' > "$T/err.json"
 is "$(jq .n "$T/err.json")" 300 "every chunk was matched to its send time"
-check "client arrival - sim send is between -0.1 ms and 5 ms for every chunk" \
-	jq -e '.min > -0.0001 and .max < 0.005' "$T/err.json"
+# a busy machine (make -j) may delay a few reads; the median says whether
+# the clocks are right, and no chunk is ever seen before it was sent
+check "client arrival - sim send: never below -0.1 ms, median under 1 ms, max under 50 ms" \
+	jq -e '.min > -0.0001 and .median < 0.001 and .max < 0.05' "$T/err.json"
 echo "# timing error: $(cat "$T/err.json"); mono0 $prefix"
 done_testing

@@ -562,6 +562,12 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		default_output(o);
 	if (o->proto->env_key != NULL)
 		o->api_key = getenv(o->proto->env_key);
+	if (o->proto->key_required && (o->api_key == NULL || o->api_key[0] == '\0')) {
+		snprintf(err, errlen, "--api %s needs %s set in the environment (any "
+		    "value, for a server that checks none)", o->proto->name,
+		    o->proto->env_key);
+		return -1;
+	}
 	return 0;
 }
 

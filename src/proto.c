@@ -9,12 +9,14 @@
 static const struct proto *const protos[] = {
 	&proto_openai_chat,
 	&proto_openai_completions,
+	&proto_anthropic,
+	&proto_ollama,
+	&proto_tgi,
 };
 
 /* Named in DESIGN.md but not built yet: said so rather than refused blindly. */
 static const char *const planned[] = {
-	"anthropic", "bedrock", "bedrock-invoke", "sagemaker", "ollama", "tgi",
-	"custom",
+	"bedrock", "bedrock-invoke", "sagemaker", "custom",
 };
 
 const struct proto *
@@ -35,7 +37,7 @@ proto_find(const char *name, int *is_planned)
 const char *
 proto_names(void)
 {
-	return "openai-chat, openai-completions";
+	return "openai-chat, openai-completions, anthropic, ollama, tgi";
 }
 
 static int

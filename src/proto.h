@@ -24,6 +24,7 @@ struct proto {
 	const char	*name;
 	const char	*path;		/* standard path, e.g. /v1/chat/completions */
 	const char	*env_key;	/* variable holding the API key, or NULL */
+	int		 key_required;	/* refuse to start without it */
 	/* Appends the request body for one prompt; max_tokens 0: not sent. */
 	void		(*build_body)(const struct run_opts *, const struct prompt *,
 			    long max_tokens, struct buf *);
@@ -42,6 +43,9 @@ struct proto {
 
 extern const struct proto proto_openai_chat;
 extern const struct proto proto_openai_completions;
+extern const struct proto proto_anthropic;
+extern const struct proto proto_ollama;
+extern const struct proto proto_tgi;
 
 /* Looks up --api KIND; NULL when unknown. *planned is set when KIND is a
  * known API that is not supported yet. */

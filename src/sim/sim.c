@@ -25,6 +25,7 @@
 #include "../clock.h"
 #include "../xalloc.h"
 #include "sim.h"
+#include "wire.h"
 
 #define REQUEST_MAX	(1 << 20)	/* largest request accepted */
 #define READ_CHUNK	16384
@@ -81,7 +82,8 @@ struct conn {
 	/* the request being answered */
 	char		 reqid[128];
 	char		 model[128];
-	bool		 chat, stream, usage;
+	enum sim_api	 api;
+	bool		 stream, usage;
 	long		 ntokens, sent, prompt_tokens;
 	bool		 capped;	/* max_tokens cut the answer short */
 	int		 chunk_index;
@@ -203,9 +205,7 @@ json_error(struct conn *c, int status, const char *reason, const char *type,
 	struct buf b;
 
 	buf_init(&b);
-	buf_adds(&b, "{\"error\":{\"message\":");
-	buf_add_json_string(&b, message);
-	buf_printf(&b, ",\"type\":\"%s\",\"code\":%d}}", type, status);
+	wire_error(c->api, status, type, message, &b);
 	simple_response(c, status, reason, "application/json", b.p, extra);
 	buf_free(&b);
 }
@@ -275,56 +275,22 @@ truth_log(struct conn *c, int tokens)
 	    c->reqid, c->chunk_index, tokens, t);
 }
 
-static void
-sse_event(struct conn *c, const char *json)
+static struct answer
+answer_of(const struct conn *c)
 {
-	struct buf b;
+	struct answer a = { c->api, c->model, c->serial, c->prompt_tokens,
+	    c->ntokens, c->usage, c->capped };
 
-	buf_init(&b);
-	buf_printf(&b, "data: %s\n\n", json);
-	add_body_piece(c, b.p, b.len);
-	buf_free(&b);
+	return a;
 }
 
+/* Sends what a wire_* function wrote, as one piece of the body. */
 static void
-chunk_json(struct conn *c, struct buf *b, const char *content, const char *finish)
+send_piece(struct conn *c, struct buf *b)
 {
-	if (c->chat) {
-		buf_printf(b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion.chunk\","
-		    "\"created\":0,\"model\":", c->serial);
-		buf_add_json_string(b, c->model);
-		buf_adds(b, ",\"choices\":[{\"index\":0,\"delta\":");
-		if (content == NULL)
-			buf_adds(b, "{}");
-		else {
-			buf_adds(b, "{\"content\":");
-			buf_add_json_string(b, content);
-			buf_addc(b, '}');
-		}
-	} else {
-		buf_printf(b, "{\"id\":\"cmpl-%ld\",\"object\":\"text_completion\","
-		    "\"created\":0,\"model\":", c->serial);
-		buf_add_json_string(b, c->model);
-		buf_adds(b, ",\"choices\":[{\"index\":0,\"text\":");
-		buf_add_json_string(b, content ? content : "");
-		buf_adds(b, ",\"logprobs\":null");
-	}
-	if (finish != NULL)
-		buf_printf(b, ",\"finish_reason\":\"%s\"}]}", finish);
-	else
-		buf_adds(b, ",\"finish_reason\":null}]}");
-}
-
-static void
-usage_json(struct conn *c, struct buf *b)
-{
-	buf_printf(b, "{\"id\":\"%s-%ld\",\"object\":\"%s\",\"created\":0,\"model\":",
-	    c->chat ? "chatcmpl" : "cmpl", c->serial,
-	    c->chat ? "chat.completion.chunk" : "text_completion");
-	buf_add_json_string(b, c->model);
-	buf_printf(b, ",\"choices\":[],\"usage\":{\"prompt_tokens\":%ld,"
-	    "\"completion_tokens\":%ld,\"total_tokens\":%ld}}",
-	    c->prompt_tokens, c->ntokens, c->prompt_tokens + c->ntokens);
+	if (b->len > 0)
+		add_body_piece(c, b->p, b->len);
+	b->len = 0;
 }
 
 static void
@@ -343,14 +309,10 @@ finish_stream(struct conn *c)
 
 	buf_init(&b);
 	if (c->fault != FAULT_NO_DONE) {
-		chunk_json(c, &b, NULL, c->capped ? "length" : "stop");
-		sse_event(c, b.p);
-		if (c->usage && !cfg.no_usage) {
-			b.len = 0;
-			usage_json(c, &b);
-			sse_event(c, b.p);
-		}
-		sse_event(c, "[DONE]");
+		struct answer a = answer_of(c);
+
+		wire_end(&a, cfg.no_usage, &b);
+		send_piece(c, &b);
 	}
 	buf_free(&b);
 	if (c->chunked)
@@ -365,6 +327,7 @@ static void
 emit_chunk(struct conn *c)
 {
 	struct buf b, text;
+	struct answer a = answer_of(c);
 	long k, n = c->ntokens - c->sent;
 
 	if (n > cfg.per_chunk)
@@ -373,8 +336,8 @@ emit_chunk(struct conn *c)
 	buf_init(&text);
 	for (k = 0; k < n; k++)
 		buf_printf(&text, " tok%ld", c->sent + k + 1);
-	chunk_json(c, &b, text.p, NULL);
-	sse_event(c, b.p);
+	wire_token(&a, text.p, &b);
+	send_piece(c, &b);
 	buf_free(&b);
 	buf_free(&text);
 	c->sent += n;
@@ -401,32 +364,29 @@ abort_reset(struct conn *c)
 static void
 send_headers(struct conn *c)
 {
-	buf_printf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-	    "Cache-Control: no-cache\r\n%s%s\r\n",
+	buf_printf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
+	    "Cache-Control: no-cache\r\n%s%s\r\n", wire_content_type(c->api),
 	    c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
 	    c->keepalive ? "" : "Connection: close\r\n");
 }
 
+/* What the API sends before the first token. */
 static void
-role_chunk(struct conn *c)
+begin_answer(struct conn *c)
 {
+	struct answer a = answer_of(c);
 	struct buf b;
 
-	if (!c->chat)
-		return;
 	buf_init(&b);
-	buf_printf(&b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion.chunk\","
-	    "\"created\":0,\"model\":", c->serial);
-	buf_add_json_string(&b, c->model);
-	buf_adds(&b, ",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
-	    "\"content\":\"\"},\"finish_reason\":null}]}");
-	sse_event(c, b.p);
+	wire_begin(&a, &b);
+	send_piece(c, &b);
 	buf_free(&b);
 }
 
 static void
 nonstream_response(struct conn *c)
 {
+	struct answer a = answer_of(c);
 	struct buf b, text;
 	long k;
 
@@ -434,23 +394,7 @@ nonstream_response(struct conn *c)
 	buf_init(&text);
 	for (k = 0; k < c->ntokens; k++)
 		buf_printf(&text, " tok%ld", k + 1);
-	if (c->chat) {
-		buf_printf(&b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion\","
-		    "\"created\":0,\"model\":", c->serial);
-		buf_add_json_string(&b, c->model);
-		buf_adds(&b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":"
-		    "\"assistant\",\"content\":");
-	} else {
-		buf_printf(&b, "{\"id\":\"cmpl-%ld\",\"object\":\"text_completion\","
-		    "\"created\":0,\"model\":", c->serial);
-		buf_add_json_string(&b, c->model);
-		buf_adds(&b, ",\"choices\":[{\"index\":0,\"text\":");
-	}
-	buf_add_json_string(&b, text.p);
-	buf_printf(&b, "%s,\"finish_reason\":\"%s\"}],\"usage\":{\"prompt_tokens\":%ld,"
-	    "\"completion_tokens\":%ld,\"total_tokens\":%ld}}",
-	    c->chat ? "}" : "", c->capped ? "length" : "stop", c->prompt_tokens,
-	    c->ntokens, c->prompt_tokens + c->ntokens);
+	wire_whole(&a, text.p, &b);
 	simple_response(c, 200, "OK", "application/json", b.p, NULL);
 	buf_free(&b);
 	buf_free(&text);
@@ -462,15 +406,16 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
 	struct conn *c = w->data;
 	static const char *const slow_lines[] = {
-		"Content-Type: text/event-stream\r\n",
 		"Cache-Control: no-cache\r\n",
+		"Content-Type: %s\r\n",
 		"X-Sim-Fault: slow-headers\r\n",
 	};
 
 	switch (c->phase) {
 	case PH_HEADERS:
 		if (c->header_step < (int)(sizeof slow_lines / sizeof slow_lines[0])) {
-			buf_adds(&c->out, slow_lines[c->header_step++]);
+			buf_printf(&c->out, slow_lines[c->header_step++],
+			    wire_content_type(c->api));
 			flush_out(c);
 			schedule(c, ev_now(loop) + SLOW_HEADER_GAP);
 			return;
@@ -478,7 +423,7 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 		buf_printf(&c->out, "%s%s\r\n",
 		    c->chunked ? "Transfer-Encoding: chunked\r\n" : "",
 		    c->keepalive ? "" : "Connection: close\r\n");
-		role_chunk(c);
+		begin_answer(c);
 		flush_out(c);
 		c->phase = PH_STREAMING;
 		schedule(c, fmax(c->next_at, ev_now(loop)));
@@ -502,7 +447,12 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 			return;
 		}
 		if (c->fault == FAULT_GARBAGE && fault_point(c) && c->sent > 0) {
-			add_body_piece(c, "data: this is not json\n\n", 24);
+			struct buf g;
+
+			buf_init(&g);
+			wire_garbage(c->api, &g);
+			send_piece(c, &g);
+			buf_free(&g);
 			c->fault = FAULT_NONE;
 		}
 		emit_chunk(c);
@@ -540,41 +490,16 @@ start_service(struct conn *c)
 		return;
 	}
 	send_headers(c);
-	role_chunk(c);
+	begin_answer(c);
 	flush_out(c);
 	schedule(c, c->next_at);
 }
 
-static long
-estimate_tokens(const char *s)
-{
-	return (long)(strlen(s) + 3) / 4;
-}
-
-static long
-prompt_tokens(const cJSON *root)
-{
-	const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(root, "prompt");
-	const cJSON *messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
-	const cJSON *m;
-	long n = 0;
-
-	if (cJSON_IsString(prompt))
-		n = estimate_tokens(prompt->valuestring);
-	cJSON_ArrayForEach(m, messages) {
-		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
-
-		if (cJSON_IsString(content))
-			n += estimate_tokens(content->valuestring);
-	}
-	return n > 0 ? n : 1;
-}
-
 static void
-completion_request(struct conn *c, const char *body, size_t len, bool chat)
+completion_request(struct conn *c, const char *body, size_t len)
 {
 	cJSON *root = cJSON_ParseWithLength(body, len);
-	const cJSON *v, *so;
+	const char *model;
 	long max = 0;
 
 	if (!cJSON_IsObject(root)) {
@@ -584,20 +509,10 @@ completion_request(struct conn *c, const char *body, size_t len, bool chat)
 		response_done(c);
 		return;
 	}
-	c->chat = chat;
 	c->serial = ++serial;
-	v = cJSON_GetObjectItemCaseSensitive(root, "model");
-	snprintf(c->model, sizeof c->model, "%s",
-	    cJSON_IsString(v) ? v->valuestring : DEFAULT_MODEL);
-	c->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "stream"));
-	so = cJSON_GetObjectItemCaseSensitive(root, "stream_options");
-	c->usage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(so, "include_usage"));
-	v = cJSON_GetObjectItemCaseSensitive(root, "max_tokens");
-	if (!cJSON_IsNumber(v))
-		v = cJSON_GetObjectItemCaseSensitive(root, "max_completion_tokens");
-	if (cJSON_IsNumber(v))
-		max = (long)v->valuedouble;
-	c->prompt_tokens = prompt_tokens(root);
+	wire_request(c->api, root, &c->stream, &max, &c->usage, &model,
+	    &c->prompt_tokens);
+	snprintf(c->model, sizeof c->model, "%s", model ? model : DEFAULT_MODEL);
 	cJSON_Delete(root);
 	c->ntokens = cfg.tokens;
 	c->capped = max > 0 && max < c->ntokens;
@@ -734,13 +649,19 @@ handle_request(struct conn *c)
 		c->reqid[vlen] = '\0';
 	}
 	c->t0 = ev_time();
+	c->api = strcmp(method, "POST") == 0 ? wire_route(path) : SIM_API_NONE;
 
 	if (cfg.api_key != NULL) {
 		char want[512];
+		const char *x;
+		size_t xlen;
 
 		snprintf(want, sizeof want, "Bearer %s", cfg.api_key);
 		v = header_value(in, head_len, "Authorization", &vlen);
-		if (v == NULL || vlen != strlen(want) || memcmp(v, want, vlen) != 0) {
+		x = header_value(in, head_len, "x-api-key", &xlen);	/* Anthropic */
+		if ((v == NULL || vlen != strlen(want) || memcmp(v, want, vlen) != 0) &&
+		    (x == NULL || xlen != strlen(cfg.api_key) ||
+		    memcmp(x, cfg.api_key, xlen) != 0)) {
 			json_error(c, 401, "Unauthorized", "authentication_error",
 			    "invalid API key", NULL);
 			response_done(c);
@@ -755,13 +676,11 @@ handle_request(struct conn *c)
 		    "{\"object\":\"list\",\"data\":[{\"id\":\"" DEFAULT_MODEL
 		    "\",\"object\":\"model\",\"owned_by\":\"ttftop\"}]}", NULL);
 		response_done(c);
-	} else if (strcmp(method, "POST") == 0 &&
-	    (strcmp(path, "/v1/chat/completions") == 0 ||
-	    strcmp(path, "/v1/completions") == 0)) {
+	} else if (c->api != SIM_API_NONE) {
 		/* the body is copied out: c->in is consumed by the caller */
 		char *body = xstrndup(in + head_len, body_len);
 
-		completion_request(c, body, body_len, path[4] == 'c' && path[5] == 'h');
+		completion_request(c, body, body_len);
 		free(body);
 	} else {
 		char msg[300];

@@ -1,0 +1,161 @@
+/* Hugging Face text-generation-inference's own API: POST /generate_stream,
+ * answered with SSE events {"token":{"text":...,"special":false},...}; the
+ * last carries "generated_text" and, asked with "details": true, the
+ * number of generated tokens. Special tokens (end of sequence) are not
+ * content. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "options.h"
+#include "prompts.h"
+#include "proto.h"
+#include "sample.h"
+#include "sse.h"
+
+#define DETAIL_QUOTE	60
+#define FAILED		1
+
+struct tgi {
+	struct sse			 sse;
+	const struct proto_events	*ev;
+	bool				 done;
+};
+
+static void
+tgi_body(const struct run_opts *o, const struct prompt *p, long max_tokens,
+    struct buf *b)
+{
+	buf_adds(b, "{\"inputs\":");
+	buf_add_json_string(b, p->text);
+	buf_adds(b, ",\"parameters\":{\"details\":true");
+	if (max_tokens > 0)
+		buf_printf(b, ",\"max_new_tokens\":%ld", max_tokens);
+	buf_adds(b, "},\"stream\":true}");
+}
+
+static struct curl_slist *
+tgi_headers(const struct run_opts *o, struct curl_slist *list)
+{
+	char auth[1024];
+
+	list = curl_slist_append(list, "Content-Type: application/json");
+	list = curl_slist_append(list, "Accept: text/event-stream");
+	if (o->api_key != NULL && o->api_key[0] != '\0') {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
+		list = curl_slist_append(list, auth);
+	}
+	return list;
+}
+
+static int
+on_event(void *ctx, const char *event, const char *data, size_t len)
+{
+	struct tgi *st = ctx;
+	const struct proto_events *ev = st->ev;
+	const cJSON *tok, *text, *err, *gen, *details;
+	cJSON *root;
+	char detail[SAMPLE_DETAIL_MAX];
+
+	if (st->done)
+		return 0;
+	if ((root = cJSON_ParseWithLength(data, len)) == NULL || !cJSON_IsObject(root)) {
+		snprintf(detail, sizeof detail, "non-JSON data: %.*s",
+		    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
+		cJSON_Delete(root);
+		ev->fail(ev->ctx, detail);
+		return FAILED;
+	}
+	if ((err = cJSON_GetObjectItemCaseSensitive(root, "error")) != NULL &&
+	    !cJSON_IsNull(err)) {
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "error_type");
+
+		snprintf(detail, sizeof detail, "%s: %s",
+		    cJSON_IsString(type) ? type->valuestring : "error",
+		    cJSON_IsString(err) ? err->valuestring : "(no message)");
+		cJSON_Delete(root);
+		ev->fail(ev->ctx, detail);
+		return FAILED;
+	}
+	tok = cJSON_GetObjectItemCaseSensitive(root, "token");
+	text = cJSON_GetObjectItemCaseSensitive(tok, "text");
+	if (cJSON_IsString(text) && text->valuestring[0] != '\0' &&
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special")))
+		ev->token(ev->ctx);
+	gen = cJSON_GetObjectItemCaseSensitive(root, "generated_text");
+	if (gen != NULL && !cJSON_IsNull(gen)) {
+		const cJSON *n;
+
+		details = cJSON_GetObjectItemCaseSensitive(root, "details");
+		n = cJSON_GetObjectItemCaseSensitive(details, "generated_tokens");
+		if (cJSON_IsNumber(n))
+			ev->usage(ev->ctx, (long)n->valuedouble, -1);
+		st->done = true;
+		ev->done(ev->ctx);
+	}
+	cJSON_Delete(root);
+	(void)event;
+	return 0;
+}
+
+static void
+tgi_init(void *state)
+{
+	struct tgi *st = state;
+
+	memset(st, 0, sizeof *st);
+	sse_init(&st->sse);
+}
+
+static void
+tgi_done(void *state)
+{
+	sse_done(&((struct tgi *)state)->sse);
+}
+
+static int
+tgi_feed(void *state, const char *buf, size_t len, const struct proto_events *ev)
+{
+	struct tgi *st = state;
+	int rc;
+
+	st->ev = ev;
+	rc = sse_feed(&st->sse, buf, len, on_event, st);
+	if (rc == -1)
+		ev->fail(ev->ctx, "SSE line too long");
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+tgi_finish(void *state, const struct proto_events *ev)
+{
+	struct tgi *st = state;
+
+	st->ev = ev;
+	if (sse_finish(&st->sse, on_event, st) != 0)
+		return -1;
+	if (!st->done) {
+		ev->fail(ev->ctx, "stream ended before the final event "
+		    "(generated_text)");
+		return -1;
+	}
+	return 0;
+}
+
+const struct proto proto_tgi = {
+	.name = "tgi",
+	.path = "/generate_stream",
+	.env_key = "HF_TOKEN",
+	.build_body = tgi_body,
+	.headers = tgi_headers,
+	.state_size = sizeof(struct tgi),
+	.init = tgi_init,
+	.done = tgi_done,
+	.feed = tgi_feed,
+	.finish = tgi_finish,
+};

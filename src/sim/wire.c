@@ -1,0 +1,358 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "wire.h"
+
+enum sim_api
+wire_route(const char *path)
+{
+	static const struct { const char *path; enum sim_api api; } routes[] = {
+		{ "/v1/chat/completions", SIM_CHAT },
+		{ "/v1/completions", SIM_COMPLETIONS },
+		{ "/v1/messages", SIM_ANTHROPIC },
+		{ "/api/chat", SIM_OLLAMA },
+		{ "/generate_stream", SIM_TGI },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (strcmp(path, routes[i].path) == 0)
+			return routes[i].api;
+	return SIM_API_NONE;
+}
+
+const char *
+wire_content_type(enum sim_api api)
+{
+	return api == SIM_OLLAMA ? "application/x-ndjson" : "text/event-stream";
+}
+
+static long
+estimate_tokens(const char *s)
+{
+	return (long)(strlen(s) + 3) / 4;
+}
+
+static long
+prompt_tokens(const cJSON *root)
+{
+	static const char *const keys[] = { "prompt", "inputs", "system" };
+	const cJSON *messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
+	const cJSON *m, *v;
+	long n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, keys[i])))
+			n += estimate_tokens(v->valuestring);
+	cJSON_ArrayForEach(m, messages) {
+		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+
+		if (cJSON_IsString(content))
+			n += estimate_tokens(content->valuestring);
+	}
+	return n > 0 ? n : 1;
+}
+
+static const cJSON *
+number(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v : NULL;
+}
+
+void
+wire_request(enum sim_api api, const cJSON *root, bool *stream, long *max,
+    bool *usage, const char **model, long *ptokens)
+{
+	const cJSON *v, *so;
+
+	*stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "stream"));
+	so = cJSON_GetObjectItemCaseSensitive(root, "stream_options");
+	*usage = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(so, "include_usage"));
+	switch (api) {
+	case SIM_OLLAMA:
+		/* Ollama streams unless told not to */
+		v = cJSON_GetObjectItemCaseSensitive(root, "stream");
+		*stream = v == NULL || cJSON_IsTrue(v);
+		v = number(cJSON_GetObjectItemCaseSensitive(root, "options"),
+		    "num_predict");
+		break;
+	case SIM_TGI:
+		*stream = true;		/* /generate_stream always streams */
+		v = number(cJSON_GetObjectItemCaseSensitive(root, "parameters"),
+		    "max_new_tokens");
+		break;
+	default:
+		if ((v = number(root, "max_tokens")) == NULL)
+			v = number(root, "max_completion_tokens");
+		break;
+	}
+	*max = v != NULL ? (long)v->valuedouble : 0;
+	v = cJSON_GetObjectItemCaseSensitive(root, "model");
+	*model = cJSON_IsString(v) ? v->valuestring : NULL;
+	*ptokens = prompt_tokens(root);
+}
+
+static void
+sse(struct buf *b, const char *event, const struct buf *json)
+{
+	if (event != NULL)
+		buf_printf(b, "event: %s\n", event);
+	buf_adds(b, "data: ");
+	buf_add(b, json->p, json->len);
+	buf_adds(b, "\n\n");
+}
+
+static void
+openai_chunk(const struct answer *a, struct buf *b, const char *content,
+    const char *finish, bool role)
+{
+	if (a->api == SIM_CHAT) {
+		buf_printf(b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion.chunk\","
+		    "\"created\":0,\"model\":", a->serial);
+		buf_add_json_string(b, a->model);
+		buf_adds(b, ",\"choices\":[{\"index\":0,\"delta\":");
+		if (role)
+			buf_adds(b, "{\"role\":\"assistant\",\"content\":\"\"}");
+		else if (content == NULL)
+			buf_adds(b, "{}");
+		else {
+			buf_adds(b, "{\"content\":");
+			buf_add_json_string(b, content);
+			buf_addc(b, '}');
+		}
+	} else {
+		buf_printf(b, "{\"id\":\"cmpl-%ld\",\"object\":\"text_completion\","
+		    "\"created\":0,\"model\":", a->serial);
+		buf_add_json_string(b, a->model);
+		buf_adds(b, ",\"choices\":[{\"index\":0,\"text\":");
+		buf_add_json_string(b, content ? content : "");
+		buf_adds(b, ",\"logprobs\":null");
+	}
+	if (finish != NULL)
+		buf_printf(b, ",\"finish_reason\":\"%s\"}]}", finish);
+	else
+		buf_adds(b, ",\"finish_reason\":null}]}");
+}
+
+void
+wire_begin(const struct answer *a, struct buf *out)
+{
+	struct buf j;
+
+	buf_init(&j);
+	switch (a->api) {
+	case SIM_CHAT:
+		openai_chunk(a, &j, NULL, NULL, true);
+		sse(out, NULL, &j);
+		break;
+	case SIM_ANTHROPIC:
+		buf_printf(&j, "{\"type\":\"message_start\",\"message\":{\"id\":"
+		    "\"msg_%ld\",\"type\":\"message\",\"role\":\"assistant\","
+		    "\"content\":[],\"model\":", a->serial);
+		buf_add_json_string(&j, a->model);
+		buf_printf(&j, ",\"stop_reason\":null,\"usage\":{\"input_tokens\":%ld,"
+		    "\"output_tokens\":1}}}", a->prompt_tokens);
+		sse(out, "message_start", &j);
+		j.len = 0;
+		buf_adds(&j, "{\"type\":\"content_block_start\",\"index\":0,"
+		    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+		sse(out, "content_block_start", &j);
+		j.len = 0;
+		buf_adds(&j, "{\"type\":\"ping\"}");
+		sse(out, "ping", &j);
+		break;
+	default:
+		break;
+	}
+	buf_free(&j);
+}
+
+void
+wire_token(const struct answer *a, const char *text, struct buf *out)
+{
+	struct buf j;
+
+	buf_init(&j);
+	switch (a->api) {
+	case SIM_CHAT:
+	case SIM_COMPLETIONS:
+		openai_chunk(a, &j, text, NULL, false);
+		sse(out, NULL, &j);
+		break;
+	case SIM_ANTHROPIC:
+		buf_adds(&j, "{\"type\":\"content_block_delta\",\"index\":0,"
+		    "\"delta\":{\"type\":\"text_delta\",\"text\":");
+		buf_add_json_string(&j, text);
+		buf_adds(&j, "}}");
+		sse(out, "content_block_delta", &j);
+		break;
+	case SIM_OLLAMA:
+		buf_adds(out, "{\"model\":");
+		buf_add_json_string(out, a->model);
+		buf_adds(out, ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":"
+		    "{\"role\":\"assistant\",\"content\":");
+		buf_add_json_string(out, text);
+		buf_adds(out, "},\"done\":false}\n");
+		break;
+	case SIM_TGI:
+		buf_adds(&j, "{\"index\":1,\"token\":{\"id\":1,\"text\":");
+		buf_add_json_string(&j, text);
+		buf_adds(&j, ",\"logprob\":0.0,\"special\":false},\"generated_text\":null,"
+		    "\"details\":null}");
+		sse(out, NULL, &j);
+		break;
+	default:
+		break;
+	}
+	buf_free(&j);
+}
+
+void
+wire_end(const struct answer *a, bool no_usage, struct buf *out)
+{
+	const char *stop = a->capped ? "length" : "stop";
+	struct buf j;
+
+	buf_init(&j);
+	switch (a->api) {
+	case SIM_CHAT:
+	case SIM_COMPLETIONS:
+		openai_chunk(a, &j, NULL, stop, false);
+		sse(out, NULL, &j);
+		if (a->usage && !no_usage) {
+			j.len = 0;
+			buf_printf(&j, "{\"id\":\"%s-%ld\",\"object\":\"%s\",\"created\":0,"
+			    "\"model\":", a->api == SIM_CHAT ? "chatcmpl" : "cmpl",
+			    a->serial, a->api == SIM_CHAT ? "chat.completion.chunk" :
+			    "text_completion");
+			buf_add_json_string(&j, a->model);
+			buf_printf(&j, ",\"choices\":[],\"usage\":{\"prompt_tokens\":%ld,"
+			    "\"completion_tokens\":%ld,\"total_tokens\":%ld}}",
+			    a->prompt_tokens, a->ntokens, a->prompt_tokens + a->ntokens);
+			sse(out, NULL, &j);
+		}
+		buf_adds(out, "data: [DONE]\n\n");
+		break;
+	case SIM_ANTHROPIC:
+		buf_adds(&j, "{\"type\":\"content_block_stop\",\"index\":0}");
+		sse(out, "content_block_stop", &j);
+		j.len = 0;
+		buf_printf(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+		    "\"%s\",\"stop_sequence\":null}", a->capped ? "max_tokens" : "end_turn");
+		if (!no_usage)
+			buf_printf(&j, ",\"usage\":{\"output_tokens\":%ld}", a->ntokens);
+		buf_addc(&j, '}');
+		sse(out, "message_delta", &j);
+		j.len = 0;
+		buf_adds(&j, "{\"type\":\"message_stop\"}");
+		sse(out, "message_stop", &j);
+		break;
+	case SIM_OLLAMA:
+		buf_adds(out, "{\"model\":");
+		buf_add_json_string(out, a->model);
+		buf_printf(out, ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":"
+		    "{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\"%s\","
+		    "\"done\":true", stop);
+		if (!no_usage)
+			buf_printf(out, ",\"prompt_eval_count\":%ld,\"eval_count\":%ld",
+			    a->prompt_tokens, a->ntokens);
+		buf_adds(out, "}\n");
+		break;
+	case SIM_TGI:
+		buf_adds(&j, "{\"index\":0,\"token\":{\"id\":2,\"text\":\"</s>\","
+		    "\"logprob\":0.0,\"special\":true},\"generated_text\":\"...\"");
+		if (no_usage)
+			buf_adds(&j, ",\"details\":null}");
+		else
+			buf_printf(&j, ",\"details\":{\"finish_reason\":\"%s\","
+			    "\"generated_tokens\":%ld,\"seed\":null}}",
+			    a->capped ? "length" : "eos_token", a->ntokens);
+		sse(out, NULL, &j);
+		break;
+	default:
+		break;
+	}
+	buf_free(&j);
+}
+
+void
+wire_garbage(enum sim_api api, struct buf *out)
+{
+	if (api == SIM_OLLAMA)
+		buf_adds(out, "this is not json\n");
+	else
+		buf_adds(out, "data: this is not json\n\n");
+}
+
+void
+wire_whole(const struct answer *a, const char *text, struct buf *b)
+{
+	const char *stop = a->capped ? "length" : "stop";
+
+	switch (a->api) {
+	case SIM_CHAT:
+	case SIM_COMPLETIONS:
+		buf_printf(b, "{\"id\":\"%s-%ld\",\"object\":\"%s\",\"created\":0,"
+		    "\"model\":", a->api == SIM_CHAT ? "chatcmpl" : "cmpl", a->serial,
+		    a->api == SIM_CHAT ? "chat.completion" : "text_completion");
+		buf_add_json_string(b, a->model);
+		if (a->api == SIM_CHAT)
+			buf_adds(b, ",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+			    "\"assistant\",\"content\":");
+		else
+			buf_adds(b, ",\"choices\":[{\"index\":0,\"text\":");
+		buf_add_json_string(b, text);
+		buf_printf(b, "%s,\"finish_reason\":\"%s\"}],\"usage\":{\"prompt_tokens\":"
+		    "%ld,\"completion_tokens\":%ld,\"total_tokens\":%ld}}",
+		    a->api == SIM_CHAT ? "}" : "", stop, a->prompt_tokens, a->ntokens,
+		    a->prompt_tokens + a->ntokens);
+		break;
+	case SIM_ANTHROPIC:
+		buf_printf(b, "{\"id\":\"msg_%ld\",\"type\":\"message\",\"role\":"
+		    "\"assistant\",\"content\":[{\"type\":\"text\",\"text\":", a->serial);
+		buf_add_json_string(b, text);
+		buf_printf(b, "}],\"stop_reason\":\"%s\",\"usage\":{\"input_tokens\":%ld,"
+		    "\"output_tokens\":%ld}}", a->capped ? "max_tokens" : "end_turn",
+		    a->prompt_tokens, a->ntokens);
+		break;
+	default:	/* Ollama without streaming */
+		buf_adds(b, "{\"message\":{\"role\":\"assistant\",\"content\":");
+		buf_add_json_string(b, text);
+		buf_printf(b, "},\"done\":true,\"prompt_eval_count\":%ld,"
+		    "\"eval_count\":%ld}", a->prompt_tokens, a->ntokens);
+		break;
+	}
+}
+
+void
+wire_error(enum sim_api api, int status, const char *type, const char *message,
+    struct buf *b)
+{
+	switch (api) {
+	case SIM_ANTHROPIC:
+		buf_printf(b, "{\"type\":\"error\",\"error\":{\"type\":\"%s\","
+		    "\"message\":", type);
+		buf_add_json_string(b, message);
+		buf_adds(b, "}}");
+		break;
+	case SIM_OLLAMA:
+		buf_adds(b, "{\"error\":");
+		buf_add_json_string(b, message);
+		buf_addc(b, '}');
+		break;
+	case SIM_TGI:
+		buf_adds(b, "{\"error\":");
+		buf_add_json_string(b, message);
+		buf_printf(b, ",\"error_type\":\"%s\"}", type);
+		break;
+	default:
+		buf_adds(b, "{\"error\":{\"message\":");
+		buf_add_json_string(b, message);
+		buf_printf(b, ",\"type\":\"%s\",\"code\":%d}}", type, status);
+		break;
+	}
+}

@@ -1,0 +1,48 @@
+/* What the simulated endpoint's answers look like on the wire, per API:
+ * routes, request fields, and the bytes of each part of a streamed answer
+ * (before the first token, per token, at the end) and of errors. */
+#ifndef TTFTOP_SIM_WIRE_H
+#define TTFTOP_SIM_WIRE_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "../buf.h"
+
+enum sim_api {
+	SIM_CHAT, SIM_COMPLETIONS, SIM_ANTHROPIC, SIM_OLLAMA, SIM_TGI,
+	SIM_API_NONE
+};
+
+/* One answer being streamed. */
+struct answer {
+	enum sim_api	 api;
+	const char	*model;
+	long		 serial;
+	long		 prompt_tokens, ntokens;
+	bool		 usage;		/* OpenAI: include_usage was asked */
+	bool		 capped;	/* max_tokens cut it short */
+};
+
+/* The API a POST to path is for, or SIM_API_NONE. */
+enum sim_api wire_route(const char *path);
+const char *wire_content_type(enum sim_api);
+/* Reads a request body's fields: whether it streams, the output cap (0:
+ * none), whether OpenAI usage was asked, the model, the prompt's tokens. */
+void wire_request(enum sim_api, const cJSON *root, bool *stream, long *max,
+    bool *usage, const char **model, long *prompt_tokens);
+
+void wire_begin(const struct answer *, struct buf *);
+void wire_token(const struct answer *, const char *text, struct buf *);
+/* no_usage: like servers that never send a count. */
+void wire_end(const struct answer *, bool no_usage, struct buf *);
+/* A part that is not valid for the API's framing. */
+void wire_garbage(enum sim_api, struct buf *);
+/* A non-streamed answer's JSON body. */
+void wire_whole(const struct answer *, const char *text, struct buf *);
+/* An error's JSON body, as the API shapes them. */
+void wire_error(enum sim_api, int status, const char *type, const char *message,
+    struct buf *);
+
+#endif

@@ -154,6 +154,93 @@ test_missing_done(void **state)
 	assert_int_equal(run_stream(&proto_openai_chat, finished, 0, &s), 0);
 }
 
+/* Anthropic: text, thinking and tool input count; ping, empty deltas and
+ * block starts do not; the counts come from message_start and
+ * message_delta. Fed cut at every byte. */
+static const char anthropic_stream[] =
+    "event: message_start\n"
+    "data: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n"
+    "event: content_block_start\n"
+    "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n"
+    "event: ping\ndata: {\"type\": \"ping\"}\n\n"
+    "event: content_block_delta\n"
+    "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"hm\"}}\n\n"
+    "event: content_block_delta\n"
+    "data: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\r\n\r\n"
+    "event: content_block_delta\n"
+    "data: {\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"\"}}\n\n"
+    "event: content_block_delta\n"
+    "data: {\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\"}}\n\n"
+    "event: message_delta\n"
+    "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":7}}\n\n"
+    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+static const char ollama_stream[] =
+    "{\"message\":{\"role\":\"assistant\",\"content\":\"Hel\"},\"done\":false}\n"
+    "\n"
+    "{\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":false}\r\n"
+    "{\"message\":{\"role\":\"assistant\",\"content\":\"lo\"},\"done\":false}\n"
+    "{\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"prompt_eval_count\":9,\"eval_count\":2}";
+
+static const char tgi_stream[] =
+    "data:{\"index\":1,\"token\":{\"id\":5,\"text\":\"Hi\",\"special\":false},\"generated_text\":null,\"details\":null}\n\n"
+    "data:{\"index\":2,\"token\":{\"id\":6,\"text\":\" there\",\"special\":false},\"generated_text\":null,\"details\":null}\n\n"
+    "data:{\"index\":3,\"token\":{\"id\":2,\"text\":\"</s>\",\"special\":true},\"generated_text\":\"Hi there\",\"details\":{\"generated_tokens\":3}}\n\n";
+
+static void
+every_split(const struct proto *p, const char *stream, int tokens, long out,
+    long in)
+{
+	struct seen s;
+	size_t cut, len = strlen(stream);
+
+	for (cut = 0; cut <= len; cut++) {
+		assert_int_equal(run_stream(p, stream, cut, &s), 0);
+		assert_int_equal(s.tokens, tokens);
+		assert_int_equal(s.usage_out, out);
+		assert_int_equal(s.usage_in, in);
+		assert_int_equal(s.done, 1);
+		assert_int_equal(s.fails, 0);
+	}
+}
+
+static void
+test_other_apis_every_split(void **state)
+{
+	every_split(&proto_anthropic, anthropic_stream, 3, 7, 25);
+	every_split(&proto_ollama, ollama_stream, 2, 2, 9);
+	every_split(&proto_tgi, tgi_stream, 2, 3, -1);
+}
+
+static void
+test_other_apis_errors(void **state)
+{
+	struct seen s;
+
+	/* an error event in the stream: its type and message */
+	assert_int_equal(run_stream(&proto_anthropic,
+	    "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
+	    "\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n", 0, &s), -1);
+	assert_string_equal(s.detail, "overloaded_error: Overloaded");
+	/* a stream that ends before message_stop */
+	assert_int_equal(run_stream(&proto_anthropic,
+	    "event: ping\ndata: {\"type\":\"ping\"}\n\n", 0, &s), -1);
+	assert_non_null(strstr(s.detail, "message_stop"));
+	assert_int_equal(run_stream(&proto_ollama, "{\"error\":\"model not found\"}\n", 3,
+	    &s), -1);
+	assert_string_equal(s.detail, "error: model not found");
+	assert_int_equal(run_stream(&proto_ollama, "{\"message\":{\"content\":\"a\"}}\nnope\n",
+	    5, &s), -1);
+	assert_non_null(strstr(s.detail, "non-JSON line: nope"));
+	assert_int_equal(run_stream(&proto_ollama, "{\"message\":{\"content\":\"a\"}}\n",
+	    5, &s), -1);
+	assert_non_null(strstr(s.detail, "\"done\": true"));
+	assert_int_equal(run_stream(&proto_tgi, "data:{\"error\":\"Input validation error\","
+	    "\"error_type\":\"validation\"}\n\n", 7, &s), -1);
+	assert_string_equal(s.detail, "validation: Input validation error");
+	assert_int_equal(run_stream(&proto_tgi, tgi_stream, 40, &s), 0);
+}
+
 static void
 test_body(void **state)
 {
@@ -223,6 +310,8 @@ main(void)
 		cmocka_unit_test(test_garbage_is_protocol_error),
 		cmocka_unit_test(test_error_event),
 		cmocka_unit_test(test_missing_done),
+		cmocka_unit_test(test_other_apis_every_split),
+		cmocka_unit_test(test_other_apis_errors),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_endpoint),
 	};

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Every --api kind against the sim speaking it: TTFT as told, token counts
+# exact from the API's own usage (or counted by chunks without it), the
+# output cap honoured, and faults recorded with the server's message.
+. "$TESTS_DIR/sh/lib.sh"
+plan 36
+
+export ANTHROPIC_API_KEY=sk-ant-test-51c0ffee
+start_sim --ttft 50ms --itl 10ms --tokens 12 --tokens-per-chunk 3 || exit 1
+GOOD=${SIM_URL%/v1}
+start_sim --ttft 20ms --itl 5ms --tokens 12 --tokens-per-chunk 3 --no-usage || exit 1
+NOUSAGE=${SIM_URL%/v1}
+start_sim --ttft 5ms --itl 2ms --tokens 6 --fail http429 --fail-rate 1 || exit 1
+F429=${SIM_URL%/v1}
+start_sim --ttft 5ms --itl 2ms --tokens 6 --fail garbage --fail-rate 1 || exit 1
+GARBAGE=${SIM_URL%/v1}
+start_sim --ttft 5ms --itl 2ms --tokens 6 --fail no-done --fail-rate 1 || exit 1
+NODONE=${SIM_URL%/v1}
+
+records() { jq -sc "[.[] | select(.type == \"request\") | $2] | unique" "$1"; }
+
+for api in anthropic ollama tgi openai-completions; do
+	run_ttftop run --headless -a "$api" -c 2 -n 5 -m sim -o "$T/$api.jsonl" "$GOOD"
+	near "$(jq_median "$T/$api.jsonl" '.ttft * 1000')" 50 5 "$api: median TTFT within 5 ms of --ttft"
+	is "$(records "$T/$api.jsonl" '[.output_tokens, .tokens_from, (.chunks | length), .error]')" \
+		'[[12,"usage",4,null]]' "$api: 12 tokens from the API's usage, in 4 chunks, no error"
+	run_ttftop run --headless -a "$api" -n 2 -m sim --max-tokens 5 -o "$T/$api.max.jsonl" "$GOOD"
+	is "$(records "$T/$api.max.jsonl" '.output_tokens')" "[5]" "$api: --max-tokens 5 gives 5 tokens"
+	run_ttftop run --headless -a "$api" -n 2 -m sim -o "$T/$api.nousage.jsonl" "$NOUSAGE"
+	is "$(records "$T/$api.nousage.jsonl" '[.output_tokens, .tokens_from]')" '[[4,"chunks"]]' \
+		"$api: without usage, 4 counted by chunks and flagged"
+	run_ttftop run --headless -a "$api" -n 1 -m sim -o "$T/$api.429.jsonl" "$F429"
+	is "$(records "$T/$api.429.jsonl" '"\(.status) \(.error.kind) \(.error.detail)"')" \
+		'["429 http rate limited (simulated)"]' "$api: HTTP 429 recorded with the server's message"
+	run_ttftop run --headless -a "$api" -n 1 -m sim -o "$T/$api.garbage.jsonl" "$GARBAGE"
+	is "$(records "$T/$api.garbage.jsonl" '.error.kind')" '["protocol"]' \
+		"$api: a line that is not JSON is a protocol error"
+	run_ttftop run --headless -a "$api" -n 1 -m sim -o "$T/$api.nodone.jsonl" "$NODONE"
+	is "$(records "$T/$api.nodone.jsonl" '.error.kind')" '["protocol"]' \
+		"$api: a stream without its end is a protocol error"
+	check "$api: the run record names the API" \
+		jq -se --arg api "$api" '.[0].target.api == $api' "$T/$api.jsonl"
+done
+
+# Anthropic's key goes in x-api-key, and is never written
+start_sim --ttft 5ms --itl 2ms --tokens 3 --api-key "$ANTHROPIC_API_KEY" || exit 1
+KEYED=${SIM_URL%/v1}
+run_ttftop run --headless -a anthropic -n 1 -m sim -o "$T/key.jsonl" "$KEYED"
+is "$(records "$T/key.jsonl" '.error')" "[null]" "anthropic: ANTHROPIC_API_KEY is accepted by a server that checks it"
+cat "$T/out" "$T/err" >"$T/key.txt"
+ANTHROPIC_API_KEY=wrong run_ttftop run --headless -a anthropic -n 1 -m sim -o "$T/wrong.jsonl" "$KEYED"
+is "$(records "$T/wrong.jsonl" '"\(.status) \(.error.detail)"')" '["401 invalid API key"]' \
+	"anthropic: a wrong key gets 401 and the server's message"
+ANTHROPIC_API_KEY= run_ttftop run --headless -a anthropic -n 1 -o "$T/none.jsonl" "$KEYED"
+check "anthropic without ANTHROPIC_API_KEY: exit 2, the variable named, nothing sent" \
+	test "$STATUS" = 2 -a "$(grep -c "needs ANTHROPIC_API_KEY" "$T/err")" = 1 -a ! -e "$T/none.jsonl"
+check "the key is in no output" bash -c "! grep -r -q -- '$ANTHROPIC_API_KEY' '$T'/*.jsonl '$T'/*.txt"
+done_testing

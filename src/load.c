@@ -496,8 +496,11 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 	snprintf(l->id_prefix, sizeof l->id_prefix, "%lld", (long long)time(NULL));
 	prompts_init(&l->prompts, o);
 	l->headers = o->proto->headers(o, NULL);
-	/* curl would wait for "100 Continue" on large bodies: not wanted */
-	l->headers = curl_slist_append(l->headers, "Expect:");
+	/* curl would wait for "100 Continue" on large bodies: not wanted (with
+	 * SigV4, curl would sign the removed header: a short wait is set
+	 * instead, in request.c) */
+	if (o->proto->aws_service == NULL)
+		l->headers = curl_slist_append(l->headers, "Expect:");
 	for (i = 0; i < o->nheaders; i++)
 		l->headers = curl_slist_append(l->headers, o->headers[i]);
 	xfer_init(&l->xfer, loop, transfer_done, l);

@@ -271,6 +271,43 @@ bad_ramp:
 	return -1;
 }
 
+/* AWS credentials and region from the environment; the default URL. */
+static int
+aws_parse(struct run_opts *o, char *err, size_t errlen)
+{
+	const char *missing[3];
+	int n = 0;
+
+	o->aws_key_id = getenv("AWS_ACCESS_KEY_ID");
+	o->aws_secret = getenv("AWS_SECRET_ACCESS_KEY");
+	o->aws_session_token = getenv("AWS_SESSION_TOKEN");
+	o->aws_region = getenv("AWS_REGION");
+	if (o->aws_region == NULL || o->aws_region[0] == '\0')
+		o->aws_region = getenv("AWS_DEFAULT_REGION");
+	if (o->aws_key_id == NULL || o->aws_key_id[0] == '\0')
+		missing[n++] = "AWS_ACCESS_KEY_ID";
+	if (o->aws_secret == NULL || o->aws_secret[0] == '\0')
+		missing[n++] = "AWS_SECRET_ACCESS_KEY";
+	if (o->aws_region == NULL || o->aws_region[0] == '\0')
+		missing[n++] = "AWS_REGION (or AWS_DEFAULT_REGION)";
+	if (n > 0) {
+		snprintf(err, errlen, "--api %s needs %s%s%s%s%s set in the "
+		    "environment (AWS_SESSION_TOKEN too, for temporary credentials)",
+		    o->proto->name, missing[0], n > 1 ? (n > 2 ? ", " : " and ") : "",
+		    n > 1 ? missing[1] : "", n > 2 ? " and " : "",
+		    n > 2 ? missing[2] : "");
+		return -1;
+	}
+	if (o->url == NULL) {
+		char url[256];
+
+		snprintf(url, sizeof url, "https://%s.%s.amazonaws.com",
+		    o->proto->aws_host, o->aws_region);
+		o->url = xstrdup(url);
+	}
+	return 0;
+}
+
 /* --prompt, --prompts and --input-tokens: what the requests ask. */
 static int
 prompts_parse(struct run_opts *o, char *err, size_t errlen)
@@ -537,7 +574,7 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		o->seed = random_seed();
 
 	if (url_required) {
-		if (optind >= argc) {
+		if (optind >= argc && o->proto->aws_service == NULL) {
 			snprintf(err, errlen, "no URL given (e.g. ttftop run "
 			    "http://127.0.0.1:8000/v1)");
 			return -1;
@@ -548,14 +585,21 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 			return -1;
 		}
 		free(o->url);
-		o->url = xstrdup(argv[optind]);
+		o->url = optind < argc ? xstrdup(argv[optind]) : NULL;
 	} else if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
+	if (o->proto->aws_service != NULL && aws_parse(o, err, errlen) != 0)
+		return -1;
+	if (strstr(o->proto->path, "{model}") != NULL && o->model == NULL) {
+		snprintf(err, errlen, "--api %s needs -m/--model: the model id (e.g. "
+		    "anthropic.claude-3-haiku-20240307-v1:0)", o->proto->name);
+		return -1;
+	}
 	if (o->url != NULL) {
 		free(o->endpoint);
-		if ((o->endpoint = proto_endpoint(o->proto, o->url, err, errlen)) == NULL)
+		if ((o->endpoint = proto_endpoint(o->proto, o->url, o->model, err, errlen)) == NULL)
 			return -1;
 	}
 	if (o->output == NULL)

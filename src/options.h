@@ -56,6 +56,9 @@ struct run_opts {
 	bool			 json;
 	unsigned long		 seed;		/* given, or drawn and recorded */
 	const char		*api_key;	/* from the environment, never saved */
+	/* AWS kinds: from the environment, never saved */
+	const char		*aws_key_id, *aws_secret, *aws_session_token;
+	const char		*aws_region;
 };
 
 /* Parses argv (after the command word) into o. On bad usage returns -1 with

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto.h"
@@ -12,11 +13,12 @@ static const struct proto *const protos[] = {
 	&proto_anthropic,
 	&proto_ollama,
 	&proto_tgi,
+	&proto_bedrock,
 };
 
 /* Named in DESIGN.md but not built yet: said so rather than refused blindly. */
 static const char *const planned[] = {
-	"bedrock", "bedrock-invoke", "sagemaker", "custom",
+	"bedrock-invoke", "sagemaker", "custom",
 };
 
 const struct proto *
@@ -37,7 +39,7 @@ proto_find(const char *name, int *is_planned)
 const char *
 proto_names(void)
 {
-	return "openai-chat, openai-completions, anthropic, ollama, tgi";
+	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock";
 }
 
 static int
@@ -48,12 +50,33 @@ ends_with(const char *s, size_t n, const char *suffix)
 	return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
+/* The API's path with {model} replaced by the model id, encoded. */
+static char *
+api_path(const struct proto *p, const char *model)
+{
+	const char *at = strstr(p->path, "{model}");
+	char *enc, *out;
+	size_t n;
+
+	if (at == NULL)
+		return xstrdup(p->path);
+	if ((enc = curl_easy_escape(NULL, model ? model : "", 0)) == NULL)
+		fatal("out of memory encoding the model id");
+	n = strlen(p->path) + strlen(enc) + 1;
+	out = xmalloc(n);
+	snprintf(out, n, "%.*s%s%s", (int)(at - p->path), p->path, enc, at + 7);
+	curl_free(enc);
+	return out;
+}
+
 char *
-proto_endpoint(const struct proto *p, const char *url, char *err, size_t errlen)
+proto_endpoint(const struct proto *p, const char *url, const char *model,
+    char *err, size_t errlen)
 {
 	CURLU *u;
 	CURLUcode rc;
 	char *scheme = NULL, *host = NULL, *path = NULL, *out = NULL;
+	char *want = api_path(p, model);
 	const char *rest;
 	size_t n;
 
@@ -76,11 +99,11 @@ proto_endpoint(const struct proto *p, const char *url, char *err, size_t errlen)
 	n = strlen(path);
 	while (n > 0 && path[n - 1] == '/')
 		n--;
-	rest = p->path;
-	if (ends_with(path, n, p->path))
+	rest = want;
+	if (ends_with(path, n, want))
 		rest = "";
-	else if (ends_with(path, n, "/v1") && strncmp(p->path, "/v1/", 4) == 0)
-		rest = p->path + 3;
+	else if (ends_with(path, n, "/v1") && strncmp(want, "/v1/", 4) == 0)
+		rest = want + 3;
 	path[n] = '\0';
 	{
 		char full[n + strlen(rest) + 2];
@@ -95,6 +118,7 @@ proto_endpoint(const struct proto *p, const char *url, char *err, size_t errlen)
 		}
 	}
 out:
+	free(want);
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(path);

@@ -22,9 +22,14 @@ struct proto_events {
 
 struct proto {
 	const char	*name;
-	const char	*path;		/* standard path, e.g. /v1/chat/completions */
+	const char	*path;		/* standard path, e.g. /v1/chat/completions;
+					   {model} stands for the model id */
 	const char	*env_key;	/* variable holding the API key, or NULL */
 	int		 key_required;	/* refuse to start without it */
+	/* AWS: requests are signed with SigV4 for this service, and the
+	 * default URL is https://HOST.REGION.amazonaws.com */
+	const char	*aws_service;
+	const char	*aws_host;
 	/* Appends the request body for one prompt; max_tokens 0: not sent. */
 	void		(*build_body)(const struct run_opts *, const struct prompt *,
 			    long max_tokens, struct buf *);
@@ -46,6 +51,7 @@ extern const struct proto proto_openai_completions;
 extern const struct proto proto_anthropic;
 extern const struct proto proto_ollama;
 extern const struct proto proto_tgi;
+extern const struct proto proto_bedrock;
 
 /* Looks up --api KIND; NULL when unknown. *planned is set when KIND is a
  * known API that is not supported yet. */
@@ -57,7 +63,7 @@ const char *proto_names(void);
  * http://h:8000/v1 both give http://h:8000/v1/chat/completions; a URL that
  * already ends in the path is kept. Returns a new string, or NULL with a
  * message in err when the URL is malformed. */
-char *proto_endpoint(const struct proto *, const char *url, char *err,
-    size_t errlen);
+char *proto_endpoint(const struct proto *, const char *url, const char *model,
+    char *err, size_t errlen);
 
 #endif

@@ -116,6 +116,16 @@ request_new(struct ev_loop *loop, const struct run_opts *o,
 	if (o->timeout > 0)
 		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS,
 		    (long)(o->timeout / 1000));
+	if (r->proto->aws_service != NULL) {
+		char sigv4[128];
+
+		snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", o->aws_region,
+		    r->proto->aws_service);
+		curl_easy_setopt(r->easy, CURLOPT_AWS_SIGV4, sigv4);
+		curl_easy_setopt(r->easy, CURLOPT_USERNAME, o->aws_key_id);
+		curl_easy_setopt(r->easy, CURLOPT_PASSWORD, o->aws_secret);
+		curl_easy_setopt(r->easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 1L);
+	}
 	r->id_header.next = headers;
 	r->id_header.data = r->id_text;
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, &r->id_header);

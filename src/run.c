@@ -331,7 +331,7 @@ demo_main(int argc, char **argv)
 	free(o.url);
 	free(o.endpoint);
 	o.url = xstrdup(url);
-	if ((o.endpoint = proto_endpoint(o.proto, o.url, err, sizeof err)) == NULL)
+	if ((o.endpoint = proto_endpoint(o.proto, o.url, o.model, err, sizeof err)) == NULL)
 		fatal("%s", err);
 	status = run_load(&o);
 	kill(pid, SIGTERM);

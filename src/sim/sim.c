@@ -25,6 +25,7 @@
 #include "../clock.h"
 #include "../xalloc.h"
 #include "sim.h"
+#include "sigv4.h"
 #include "wire.h"
 
 #define REQUEST_MAX	(1 << 20)	/* largest request accepted */
@@ -53,6 +54,7 @@ struct sim_cfg {
 	enum fault	 fail;
 	bool		 no_usage;
 	const char	*api_key;
+	const char	*aws_secret;	/* check SigV4 signatures with it */
 	const char	*listen;
 	FILE		*truth;
 };
@@ -202,12 +204,19 @@ static void
 json_error(struct conn *c, int status, const char *reason, const char *type,
     const char *message, const char *extra)
 {
-	struct buf b;
+	struct buf b, h;
+	const char *api_header;
 
 	buf_init(&b);
-	wire_error(c->api, status, type, message, &b);
-	simple_response(c, status, reason, "application/json", b.p, extra);
+	buf_init(&h);
+	wire_error(c->api, status, type, message, &b, &api_header);
+	if (extra != NULL)
+		buf_adds(&h, extra);
+	if (api_header != NULL)
+		buf_adds(&h, api_header);
+	simple_response(c, status, reason, "application/json", b.p, h.p);
 	buf_free(&b);
+	buf_free(&h);
 }
 
 /* Request lifecycle */
@@ -512,7 +521,8 @@ completion_request(struct conn *c, const char *body, size_t len)
 	c->serial = ++serial;
 	wire_request(c->api, root, &c->stream, &max, &c->usage, &model,
 	    &c->prompt_tokens);
-	snprintf(c->model, sizeof c->model, "%s", model ? model : DEFAULT_MODEL);
+	if (c->model[0] == '\0')	/* else named by the path */
+		snprintf(c->model, sizeof c->model, "%s", model ? model : DEFAULT_MODEL);
 	cJSON_Delete(root);
 	c->ntokens = cfg.tokens;
 	c->capped = max > 0 && max < c->ntokens;
@@ -649,7 +659,20 @@ handle_request(struct conn *c)
 		c->reqid[vlen] = '\0';
 	}
 	c->t0 = ev_time();
-	c->api = strcmp(method, "POST") == 0 ? wire_route(path) : SIM_API_NONE;
+	c->model[0] = '\0';
+	c->api = strcmp(method, "POST") == 0 ?
+	    wire_route(path, c->model, sizeof c->model) : SIM_API_NONE;
+	if (cfg.aws_secret != NULL && wire_aws_service(c->api) != NULL) {
+		char why[160];
+
+		if (sigv4_check(cfg.aws_secret, wire_aws_service(c->api), method, path,
+		    in, head_len, in + head_len, body_len, why, sizeof why) != 0) {
+			json_error(c, 403, "Forbidden", "InvalidSignatureException", why,
+			    NULL);
+			response_done(c);
+			return total;
+		}
+	}
 
 	if (cfg.api_key != NULL) {
 		char want[512];
@@ -788,8 +811,9 @@ sim_usage(void)
 	    "benchmarks. Prints its URL on the first line of stdout. Serves, with\n"
 	    "the same timing and faults: POST /v1/chat/completions and\n"
 	    "/v1/completions (OpenAI, streaming and not), /v1/messages (Anthropic),\n"
-	    "/api/chat (Ollama, NDJSON), /generate_stream (TGI); GET /v1/models and\n"
-	    "GET /health.\n"
+	    "/api/chat (Ollama, NDJSON), /generate_stream (TGI),\n"
+	    "/model/ID/converse-stream (Bedrock ConverseStream, AWS event-stream);\n"
+	    "GET /v1/models and GET /health.\n"
 	    "\n"
 	    "  --listen ADDR:PORT     where to listen (default 127.0.0.1:0, a free port)\n"
 	    "  --ttft DUR             time to first token (default 50ms)\n"
@@ -808,6 +832,8 @@ sim_usage(void)
 	    "                         them)\n"
 	    "  --api-key KEY          require 'Authorization: Bearer KEY' or\n"
 	    "                         'x-api-key: KEY' (else 401)\n"
+	    "  --aws-secret SECRET    check Bedrock requests' SigV4 signatures with\n"
+	    "                         this secret access key (else 403)\n"
 	    "  --truth FILE           log each content chunk sent: request id, index,\n"
 	    "                         tokens and CLOCK_MONOTONIC time, as JSONL\n");
 }
@@ -860,7 +886,7 @@ sim_main(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
 	    O_CAPACITY, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
-	    O_API_KEY, O_HELP };
+	    O_API_KEY, O_AWS_SECRET, O_HELP };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "ttft", required_argument, NULL, O_TTFT },
@@ -875,6 +901,7 @@ sim_main(int argc, char **argv)
 		{ "truth", required_argument, NULL, O_TRUTH },
 		{ "no-usage", no_argument, NULL, O_NO_USAGE },
 		{ "api-key", required_argument, NULL, O_API_KEY },
+		{ "aws-secret", required_argument, NULL, O_AWS_SECRET },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -951,6 +978,9 @@ sim_main(int argc, char **argv)
 			break;
 		case O_NO_USAGE:
 			cfg.no_usage = true;
+			break;
+		case O_AWS_SECRET:
+			cfg.aws_secret = optarg;
 			break;
 		case O_API_KEY:
 			cfg.api_key = optarg;

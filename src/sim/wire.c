@@ -1,12 +1,18 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
+#include "../eventstream.h"
 #include "wire.h"
 
 enum sim_api
-wire_route(const char *path)
+wire_route(const char *path, char *model, size_t modellen)
 {
+	static const char prefix[] = "/model/", suffix[] = "/converse-stream";
+	size_t n = strlen(path), p = sizeof prefix - 1, q = sizeof suffix - 1;
 	static const struct { const char *path; enum sim_api api; } routes[] = {
 		{ "/v1/chat/completions", SIM_CHAT },
 		{ "/v1/completions", SIM_COMPLETIONS },
@@ -19,13 +25,42 @@ wire_route(const char *path)
 	for (i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (strcmp(path, routes[i].path) == 0)
 			return routes[i].api;
+	if (n > p + q && strncmp(path, prefix, p) == 0 &&
+	    strcmp(path + n - q, suffix) == 0) {
+		int len;
+		char *id = curl_easy_unescape(NULL, path + p, (int)(n - p - q), &len);
+
+		snprintf(model, modellen, "%s", id ? id : "");
+		curl_free(id);
+		return SIM_BEDROCK;
+	}
 	return SIM_API_NONE;
+}
+
+const char *
+wire_aws_service(enum sim_api api)
+{
+	return api == SIM_BEDROCK ? "bedrock" : NULL;
 }
 
 const char *
 wire_content_type(enum sim_api api)
 {
-	return api == SIM_OLLAMA ? "application/x-ndjson" : "text/event-stream";
+	return api == SIM_OLLAMA ? "application/x-ndjson" :
+	    api == SIM_BEDROCK ? "application/vnd.amazon.eventstream" :
+	    "text/event-stream";
+}
+
+/* One event-stream message of an event with a JSON payload. */
+static void
+aws_event(struct buf *out, const char *type, const struct buf *json)
+{
+	const char *headers[] = {
+		":event-type", type, ":content-type", "application/json",
+		":message-type", "event", NULL
+	};
+
+	es_encode(out, headers, json->p, json->len);
 }
 
 static long
@@ -48,9 +83,16 @@ prompt_tokens(const cJSON *root)
 			n += estimate_tokens(v->valuestring);
 	cJSON_ArrayForEach(m, messages) {
 		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+		const cJSON *block;
 
 		if (cJSON_IsString(content))
 			n += estimate_tokens(content->valuestring);
+		cJSON_ArrayForEach(block, content) {	/* Converse's blocks */
+			const cJSON *t = cJSON_GetObjectItemCaseSensitive(block, "text");
+
+			if (cJSON_IsString(t))
+				n += estimate_tokens(t->valuestring);
+		}
 	}
 	return n > 0 ? n : 1;
 }
@@ -79,6 +121,11 @@ wire_request(enum sim_api api, const cJSON *root, bool *stream, long *max,
 		*stream = v == NULL || cJSON_IsTrue(v);
 		v = number(cJSON_GetObjectItemCaseSensitive(root, "options"),
 		    "num_predict");
+		break;
+	case SIM_BEDROCK:
+		*stream = true;		/* converse-stream always streams */
+		v = number(cJSON_GetObjectItemCaseSensitive(root, "inferenceConfig"),
+		    "maxTokens");
 		break;
 	case SIM_TGI:
 		*stream = true;		/* /generate_stream always streams */
@@ -165,6 +212,10 @@ wire_begin(const struct answer *a, struct buf *out)
 		buf_adds(&j, "{\"type\":\"ping\"}");
 		sse(out, "ping", &j);
 		break;
+	case SIM_BEDROCK:
+		buf_adds(&j, "{\"role\":\"assistant\"}");
+		aws_event(out, "messageStart", &j);
+		break;
 	default:
 		break;
 	}
@@ -204,6 +255,12 @@ wire_token(const struct answer *a, const char *text, struct buf *out)
 		buf_adds(&j, ",\"logprob\":0.0,\"special\":false},\"generated_text\":null,"
 		    "\"details\":null}");
 		sse(out, NULL, &j);
+		break;
+	case SIM_BEDROCK:
+		buf_adds(&j, "{\"contentBlockIndex\":0,\"delta\":{\"text\":");
+		buf_add_json_string(&j, text);
+		buf_adds(&j, "}}");
+		aws_event(out, "contentBlockDelta", &j);
 		break;
 	default:
 		break;
@@ -273,6 +330,21 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 			    a->capped ? "length" : "eos_token", a->ntokens);
 		sse(out, NULL, &j);
 		break;
+	case SIM_BEDROCK:
+		buf_adds(&j, "{\"contentBlockIndex\":0}");
+		aws_event(out, "contentBlockStop", &j);
+		j.len = 0;
+		buf_printf(&j, "{\"stopReason\":\"%s\"}",
+		    a->capped ? "max_tokens" : "end_turn");
+		aws_event(out, "messageStop", &j);
+		if (!no_usage) {
+			j.len = 0;
+			buf_printf(&j, "{\"usage\":{\"inputTokens\":%ld,\"outputTokens\":"
+			    "%ld,\"totalTokens\":%ld},\"metrics\":{\"latencyMs\":0}}",
+			    a->prompt_tokens, a->ntokens, a->prompt_tokens + a->ntokens);
+			aws_event(out, "metadata", &j);
+		}
+		break;
 	default:
 		break;
 	}
@@ -282,7 +354,15 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 void
 wire_garbage(enum sim_api api, struct buf *out)
 {
-	if (api == SIM_OLLAMA)
+	if (api == SIM_BEDROCK) {
+		struct buf j;
+
+		buf_init(&j);
+		buf_adds(&j, "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"x\"}}");
+		aws_event(out, "contentBlockDelta", &j);
+		out->p[out->len - 1] ^= 0x5a;	/* the message CRC breaks */
+		buf_free(&j);
+	} else if (api == SIM_OLLAMA)
 		buf_adds(out, "this is not json\n");
 	else
 		buf_adds(out, "data: this is not json\n\n");
@@ -330,9 +410,20 @@ wire_whole(const struct answer *a, const char *text, struct buf *b)
 
 void
 wire_error(enum sim_api api, int status, const char *type, const char *message,
-    struct buf *b)
+    struct buf *b, const char **header)
 {
+	*header = NULL;
 	switch (api) {
+	case SIM_BEDROCK:
+		/* AWS names the error in a header, with a message body */
+		*header = status == 429 ? "x-amzn-ErrorType: ThrottlingException\r\n" :
+		    status == 403 ? "x-amzn-ErrorType: InvalidSignatureException\r\n" :
+		    status >= 500 ? "x-amzn-ErrorType: InternalServerException\r\n" :
+		    "x-amzn-ErrorType: ValidationException\r\n";
+		buf_adds(b, "{\"message\":");
+		buf_add_json_string(b, message);
+		buf_addc(b, '}');
+		break;
 	case SIM_ANTHROPIC:
 		buf_printf(b, "{\"type\":\"error\",\"error\":{\"type\":\"%s\","
 		    "\"message\":", type);

@@ -12,6 +12,7 @@
 
 enum sim_api {
 	SIM_CHAT, SIM_COMPLETIONS, SIM_ANTHROPIC, SIM_OLLAMA, SIM_TGI,
+	SIM_BEDROCK,
 	SIM_API_NONE
 };
 
@@ -25,8 +26,11 @@ struct answer {
 	bool		 capped;	/* max_tokens cut it short */
 };
 
-/* The API a POST to path is for, or SIM_API_NONE. */
-enum sim_api wire_route(const char *path);
+/* The API a POST to path is for, or SIM_API_NONE; a model named in the
+ * path (Bedrock's /model/ID/converse-stream) is copied to model. */
+enum sim_api wire_route(const char *path, char *model, size_t modellen);
+/* The AWS service whose SigV4 signature the API takes, or NULL. */
+const char *wire_aws_service(enum sim_api);
 const char *wire_content_type(enum sim_api);
 /* Reads a request body's fields: whether it streams, the output cap (0:
  * none), whether OpenAI usage was asked, the model, the prompt's tokens. */
@@ -41,8 +45,8 @@ void wire_end(const struct answer *, bool no_usage, struct buf *);
 void wire_garbage(enum sim_api, struct buf *);
 /* A non-streamed answer's JSON body. */
 void wire_whole(const struct answer *, const char *text, struct buf *);
-/* An error's JSON body, as the API shapes them. */
+/* An error's JSON body, as the API shapes them, and any header it adds. */
 void wire_error(enum sim_api, int status, const char *type, const char *message,
-    struct buf *);
+    struct buf *, const char **header);
 
 #endif

@@ -3,10 +3,12 @@
 # exact from the API's own usage (or counted by chunks without it), the
 # output cap honoured, and faults recorded with the server's message.
 . "$TESTS_DIR/sh/lib.sh"
-plan 36
+plan 50
 
 export ANTHROPIC_API_KEY=sk-ant-test-51c0ffee
-start_sim --ttft 50ms --itl 10ms --tokens 12 --tokens-per-chunk 3 || exit 1
+export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-9d8c7b6a AWS_REGION=us-west-2
+unset AWS_SESSION_TOKEN AWS_DEFAULT_REGION
+start_sim --ttft 50ms --itl 10ms --tokens 12 --tokens-per-chunk 3 --aws-secret "$AWS_SECRET_ACCESS_KEY" || exit 1
 GOOD=${SIM_URL%/v1}
 start_sim --ttft 20ms --itl 5ms --tokens 12 --tokens-per-chunk 3 --no-usage || exit 1
 NOUSAGE=${SIM_URL%/v1}
@@ -19,7 +21,7 @@ NODONE=${SIM_URL%/v1}
 
 records() { jq -sc "[.[] | select(.type == \"request\") | $2] | unique" "$1"; }
 
-for api in anthropic ollama tgi openai-completions; do
+for api in anthropic ollama tgi bedrock openai-completions; do
 	run_ttftop run --headless -a "$api" -c 2 -n 5 -m sim -o "$T/$api.jsonl" "$GOOD"
 	near "$(jq_median "$T/$api.jsonl" '.ttft * 1000')" 50 5 "$api: median TTFT within 5 ms of --ttft"
 	is "$(records "$T/$api.jsonl" '[.output_tokens, .tokens_from, (.chunks | length), .error]')" \
@@ -55,4 +57,24 @@ ANTHROPIC_API_KEY= run_ttftop run --headless -a anthropic -n 1 -o "$T/none.jsonl
 check "anthropic without ANTHROPIC_API_KEY: exit 2, the variable named, nothing sent" \
 	test "$STATUS" = 2 -a "$(grep -c "needs ANTHROPIC_API_KEY" "$T/err")" = 1 -a ! -e "$T/none.jsonl"
 check "the key is in no output" bash -c "! grep -r -q -- '$ANTHROPIC_API_KEY' '$T'/*.jsonl '$T'/*.txt"
+
+# Bedrock: SigV4 signatures checked by the sim with the secret it was given
+run_ttftop run --headless -a bedrock -n 2 -m amazon.nova-lite-v1:0 -o "$T/sig.jsonl" "$GOOD"
+is "$(records "$T/sig.jsonl" '[.status, .error]')" '[[200,null]]' \
+	"bedrock: a model id with ':' is signed and accepted (SigV4 checked by the sim)"
+cat "$T/out" "$T/err" >"$T/sig.txt"
+AWS_SESSION_TOKEN=session-token-77e1 run_ttftop run --headless -a bedrock -n 1 -m m -o "$T/token.jsonl" "$GOOD"
+is "$(records "$T/token.jsonl" '.error')" "[null]" "bedrock: a session token is sent, signed and accepted"
+cat "$T/out" "$T/err" >"$T/token.txt"
+AWS_SECRET_ACCESS_KEY=not-the-secret run_ttftop run --headless -a bedrock -n 1 -m m -o "$T/badsig.jsonl" "$GOOD"
+is "$(records "$T/badsig.jsonl" '"\(.status) \(.error.detail)"')" \
+	'["403 The request signature we calculated does not match the signature you provided"]' \
+	"bedrock: a wrong secret is refused by the signature check (403)"
+AWS_REGION= run_ttftop run --headless -a bedrock -m m -o "$T/noreg.jsonl"
+check "bedrock without a region: exit 2, the variables named, nothing sent" \
+	test "$STATUS" = 2 -a "$(grep -c "needs AWS_REGION (or AWS_DEFAULT_REGION)" "$T/err")" = 1 -a ! -e "$T/noreg.jsonl"
+run_ttftop run --headless -a bedrock -o "$T/nomodel.jsonl" "$GOOD"
+check "bedrock without -m: exit 2, named" test "$STATUS" = 2 -a "$(grep -c "needs -m/--model" "$T/err")" = 1
+check "no AWS secret or token is in any output" \
+	bash -c "! grep -r -q -e '$AWS_SECRET_ACCESS_KEY' -e session-token-77e1 '$T'/*.jsonl '$T'/*.txt"
 done_testing

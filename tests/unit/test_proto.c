@@ -288,17 +288,17 @@ test_endpoint(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		u = proto_endpoint(&proto_openai_chat, cases[i][0], err, sizeof err);
+		u = proto_endpoint(&proto_openai_chat, cases[i][0], NULL, err, sizeof err);
 		assert_non_null(u);
 		assert_string_equal(u, cases[i][1]);
 		free(u);
 	}
-	u = proto_endpoint(&proto_openai_completions, "http://h:1/v1", err, sizeof err);
+	u = proto_endpoint(&proto_openai_completions, "http://h:1/v1", NULL, err, sizeof err);
 	assert_string_equal(u, "http://h:1/v1/completions");
 	free(u);
-	assert_null(proto_endpoint(&proto_openai_chat, "not a url", err, sizeof err));
+	assert_null(proto_endpoint(&proto_openai_chat, "not a url", NULL, err, sizeof err));
 	assert_non_null(strstr(err, "not a url"));
-	assert_null(proto_endpoint(&proto_openai_chat, "ftp://h/v1", err, sizeof err));
+	assert_null(proto_endpoint(&proto_openai_chat, "ftp://h/v1", NULL, err, sizeof err));
 }
 
 int

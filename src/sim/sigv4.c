@@ -1,0 +1,210 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include "../buf.h"
+#include "sigv4.h"
+
+#define ALGORITHM "AWS4-HMAC-SHA256"
+
+static void
+hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void
+sha256_hex(const void *data, size_t n, char out[65])
+{
+	unsigned char d[SHA256_DIGEST_LENGTH];
+
+	SHA256(data, n, d);
+	hex(d, sizeof d, out);
+}
+
+static void
+hmac(const void *key, size_t klen, const char *msg, unsigned char out[32])
+{
+	unsigned int len = 32;
+
+	HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg),
+	    out, &len);
+}
+
+/* The value of header name in the block, trimmed, spaces collapsed. */
+static int
+header(const char *head, size_t len, const char *name, struct buf *out)
+{
+	const char *p = head, *end = head + len;
+	size_t n = strlen(name);
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
+			const char *v = p + n + 1, *e = eol;
+			int space = 0;
+
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+			while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			for (; v < e; v++) {
+				if (*v == ' ' || *v == '\t') {
+					space = 1;
+					continue;
+				}
+				if (space)
+					buf_addc(out, ' ');
+				space = 0;
+				buf_addc(out, *v);
+			}
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -1;
+}
+
+/* Copies the text after key= up to a comma or the end. */
+static int
+field(const char *auth, const char *key, char *out, size_t outlen)
+{
+	const char *p = strstr(auth, key);
+	size_t n;
+
+	if (p == NULL)
+		return -1;
+	p += strlen(key);
+	n = strcspn(p, ", ");
+	if (n == 0 || n >= outlen)
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
+sigv4_check(const char *secret, const char *service, const char *method,
+    const char *path, const char *head, size_t head_len, const char *body,
+    size_t body_len, char *why, size_t whylen)
+{
+	struct buf auth, canon, sts, v, date;
+	char cred[256], signed_hdrs[512], sig[128], scope[256], h[65], got[65];
+	char *parts[5], *s, *name;
+	unsigned char k[32], k2[32];
+	char key[512];
+	int rc = -1, i;
+
+	buf_init(&auth);
+	buf_init(&canon);
+	buf_init(&sts);
+	buf_init(&v);
+	buf_init(&date);
+	if (header(head, head_len, "Authorization", &auth) != 0 || auth.len == 0 ||
+	    strncmp(auth.p, ALGORITHM " ", strlen(ALGORITHM) + 1) != 0) {
+		snprintf(why, whylen, "missing or not an " ALGORITHM " Authorization "
+		    "header");
+		goto out;
+	}
+	if (field(auth.p, "Credential=", cred, sizeof cred) != 0 ||
+	    field(auth.p, "SignedHeaders=", signed_hdrs, sizeof signed_hdrs) != 0 ||
+	    field(auth.p, "Signature=", sig, sizeof sig) != 0) {
+		snprintf(why, whylen, "malformed Authorization header");
+		goto out;
+	}
+	/* Credential=KEY/DATE/REGION/SERVICE/aws4_request */
+	s = cred;
+	for (i = 0; i < 5; i++) {
+		parts[i] = s;
+		if ((s = strchr(s, '/')) == NULL)
+			break;
+		*s++ = '\0';
+	}
+	if (i != 4 || s != NULL || strcmp(parts[4], "aws4_request") != 0) {
+		snprintf(why, whylen, "malformed credential scope");
+		goto out;
+	}
+	if (strcmp(parts[3], service) != 0) {
+		snprintf(why, whylen, "signed for service '%s', not '%s'", parts[3],
+		    service);
+		goto out;
+	}
+	if (header(head, head_len, "X-Amz-Date", &date) != 0) {
+		snprintf(why, whylen, "missing X-Amz-Date");
+		goto out;
+	}
+	/* the canonical request */
+	buf_printf(&canon, "%s\n%s\n\n", method, path);
+	for (name = signed_hdrs; *name != '\0';) {
+		size_t n = strcspn(name, ";");
+		char hn[128];
+
+		if (n == 0 || n >= sizeof hn) {
+			snprintf(why, whylen, "malformed SignedHeaders");
+			goto out;
+		}
+		memcpy(hn, name, n);
+		hn[n] = '\0';
+		v.len = 0;
+		if (header(head, head_len, hn, &v) != 0) {
+			snprintf(why, whylen, "signed header %s is missing", hn);
+			goto out;
+		}
+		buf_printf(&canon, "%s:%s\n", hn, v.len ? v.p : "");
+		name += n;
+		if (*name == ';')
+			name++;
+	}
+	v.len = 0;
+	if (header(head, head_len, "x-amz-content-sha256", &v) == 0 && v.len == 64)
+		memcpy(h, v.p, 65);
+	else
+		sha256_hex(body, body_len, h);
+	buf_printf(&canon, "\n%s\n%s", signed_hdrs, h);
+	sha256_hex(canon.p, canon.len, h);
+	snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request", parts[1], parts[2],
+	    parts[3]);
+	buf_printf(&sts, ALGORITHM "\n%s\n%s\n%s", date.p, scope, h);
+	/* the signing key */
+	snprintf(key, sizeof key, "AWS4%s", secret);
+	hmac(key, strlen(key), parts[1], k);
+	hmac(k, 32, parts[2], k2);
+	hmac(k2, 32, parts[3], k);
+	hmac(k, 32, "aws4_request", k2);
+	{
+		unsigned char out[32];
+
+		hmac(k2, 32, sts.p, out);
+		hex(out, 32, got);
+	}
+	if (strcmp(got, sig) != 0) {
+		snprintf(why, whylen, "The request signature we calculated does not "
+		    "match the signature you provided");
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&auth);
+	buf_free(&canon);
+	buf_free(&sts);
+	buf_free(&v);
+	buf_free(&date);
+	return rc;
+}

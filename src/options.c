@@ -593,8 +593,10 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	if (o->proto->aws_service != NULL && aws_parse(o, err, errlen) != 0)
 		return -1;
 	if (strstr(o->proto->path, "{model}") != NULL && o->model == NULL) {
-		snprintf(err, errlen, "--api %s needs -m/--model: the model id (e.g. "
-		    "anthropic.claude-3-haiku-20240307-v1:0)", o->proto->name);
+		snprintf(err, errlen, "--api %s needs -m/--model: %s", o->proto->name,
+		    strncmp(o->proto->path, "/endpoints/", 11) == 0 ?
+		    "the endpoint's name" :
+		    "the model id (e.g. anthropic.claude-3-haiku-20240307-v1:0)");
 		return -1;
 	}
 	if (o->url != NULL) {

@@ -14,11 +14,12 @@ static const struct proto *const protos[] = {
 	&proto_ollama,
 	&proto_tgi,
 	&proto_bedrock,
+	&proto_sagemaker,
 };
 
 /* Named in DESIGN.md but not built yet: said so rather than refused blindly. */
 static const char *const planned[] = {
-	"bedrock-invoke", "sagemaker", "custom",
+	"bedrock-invoke", "custom",
 };
 
 const struct proto *
@@ -39,7 +40,7 @@ proto_find(const char *name, int *is_planned)
 const char *
 proto_names(void)
 {
-	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock";
+	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock, sagemaker";
 }
 
 static int

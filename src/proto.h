@@ -52,6 +52,7 @@ extern const struct proto proto_anthropic;
 extern const struct proto proto_ollama;
 extern const struct proto proto_tgi;
 extern const struct proto proto_bedrock;
+extern const struct proto proto_sagemaker;
 
 /* Looks up --api KIND; NULL when unknown. *planned is set when KIND is a
  * known API that is not supported yet. */

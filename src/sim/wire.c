@@ -11,8 +11,14 @@
 enum sim_api
 wire_route(const char *path, char *model, size_t modellen)
 {
-	static const char prefix[] = "/model/", suffix[] = "/converse-stream";
-	size_t n = strlen(path), p = sizeof prefix - 1, q = sizeof suffix - 1;
+	static const struct {
+		const char *prefix, *suffix;
+		enum sim_api api;
+	} named[] = {
+		{ "/model/", "/converse-stream", SIM_BEDROCK },
+		{ "/endpoints/", "/invocations-response-stream", SIM_SAGEMAKER },
+	};
+	size_t n = strlen(path), k;
 	static const struct { const char *path; enum sim_api api; } routes[] = {
 		{ "/v1/chat/completions", SIM_CHAT },
 		{ "/v1/completions", SIM_COMPLETIONS },
@@ -25,14 +31,18 @@ wire_route(const char *path, char *model, size_t modellen)
 	for (i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (strcmp(path, routes[i].path) == 0)
 			return routes[i].api;
-	if (n > p + q && strncmp(path, prefix, p) == 0 &&
-	    strcmp(path + n - q, suffix) == 0) {
+	for (k = 0; k < sizeof named / sizeof named[0]; k++) {
+		size_t p = strlen(named[k].prefix), q = strlen(named[k].suffix);
+		char *id;
 		int len;
-		char *id = curl_easy_unescape(NULL, path + p, (int)(n - p - q), &len);
 
+		if (n <= p + q || strncmp(path, named[k].prefix, p) != 0 ||
+		    strcmp(path + n - q, named[k].suffix) != 0)
+			continue;
+		id = curl_easy_unescape(NULL, path + p, (int)(n - p - q), &len);
 		snprintf(model, modellen, "%s", id ? id : "");
 		curl_free(id);
-		return SIM_BEDROCK;
+		return named[k].api;
 	}
 	return SIM_API_NONE;
 }
@@ -40,14 +50,16 @@ wire_route(const char *path, char *model, size_t modellen)
 const char *
 wire_aws_service(enum sim_api api)
 {
-	return api == SIM_BEDROCK ? "bedrock" : NULL;
+	return api == SIM_BEDROCK ? "bedrock" :
+	    api == SIM_SAGEMAKER ? "sagemaker" : NULL;
 }
 
 const char *
 wire_content_type(enum sim_api api)
 {
 	return api == SIM_OLLAMA ? "application/x-ndjson" :
-	    api == SIM_BEDROCK ? "application/vnd.amazon.eventstream" :
+	    api == SIM_BEDROCK || api == SIM_SAGEMAKER ?
+	    "application/vnd.amazon.eventstream" :
 	    "text/event-stream";
 }
 
@@ -61,6 +73,21 @@ aws_event(struct buf *out, const char *type, const struct buf *json)
 	};
 
 	es_encode(out, headers, json->p, json->len);
+}
+
+/* SageMaker: the container's bytes in PayloadPart messages, each SSE event
+ * cut in two parts so that readers must put them together again. */
+static void
+payload_parts(struct buf *out, const struct buf *bytes)
+{
+	const char *headers[] = {
+		":event-type", "PayloadPart", ":content-type",
+		"application/octet-stream", ":message-type", "event", NULL
+	};
+	size_t half = bytes->len / 2;
+
+	es_encode(out, headers, bytes->p, half);
+	es_encode(out, headers, bytes->p + half, bytes->len - half);
 }
 
 static long
@@ -128,7 +155,8 @@ wire_request(enum sim_api api, const cJSON *root, bool *stream, long *max,
 		    "maxTokens");
 		break;
 	case SIM_TGI:
-		*stream = true;		/* /generate_stream always streams */
+	case SIM_SAGEMAKER:
+		*stream = true;		/* these paths always stream */
 		v = number(cJSON_GetObjectItemCaseSensitive(root, "parameters"),
 		    "max_new_tokens");
 		break;
@@ -256,6 +284,17 @@ wire_token(const struct answer *a, const char *text, struct buf *out)
 		    "\"details\":null}");
 		sse(out, NULL, &j);
 		break;
+	case SIM_SAGEMAKER: {
+		struct answer tgi = *a;
+		struct buf sse_bytes;
+
+		tgi.api = SIM_TGI;
+		buf_init(&sse_bytes);
+		wire_token(&tgi, text, &sse_bytes);
+		payload_parts(out, &sse_bytes);
+		buf_free(&sse_bytes);
+		break;
+	}
 	case SIM_BEDROCK:
 		buf_adds(&j, "{\"contentBlockIndex\":0,\"delta\":{\"text\":");
 		buf_add_json_string(&j, text);
@@ -330,6 +369,17 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 			    a->capped ? "length" : "eos_token", a->ntokens);
 		sse(out, NULL, &j);
 		break;
+	case SIM_SAGEMAKER: {
+		struct answer tgi = *a;
+		struct buf sse_bytes;
+
+		tgi.api = SIM_TGI;
+		buf_init(&sse_bytes);
+		wire_end(&tgi, no_usage, &sse_bytes);
+		payload_parts(out, &sse_bytes);
+		buf_free(&sse_bytes);
+		break;
+	}
 	case SIM_BEDROCK:
 		buf_adds(&j, "{\"contentBlockIndex\":0}");
 		aws_event(out, "contentBlockStop", &j);
@@ -354,7 +404,7 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 void
 wire_garbage(enum sim_api api, struct buf *out)
 {
-	if (api == SIM_BEDROCK) {
+	if (api == SIM_BEDROCK || api == SIM_SAGEMAKER) {
 		struct buf j;
 
 		buf_init(&j);
@@ -415,6 +465,7 @@ wire_error(enum sim_api api, int status, const char *type, const char *message,
 	*header = NULL;
 	switch (api) {
 	case SIM_BEDROCK:
+	case SIM_SAGEMAKER:
 		/* AWS names the error in a header, with a message body */
 		*header = status == 429 ? "x-amzn-ErrorType: ThrottlingException\r\n" :
 		    status == 403 ? "x-amzn-ErrorType: InvalidSignatureException\r\n" :

@@ -3,7 +3,7 @@
 # exact from the API's own usage (or counted by chunks without it), the
 # output cap honoured, and faults recorded with the server's message.
 . "$TESTS_DIR/sh/lib.sh"
-plan 50
+plan 59
 
 export ANTHROPIC_API_KEY=sk-ant-test-51c0ffee
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-9d8c7b6a AWS_REGION=us-west-2
@@ -21,7 +21,7 @@ NODONE=${SIM_URL%/v1}
 
 records() { jq -sc "[.[] | select(.type == \"request\") | $2] | unique" "$1"; }
 
-for api in anthropic ollama tgi bedrock openai-completions; do
+for api in anthropic ollama tgi bedrock sagemaker openai-completions; do
 	run_ttftop run --headless -a "$api" -c 2 -n 5 -m sim -o "$T/$api.jsonl" "$GOOD"
 	near "$(jq_median "$T/$api.jsonl" '.ttft * 1000')" 50 5 "$api: median TTFT within 5 ms of --ttft"
 	is "$(records "$T/$api.jsonl" '[.output_tokens, .tokens_from, (.chunks | length), .error]')" \
@@ -66,6 +66,8 @@ cat "$T/out" "$T/err" >"$T/sig.txt"
 AWS_SESSION_TOKEN=session-token-77e1 run_ttftop run --headless -a bedrock -n 1 -m m -o "$T/token.jsonl" "$GOOD"
 is "$(records "$T/token.jsonl" '.error')" "[null]" "bedrock: a session token is sent, signed and accepted"
 cat "$T/out" "$T/err" >"$T/token.txt"
+AWS_SECRET_ACCESS_KEY=not-the-secret run_ttftop run --headless -a sagemaker -n 1 -m ep -o "$T/badsig2.jsonl" "$GOOD"
+is "$(records "$T/badsig2.jsonl" '.status')" '[403]' "sagemaker: a wrong secret is refused too"
 AWS_SECRET_ACCESS_KEY=not-the-secret run_ttftop run --headless -a bedrock -n 1 -m m -o "$T/badsig.jsonl" "$GOOD"
 is "$(records "$T/badsig.jsonl" '"\(.status) \(.error.detail)"')" \
 	'["403 The request signature we calculated does not match the signature you provided"]' \

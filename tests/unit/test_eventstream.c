@@ -216,6 +216,77 @@ test_bedrock(void **state)
 	buf_free(&b);
 }
 
+/* SageMaker: a container's stream cut across PayloadPart messages at
+ * every byte, as SSE (TGI) and as JSON lines (LMI). */
+static int
+sagemaker_run(const char *p, size_t n, struct seen *s)
+{
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s };
+	void *st = malloc(proto_sagemaker.state_size);
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	proto_sagemaker.init(st);
+	rc = proto_sagemaker.feed(st, p, n, &ev);
+	if (rc == 0)
+		rc = proto_sagemaker.finish(st, &ev);
+	proto_sagemaker.done(st);
+	free(st);
+	return rc;
+}
+
+static void
+parts(struct buf *out, const char *bytes, size_t cut)
+{
+	const char *h[] = { ":event-type", "PayloadPart", ":message-type", "event",
+	    NULL };
+
+	out->len = 0;
+	es_encode(out, h, bytes, cut);
+	es_encode(out, h, bytes + cut, strlen(bytes) - cut);
+}
+
+static void
+test_sagemaker(void **state)
+{
+	static const char sse[] =
+	    "data:{\"token\":{\"text\":\"Hi\",\"special\":false},\"generated_text\":null}\n\n"
+	    "data:{\"token\":{\"text\":\"!\",\"special\":false},\"generated_text\":null}\n\n"
+	    "data:{\"token\":{\"text\":\"</s>\",\"special\":true},\"generated_text\":\"Hi!\","
+	    "\"details\":{\"generated_tokens\":3}}\n\n";
+	static const char lines[] =
+	    "{\"token\":{\"text\":\"Hi\"}}\n{\"token\":{\"text\":\"!\"}}\n"
+	    "{\"generated_text\":\"Hi!\",\"details\":{\"generated_tokens\":2}}\n";
+	const char *exc[] = { ":exception-type", "ModelStreamError", ":message-type",
+	    "exception", NULL };
+	struct buf b;
+	struct seen s;
+	size_t cut;
+
+	buf_init(&b);
+	for (cut = 0; cut <= strlen(sse); cut++) {
+		parts(&b, sse, cut);
+		assert_int_equal(sagemaker_run(b.p, b.len, &s), 0);
+		assert_int_equal(s.tokens, 2);
+		assert_int_equal(s.out, 3);
+		assert_int_equal(s.done, 1);
+	}
+	for (cut = 0; cut <= strlen(lines); cut++) {
+		parts(&b, lines, cut);
+		assert_int_equal(sagemaker_run(b.p, b.len, &s), 0);
+		assert_int_equal(s.tokens, 2);
+		assert_int_equal(s.out, 2);
+	}
+	parts(&b, sse, 30);
+	b.len = 0;
+	es_encode(&b, exc, "{\"Message\":\"CUDA out of memory\"}", 32);
+	assert_int_equal(sagemaker_run(b.p, b.len, &s), -1);
+	assert_string_equal(s.detail, "ModelStreamError: CUDA out of memory");
+	parts(&b, sse, 10);
+	assert_int_equal(sagemaker_run(b.p, b.len / 2, &s), -1);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -223,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_every_split),
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_bedrock),
+		cmocka_unit_test(test_sagemaker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "options.h"
 #include "prompts.h"
 #include "proto.h"
@@ -32,6 +33,7 @@ enum {
 	OPT_MAX_TOKENS = 256, OPT_PROMPT, OPT_TIMEOUT, OPT_HEADLESS, OPT_JSON,
 	OPT_SEED, OPT_ARRIVAL, OPT_MAX_CONC, OPT_SCHEDULE, OPT_RATE_RAMP,
 	OPT_WARMUP, OPT_SLO, OPT_PROMPTS, OPT_INPUT_TOKENS, OPT_BODY, OPT_SHUFFLE,
+	OPT_BODY_FILE, OPT_STREAM, OPT_TOKEN_PATH, OPT_USAGE_PATH, OPT_DONE_PATH,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +61,11 @@ static const struct option long_opts[] = {
 	{ "input-tokens", required_argument, NULL, OPT_INPUT_TOKENS },
 	{ "body", required_argument, NULL, OPT_BODY },
 	{ "shuffle", no_argument, NULL, OPT_SHUFFLE },
+	{ "body-file", required_argument, NULL, OPT_BODY_FILE },
+	{ "stream", required_argument, NULL, OPT_STREAM },
+	{ "token-path", required_argument, NULL, OPT_TOKEN_PATH },
+	{ "usage-path", required_argument, NULL, OPT_USAGE_PATH },
+	{ "done-path", required_argument, NULL, OPT_DONE_PATH },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -199,6 +206,16 @@ default_output(struct run_opts *o)
 	o->output = xstrdup(name);
 }
 
+static bool
+body_is_object(const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+	bool ok = cJSON_IsObject(j);
+
+	cJSON_Delete(j);
+	return ok;
+}
+
 static unsigned long
 random_seed(void)
 {
@@ -269,6 +286,45 @@ bad_ramp:
 	snprintf(err, errlen, "--rate-ramp: '%s' is not FROM:TO:DURATION "
 	    "(try 1:50:2m)", ramp);
 	return -1;
+}
+
+/* --body-file: read whole, and checked to be a JSON object once filled. */
+static int
+body_file_parse(struct run_opts *o, char *err, size_t errlen)
+{
+	FILE *f;
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	bool ok;
+
+	if (o->body_file == NULL)
+		return 0;
+	if ((f = fopen(o->body_file, "r")) == NULL) {
+		snprintf(err, errlen, "--body-file: %s: %s", o->body_file,
+		    strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	o->body_template = buf_detach(&b, NULL);
+	{
+		struct prompt p = { .text = "a \"quoted\"\nprompt" };
+
+		buf_init(&b);
+		prompts_fill(o->body_template, &p, 16, "m", &b);
+		ok = body_is_object(b.p);
+		buf_free(&b);
+	}
+	if (!ok) {
+		snprintf(err, errlen, "--body-file: %s is not a JSON object once "
+		    "{{prompt}}, {{max_tokens}} and {{model}} are filled in (write "
+		    "\"{{prompt}}\" in quotes)", o->body_file);
+		return -1;
+	}
+	return 0;
 }
 
 /* AWS credentials and region from the environment; the default URL. */
@@ -426,12 +482,46 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 				return -1;
 			}
 			free(o->body_extra);
+	free(o->body_file);
+	free(o->body_template);
+	free(o->token_path);
+	free(o->usage_path);
+	free(o->done_path);
 			o->body_extra = xstrdup(optarg);
 			break;
 		}
 		case OPT_SHUFFLE:
 			o->shuffle = true;
 			break;
+		case OPT_BODY_FILE:
+			free(o->body_file);
+			o->body_file = xstrdup(optarg);
+			break;
+		case OPT_STREAM:
+			if (strcmp(optarg, "sse") != 0 && strcmp(optarg, "ndjson") != 0) {
+				snprintf(err, errlen, "--stream: '%s' is not sse or ndjson",
+				    optarg);
+				return -1;
+			}
+			o->stream_ndjson = strcmp(optarg, "ndjson") == 0;
+			break;
+		case OPT_TOKEN_PATH:
+		case OPT_USAGE_PATH:
+		case OPT_DONE_PATH: {
+			char **dst = ch == OPT_TOKEN_PATH ? &o->token_path :
+			    ch == OPT_USAGE_PATH ? &o->usage_path : &o->done_path;
+
+			if (optarg[0] == '\0' || strstr(optarg, "..") != NULL ||
+			    optarg[0] == '.' || optarg[strlen(optarg) - 1] == '.') {
+				snprintf(err, errlen, "--%s-path: '%s' is not a path like "
+				    "choices.0.delta.content", ch == OPT_TOKEN_PATH ? "token" :
+				    ch == OPT_USAGE_PATH ? "usage" : "done", optarg);
+				return -1;
+			}
+			free(*dst);
+			*dst = xstrdup(optarg);
+			break;
+		}
 		case 'd':
 			if (duration_parse(optarg, &o->stage_duration) != 0 ||
 			    o->stage_duration <= 0) {
@@ -568,7 +658,7 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		else
 			o->requests = DEFAULT_REQUESTS;
 	}
-	if (prompts_parse(o, err, errlen) != 0)
+	if (prompts_parse(o, err, errlen) != 0 || body_file_parse(o, err, errlen) != 0)
 		return -1;
 	if (!got_seed)
 		o->seed = random_seed();
@@ -592,6 +682,12 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	}
 	if (o->proto->aws_service != NULL && aws_parse(o, err, errlen) != 0)
 		return -1;
+	if (o->proto == &proto_custom && (o->body_template == NULL ||
+	    o->token_path == NULL)) {
+		snprintf(err, errlen, "--api custom needs --body-file TEMPLATE and "
+		    "--token-path PATH (e.g. choices.0.delta.content)");
+		return -1;
+	}
 	if (strstr(o->proto->path, "{model}") != NULL && o->model == NULL) {
 		snprintf(err, errlen, "--api %s needs -m/--model: %s", o->proto->name,
 		    strncmp(o->proto->path, "/endpoints/", 11) == 0 ?
@@ -630,6 +726,11 @@ options_free(struct run_opts *o)
 	free(o->prompts_file);
 	prompts_free(o->prompts, o->nprompts);
 	free(o->body_extra);
+	free(o->body_file);
+	free(o->body_template);
+	free(o->token_path);
+	free(o->usage_path);
+	free(o->done_path);
 	free(o->rates);
 	free(o->schedule_file);
 	free(o->sched_at);

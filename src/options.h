@@ -46,6 +46,12 @@ struct run_opts {
 	long			 max_tokens;	/* 0: not sent */
 	long			 max_tokens_sd;
 	char			*body_extra;	/* --body, a JSON object */
+	char			*body_file;	/* --body-file */
+	char			*body_template;	/* its text: {{prompt}}, {{max_tokens}},
+						   {{model}} */
+	/* --api custom */
+	bool			 stream_ndjson;	/* --stream ndjson; else sse */
+	char			*token_path, *usage_path, *done_path;
 	usec_t			 warmup;
 	struct slo		 slo;
 	char		       **headers;	/* "K: V" */

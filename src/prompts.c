@@ -272,6 +272,46 @@ merge_extra(struct prompts *p, struct buf *out, size_t from)
 	cJSON_Delete(root);
 }
 
+/* A JSON string's content, without its quotes. */
+static void
+add_escaped(struct buf *out, const char *s)
+{
+	size_t at = out->len;
+
+	buf_add_json_string(out, s);
+	memmove(out->p + at, out->p + at + 1, out->len - at - 2);
+	out->len -= 2;
+	out->p[out->len] = '\0';
+}
+
+void
+prompts_fill(const char *t, const struct prompt *p, long max_tokens,
+    const char *model, struct buf *out)
+{
+	while (*t != '\0') {
+		const char *open = strstr(t, "{{");
+
+		if (open == NULL) {
+			buf_adds(out, t);
+			return;
+		}
+		buf_add(out, t, (size_t)(open - t));
+		if (strncmp(open, "{{prompt}}", 10) == 0) {
+			add_escaped(out, p->text);
+			t = open + 10;
+		} else if (strncmp(open, "{{model}}", 9) == 0) {
+			add_escaped(out, model ? model : "");
+			t = open + 9;
+		} else if (strncmp(open, "{{max_tokens}}", 14) == 0) {
+			buf_printf(out, "%ld", max_tokens);
+			t = open + 14;
+		} else {
+			buf_add(out, open, 2);
+			t = open + 2;
+		}
+	}
+}
+
 void
 prompts_body(struct prompts *p, long index, struct buf *out)
 {
@@ -283,6 +323,8 @@ prompts_body(struct prompts *p, long index, struct buf *out)
 
 	if (pr->body != NULL)
 		buf_adds(out, pr->body);
+	else if (o->body_template != NULL)
+		prompts_fill(o->body_template, pr, max_tokens, o->model, out);
 	else
 		o->proto->build_body(o, pr, max_tokens, out);
 	if (p->extra != NULL)

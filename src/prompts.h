@@ -42,6 +42,12 @@ void prompts_done(struct prompts *);
  * schedule file's column), -1 the next in turn. */
 void prompts_body(struct prompts *, long index, struct buf *out);
 
+/* Appends template with {{prompt}} and {{model}} replaced by their text,
+ * JSON-escaped (the template gives the quotes), and {{max_tokens}} by the
+ * number (0 when none). */
+void prompts_fill(const char *template, const struct prompt *, long max_tokens,
+    const char *model, struct buf *out);
+
 /* The characters a synthetic prompt of n tokens has (about 4 a token). */
 #define CHARS_PER_TOKEN 4
 

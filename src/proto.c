@@ -15,11 +15,12 @@ static const struct proto *const protos[] = {
 	&proto_tgi,
 	&proto_bedrock,
 	&proto_sagemaker,
+	&proto_custom,
 };
 
 /* Named in DESIGN.md but not built yet: said so rather than refused blindly. */
 static const char *const planned[] = {
-	"bedrock-invoke", "custom",
+	"bedrock-invoke",
 };
 
 const struct proto *
@@ -40,7 +41,7 @@ proto_find(const char *name, int *is_planned)
 const char *
 proto_names(void)
 {
-	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock, sagemaker";
+	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock, sagemaker, custom";
 }
 
 static int

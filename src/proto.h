@@ -18,6 +18,7 @@ struct proto_events {
 	void	(*done)(void *ctx);	/* the stream's own end marker */
 	void	(*fail)(void *ctx, const char *detail);	/* malformed stream */
 	void	*ctx;
+	const struct run_opts *opts;
 };
 
 struct proto {
@@ -53,6 +54,7 @@ extern const struct proto proto_ollama;
 extern const struct proto proto_tgi;
 extern const struct proto proto_bedrock;
 extern const struct proto proto_sagemaker;
+extern const struct proto proto_custom;
 
 /* Looks up --api KIND; NULL when unknown. *planned is set when KIND is a
  * known API that is not supported yet. */

@@ -60,7 +60,8 @@ static size_t
 write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct request *r = userp;
-	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r };
+	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
+	    r->opts };
 	size_t n = size * nmemb;
 	usec_t lag;
 
@@ -242,7 +243,8 @@ set_tokens(struct request *r)
 void
 request_finish(struct request *r, CURLcode rc)
 {
-	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r };
+	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
+	    r->opts };
 	long status = 0;
 
 	r->arrival = clock_mono_usec();

@@ -3,7 +3,7 @@
 # exact from the API's own usage (or counted by chunks without it), the
 # output cap honoured, and faults recorded with the server's message.
 . "$TESTS_DIR/sh/lib.sh"
-plan 59
+plan 66
 
 export ANTHROPIC_API_KEY=sk-ant-test-51c0ffee
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-9d8c7b6a AWS_REGION=us-west-2
@@ -57,6 +57,32 @@ ANTHROPIC_API_KEY= run_ttftop run --headless -a anthropic -n 1 -o "$T/none.jsonl
 check "anthropic without ANTHROPIC_API_KEY: exit 2, the variable named, nothing sent" \
 	test "$STATUS" = 2 -a "$(grep -c "needs ANTHROPIC_API_KEY" "$T/err")" = 1 -a ! -e "$T/none.jsonl"
 check "the key is in no output" bash -c "! grep -r -q -- '$ANTHROPIC_API_KEY' '$T'/*.jsonl '$T'/*.txt"
+
+# custom: a body template and paths, over SSE and over NDJSON
+printf '%s\n' '{"model": "{{model}}", "messages": [{"role": "user", "content": "{{prompt}}"}],' \
+	'"max_tokens": {{max_tokens}}, "stream": true, "stream_options": {"include_usage": true}}' >"$T/sse.tpl"
+run_ttftop run --headless -a custom --body-file "$T/sse.tpl" --token-path choices.0.delta.content \
+	--usage-path usage.completion_tokens -m sim --max-tokens 9 --prompt 'say "hi"' -n 3 \
+	-o "$T/custom.jsonl" "$GOOD/v1/chat/completions"
+is "$(records "$T/custom.jsonl" '[.status, .output_tokens, .tokens_from, (.chunks | length), .error]')" \
+	'[[200,9,"usage",3,null]]' "custom over SSE: 9 tokens from the usage path, 3 chunks, a quoted prompt escaped"
+near "$(jq_median "$T/custom.jsonl" '.ttft * 1000')" 50 5 "custom: median TTFT within 5 ms of --ttft"
+printf '{"model": "{{model}}", "messages": [{"role": "user", "content": "{{prompt}}"}], "options": {"num_predict": {{max_tokens}}}}' >"$T/nd.tpl"
+run_ttftop run --headless -a custom --body-file "$T/nd.tpl" --stream ndjson --token-path message.content \
+	--usage-path eval_count --done-path done -m sim --max-tokens 6 -n 2 -o "$T/custom-nd.jsonl" "$GOOD/api/chat"
+is "$(records "$T/custom-nd.jsonl" '[.output_tokens, .tokens_from, (.chunks | length), .error]')" \
+	'[[6,"usage",2,null]]' "custom over NDJSON: 6 tokens, 2 chunks, ended by --done-path"
+run_ttftop run --headless -a custom --body-file "$T/nd.tpl" --stream ndjson --token-path message.content \
+	--done-path done -m sim -n 1 -o "$T/custom-nodone.jsonl" "$NODONE/api/chat"
+is "$(records "$T/custom-nodone.jsonl" '.error.kind')" '["protocol"]' "custom: no --done-path end is a protocol error"
+run_ttftop run --headless -a custom --token-path a -o "$T/x.jsonl" "$GOOD"
+check "custom without --body-file: exit 2, named" test "$STATUS" = 2 -a "$(grep -c "needs --body-file" "$T/err")" = 1
+printf '{"prompt": {{prompt}}}' >"$T/bad.tpl"
+run_ttftop run --headless -a custom --body-file "$T/bad.tpl" --token-path a -o "$T/x.jsonl" "$GOOD"
+check "a template that is not JSON once filled: exit 2, the file named" \
+	test "$STATUS" = 2 -a "$(grep -c "bad.tpl is not a JSON object" "$T/err")" = 1
+run_ttftop run --headless -a openai-chat --body-file "$T/sse.tpl" -m sim --max-tokens 2 -n 1 -o "$T/tpl-openai.jsonl" "$GOOD"
+is "$(records "$T/tpl-openai.jsonl" '.output_tokens')" "[2]" "--body-file works with any API as the whole body"
 
 # Bedrock: SigV4 signatures checked by the sim with the secret it was given
 run_ttftop run --headless -a bedrock -n 2 -m amazon.nova-lite-v1:0 -o "$T/sig.jsonl" "$GOOD"

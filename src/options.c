@@ -405,7 +405,7 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	const char *api = "openai-chat", *clients = NULL, *rates = NULL;
 	const char *arrival = NULL, *ramp = NULL;
 	bool got_d = false, got_n = false, got_seed = false;
-	int ch, planned;
+	int ch;
 
 	optind = 1;
 	opterr = 0;
@@ -603,13 +603,9 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		}
 	}
 
-	if ((o->proto = proto_find(api, &planned)) == NULL) {
-		if (planned)
-			snprintf(err, errlen, "not supported yet: --api %s (supported: %s)",
-			    api, proto_names());
-		else
-			snprintf(err, errlen, "-a/--api: unknown API '%s' (supported: %s)",
-			    api, proto_names());
+	if ((o->proto = proto_find(api)) == NULL) {
+		snprintf(err, errlen, "-a/--api: unknown API '%s' (supported: %s)",
+		    api, proto_names());
 		return -1;
 	}
 	if ((clients != NULL) + (rates != NULL) + (ramp != NULL) +

@@ -14,34 +14,26 @@ static const struct proto *const protos[] = {
 	&proto_ollama,
 	&proto_tgi,
 	&proto_bedrock,
+	&proto_bedrock_invoke,
 	&proto_sagemaker,
 	&proto_custom,
 };
 
-/* Named in DESIGN.md but not built yet: said so rather than refused blindly. */
-static const char *const planned[] = {
-	"bedrock-invoke",
-};
-
 const struct proto *
-proto_find(const char *name, int *is_planned)
+proto_find(const char *name)
 {
 	size_t i;
 
-	*is_planned = 0;
 	for (i = 0; i < sizeof protos / sizeof protos[0]; i++)
 		if (strcmp(name, protos[i]->name) == 0)
 			return protos[i];
-	for (i = 0; i < sizeof planned / sizeof planned[0]; i++)
-		if (strcmp(name, planned[i]) == 0)
-			*is_planned = 1;
 	return NULL;
 }
 
 const char *
 proto_names(void)
 {
-	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock, sagemaker, custom";
+	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock, bedrock-invoke, sagemaker, custom";
 }
 
 static int

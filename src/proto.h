@@ -53,12 +53,15 @@ extern const struct proto proto_anthropic;
 extern const struct proto proto_ollama;
 extern const struct proto proto_tgi;
 extern const struct proto proto_bedrock;
+extern const struct proto proto_bedrock_invoke;
 extern const struct proto proto_sagemaker;
 extern const struct proto proto_custom;
 
-/* Looks up --api KIND; NULL when unknown. *planned is set when KIND is a
- * known API that is not supported yet. */
-const struct proto *proto_find(const char *name, int *planned);
+/* Anthropic's "messages" (and "system") members, for Bedrock too. */
+void proto_anthropic_messages(struct buf *, const struct prompt *);
+
+/* Looks up --api KIND; NULL when unknown. */
+const struct proto *proto_find(const char *name);
 /* The names of every supported API, for --help: "a, b, c". */
 const char *proto_names(void);
 

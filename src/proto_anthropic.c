@@ -31,8 +31,8 @@ struct anthropic {
 };
 
 /* Chat messages as the API wants them: system prompts apart. */
-static void
-add_messages(struct buf *b, const struct prompt *p)
+void
+proto_anthropic_messages(struct buf *b, const struct prompt *p)
 {
 	cJSON *msgs = p->messages ? cJSON_Parse(p->messages) : NULL;
 	const cJSON *m;
@@ -82,7 +82,7 @@ anthropic_body(const struct run_opts *o, const struct prompt *p, long max_tokens
     struct buf *b)
 {
 	buf_addc(b, '{');
-	add_messages(b, p);
+	proto_anthropic_messages(b, p);
 	if (o->model != NULL) {
 		buf_adds(b, ",\"model\":");
 		buf_add_json_string(b, o->model);

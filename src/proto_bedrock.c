@@ -212,3 +212,227 @@ const struct proto proto_bedrock = {
 	.feed = bedrock_feed,
 	.finish = bedrock_finish,
 };
+
+/* InvokeModelWithResponseStream: POST /model/{modelId}/invoke-with-response-
+ * stream; "chunk" events whose base64 "bytes" hold the model's own JSON.
+ * The body is Anthropic's Messages format as Bedrock takes it (other model
+ * families: --body-file); content is read from Anthropic's events, or from
+ * the fields other families use (outputText, generation, outputs[].text,
+ * completion, text); the counts from amazon-bedrock-invocationMetrics,
+ * which comes with the last chunk. */
+
+struct invoke {
+	struct es_decoder		 es;
+	const struct proto_events	*ev;
+	bool				 done;
+	long				 out, in;
+};
+
+static void
+invoke_body(const struct run_opts *o, const struct prompt *p, long max_tokens,
+    struct buf *b)
+{
+	buf_adds(b, "{\"anthropic_version\":\"bedrock-2023-05-31\",");
+	proto_anthropic_messages(b, p);
+	buf_printf(b, ",\"max_tokens\":%ld}", max_tokens > 0 ? max_tokens : 1024L);
+}
+
+static int
+b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' || c == '-' ? 62 : c == '/' || c == '_' ? 63 : -1;
+}
+
+/* Decodes base64 in place; returns the length, or -1. */
+static long
+b64_decode(char *s)
+{
+	unsigned v = 0;
+	int bits = 0;
+	long n = 0;
+	char *p;
+
+	for (p = s; *p != '\0' && *p != '='; p++) {
+		int x = b64_value((unsigned char)*p);
+
+		if (x < 0)
+			return -1;
+		v = v << 6 | (unsigned)x;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			s[n++] = (char)(v >> bits & 0xff);
+		}
+	}
+	s[n] = '\0';
+	return n;
+}
+
+static bool
+has_text(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0';
+}
+
+/* One decoded chunk of the model's JSON. */
+static void
+invoke_json(struct invoke *st, const cJSON *j)
+{
+	const struct proto_events *ev = st->ev;
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
+	const cJSON *metrics, *outputs, *o, *u;
+	bool content = false;
+
+	if (cJSON_IsString(type)) {		/* Anthropic's events */
+		const char *t = type->valuestring;
+
+		if (strcmp(t, "content_block_delta") == 0) {
+			const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "delta");
+
+			content = has_text(d, "text") || has_text(d, "thinking") ||
+			    has_text(d, "partial_json");
+		} else if (strcmp(t, "message_start") == 0) {
+			u = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(j, "message"), "usage");
+			if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(u, "input_tokens")))
+				st->in = (long)cJSON_GetObjectItemCaseSensitive(u,
+				    "input_tokens")->valuedouble;
+		} else if (strcmp(t, "message_delta") == 0) {
+			u = cJSON_GetObjectItemCaseSensitive(j, "usage");
+			if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(u, "output_tokens")))
+				st->out = (long)cJSON_GetObjectItemCaseSensitive(u,
+				    "output_tokens")->valuedouble;
+		}
+	} else {
+		content = has_text(j, "outputText") || has_text(j, "generation") ||
+		    has_text(j, "completion") || has_text(j, "text");
+		outputs = cJSON_GetObjectItemCaseSensitive(j, "outputs");
+		cJSON_ArrayForEach(o, outputs)
+			content = content || has_text(o, "text");
+	}
+	if (content)
+		ev->token(ev->ctx);
+	metrics = cJSON_GetObjectItemCaseSensitive(j, "amazon-bedrock-invocationMetrics");
+	if (cJSON_IsObject(metrics)) {
+		const cJSON *out = cJSON_GetObjectItemCaseSensitive(metrics,
+		    "outputTokenCount");
+		const cJSON *in = cJSON_GetObjectItemCaseSensitive(metrics,
+		    "inputTokenCount");
+
+		if (cJSON_IsNumber(out))
+			st->out = (long)out->valuedouble;
+		if (cJSON_IsNumber(in))
+			st->in = (long)in->valuedouble;
+		if (st->out >= 0)
+			ev->usage(ev->ctx, st->out, st->in);
+		st->done = true;
+		ev->done(ev->ctx);
+	}
+}
+
+static int
+invoke_message(void *ctx, const struct es_message *m)
+{
+	struct invoke *st = ctx;
+	const struct proto_events *ev = st->ev;
+	const cJSON *bytes;
+	cJSON *root, *inner;
+	char detail[SAMPLE_DETAIL_MAX];
+
+	root = cJSON_ParseWithLength(m->payload, m->len);
+	if (strcmp(m->message_type, "exception") == 0 ||
+	    strcmp(m->message_type, "error") == 0) {
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+
+		snprintf(detail, sizeof detail, "%s: %s",
+		    m->exception_type[0] ? m->exception_type : m->event_type,
+		    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
+		cJSON_Delete(root);
+		ev->fail(ev->ctx, detail);
+		return FAILED;
+	}
+	if (strcmp(m->event_type, "chunk") != 0 || st->done) {
+		cJSON_Delete(root);
+		return 0;
+	}
+	bytes = cJSON_GetObjectItemCaseSensitive(root, "bytes");
+	if (!cJSON_IsString(bytes) || b64_decode(bytes->valuestring) < 0 ||
+	    (inner = cJSON_Parse(bytes->valuestring)) == NULL) {
+		cJSON_Delete(root);
+		ev->fail(ev->ctx, "a chunk's bytes are not base64 JSON");
+		return FAILED;
+	}
+	invoke_json(st, inner);
+	cJSON_Delete(inner);
+	cJSON_Delete(root);
+	return 0;
+}
+
+static void
+invoke_init(void *state)
+{
+	struct invoke *st = state;
+
+	memset(st, 0, sizeof *st);
+	es_init(&st->es);
+	st->out = st->in = -1;
+}
+
+static void
+invoke_done(void *state)
+{
+	es_done(&((struct invoke *)state)->es);
+}
+
+static int
+invoke_feed(void *state, const char *buf, size_t len,
+    const struct proto_events *ev)
+{
+	struct invoke *st = state;
+	int rc;
+
+	st->ev = ev;
+	rc = es_feed(&st->es, buf, len, invoke_message, st);
+	if (rc == -1)
+		ev->fail(ev->ctx, st->es.error);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+invoke_finish(void *state, const struct proto_events *ev)
+{
+	struct invoke *st = state;
+
+	if (es_pending(&st->es)) {
+		ev->fail(ev->ctx, "stream ended inside an event-stream message");
+		return -1;
+	}
+	if (!st->done) {
+		ev->fail(ev->ctx, "stream ended before the last chunk "
+		    "(amazon-bedrock-invocationMetrics)");
+		return -1;
+	}
+	return 0;
+}
+
+const struct proto proto_bedrock_invoke = {
+	.name = "bedrock-invoke",
+	.path = "/model/{model}/invoke-with-response-stream",
+	.aws_service = "bedrock",
+	.aws_host = "bedrock-runtime",
+	.build_body = invoke_body,
+	.headers = bedrock_headers,
+	.state_size = sizeof(struct invoke),
+	.init = invoke_init,
+	.done = invoke_done,
+	.feed = invoke_feed,
+	.finish = invoke_finish,
+};

@@ -813,6 +813,8 @@ sim_usage(void)
 	    "/v1/completions (OpenAI, streaming and not), /v1/messages (Anthropic),\n"
 	    "/api/chat (Ollama, NDJSON), /generate_stream (TGI),\n"
 	    "/model/ID/converse-stream (Bedrock ConverseStream, AWS event-stream),\n"
+	    "/model/ID/invoke-with-response-stream (Bedrock, Anthropic's events in\n"
+	    "base64 chunks),\n"
 	    "/endpoints/NAME/invocations-response-stream (SageMaker: TGI's SSE in\n"
 	    "event-stream PayloadParts, each event cut in two);\n"
 	    "GET /v1/models and GET /health.\n"

@@ -16,6 +16,7 @@ wire_route(const char *path, char *model, size_t modellen)
 		enum sim_api api;
 	} named[] = {
 		{ "/model/", "/converse-stream", SIM_BEDROCK },
+		{ "/model/", "/invoke-with-response-stream", SIM_BEDROCK_INVOKE },
 		{ "/endpoints/", "/invocations-response-stream", SIM_SAGEMAKER },
 	};
 	size_t n = strlen(path), k;
@@ -50,7 +51,7 @@ wire_route(const char *path, char *model, size_t modellen)
 const char *
 wire_aws_service(enum sim_api api)
 {
-	return api == SIM_BEDROCK ? "bedrock" :
+	return api == SIM_BEDROCK || api == SIM_BEDROCK_INVOKE ? "bedrock" :
 	    api == SIM_SAGEMAKER ? "sagemaker" : NULL;
 }
 
@@ -58,8 +59,8 @@ const char *
 wire_content_type(enum sim_api api)
 {
 	return api == SIM_OLLAMA ? "application/x-ndjson" :
-	    api == SIM_BEDROCK || api == SIM_SAGEMAKER ?
-	    "application/vnd.amazon.eventstream" :
+	    api == SIM_BEDROCK || api == SIM_BEDROCK_INVOKE ||
+	    api == SIM_SAGEMAKER ? "application/vnd.amazon.eventstream" :
 	    "text/event-stream";
 }
 
@@ -73,6 +74,36 @@ aws_event(struct buf *out, const char *type, const struct buf *json)
 	};
 
 	es_encode(out, headers, json->p, json->len);
+}
+
+/* Bedrock's InvokeModelWithResponseStream: the model's own JSON (here
+ * Anthropic's events), base64 in a "chunk" event. */
+static void
+invoke_chunk(struct buf *out, const struct buf *json)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)json->p;
+	struct buf j;
+	size_t i;
+
+	buf_init(&j);
+	buf_adds(&j, "{\"bytes\":\"");
+	for (i = 0; i < json->len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		if (i + 1 < json->len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < json->len)
+			v |= p[i + 2];
+		buf_addc(&j, b64[v >> 18 & 63]);
+		buf_addc(&j, b64[v >> 12 & 63]);
+		buf_addc(&j, i + 1 < json->len ? b64[v >> 6 & 63] : '=');
+		buf_addc(&j, i + 2 < json->len ? b64[v & 63] : '=');
+	}
+	buf_adds(&j, "\"}");
+	aws_event(out, "chunk", &j);
+	buf_free(&j);
 }
 
 /* SageMaker: the container's bytes in PayloadPart messages, each SSE event
@@ -153,6 +184,10 @@ wire_request(enum sim_api api, const cJSON *root, bool *stream, long *max,
 		*stream = true;		/* converse-stream always streams */
 		v = number(cJSON_GetObjectItemCaseSensitive(root, "inferenceConfig"),
 		    "maxTokens");
+		break;
+	case SIM_BEDROCK_INVOKE:
+		*stream = true;
+		v = number(root, "max_tokens");
 		break;
 	case SIM_TGI:
 	case SIM_SAGEMAKER:
@@ -244,6 +279,12 @@ wire_begin(const struct answer *a, struct buf *out)
 		buf_adds(&j, "{\"role\":\"assistant\"}");
 		aws_event(out, "messageStart", &j);
 		break;
+	case SIM_BEDROCK_INVOKE:
+		buf_printf(&j, "{\"type\":\"message_start\",\"message\":{\"role\":"
+		    "\"assistant\",\"usage\":{\"input_tokens\":%ld,\"output_tokens\":1}}}",
+		    a->prompt_tokens);
+		invoke_chunk(out, &j);
+		break;
 	default:
 		break;
 	}
@@ -300,6 +341,13 @@ wire_token(const struct answer *a, const char *text, struct buf *out)
 		buf_add_json_string(&j, text);
 		buf_adds(&j, "}}");
 		aws_event(out, "contentBlockDelta", &j);
+		break;
+	case SIM_BEDROCK_INVOKE:
+		buf_adds(&j, "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+		    "{\"type\":\"text_delta\",\"text\":");
+		buf_add_json_string(&j, text);
+		buf_adds(&j, "}}");
+		invoke_chunk(out, &j);
 		break;
 	default:
 		break;
@@ -380,6 +428,23 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 		buf_free(&sse_bytes);
 		break;
 	}
+	case SIM_BEDROCK_INVOKE:
+		buf_printf(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+		    "\"%s\"}", a->capped ? "max_tokens" : "end_turn");
+		if (!no_usage)
+			buf_printf(&j, ",\"usage\":{\"output_tokens\":%ld}", a->ntokens);
+		buf_addc(&j, '}');
+		invoke_chunk(out, &j);
+		j.len = 0;
+		buf_adds(&j, "{\"type\":\"message_stop\"");
+		if (!no_usage)
+			buf_printf(&j, ",\"amazon-bedrock-invocationMetrics\":{"
+			    "\"inputTokenCount\":%ld,\"outputTokenCount\":%ld,"
+			    "\"invocationLatency\":0,\"firstByteLatency\":0}",
+			    a->prompt_tokens, a->ntokens);
+		buf_addc(&j, '}');
+		invoke_chunk(out, &j);
+		break;
 	case SIM_BEDROCK:
 		buf_adds(&j, "{\"contentBlockIndex\":0}");
 		aws_event(out, "contentBlockStop", &j);
@@ -404,7 +469,7 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 void
 wire_garbage(enum sim_api api, struct buf *out)
 {
-	if (api == SIM_BEDROCK || api == SIM_SAGEMAKER) {
+	if (api == SIM_BEDROCK || api == SIM_BEDROCK_INVOKE || api == SIM_SAGEMAKER) {
 		struct buf j;
 
 		buf_init(&j);
@@ -465,6 +530,7 @@ wire_error(enum sim_api api, int status, const char *type, const char *message,
 	*header = NULL;
 	switch (api) {
 	case SIM_BEDROCK:
+	case SIM_BEDROCK_INVOKE:
 	case SIM_SAGEMAKER:
 		/* AWS names the error in a header, with a message body */
 		*header = status == 429 ? "x-amzn-ErrorType: ThrottlingException\r\n" :

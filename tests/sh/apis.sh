@@ -3,7 +3,7 @@
 # exact from the API's own usage (or counted by chunks without it), the
 # output cap honoured, and faults recorded with the server's message.
 . "$TESTS_DIR/sh/lib.sh"
-plan 66
+plan 74
 
 export ANTHROPIC_API_KEY=sk-ant-test-51c0ffee
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-9d8c7b6a AWS_REGION=us-west-2
@@ -21,7 +21,7 @@ NODONE=${SIM_URL%/v1}
 
 records() { jq -sc "[.[] | select(.type == \"request\") | $2] | unique" "$1"; }
 
-for api in anthropic ollama tgi bedrock sagemaker openai-completions; do
+for api in anthropic ollama tgi bedrock bedrock-invoke sagemaker openai-completions; do
 	run_ttftop run --headless -a "$api" -c 2 -n 5 -m sim -o "$T/$api.jsonl" "$GOOD"
 	near "$(jq_median "$T/$api.jsonl" '.ttft * 1000')" 50 5 "$api: median TTFT within 5 ms of --ttft"
 	is "$(records "$T/$api.jsonl" '[.output_tokens, .tokens_from, (.chunks | length), .error]')" \

@@ -28,7 +28,7 @@ usage_error "'1,,3' is not a list" run -c 1,,3 http://127.0.0.1:1
 usage_error "malformed URL 'http//nope'" run http//nope
 usage_error "no URL given" run -c 1
 usage_error "unknown API 'nope'" run -a nope http://127.0.0.1:1
-usage_error "not supported yet: --api bedrock-invoke" run -a bedrock-invoke http://127.0.0.1:1
+usage_error "--api custom needs --body-file" run -a custom http://127.0.0.1:1
 usage_error "not supported yet: --format html" report --format html x.jsonl
 usage_error "needs a value" run http://127.0.0.1:1 -m
 usage_error "/nonexistent/dir/x.jsonl" run -o /nonexistent/dir/x.jsonl http://127.0.0.1:1

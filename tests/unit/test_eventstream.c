@@ -287,6 +287,54 @@ test_sagemaker(void **state)
 	buf_free(&b);
 }
 
+static int
+invoke_run(const char *p, size_t n, struct seen *s)
+{
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL };
+	void *st = malloc(proto_bedrock_invoke.state_size);
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	proto_bedrock_invoke.init(st);
+	rc = proto_bedrock_invoke.feed(st, p, n, &ev);
+	if (rc == 0)
+		rc = proto_bedrock_invoke.finish(st, &ev);
+	proto_bedrock_invoke.done(st);
+	free(st);
+	return rc;
+}
+
+/* Bedrock's InvokeModelWithResponseStream: base64 model JSON in chunks, a
+ * Llama-style family here, the counts from the invocation metrics. */
+static void
+test_bedrock_invoke(void **state)
+{
+	struct buf b;
+	struct seen s;
+
+	buf_init(&b);
+	/* {"generation":"Hi"} */
+	event(&b, "chunk", "{\"bytes\":\"eyJnZW5lcmF0aW9uIjoiSGkifQ==\"}");
+	/* {"generation":""} */
+	event(&b, "chunk", "{\"bytes\":\"eyJnZW5lcmF0aW9uIjoiIn0=\"}");
+	/* {"generation":"!","amazon-bedrock-invocationMetrics":{"inputTokenCount":4,"outputTokenCount":2}} */
+	event(&b, "chunk", "{\"bytes\":\"eyJnZW5lcmF0aW9uIjoiISIsImFtYXpvbi1iZWRyb2NrLWludm9jYXRpb25NZXRyaWNzIjp7ImlucHV0VG9rZW5Db3VudCI6NCwib3V0cHV0VG9rZW5Db3VudCI6Mn19\"}");
+	assert_int_equal(invoke_run(b.p, b.len, &s), 0);
+	assert_int_equal(s.tokens, 2);
+	assert_int_equal(s.out, 2);
+	assert_int_equal(s.in, 4);
+	assert_int_equal(s.done, 1);
+	b.len = 0;
+	event(&b, "chunk", "{\"bytes\":\"not base64!\"}");
+	assert_int_equal(invoke_run(b.p, b.len, &s), -1);
+	assert_non_null(strstr(s.detail, "base64"));
+	b.len = 0;
+	event(&b, "chunk", "{\"bytes\":\"eyJnZW5lcmF0aW9uIjoiSGkifQ==\"}");
+	assert_int_equal(invoke_run(b.p, b.len, &s), -1);
+	assert_non_null(strstr(s.detail, "invocationMetrics"));
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -295,6 +343,7 @@ main(void)
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_bedrock),
 		cmocka_unit_test(test_sagemaker),
+		cmocka_unit_test(test_bedrock_invoke),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

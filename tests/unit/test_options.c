@@ -108,7 +108,7 @@ test_bad_command_lines(void **state)
 		{ { "-c", "1,,3", "http://h" }, 3, "--clients" },
 		{ { "-n", "0", "http://h" }, 3, "--requests" },
 		{ { "-a", "nope", "http://h" }, 3, "--api" },
-		{ { "-a", "bedrock-invoke", "http://h" }, 3, "not supported yet" },
+		{ { "-a", "custom", "http://h" }, 3, "--body-file" },
 		{ { "-H", "no colon", "http://h" }, 3, "--header" },
 		{ { "--timeout", "soon", "http://h" }, 3, "--timeout" },
 		{ { "-d", "1s", "-n", "2" }, 4, "give one or the other" },

@@ -243,6 +243,13 @@ jsonl_end(struct buf *b, const struct end_info *e)
 	    e->cpu_s);
 	if (e->unsent > 0)
 		buf_printf(b, ",\"unsent\":%ld", e->unsent);
+	if (!isnan(e->lag_p99)) {
+		buf_printf(b, ",\"overloaded\":%s,\"cpu_share\":%.3f,\"lag_p99\":%.6f",
+		    e->overloaded ? "true" : "false",
+		    isnan(e->cpu_share) ? 0.0 : e->cpu_share, e->lag_p99);
+		if (!isnan(e->late_p99))
+			buf_printf(b, ",\"late_p99\":%.6f", e->late_p99);
+	}
 	if (e->slo != NULL) {
 		int i, m;
 
@@ -511,6 +518,11 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 			rc = get_long(root, "errors", 0, &r->end.errors, err, errlen);
 		if (rc == 0)
 			rc = get_long(root, "unsent", 0, &r->end.unsent, err, errlen);
+		r->end.cpu_share = get_rate(root, "cpu_share");
+		r->end.lag_p99 = get_rate(root, "lag_p99");
+		r->end.late_p99 = get_rate(root, "late_p99");
+		r->end.overloaded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root,
+		    "overloaded"));
 		if (rc == 0) {
 			const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(root, "cpu_s");
 

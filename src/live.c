@@ -38,7 +38,6 @@ live_done(struct live *l)
 	for (i = 0; i < LIVE_TICKS; i++) {
 		free(l->ticks[i].ttft.v);
 		free(l->ticks[i].tpot.v);
-		free(l->ticks[i].lag.v);
 		free(l->ticks[i].late.v);
 	}
 }
@@ -58,7 +57,8 @@ tick_at(struct live *l, usec_t t, bool create)
 	k->idx = idx;
 	k->tokens = 0;
 	k->done = k->errors = 0;
-	k->ttft.n = k->tpot.n = k->lag.n = k->late.n = 0;
+	k->ttft.n = k->tpot.n = k->late.n = 0;
+	memset(&k->lag, 0, sizeof k->lag);
 	/* gauges carry over until the next sample of them */
 	return k;
 }
@@ -80,7 +80,6 @@ on_sample(void *self, const struct sample *s)
 			k->done++;
 		else if (s->error != ERR_CANCELED)
 			k->errors++;
-		fvec_add(&k->lag, (float)usec_to_sec(s->lag_max));
 	}
 	/* lateness belongs to the moment of the send */
 	if (s->scheduled != USEC_NONE && (k = tick_at(l, s->t, true)) != NULL)
@@ -131,9 +130,12 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	struct series vals = { 0 };
 	double sum = 0, result = NAN;
 	long i, seen = 0, done = 0, errors = 0;
+	struct lag_hist lag;
 	double last_gauge = -1;
 	int last_flight = -1;
 
+	if (m == LM_LAG_P99)
+		memset(&lag, 0, sizeof lag);
 	for (i = from; i < to; i++) {
 		struct live_tick *k = &l->ticks[((i % LIVE_TICKS) + LIVE_TICKS) % LIVE_TICKS];
 		const struct fvec *f = NULL;
@@ -150,12 +152,14 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 		switch (m) {
 		case LM_TTFT_P50: case LM_TTFT_P95: f = &k->ttft; break;
 		case LM_TPOT_P50: case LM_TPOT_P95: f = &k->tpot; break;
-		case LM_LAG_P99: f = &k->lag; break;
 		case LM_LATE_P99: f = &k->late; break;
 		default: break;
 		}
 		for (j = 0; f != NULL && j < f->n; j++)
 			series_add(&vals, f->v[j]);
+		if (m == LM_LAG_P99)
+			for (j = 0; j < LAG_BUCKETS; j++)
+				lag.n[j] += k->lag.n[j];
 	}
 	if (seen == 0)
 		return NAN;
@@ -166,7 +170,10 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	case LM_TTFT_P95: case LM_TPOT_P95:
 		result = series_percentile(&vals, 95);
 		break;
-	case LM_LAG_P99: case LM_LATE_P99:
+	case LM_LAG_P99:
+		result = lag_percentile(&lag, 99);
+		break;
+	case LM_LATE_P99:
 		result = series_percentile(&vals, 99);
 		break;
 	case LM_TOK_RATE:
@@ -194,15 +201,21 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 #define PEAK_TICKS (5 * USEC_PER_SEC / LIVE_TICK)
 
 void
-live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks)
+live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks,
+    const struct lag_hist *lag)
 {
 	struct live_tick *k = tick_at(l, now, true);
 	long idx = (long)(now / LIVE_TICK);
 	double rate;
+	int i;
 
 	if (k == NULL)
 		return;
 	k->load = load;
+	for (i = 0; i < LAG_BUCKETS; i++) {
+		k->lag.n[i] += lag->n[i] - l->last_lag.n[i];
+		l->last_lag.n[i] = lag->n[i];
+	}
 	k->in_flight = in_flight;
 	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
 	l->last_chunks = chunks;

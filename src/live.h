@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "lag.h"
 #include "sink.h"
 
 #define LIVE_TICK	250000		/* usec in one tick */
@@ -30,7 +31,8 @@ struct live_tick {
 	double		load;		/* clients, or requests/s in open loop */
 	int		in_flight;
 	int		done, errors;
-	struct fvec	ttft, tpot, lag, late;
+	struct fvec	ttft, tpot, late;
+	struct lag_hist	lag;		/* reads in the tick */
 };
 
 struct live_error {
@@ -45,6 +47,7 @@ struct live_error {
 struct live {
 	struct live_tick	ticks[LIVE_TICKS];
 	long			last_chunks;	/* chunk counter at the last gauge */
+	struct lag_hist		last_lag;	/* the load's histogram then */
 	double			peak;		/* best 5 s average of tok/s so far */
 	double			tokens_per_chunk;
 	double			tokens_seen, chunks_seen;
@@ -56,10 +59,10 @@ void live_init(struct live *);
 void live_done(struct live *);
 struct sink live_sink(struct live *);
 /* Samples the gauges at run time now: the load (clients wanted, or the
- * open loop's rate), requests in flight, and the running count of content
- * chunks received. */
+ * open loop's rate), requests in flight, the running count of content
+ * chunks received and the loop lag of every read so far. */
 void live_gauge(struct live *, usec_t now, double load, int in_flight,
-    long chunks);
+    long chunks, const struct lag_hist *lag);
 /* Fills ncols values of a metric over [now - window, now), oldest first;
  * NAN where a column saw nothing. */
 void live_series(struct live *, enum live_metric, usec_t now, usec_t window,

@@ -97,6 +97,7 @@ launch(struct load *l, int client, int stage, long prompt)
 	else
 		r = request_new(l->loop, l->opts, l->headers);
 	r->chunk_counter = &l->chunks;
+	r->lag_hist = &l->lag;
 	r->client = client;
 	r->body.len = 0;
 	prompts_body(&l->prompts, prompt, &r->body);
@@ -254,6 +255,7 @@ fire(struct load *l)
 			advance(l);
 			continue;
 		}
+		lag_add(&l->late, p.late);
 		if (scheduled_by_file(l))
 			p.prompt = l->opts->sched_prompt[l->sched_pos++];
 		else
@@ -413,6 +415,12 @@ end_run(struct load *l)
 	getrusage(RUSAGE_SELF, &ru);
 	e.cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	e.cpu_share = e.t > 0 ? e.cpu_s / usec_to_sec(e.t) : NAN;
+	e.lag_p99 = lag_percentile(&l->lag, 99);
+	e.late_p99 = l->opts->open_loop ? lag_percentile(&l->late, 99) : NAN;
+	e.overloaded = (!isnan(e.lag_p99) && e.lag_p99 > GEN_LAG_MAX) ||
+	    (!isnan(e.late_p99) && e.late_p99 > GEN_LAG_MAX) ||
+	    (!isnan(e.cpu_share) && e.cpu_share > GEN_CPU_MAX);
 	if (l->annotate_end != NULL)
 		l->annotate_end(l, &e);
 	for (i = 0; i < l->nsinks; i++)

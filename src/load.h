@@ -12,6 +12,7 @@
 
 #include <ev.h>
 
+#include "lag.h"
 #include "loop.h"
 #include "prompts.h"
 #include "schedule.h"
@@ -54,6 +55,8 @@ struct load {
 	long			 requests;	/* finished, sent to the sinks */
 	long			 errors;
 	long			 chunks;	/* content chunks received, live */
+	struct lag_hist		 lag;		/* every read's loop lag */
+	struct lag_hist		 late;		/* open loop: every send's lateness */
 	struct request		*idle;		/* free list */
 	ev_timer		 stage_timer;
 	ev_timer		 grace_timer;

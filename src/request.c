@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "lag.h"
 #include "options.h"
 #include "proto.h"
 #include "request.h"
@@ -69,6 +70,8 @@ write_cb(char *data, size_t size, size_t nmemb, void *userp)
 	lag = (usec_t)((ev_time() - ev_now(r->loop)) * USEC_PER_SEC);
 	if (lag > r->s.lag_max)
 		r->s.lag_max = lag;
+	if (r->lag_hist != NULL)
+		lag_add(r->lag_hist, lag);
 	if (r->s.ttfb == USEC_NONE) {
 		long status = 0;
 

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "sample.h"
 
+struct lag_hist;
 struct proto;
 struct run_opts;
 
@@ -41,6 +42,7 @@ struct request {
 	int			 client;	/* the owner's bookkeeping */
 	int			 live_idx;
 	long			*chunk_counter;	/* the owner's live count, or NULL */
+	struct lag_hist		*lag_hist;	/* the owner's loop lag, or NULL */
 	struct request		*next;		/* free list */
 };
 

@@ -5,6 +5,8 @@
 #ifndef TTFTOP_SINK_H
 #define TTFTOP_SINK_H
 
+#include <stdbool.h>
+
 #include "clock.h"
 #include "sample.h"
 #include "slo.h"
@@ -45,6 +47,10 @@ enum end_reason {
 	END_SIGNAL		/* SIGINT or SIGTERM */
 };
 
+/* Past these the generator, not the endpoint, may set the figures. */
+#define GEN_LAG_MAX	0.001	/* s of loop lag or lateness, p99 */
+#define GEN_CPU_MAX	0.9	/* of one core */
+
 /* Goodput of one stage under --slo. */
 struct goodput {
 	int	stage;
@@ -61,6 +67,11 @@ struct end_info {
 	long			 errors;
 	long			 unsent;	/* open loop: due sends never made */
 	double			 cpu_s;		/* the generator's CPU, user + system */
+	/* the generator's own overhead over the run; NAN when not known */
+	double			 cpu_share;	/* cpu_s / the run's length */
+	double			 lag_p99;	/* loop lag of every read, s */
+	double			 late_p99;	/* open loop: lateness of sends, s */
+	bool			 overloaded;	/* past GEN_LAG_MAX or GEN_CPU_MAX */
 	const struct slo	*slo;		/* NULL when none was set */
 	const struct goodput	*goodput;	/* one per stage, with slo */
 	int			 ngoodput;

@@ -156,6 +156,7 @@ void
 stats_init(struct stats *s)
 {
 	memset(s, 0, sizeof *s);
+	s->gen.cpu_share = s->gen.lag_p99 = s->gen.late_p99 = NAN;
 }
 
 void
@@ -346,6 +347,9 @@ on_end(void *self, const struct end_info *end)
 	s->end = end->t;
 	s->reason = end->reason;
 	s->unsent = end->unsent;
+	s->gen = *end;
+	s->gen.slo = NULL;		/* the caller's, gone after the call */
+	s->gen.goodput = NULL;
 	if (cur != NULL && cur->end == USEC_NONE)
 		cur->end = end->t;
 }

@@ -75,6 +75,7 @@ struct stats {
 	long			 canceled;	/* of the errors, canceled at quit */
 	long			 warmup;	/* requests left out as warm-up */
 	long			 unsent;	/* due sends never made (end record) */
+	struct end_info		 gen;		/* the end record's generator figures */
 	bool			 open_loop;	/* a stage had a rate */
 };
 

@@ -24,8 +24,6 @@ static const struct {
 /* Index of p50, p95 and p99 in stats_pcts. */
 enum { P50 = 2, P95 = 5, P99 = 6 };
 
-#define LATE_LIMIT 0.001	/* s of lateness p99 past which the generator,
-				   not the endpoint, set the pace */
 
 static void
 cell_ms(FILE *f, double sec)
@@ -143,7 +141,6 @@ static void
 open_loop_table(FILE *f, struct stats *s)
 {
 	struct dist q, ts, late;
-	double worst = 0;
 	int k;
 
 	fputs("\n| stage | sent | queued p50 | queued p99 | TTFT from schedule p50 "
@@ -164,14 +161,27 @@ open_loop_table(FILE *f, struct stats *s)
 			fputs(" - |\n", f);
 		else
 			fprintf(f, " %.3f |\n", late.p[P99] * MS);
-		if (late.p[P99] > worst)
-			worst = late.p[P99];
 	}
 	fputs("\nqueued = start - scheduled start (waiting behind "
 	    "--max-concurrency, and lateness); TTFT from schedule adds it\n", f);
-	if (worst > LATE_LIMIT)
-		fprintf(f, "generator overloaded: lateness p99 %.3f ms is over 1 ms; "
-		    "the generator, not the endpoint, set the pace\n", worst * MS);
+}
+
+/* The generator's own overhead, from the end record. */
+static void
+generator_line(FILE *f, const struct end_info *g)
+{
+	if (isnan(g->lag_p99))
+		return;
+	fprintf(f, "generator: CPU %.1f s, %.0f%% of a core; loop lag p99 %.2f ms",
+	    g->cpu_s, g->cpu_share * 100, g->lag_p99 * MS);
+	if (!isnan(g->late_p99))
+		fprintf(f, "; lateness p99 %.2f ms", g->late_p99 * MS);
+	fputc('\n', f);
+	if (g->overloaded)
+		fprintf(f, "generator overloaded: results not trustworthy (past %.0f "
+		    "ms of loop lag or lateness p99, or %.0f%% of a core, the "
+		    "generator and not the endpoint sets the figures)\n",
+		    GEN_LAG_MAX * MS, GEN_CPU_MAX * 100);
 }
 
 static void
@@ -272,6 +282,9 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		open_loop_table(f, s);
 	if (slo_any(&ri->slo))
 		slo_table(f, s, &ri->slo, end);
+	if (!isnan(s->gen.lag_p99))
+		fputc('\n', f);
+	generator_line(f, &s->gen);
 }
 
 /* JSON */
@@ -449,7 +462,15 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 	buf_adds(&b, ",\"req_s\":");
 	json_num(&b, secs > 0 ? (double)t.done / secs : 0, "%.3f");
 	json_metrics_of(&b, s, NULL);
-	buf_adds(&b, "}}\n");
+	buf_addc(&b, '}');
+	if (!isnan(s->gen.lag_p99)) {
+		buf_printf(&b, ",\"generator\":{\"cpu_s\":%.3f,\"cpu_share\":%.3f,"
+		    "\"lag_p99_ms\":%.3f,\"late_p99_ms\":", s->gen.cpu_s,
+		    s->gen.cpu_share, s->gen.lag_p99 * MS);
+		json_num(&b, s->gen.late_p99 * MS, "%.3f");
+		buf_printf(&b, ",\"overloaded\":%s}", s->gen.overloaded ? "true" : "false");
+	}
+	buf_adds(&b, "}\n");
 	fputs(b.p, f);
 	buf_free(&b);
 }

@@ -23,8 +23,6 @@
 #define FRAME		0.1	/* seconds between frames at most */
 #define IDLE_FRAME	0.5	/* redraw at least this often */
 #define NOTICE_SECS	2.0
-#define OVERLOAD_LAG	0.001	/* loop lag p99 past which figures lie */
-#define OVERLOAD_CPU	90.0
 
 #define KEY_TAB		'\t'
 #define KEY_ESC		27
@@ -313,8 +311,9 @@ draw_generator(struct tui *t, int y)
 	usec_t now = tui_now(t), win = tui_windows[t->window];
 	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
 	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
-	bool overloaded = (!isnan(lag99) && lag99 > OVERLOAD_LAG) ||
-	    (!isnan(late99) && late99 > OVERLOAD_LAG) || t->cpu_pct > OVERLOAD_CPU;
+	bool overloaded = (!isnan(lag99) && lag99 > GEN_LAG_MAX) ||
+	    (!isnan(late99) && late99 > GEN_LAG_MAX) ||
+	    t->cpu_pct > GEN_CPU_MAX * 100;
 
 	late[0] = '\0';
 	if (t->m.load->opts->open_loop) {
@@ -584,7 +583,8 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct load *l = t->m.load;
 
 	live_gauge(t->m.live, tui_now(t), l->state == LOAD_PAUSED ? 0 :
-	    l->opts->open_loop ? load_rate(l) : l->target, l->in_flight, l->chunks);
+	    l->opts->open_loop ? load_rate(l) : l->target, l->in_flight, l->chunks,
+	    &l->lag);
 	if (t->dirty || ev_now(loop) - t->last_draw >= IDLE_FRAME)
 		draw(t);
 }

@@ -2,7 +2,7 @@
 # Replaying a saved run prints exactly the summary the live run printed, and
 # bad files get one line naming the file and line, exit 2.
 . "$TESTS_DIR/sh/lib.sh"
-plan 16
+plan 20
 
 start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
 
@@ -25,6 +25,17 @@ wait $pid
 "$TTFTOP" replay --headless "$T/c.jsonl" >"$T/c.replay.md"
 check "a run stopped by SIGINT replays to its summary byte for byte" cmp "$T/c.live.md" "$T/c.replay.md"
 check "(and that summary says it ended by signal)" grep -q ", signal$" "$T/c.replay.md"
+
+# the generator's own overhead is in the end record, and replayed
+check "the end record carries the generator's figures (not overloaded at this load)" \
+	jq -se '.[-1] | .type == "end" and .overloaded == false and .lag_p99 >= 0 and .lag_p99 < 0.05 and .cpu_share >= 0' "$T/a.jsonl"
+check "and the summary says them" grep -Eq "^generator: CPU [0-9.]+ s, [0-9]+% of a core; loop lag p99 [0-9.]+ ms$" "$T/a.replay.md"
+jq -c 'if .type == "end" then .overloaded = true | .lag_p99 = 0.0025 else . end' "$T/a.jsonl" >"$T/over.jsonl"
+"$TTFTOP" replay --headless "$T/over.jsonl" >"$T/over.md"
+check "an overloaded run says its results are not trustworthy" \
+	grep -q "^generator overloaded: results not trustworthy" "$T/over.md"
+is "$("$TTFTOP" replay --json "$T/over.jsonl" | jq -c '.generator | [.overloaded, .lag_p99_ms]')" "[true,2.5]" \
+	"and so does the JSON summary"
 
 # a crash cut the last line short: skipped with a warning
 head -c -25 "$T/a.jsonl" >"$T/cut.jsonl"

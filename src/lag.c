@@ -1,0 +1,43 @@
+#include "config.h"
+
+#include <math.h>
+
+#include "lag.h"
+
+uint64_t
+lag_count(const struct lag_hist *h)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < LAG_BUCKETS; i++)
+		n += h->n[i];
+	return n;
+}
+
+double
+lag_percentile(const struct lag_hist *h, double p)
+{
+	uint64_t total = lag_count(h), want, seen = 0;
+	int i;
+
+	if (total == 0)
+		return NAN;
+	want = (uint64_t)ceil(p / 100.0 * (double)total);
+	if (want == 0)
+		want = 1;
+	for (i = 0; i < LAG_BUCKETS; i++) {
+		seen += h->n[i];
+		if (seen >= want)
+			break;
+	}
+	if (i < 8)
+		return i / 1e6;
+	{
+		int msb = (i - 8) / 8 + 3, sub = (i - 8) % 8;
+		double low = (double)((8 + sub) << (msb - 3));
+		double width = (double)(1 << (msb - 3));
+
+		return (low + width / 2) / 1e6;
+	}
+}

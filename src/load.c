@@ -18,11 +18,14 @@
 #include "xalloc.h"
 
 #define RATE_MIN	0.001	/* requests/s the operator may go down to */
+#define START_BATCH	32	/* closed loop: requests handed to curl per
+				   turn of the loop */
 #define RATE_MAX	1e6
 
 struct client {
 	struct request	*req;		/* in flight, or NULL */
 	long		 done;		/* requests finished in this stage */
+	bool		 waiting;	/* in the queue of clients to start */
 };
 
 /* An open-loop send that was due while --max-concurrency were in flight. */
@@ -145,6 +148,58 @@ start_client(struct load *l, int c)
 	l->clients[c].req = launch(l, c, l->stage, -1);
 }
 
+/* Clients due to send wait in a queue, and a batch of them starts before
+ * each poll: curl connects every handle added since its last timeout in one
+ * call, so thousands starting at once (a stage of 5,000 clients, a wave of
+ * answers ending together) would hold the loop, and every stream with it,
+ * for hundreds of milliseconds. */
+static void
+want_start(struct load *l, int c)
+{
+	if (l->clients[c].waiting)
+		return;
+	if (l->rlen == l->rcap) {
+		int n = l->rcap ? l->rcap * 2 : 64, i;
+		int *q = xreallocarray(NULL, (size_t)n, sizeof *q);
+
+		for (i = 0; i < l->rlen; i++)
+			q[i] = l->ready[(l->rhead + i) % l->rcap];
+		free(l->ready);
+		l->ready = q;
+		l->rcap = n;
+		l->rhead = 0;
+	}
+	l->ready[(l->rhead + l->rlen++) % l->rcap] = c;
+	l->clients[c].waiting = true;
+	ev_idle_start(l->loop, &l->spin);	/* the next poll must not wait */
+}
+
+static void
+starter_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct load *l = w->data;
+	int n = 0;
+
+	while (l->rlen > 0 && n < START_BATCH) {
+		int c = l->ready[l->rhead];
+
+		l->rhead = (l->rhead + 1) % l->rcap;
+		l->rlen--;
+		l->clients[c].waiting = false;
+		if (may_start(l, c)) {
+			start_client(l, c);
+			n++;
+		}
+	}
+	if (l->rlen == 0)
+		ev_idle_stop(loop, &l->spin);
+}
+
+static void
+spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+}
+
 static void
 fill(struct load *l)
 {
@@ -152,7 +207,7 @@ fill(struct load *l)
 
 	for (c = 0; c < l->target; c++)
 		if (may_start(l, c))
-			start_client(l, c);
+			want_start(l, c);
 }
 
 /* A stage run by -n is over when no client may send and none is busy. */
@@ -355,7 +410,7 @@ transfer_done(void *ctx, CURL *easy, CURLcode result)
 	else {
 		l->clients[c].done++;
 		if (may_start(l, c))
-			start_client(l, c);
+			want_start(l, c);
 		else if (l->state == LOAD_RUNNING && stage_exhausted(l))
 			advance(l);
 	}
@@ -516,6 +571,10 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 	l->stage_timer.data = l;
 	ev_timer_init(&l->grace_timer, grace_timer_cb, QUIT_GRACE, 0.);
 	l->grace_timer.data = l;
+	ev_prepare_init(&l->starter, starter_cb);
+	l->starter.data = l;
+	ev_prepare_start(loop, &l->starter);
+	ev_idle_init(&l->spin, spin_cb);
 	if (o->open_loop) {
 		/* libev's own timers wake up to a millisecond late: a timerfd
 		 * keeps sends to the microsecond */
@@ -547,6 +606,9 @@ load_done(struct load *l)
 	xfer_done(&l->xfer);
 	ev_timer_stop(l->loop, &l->stage_timer);
 	ev_timer_stop(l->loop, &l->grace_timer);
+	ev_prepare_stop(l->loop, &l->starter);
+	ev_idle_stop(l->loop, &l->spin);
+	free(l->ready);
 	if (l->tfd >= 0) {
 		ev_io_stop(l->loop, &l->tfd_w);
 		close(l->tfd);

@@ -60,6 +60,11 @@ struct load {
 	struct request		*idle;		/* free list */
 	ev_timer		 stage_timer;
 	ev_timer		 grace_timer;
+	/* closed loop: clients waiting to start, a batch a turn */
+	int			*ready;
+	int			 rhead, rlen, rcap;
+	ev_prepare		 starter;
+	ev_idle			 spin;
 	/* open loop */
 	struct arrivals		 arr;
 	double			 rate;		/* set by the stage or the operator */

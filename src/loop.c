@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include "loop.h"
+
+#define KEEP_CONNECTIONS 1000000L
 #include "xalloc.h"
 
 struct sock {
@@ -112,6 +114,11 @@ xfer_init(struct xfer *x, struct ev_loop *loop, xfer_done_fn done, void *ctx)
 	curl_multi_setopt(x->multi, CURLMOPT_SOCKETDATA, x);
 	curl_multi_setopt(x->multi, CURLMOPT_TIMERFUNCTION, timer_fn);
 	curl_multi_setopt(x->multi, CURLMOPT_TIMERDATA, x);
+	/* curl keeps 4 idle connections per transfer under way and closes
+	 * the oldest past that: when a wave of answers ends together, it would
+	 * close (and then reopen) thousands of connections, scanning them all
+	 * each time. Clients keep theirs. */
+	curl_multi_setopt(x->multi, CURLMOPT_MAXCONNECTS, (long)KEEP_CONNECTIONS);
 }
 
 void

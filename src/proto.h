@@ -57,6 +57,9 @@ extern const struct proto proto_bedrock_invoke;
 extern const struct proto proto_sagemaker;
 extern const struct proto proto_custom;
 
+/* The headers of the AWS kinds (bedrock, bedrock-invoke, sagemaker). */
+struct curl_slist *proto_aws_headers(const struct run_opts *,
+    struct curl_slist *);
 /* Anthropic's "messages" (and "system") members, for Bedrock too. */
 void proto_anthropic_messages(struct buf *, const struct prompt *);
 

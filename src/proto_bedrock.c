@@ -86,8 +86,10 @@ bedrock_body(const struct run_opts *o, const struct prompt *p, long max_tokens,
 	buf_addc(b, '}');
 }
 
-static struct curl_slist *
-bedrock_headers(const struct run_opts *o, struct curl_slist *list)
+/* The headers of every AWS kind: JSON in, event-stream out, and the
+ * session token of temporary credentials (signed with the rest). */
+struct curl_slist *
+proto_aws_headers(const struct run_opts *o, struct curl_slist *list)
 {
 	char token[4096];
 
@@ -205,7 +207,7 @@ const struct proto proto_bedrock = {
 	.aws_service = "bedrock",
 	.aws_host = "bedrock-runtime",
 	.build_body = bedrock_body,
-	.headers = bedrock_headers,
+	.headers = proto_aws_headers,
 	.state_size = sizeof(struct bedrock),
 	.init = bedrock_init,
 	.done = bedrock_done,
@@ -429,7 +431,7 @@ const struct proto proto_bedrock_invoke = {
 	.aws_service = "bedrock",
 	.aws_host = "bedrock-runtime",
 	.build_body = invoke_body,
-	.headers = bedrock_headers,
+	.headers = proto_aws_headers,
 	.state_size = sizeof(struct invoke),
 	.init = invoke_init,
 	.done = invoke_done,

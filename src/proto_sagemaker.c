@@ -48,21 +48,6 @@ sagemaker_body(const struct run_opts *o, const struct prompt *p, long max_tokens
 	buf_adds(b, "},\"stream\":true}");
 }
 
-static struct curl_slist *
-sagemaker_headers(const struct run_opts *o, struct curl_slist *list)
-{
-	char token[4096];
-
-	list = curl_slist_append(list, "Content-Type: application/json");
-	list = curl_slist_append(list, "Accept: application/vnd.amazon.eventstream");
-	if (o->aws_session_token != NULL && o->aws_session_token[0] != '\0') {
-		snprintf(token, sizeof token, "x-amz-security-token: %s",
-		    o->aws_session_token);
-		list = curl_slist_append(list, token);
-	}
-	return list;
-}
-
 static bool
 nonempty(const cJSON *o, const char *key)
 {
@@ -261,7 +246,7 @@ const struct proto proto_sagemaker = {
 	.aws_service = "sagemaker",
 	.aws_host = "runtime.sagemaker",
 	.build_body = sagemaker_body,
-	.headers = sagemaker_headers,
+	.headers = proto_aws_headers,
 	.state_size = sizeof(struct sagemaker),
 	.init = sagemaker_init,
 	.done = sagemaker_done,

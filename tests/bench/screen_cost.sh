@@ -6,7 +6,7 @@
 #   tests/bench/screen_cost.sh [--smoke]    (--smoke: one tiny run, no record)
 . "$(dirname "$0")/lib.sh"
 
-STREAMS=100 TOKENS=250 DUR=10s RUNS=5 SMOKE=0
+STREAMS=100 TOKENS=250 DUR=10s RUNS=${1:-5} SMOKE=0
 [ "${1:-}" = --smoke ] && { STREAMS=4 TOKENS=20 DUR=2s RUNS=1 SMOKE=1; }
 command -v tmux >/dev/null || die "tmux is missing: apt-get install tmux"
 busy_check
@@ -37,18 +37,19 @@ one() {
 		for _ in $(seq 50); do tmux -L "ttftop-bench-$$" has-session -t b 2>/dev/null || break; sleep 0.1; done
 	fi
 	sim_stop
-	figures "$out"
+	echo "$(figures "$out") $(jq -s -r '(map(select(.type == "end"))[0].lag_p99 // 0) * 1000' "$out")"
 }
 
-printf '%-9s %4s %10s %10s %10s %9s %12s\n' mode run "err p50" "err p99" "err max" chunks "CPU-s/1M tok" >"$W/table"
+printf '%-9s %4s %10s %10s %10s %9s %12s %10s\n' mode run "err p50" "err p99" "err max" chunks "CPU-s/1M tok" "lag p99" >"$W/table"
 # interleaved, so that whatever else the machine does hits both modes alike
 for run in $(seq $RUNS); do
 	for mode in headless screen; do
-		read -r p50 p99 max n cpu tok <<<"$(one $mode $run)"
+		read -r p50 p99 max n cpu tok lag <<<"$(one $mode $run)"
 		[ -n "${tok:-}" ] && [ "$n" -gt 0 ] || die "$mode run $run recorded no chunks"
 		per=$(awk -v c="$cpu" -v t="$tok" 'BEGIN { printf "%.2f", (t > 0 ? c / t * 1e6 : 0) }')
-		printf '%-9s %4s %8.3fms %8.3fms %8.3fms %9s %12s\n' $mode $run "$p50" "$p99" "$max" "$n" "$per" >>"$W/table"
+		printf '%-9s %4s %8.3fms %8.3fms %8.3fms %9s %12s %8.3fms\n' $mode $run "$p50" "$p99" "$max" "$n" "$per" "$lag" >>"$W/table"
 		echo "$p99" >>"$W/$mode.p99"; echo "$per" >>"$W/$mode.cpu"; echo "$p50" >>"$W/$mode.p50"
+		echo "$lag" >>"$W/$mode.lag"
 	done
 done
 {
@@ -57,8 +58,8 @@ done
 	echo
 	echo "load: $STREAMS streams of 50 tok/s ($TOKENS tokens, first at 50 ms), $DUR, $RUNS runs each"
 	for m in headless screen; do
-		printf 'median %-9s err p50 %.3f ms  p99 %.3f ms  CPU %.2f s per 1M tokens\n' $m \
-			"$(median <"$W/$m.p50")" "$(median <"$W/$m.p99")" "$(median <"$W/$m.cpu")"
+		printf 'median %-9s err p50 %.3f ms  p99 %.3f ms  CPU %.2f s per 1M tokens  loop lag p99 %.3f ms\n' $m \
+			"$(median <"$W/$m.p50")" "$(median <"$W/$m.p99")" "$(median <"$W/$m.cpu")" "$(median <"$W/$m.lag")"
 	done
 	awk -v a="$(median <"$W/headless.p99")" -v b="$(median <"$W/screen.p99")" \
 	    -v c="$(median <"$W/headless.cpu")" -v d="$(median <"$W/screen.cpu")" \

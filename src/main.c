@@ -136,9 +136,10 @@ help(const char *cmd)
 		    "Per-stage statistics of saved runs, one block (md) or row group\n"
 		    "(csv) per file, labelled with --label or else model@url. md is the\n"
 		    "run's own summary; json the --json summary (several files: under\n"
-		    "\"runs\", each with its label); csv has, for TTFT, TPOT, ITL and\n"
-		    "TTLT, count, mean, stddev, min, p5, p25, p50, p75, p90, p95, p99,\n"
-		    "p99.9 and max in ms, with tok/s, peak tok/s and req/s. Every file is\n"
+		    "\"runs\", each with its label); csv has clients or rate, requests,\n"
+		    "errors, tokens, tok/s, peak tok/s, req/s, goodput (runs with --slo)\n"
+		    "and, for TTFT, TPOT, ITL and TTLT, count, mean, stddev, min, p5,\n"
+		    "p25, p50, p75, p90, p95, p99, p99.9 and max in ms. Every file is\n"
 		    "read before -o is written. --format html is not supported yet.\n");
 	else {
 		fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);

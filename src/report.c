@@ -65,7 +65,8 @@ write_csv(FILE *f, struct run_file *files, int n)
 	size_t m;
 	int i, k, p;
 
-	fputs("label,stage,clients,requests,errors,output_tokens,tok_s,peak_tok_s,req_s", f);
+	fputs("label,stage,clients,rate,requests,errors,output_tokens,tok_s,peak_tok_s,"
+	    "req_s,goodput_req_s,goodput_share", f);
 	for (m = 0; m < sizeof csv_metrics / sizeof csv_metrics[0]; m++) {
 		fprintf(f, ",%s_count,%s_mean_ms,%s_stddev_ms,%s_min_ms", csv_metrics[m].name,
 		    csv_metrics[m].name, csv_metrics[m].name, csv_metrics[m].name);
@@ -82,13 +83,30 @@ write_csv(FILE *f, struct run_file *files, int n)
 			usec_t end = st->end != USEC_NONE ? st->end : s->end;
 
 			csv_field(f, files[i].label);
-			fprintf(f, ",%d,%d,%ld,%ld,%ld,", st->stage, st->clients,
-			    st->requests, st->errors, st->output_tokens);
+			fprintf(f, ",%d,", st->stage);
+			if (!st->open_loop)
+				fprintf(f, "%d,", st->clients);
+			else {
+				fputc(',', f);
+				csv_num(f, st->rate);	/* empty for a schedule */
+			}
+			fprintf(f, ",%ld,%ld,%ld,", st->requests, st->errors,
+			    st->output_tokens);
 			csv_num(f, stats_tok_rate(st, end));
 			fputc(',', f);
 			csv_num(f, stats_peak_rate(s, st->start, end));
 			fputc(',', f);
 			csv_num(f, stats_req_rate(st, end));
+			fputc(',', f);
+			if (slo_any(&files[i].ri.slo)) {
+				struct goodput g;
+
+				stats_goodput(st, &files[i].ri.slo, end, &g);
+				csv_num(f, g.req_s);
+				fputc(',', f);
+				csv_num(f, g.total ? (double)g.met / (double)g.total : NAN);
+			} else
+				fputc(',', f);	/* no objectives were set */
 			for (m = 0; m < sizeof csv_metrics / sizeof csv_metrics[0]; m++) {
 				struct dist d;
 

@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 15
+plan 17
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -28,9 +28,23 @@ print(len(rows), len(rows[0]))
 for r in rows:
     print("|".join([r["label"], r["stage"], r["requests"], r["ttft_p50_ms"], r["ttft_p99.9_ms"], r["itl_count"]]))
 PY
-is "$(head -1 "$T/csv.txt")" "4 61" "a csv reader finds 4 rows (2 files x 2 stages) of 61 columns"
+is "$(head -1 "$T/csv.txt")" "4 64" "a csv reader finds 4 rows (2 files x 2 stages) of 64 columns"
 is "$(tail -n 4 "$T/csv.txt" | cut -d'|' -f1-3 | tr '\n' ';')" 'fast|1|4;fast|2|8;slow, "b"|1|4;slow, "b"|2|8;' \
 	"labels (quoted where needed), stages and request counts"
+
+# goodput and rate columns for an open-loop run with objectives
+run_ttftop run --json -r 30 -d 2s --slo ttft:22ms -m m -o "$T/slo.jsonl" "$fast"
+"$TTFTOP" report -f csv "$T/slo.jsonl" >"$T/slo.csv"
+check "csv: the rate, and goodput as the summary has it (to the csv's 3 decimals)" python3 -c '
+import csv, json, sys
+r = next(csv.DictReader(open(sys.argv[1])))
+j = json.load(open(sys.argv[2]))["stages"][0]
+ok = (float(r["rate"]) == j["rate"] and
+      abs(float(r["goodput_share"]) - j["goodput"]["share"]) <= 0.0011 and
+      abs(float(r["goodput_req_s"]) - j["goodput"]["req_s"]) <= 0.0011)
+sys.exit(not ok)' "$T/slo.csv" "$T/out"
+check "csv: goodput left empty for a run without objectives" \
+	python3 -c 'import csv, sys; sys.exit(any(r["goodput_share"] for r in csv.DictReader(open(sys.argv[1]))))' "$T/both.csv"
 
 "$TTFTOP" report -f json --label fast --label slow "$T/fast.jsonl" "$T/slow.jsonl" >"$T/both.json"
 check "json of two files parses" jq -e '.runs | length == 2' "$T/both.json"

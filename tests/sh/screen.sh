@@ -4,12 +4,24 @@
 . "$TESTS_DIR/sh/lib.sh"
 plan 47
 
-SOCK="ttftop-test-$$"
+# a fresh tmux server for each start: a server still dying could swallow
+# the next new-session on the same socket
+SOCK="" SOCKS="" nsock=0
+new_server() {
+	[ -n "$SOCK" ] && tm kill-server 2>/dev/null
+	nsock=$((nsock + 1))
+	SOCK="ttftop-test-$$-$nsock"
+	SOCKS="$SOCKS $SOCK"
+}
 tm() { tmux -L "$SOCK" "$@"; }
 screen() { tm capture-pane -p -t t; }
-cleanup_tmux() { tm kill-server 2>/dev/null; cleanup; }
+cleanup_tmux() {
+	for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done
+	cleanup
+}
 trap cleanup_tmux EXIT
 
+exec 4>&1	# the TAP stream, for diagnostics from inside checks
 # wait_for PATTERN [SECONDS]: until the screen shows it
 wait_for() {
 	local i
@@ -17,6 +29,8 @@ wait_for() {
 		screen | grep -q -- "$1" && return 0
 		sleep 0.1
 	done
+	# what was on screen instead goes to the log, as TAP comments
+	screen 2>&1 | sed 's/^/#   | /' >&4
 	return 1
 }
 # wait_line FILE JQ-FILTER [SECONDS]: until the JSONL has a matching record
@@ -30,7 +44,7 @@ wait_line() {
 }
 # start ENV...: the demo in a 100x30 terminal, 2 and 4 clients, 30 s stages
 start() {
-	tm kill-server 2>/dev/null
+	new_server
 	rm -f "$T/screen.jsonl" "$T/status"
 	tm -f /dev/null new-session -d -s t -x 100 -y 30 \
 		"cd '$T' && env $* TERM=xterm-256color '$TTFTOP' demo -c 2,4 -d 30s -o screen.jsonl; echo \$? > '$T/status'; sleep 30"
@@ -109,7 +123,7 @@ check "NO_COLOR: no colour on screen" bash -c "! tmux -L '$SOCK' capture-pane -e
 is "$(quit_and_wait)" 0 "LANG=C NO_COLOR: q ends it with status 0"
 
 # open loop: the rate in the header, steered by the keys
-tm kill-server 2>/dev/null
+new_server
 rm -f "$T/screen.jsonl" "$T/status"
 tm -f /dev/null new-session -d -s t -x 100 -y 30 \
 	"cd '$T' && env LANG=C.UTF-8 TERM=xterm-256color '$TTFTOP' demo -r 10 -d 60s --slo ttft:300ms -o screen.jsonl; echo \$? > '$T/status'; sleep 30"

@@ -35,9 +35,9 @@ lag_percentile(const struct lag_hist *h, double p)
 		return i / 1e6;
 	{
 		int msb = (i - 8) / 8 + 3, sub = (i - 8) % 8;
-		double low = (double)((8 + sub) << (msb - 3));
-		double width = (double)(1 << (msb - 3));
+		long low = (long)(8 + sub) << (msb - 3), width = 1L << (msb - 3);
 
-		return (low + width / 2) / 1e6;
+		/* whole microseconds, as the JSONL keeps them */
+		return (double)(low + width / 2) / 1e6;
 	}
 }

@@ -470,7 +470,9 @@ end_run(struct load *l)
 	getrusage(RUSAGE_SELF, &ru);
 	e.cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	e.cpu_share = e.t > 0 ? e.cpu_s / usec_to_sec(e.t) : NAN;
+	/* as the end record keeps them, so that a replay prints the same */
+	e.cpu_s = round(e.cpu_s * 1000) / 1000;
+	e.cpu_share = e.t > 0 ? round(e.cpu_s / usec_to_sec(e.t) * 1000) / 1000 : 0;
 	e.lag_p99 = lag_percentile(&l->lag, 99);
 	e.late_p99 = l->opts->open_loop ? lag_percentile(&l->late, 99) : NAN;
 	e.overloaded = (!isnan(e.lag_p99) && e.lag_p99 > GEN_LAG_MAX) ||

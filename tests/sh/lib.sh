@@ -26,6 +26,10 @@ check() {	# check DESCRIPTION COMMAND...: passes when the command succeeds
 	if "$@" >/dev/null 2>&1; then ok 0 "$desc"; else ok 1 "$desc"; fi
 }
 
+same() {	# same DESCRIPTION FILE1 FILE2: byte for byte, else the diff as comments
+	if cmp -s "$2" "$3"; then ok 0 "$1"; else ok 1 "$1"; diff "$2" "$3" | sed 's/^/#   /' | head -20; fi
+}
+
 is() {	# is GOT WANT DESCRIPTION
 	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got '$1', want '$2'"; fi
 }

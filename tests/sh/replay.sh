@@ -9,13 +9,13 @@ start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-r
 run_ttftop run --headless -c 1,3 -n 4 -m sim -o "$T/a.jsonl" "$SIM_URL"
 cp "$T/out" "$T/a.live.md"
 "$TTFTOP" replay --headless "$T/a.jsonl" >"$T/a.replay.md" 2>"$T/err"
-check "replay prints the live markdown summary byte for byte" cmp "$T/a.live.md" "$T/a.replay.md"
+same "replay prints the live markdown summary byte for byte" "$T/a.live.md" "$T/a.replay.md"
 check "that summary has errors in it (http 429s)" grep -q "^errors: http" "$T/a.replay.md"
 
 run_ttftop run --json -c 2 -d 2s -m sim -o "$T/b.jsonl" "$SIM_URL"
 cp "$T/out" "$T/b.live.json"
 "$TTFTOP" replay --json "$T/b.jsonl" >"$T/b.replay.json"
-check "replay --json prints the live JSON summary byte for byte" cmp "$T/b.live.json" "$T/b.replay.json"
+same "replay --json prints the live JSON summary byte for byte" "$T/b.live.json" "$T/b.replay.json"
 
 "$TTFTOP" run --headless -c 3 -d 60s -m sim -o "$T/c.jsonl" "$SIM_URL" >"$T/c.live.md" 2>/dev/null &
 pid=$!
@@ -23,7 +23,7 @@ sleep 1.5
 kill -INT $pid
 wait $pid
 "$TTFTOP" replay --headless "$T/c.jsonl" >"$T/c.replay.md"
-check "a run stopped by SIGINT replays to its summary byte for byte" cmp "$T/c.live.md" "$T/c.replay.md"
+same "a run stopped by SIGINT replays to its summary byte for byte" "$T/c.live.md" "$T/c.replay.md"
 check "(and that summary says it ended by signal)" grep -q ", signal$" "$T/c.replay.md"
 
 # the generator's own overhead is in the end record, and replayed
@@ -70,7 +70,7 @@ bad "badt.jsonl:4: \"t\" must be a number" "$T/badt.jsonl"
 jq -c '. + {future_field: [1, 2]}' "$T/a.jsonl" >"$T/extra.jsonl"
 echo '{"type":"hologram","t":1}' >>"$T/extra.jsonl"
 "$TTFTOP" replay --headless "$T/extra.jsonl" >"$T/extra.md"
-check "unknown fields and record types are ignored" cmp "$T/a.live.md" "$T/extra.md"
+same "unknown fields and record types are ignored" "$T/a.live.md" "$T/extra.md"
 "$TTFTOP" replay --headless "$T/a.jsonl" "$T/b.jsonl" 2>"$T/err"
 is "$?:$(cat "$T/err")" "2:ttftop replay: not supported yet: several files (merge, --compare)" \
 	"several files: said to be not supported yet"

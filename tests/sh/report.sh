@@ -15,9 +15,9 @@ run_ttftop run --json -c 1,2 -n 4 -m m -o "$T/slow.jsonl" "$slow"
 cp "$T/out" "$T/slow.live.json"
 
 "$TTFTOP" report "$T/fast.jsonl" >"$T/fast.md"
-check "md of one file is the run's own summary, byte for byte" cmp "$T/fast.live.md" "$T/fast.md"
+same "md of one file is the run's own summary, byte for byte" "$T/fast.live.md" "$T/fast.md"
 "$TTFTOP" report --format json "$T/slow.jsonl" >"$T/slow.json"
-check "json of one file is the run's --json summary, byte for byte" cmp "$T/slow.live.json" "$T/slow.json"
+same "json of one file is the run's --json summary, byte for byte" "$T/slow.live.json" "$T/slow.json"
 
 "$TTFTOP" report -f csv --label fast --label 'slow, "b"' -o "$T/both.csv" "$T/fast.jsonl" "$T/slow.jsonl"
 is "$?" 0 "csv of two files to -o"

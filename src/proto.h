@@ -3,6 +3,7 @@
 #ifndef TTFTOP_PROTO_H
 #define TTFTOP_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <curl/curl.h>
@@ -57,6 +58,12 @@ extern const struct proto proto_bedrock_invoke;
 extern const struct proto proto_sagemaker;
 extern const struct proto proto_custom;
 
+/* TGI's body (inputs, parameters), which SageMaker containers take too. */
+void proto_tgi_body(const struct run_opts *, const struct prompt *,
+    long max_tokens, struct buf *);
+struct es_message;
+/* Reports an event-stream exception message; returns whether m was one. */
+bool proto_aws_exception(const struct es_message *, const struct proto_events *);
 /* The headers of the AWS kinds (bedrock, bedrock-invoke, sagemaker). */
 struct curl_slist *proto_aws_headers(const struct run_opts *,
     struct curl_slist *);

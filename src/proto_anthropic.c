@@ -16,7 +16,7 @@
 #include "prompts.h"
 #include "proto.h"
 #include "sample.h"
-#include "sse.h"
+#include "frames.h"
 
 #define API_VERSION	"2023-06-01"
 #define DEFAULT_MAX	1024	/* the API requires max_tokens */
@@ -24,7 +24,7 @@
 #define FAILED		1
 
 struct anthropic {
-	struct sse			 sse;
+	struct frames			 fr;
 	const struct proto_events	*ev;
 	long				 input_tokens;
 	bool				 stopped;
@@ -187,14 +187,14 @@ anthropic_init(void *state)
 	struct anthropic *st = state;
 
 	memset(st, 0, sizeof *st);
-	sse_init(&st->sse);
+	frames_init(&st->fr, FRAMES_SSE);
 	st->input_tokens = -1;
 }
 
 static void
 anthropic_done(void *state)
 {
-	sse_done(&((struct anthropic *)state)->sse);
+	frames_done(&((struct anthropic *)state)->fr);
 }
 
 static int
@@ -202,13 +202,9 @@ anthropic_feed(void *state, const char *buf, size_t len,
     const struct proto_events *ev)
 {
 	struct anthropic *st = state;
-	int rc;
 
 	st->ev = ev;
-	rc = sse_feed(&st->sse, buf, len, on_event, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, "SSE line too long");
-	return rc == 0 ? 0 : -1;
+	return frames_feed(&st->fr, buf, len, on_event, st, ev);
 }
 
 static int
@@ -217,7 +213,7 @@ anthropic_finish(void *state, const struct proto_events *ev)
 	struct anthropic *st = state;
 
 	st->ev = ev;
-	if (sse_finish(&st->sse, on_event, st) != 0)
+	if (frames_finish(&st->fr, on_event, st) != 0)
 		return -1;
 	if (!st->stopped) {
 		ev->fail(ev->ctx, "stream ended before message_stop");

@@ -103,6 +103,31 @@ proto_aws_headers(const struct run_opts *o, struct curl_slist *list)
 	return list;
 }
 
+/* An exception or error message of the event stream (throttlingException,
+ * ModelStreamError, ...): reported with its type and message. Returns
+ * whether m was one. */
+bool
+proto_aws_exception(const struct es_message *m, const struct proto_events *ev)
+{
+	cJSON *root;
+	const cJSON *msg;
+	char detail[SAMPLE_DETAIL_MAX];
+
+	if (strcmp(m->message_type, "exception") != 0 &&
+	    strcmp(m->message_type, "error") != 0)
+		return false;
+	root = cJSON_ParseWithLength(m->payload, m->len);
+	msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+	if (!cJSON_IsString(msg))
+		msg = cJSON_GetObjectItemCaseSensitive(root, "Message");
+	snprintf(detail, sizeof detail, "%s: %s",
+	    m->exception_type[0] ? m->exception_type : m->event_type,
+	    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
+	cJSON_Delete(root);
+	ev->fail(ev->ctx, detail);
+	return true;
+}
+
 static int
 on_message(void *ctx, const struct es_message *m)
 {
@@ -111,20 +136,9 @@ on_message(void *ctx, const struct es_message *m)
 	cJSON *root;
 	int rc = 0;
 
-	root = cJSON_ParseWithLength(m->payload, m->len);
-	if (strcmp(m->message_type, "exception") == 0 ||
-	    strcmp(m->message_type, "error") == 0) {
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
-		char detail[SAMPLE_DETAIL_MAX];
-
-		snprintf(detail, sizeof detail, "%s: %s",
-		    m->exception_type[0] ? m->exception_type : m->event_type,
-		    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
-		ev->fail(ev->ctx, detail);
-		cJSON_Delete(root);
+	if (proto_aws_exception(m, ev))
 		return FAILED;
-	}
-	if (root == NULL) {
+	if ((root = cJSON_ParseWithLength(m->payload, m->len)) == NULL) {
 		ev->fail(ev->ctx, "event-stream payload is not JSON");
 		return FAILED;
 	}
@@ -347,20 +361,10 @@ invoke_message(void *ctx, const struct es_message *m)
 	const struct proto_events *ev = st->ev;
 	const cJSON *bytes;
 	cJSON *root, *inner;
-	char detail[SAMPLE_DETAIL_MAX];
 
-	root = cJSON_ParseWithLength(m->payload, m->len);
-	if (strcmp(m->message_type, "exception") == 0 ||
-	    strcmp(m->message_type, "error") == 0) {
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
-
-		snprintf(detail, sizeof detail, "%s: %s",
-		    m->exception_type[0] ? m->exception_type : m->event_type,
-		    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
-		cJSON_Delete(root);
-		ev->fail(ev->ctx, detail);
+	if (proto_aws_exception(m, ev))
 		return FAILED;
-	}
+	root = cJSON_ParseWithLength(m->payload, m->len);
 	if (strcmp(m->event_type, "chunk") != 0 || st->done) {
 		cJSON_Delete(root);
 		return 0;

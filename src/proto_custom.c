@@ -14,19 +14,17 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "ndjson.h"
+#include "frames.h"
 #include "options.h"
 #include "prompts.h"
 #include "proto.h"
 #include "sample.h"
-#include "sse.h"
 
 #define FAILED		1
 #define DETAIL_QUOTE	60
 
 struct custom {
-	struct sse			 sse;
-	struct ndjson			 nd;
+	struct frames			 fr;
 	const struct run_opts		*o;
 	const struct proto_events	*ev;
 	bool				 done;
@@ -118,15 +116,9 @@ on_json(struct custom *st, const char *data, size_t len)
 }
 
 static int
-on_sse(void *ctx, const char *event, const char *data, size_t len)
+on_frame(void *ctx, const char *event, const char *data, size_t len)
 {
 	return on_json(ctx, data, len);
-}
-
-static int
-on_line(void *ctx, const char *line, size_t len)
-{
-	return on_json(ctx, line, len);
 }
 
 static void
@@ -135,8 +127,7 @@ custom_init(void *state)
 	struct custom *st = state;
 
 	memset(st, 0, sizeof *st);
-	sse_init(&st->sse);
-	ndjson_init(&st->nd);
+	frames_init(&st->fr, FRAMES_SSE);	/* --stream is read at the first bytes */
 }
 
 static void
@@ -144,8 +135,7 @@ custom_done(void *state)
 {
 	struct custom *st = state;
 
-	sse_done(&st->sse);
-	ndjson_done(&st->nd);
+	frames_done(&st->fr);
 }
 
 static int
@@ -153,28 +143,22 @@ custom_feed(void *state, const char *buf, size_t len,
     const struct proto_events *ev)
 {
 	struct custom *st = state;
-	int rc;
 
 	st->ev = ev;
 	st->o = ev->opts;
-	rc = st->o->stream_ndjson ? ndjson_feed(&st->nd, buf, len, on_line, st) :
-	    sse_feed(&st->sse, buf, len, on_sse, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, "line too long");
-	return rc == 0 ? 0 : -1;
+	st->fr.kind = st->o->stream_ndjson ? FRAMES_NDJSON : FRAMES_SSE;
+	return frames_feed(&st->fr, buf, len, on_frame, st, ev);
 }
 
 static int
 custom_finish(void *state, const struct proto_events *ev)
 {
 	struct custom *st = state;
-	int rc;
 
 	st->ev = ev;
 	st->o = ev->opts;
-	rc = st->o->stream_ndjson ? ndjson_finish(&st->nd, on_line, st) :
-	    sse_finish(&st->sse, on_sse, st);
-	if (rc != 0)
+	st->fr.kind = st->o->stream_ndjson ? FRAMES_NDJSON : FRAMES_SSE;
+	if (frames_finish(&st->fr, on_frame, st) != 0)
 		return -1;
 	if (!st->done && st->o->done_path != NULL) {
 		ev->fail(ev->ctx, "stream ended before --done-path was true");

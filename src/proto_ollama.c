@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "ndjson.h"
+#include "frames.h"
 #include "options.h"
 #include "prompts.h"
 #include "proto.h"
@@ -20,7 +20,7 @@
 #define FAILED		1
 
 struct ollama {
-	struct ndjson			 nd;
+	struct frames			 fr;
 	const struct proto_events	*ev;
 	bool				 done;
 };
@@ -61,7 +61,7 @@ count_of(const cJSON *o, const char *key)
 }
 
 static int
-on_line(void *ctx, const char *line, size_t len)
+on_line(void *ctx, const char *event, const char *line, size_t len)
 {
 	struct ollama *st = ctx;
 	const struct proto_events *ev = st->ev;
@@ -116,13 +116,13 @@ ollama_init(void *state)
 	struct ollama *st = state;
 
 	memset(st, 0, sizeof *st);
-	ndjson_init(&st->nd);
+	frames_init(&st->fr, FRAMES_NDJSON);
 }
 
 static void
 ollama_done(void *state)
 {
-	ndjson_done(&((struct ollama *)state)->nd);
+	frames_done(&((struct ollama *)state)->fr);
 }
 
 static int
@@ -130,13 +130,9 @@ ollama_feed(void *state, const char *buf, size_t len,
     const struct proto_events *ev)
 {
 	struct ollama *st = state;
-	int rc;
 
 	st->ev = ev;
-	rc = ndjson_feed(&st->nd, buf, len, on_line, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, "NDJSON line too long");
-	return rc == 0 ? 0 : -1;
+	return frames_feed(&st->fr, buf, len, on_line, st, ev);
 }
 
 static int
@@ -145,7 +141,7 @@ ollama_finish(void *state, const struct proto_events *ev)
 	struct ollama *st = state;
 
 	st->ev = ev;
-	if (ndjson_finish(&st->nd, on_line, st) != 0)
+	if (frames_finish(&st->fr, on_line, st) != 0)
 		return -1;
 	if (!st->done) {
 		ev->fail(ev->ctx, "stream ended before \"done\": true");

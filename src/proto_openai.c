@@ -13,14 +13,14 @@
 #include "prompts.h"
 #include "proto.h"
 #include "sample.h"
-#include "sse.h"
+#include "frames.h"
 
 #define DONE_MARKER	"[DONE]"
 #define DETAIL_QUOTE	60	/* bytes of a bad line quoted in an error */
 #define FAILED		1	/* on_event reported a failure already */
 
 struct openai {
-	struct sse			 sse;
+	struct frames			 fr;
 	const struct proto_events	*ev;
 	bool				 chat;
 	bool				 done;
@@ -186,7 +186,7 @@ chat_init(void *state)
 	struct openai *st = state;
 
 	memset(st, 0, sizeof *st);
-	sse_init(&st->sse);
+	frames_init(&st->fr, FRAMES_SSE);
 	st->chat = true;
 }
 
@@ -196,7 +196,7 @@ completions_init(void *state)
 	struct openai *st = state;
 
 	memset(st, 0, sizeof *st);
-	sse_init(&st->sse);
+	frames_init(&st->fr, FRAMES_SSE);
 }
 
 static void
@@ -204,7 +204,7 @@ openai_done(void *state)
 {
 	struct openai *st = state;
 
-	sse_done(&st->sse);
+	frames_done(&st->fr);
 }
 
 static int
@@ -212,13 +212,9 @@ openai_feed(void *state, const char *buf, size_t len,
     const struct proto_events *ev)
 {
 	struct openai *st = state;
-	int rc;
 
 	st->ev = ev;
-	rc = sse_feed(&st->sse, buf, len, on_event, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, "SSE line too long");
-	return rc == 0 ? 0 : -1;
+	return frames_feed(&st->fr, buf, len, on_event, st, ev);
 }
 
 static int
@@ -227,7 +223,7 @@ openai_finish(void *state, const struct proto_events *ev)
 	struct openai *st = state;
 
 	st->ev = ev;
-	if (sse_finish(&st->sse, on_event, st) != 0)
+	if (frames_finish(&st->fr, on_event, st) != 0)
 		return -1;
 	if (!st->done && !st->finished) {
 		ev->fail(ev->ctx, "stream ended before data: [DONE]");

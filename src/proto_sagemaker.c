@@ -15,38 +15,23 @@
 
 #include "buf.h"
 #include "eventstream.h"
-#include "ndjson.h"
+#include "frames.h"
 #include "options.h"
 #include "prompts.h"
 #include "proto.h"
 #include "sample.h"
-#include "sse.h"
 
 #define FAILED		1
 #define DETAIL_QUOTE	60
 
-enum inner { INNER_UNKNOWN, INNER_SSE, INNER_LINES };
-
 struct sagemaker {
 	struct es_decoder		 es;
-	struct sse			 sse;
-	struct ndjson			 nd;
-	enum inner			 inner;
+	struct frames			 inner;		/* the container's stream */
+	bool				 inner_known;	/* its framing was seen */
 	const struct proto_events	*ev;
 	bool				 done;
 };
 
-static void
-sagemaker_body(const struct run_opts *o, const struct prompt *p, long max_tokens,
-    struct buf *b)
-{
-	buf_adds(b, "{\"inputs\":");
-	buf_add_json_string(b, p->text);
-	buf_adds(b, ",\"parameters\":{\"details\":true");
-	if (max_tokens > 0)
-		buf_printf(b, ",\"max_new_tokens\":%ld", max_tokens);
-	buf_adds(b, "},\"stream\":true}");
-}
 
 static bool
 nonempty(const cJSON *o, const char *key)
@@ -120,33 +105,27 @@ on_json(struct sagemaker *st, const char *data, size_t len)
 }
 
 static int
-on_sse(void *ctx, const char *event, const char *data, size_t len)
+on_frame(void *ctx, const char *event, const char *data, size_t len)
 {
 	return on_json(ctx, data, len);
 }
 
-static int
-on_line(void *ctx, const char *line, size_t len)
-{
-	return on_json(ctx, line, len);
-}
-
-/* The container's bytes, whatever part boundaries cut them. */
+/* The container's bytes, whatever part boundaries cut them: JSON lines
+ * when they begin with '{', else SSE. */
 static int
 inner_feed(struct sagemaker *st, const char *p, size_t n)
 {
 	size_t i;
 
-	if (st->inner == INNER_UNKNOWN) {
+	if (!st->inner_known) {
 		for (i = 0; i < n && (p[i] == ' ' || p[i] == '\r' || p[i] == '\n'); i++)
 			;
 		if (i == n)
 			return 0;
-		st->inner = p[i] == '{' ? INNER_LINES : INNER_SSE;
+		st->inner.kind = p[i] == '{' ? FRAMES_NDJSON : FRAMES_SSE;
+		st->inner_known = true;
 	}
-	if (st->inner == INNER_SSE)
-		return sse_feed(&st->sse, p, n, on_sse, st);
-	return ndjson_feed(&st->nd, p, n, on_line, st);
+	return frames_feed(&st->inner, p, n, on_frame, st, st->ev);
 }
 
 static int
@@ -154,31 +133,12 @@ on_message(void *ctx, const struct es_message *m)
 {
 	struct sagemaker *st = ctx;
 	const struct proto_events *ev = st->ev;
-	int rc;
 
-	if (strcmp(m->message_type, "exception") == 0 ||
-	    strcmp(m->message_type, "error") == 0) {
-		cJSON *root = cJSON_ParseWithLength(m->payload, m->len);
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "Message");
-		char detail[SAMPLE_DETAIL_MAX];
-
-		if (!cJSON_IsString(msg))
-			msg = cJSON_GetObjectItemCaseSensitive(root, "message");
-		snprintf(detail, sizeof detail, "%s: %s",
-		    m->exception_type[0] ? m->exception_type : m->event_type,
-		    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
-		cJSON_Delete(root);
-		ev->fail(ev->ctx, detail);
+	if (proto_aws_exception(m, ev))
 		return FAILED;
-	}
 	if (strcmp(m->event_type, "PayloadPart") != 0)
 		return 0;
-	rc = inner_feed(st, m->payload, m->len);
-	if (rc == -1) {
-		ev->fail(ev->ctx, "container stream line too long");
-		return FAILED;
-	}
-	return rc;
+	return inner_feed(st, m->payload, m->len) == 0 ? 0 : FAILED;
 }
 
 static void
@@ -188,8 +148,7 @@ sagemaker_init(void *state)
 
 	memset(st, 0, sizeof *st);
 	es_init(&st->es);
-	sse_init(&st->sse);
-	ndjson_init(&st->nd);
+	frames_init(&st->inner, FRAMES_SSE);
 }
 
 static void
@@ -198,8 +157,7 @@ sagemaker_done(void *state)
 	struct sagemaker *st = state;
 
 	es_done(&st->es);
-	sse_done(&st->sse);
-	ndjson_done(&st->nd);
+	frames_done(&st->inner);
 }
 
 static int
@@ -220,18 +178,13 @@ static int
 sagemaker_finish(void *state, const struct proto_events *ev)
 {
 	struct sagemaker *st = state;
-	int rc = 0;
 
 	st->ev = ev;
 	if (es_pending(&st->es)) {
 		ev->fail(ev->ctx, "stream ended inside an event-stream message");
 		return -1;
 	}
-	if (st->inner == INNER_SSE)
-		rc = sse_finish(&st->sse, on_sse, st);
-	else if (st->inner == INNER_LINES)
-		rc = ndjson_finish(&st->nd, on_line, st);
-	if (rc != 0)
+	if (st->inner_known && frames_finish(&st->inner, on_frame, st) != 0)
 		return -1;
 	if (!st->done) {
 		ev->fail(ev->ctx, "stream ended before the container's final event");
@@ -245,7 +198,7 @@ const struct proto proto_sagemaker = {
 	.path = "/endpoints/{model}/invocations-response-stream",
 	.aws_service = "sagemaker",
 	.aws_host = "runtime.sagemaker",
-	.build_body = sagemaker_body,
+	.build_body = proto_tgi_body,	/* the container's, TGI-style */
 	.headers = proto_aws_headers,
 	.state_size = sizeof(struct sagemaker),
 	.init = sagemaker_init,

@@ -16,19 +16,19 @@
 #include "prompts.h"
 #include "proto.h"
 #include "sample.h"
-#include "sse.h"
+#include "frames.h"
 
 #define DETAIL_QUOTE	60
 #define FAILED		1
 
 struct tgi {
-	struct sse			 sse;
+	struct frames			 fr;
 	const struct proto_events	*ev;
 	bool				 done;
 };
 
-static void
-tgi_body(const struct run_opts *o, const struct prompt *p, long max_tokens,
+void
+proto_tgi_body(const struct run_opts *o, const struct prompt *p, long max_tokens,
     struct buf *b)
 {
 	buf_adds(b, "{\"inputs\":");
@@ -109,26 +109,22 @@ tgi_init(void *state)
 	struct tgi *st = state;
 
 	memset(st, 0, sizeof *st);
-	sse_init(&st->sse);
+	frames_init(&st->fr, FRAMES_SSE);
 }
 
 static void
 tgi_done(void *state)
 {
-	sse_done(&((struct tgi *)state)->sse);
+	frames_done(&((struct tgi *)state)->fr);
 }
 
 static int
 tgi_feed(void *state, const char *buf, size_t len, const struct proto_events *ev)
 {
 	struct tgi *st = state;
-	int rc;
 
 	st->ev = ev;
-	rc = sse_feed(&st->sse, buf, len, on_event, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, "SSE line too long");
-	return rc == 0 ? 0 : -1;
+	return frames_feed(&st->fr, buf, len, on_event, st, ev);
 }
 
 static int
@@ -137,7 +133,7 @@ tgi_finish(void *state, const struct proto_events *ev)
 	struct tgi *st = state;
 
 	st->ev = ev;
-	if (sse_finish(&st->sse, on_event, st) != 0)
+	if (frames_finish(&st->fr, on_event, st) != 0)
 		return -1;
 	if (!st->done) {
 		ev->fail(ev->ctx, "stream ended before the final event "
@@ -151,7 +147,7 @@ const struct proto proto_tgi = {
 	.name = "tgi",
 	.path = "/generate_stream",
 	.env_key = "HF_TOKEN",
-	.build_body = tgi_body,
+	.build_body = proto_tgi_body,
 	.headers = tgi_headers,
 	.state_size = sizeof(struct tgi),
 	.init = tgi_init,

@@ -121,6 +121,24 @@ payload_parts(struct buf *out, const struct buf *bytes)
 	es_encode(out, headers, bytes->p + half, bytes->len - half);
 }
 
+/* A TGI container's token (text) or end (NULL), as SageMaker streams it. */
+static void
+sagemaker_part(const struct answer *a, const char *text, bool no_usage,
+    struct buf *out)
+{
+	struct answer tgi = *a;
+	struct buf bytes;
+
+	tgi.api = SIM_TGI;
+	buf_init(&bytes);
+	if (text != NULL)
+		wire_token(&tgi, text, &bytes);
+	else
+		wire_end(&tgi, no_usage, &bytes);
+	payload_parts(out, &bytes);
+	buf_free(&bytes);
+}
+
 static long
 estimate_tokens(const char *s)
 {
@@ -325,17 +343,9 @@ wire_token(const struct answer *a, const char *text, struct buf *out)
 		    "\"details\":null}");
 		sse(out, NULL, &j);
 		break;
-	case SIM_SAGEMAKER: {
-		struct answer tgi = *a;
-		struct buf sse_bytes;
-
-		tgi.api = SIM_TGI;
-		buf_init(&sse_bytes);
-		wire_token(&tgi, text, &sse_bytes);
-		payload_parts(out, &sse_bytes);
-		buf_free(&sse_bytes);
+	case SIM_SAGEMAKER:
+		sagemaker_part(a, text, false, out);
 		break;
-	}
 	case SIM_BEDROCK:
 		buf_adds(&j, "{\"contentBlockIndex\":0,\"delta\":{\"text\":");
 		buf_add_json_string(&j, text);
@@ -417,17 +427,9 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 			    a->capped ? "length" : "eos_token", a->ntokens);
 		sse(out, NULL, &j);
 		break;
-	case SIM_SAGEMAKER: {
-		struct answer tgi = *a;
-		struct buf sse_bytes;
-
-		tgi.api = SIM_TGI;
-		buf_init(&sse_bytes);
-		wire_end(&tgi, no_usage, &sse_bytes);
-		payload_parts(out, &sse_bytes);
-		buf_free(&sse_bytes);
+	case SIM_SAGEMAKER:
+		sagemaker_part(a, NULL, no_usage, out);
 		break;
-	}
 	case SIM_BEDROCK_INVOKE:
 		buf_printf(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
 		    "\"%s\"}", a->capped ? "max_tokens" : "end_turn");

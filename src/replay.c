@@ -2,101 +2,423 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "jsonl.h"
+#include "player.h"
 #include "replay.h"
+#include "report.h"
 #include "stats.h"
+#include "tui.h"
 #include "summary.h"
 #include "xalloc.h"
 
-#define EXIT_USAGE 2
-#define ERR_MAX 256
+#define EXIT_USAGE	2
+#define ERR_MAX		256
+#define READ_CHUNK	(1 << 20)	/* bytes read at once */
 
-int
-replay_read(const char *path, struct run_info *ri, struct sink *k, char *err,
-    size_t errlen)
+/* One saved session being read: plain or gzip (zlib reads both), a line at
+ * a time, through a buffer of our own (gzgets would cap the line length). */
+struct jfile {
+	const char	*path;
+	gzFile		 gz;
+	char		*buf;
+	size_t		 cap, len, pos;	/* bytes held; the next line's start */
+	bool		 eof;
+	long		 lineno;
+	struct run_info	 ri;
+	usec_t		 offset;	/* added to its times when merged */
+	struct record	 next;		/* read ahead, when have_next */
+	bool		 have_next, ended;
+};
+
+/* The next line, without its newline, or NULL at the end. *last says it had
+ * no newline: a crash may have cut it short. */
+static char *
+jfile_line(struct jfile *j, size_t *n, bool *last, char *err, size_t errlen)
 {
-	FILE *f;
-	char *line = NULL, why[ERR_MAX];
-	size_t cap = 0;
-	ssize_t n;
-	long lineno = 0;
-	bool have_run = false;
-	int rc = 0;
+	char *nl;
+	int got;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = getline(&line, &cap, f)) > 0) {
-		struct record r;
-		bool last = line[n - 1] != '\n';	/* no newline: the file's end */
-		int d;
+	for (;;) {
+		if ((nl = memchr(j->buf + j->pos, '\n', j->len - j->pos)) != NULL) {
+			char *line = j->buf + j->pos;
 
-		lineno++;
-		if (!last)
-			line[--n] = '\0';	/* the newline */
-		d = jsonl_decode(line, (size_t)n, &r, why, sizeof why);
-		if (d < 0 && last && have_run) {
-			/* a crash can cut the last line short: it is all that is lost */
-			fprintf(stderr, "ttftop replay: warning: %s:%ld: the last line is "
-			    "cut short; skipped\n", path, lineno);
-			break;
+			*n = (size_t)(nl - line);
+			*nl = '\0';
+			*last = false;
+			j->pos += *n + 1;
+			j->lineno++;
+			return line;
 		}
-		if (d < 0 || (!have_run && (d != 0 || r.type != REC_RUN))) {
-			if (d >= 0)
-				record_free(&r);
-			if (!have_run)
-				snprintf(err, errlen, "%s:%ld: not a ttftop JSONL file (%s)",
-				    path, lineno, d < 0 ? why : "it does not begin with a run record");
+		if (j->eof) {
+			if (j->pos == j->len)
+				return NULL;
+			*n = j->len - j->pos;
+			j->buf[j->len] = '\0';
+			*last = true;
+			j->pos = j->len;
+			j->lineno++;
+			return j->buf + j->pos - *n;
+		}
+		/* keep the partial line, make room, read on */
+		memmove(j->buf, j->buf + j->pos, j->len - j->pos);
+		j->len -= j->pos;
+		j->pos = 0;
+		if (j->cap - j->len < READ_CHUNK + 1) {
+			j->cap = j->len + READ_CHUNK + 1;
+			j->buf = xreallocarray(j->buf, j->cap, 1);
+		}
+		got = gzread(j->gz, j->buf + j->len, READ_CHUNK);
+		if (got < 0) {
+			int zerr;
+			const char *why = gzerror(j->gz, &zerr);
+
+			if (zerr != Z_BUF_ERROR) {
+				snprintf(err, errlen, "%s: %s", j->path,
+				    zerr == Z_ERRNO ? strerror(errno) : why);
+				return NULL;
+			}
+			got = 0;	/* a cut gzip stream: what came is kept */
+		}
+		if (got == 0)
+			j->eof = true;
+		j->len += (size_t)got;
+	}
+}
+
+/* Reads the next record of j into j->next. Returns 1 with one, 0 at the
+ * end, -1 with a message naming the file and line. */
+static int
+jfile_read(struct jfile *j, char *err, size_t errlen)
+{
+	char why[ERR_MAX];
+	size_t n;
+	bool last;
+	char *line;
+	int d;
+
+	err[0] = '\0';
+	while ((line = jfile_line(j, &n, &last, err, errlen)) != NULL) {
+		d = jsonl_decode(line, n, &j->next, why, sizeof why);
+		if (d < 0 && last && j->lineno > 1) {
+			/* a crash can cut the last line short: it is all that is lost */
+			fprintf(stderr, "ttftop: warning: %s:%ld: the last line is cut "
+			    "short; skipped\n", j->path, j->lineno);
+			return 0;
+		}
+		if (d < 0) {
+			if (j->lineno == 1)
+				snprintf(err, errlen, "%s:1: not a ttftop JSONL file (%s)",
+				    j->path, why);
 			else
-				snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
-			rc = -1;
-			break;
+				snprintf(err, errlen, "%s:%ld: %s", j->path, j->lineno, why);
+			return -1;
 		}
 		if (d == 1)
 			continue;	/* a record type of a later version */
-		switch (r.type) {
-		case REC_RUN:
-			if (have_run) {
-				snprintf(err, errlen, "%s:%ld: a second run record", path, lineno);
-				record_free(&r);
-				rc = -1;
-				goto out;
-			}
-			*ri = r.run;
-			memset(&r.run, 0, sizeof r.run);	/* kept, not freed */
-			have_run = true;
+		if (j->lineno == 1 && j->next.type != REC_RUN) {
+			record_free(&j->next);
+			snprintf(err, errlen, "%s:1: not a ttftop JSONL file (it does "
+			    "not begin with a run record)", j->path);
+			return -1;
+		}
+		if (j->lineno > 1 && j->next.type == REC_RUN) {
+			record_free(&j->next);
+			snprintf(err, errlen, "%s:%ld: a second run record", j->path,
+			    j->lineno);
+			return -1;
+		}
+		return 1;
+	}
+	return err[0] != '\0' ? -1 : 0;
+}
+
+static void
+jfile_close(struct jfile *j)
+{
+	if (j->have_next)
+		record_free(&j->next);
+	run_info_free(&j->ri);
+	free(j->buf);
+	if (j->gz != NULL)
+		gzclose(j->gz);
+}
+
+/* Opens path and reads its run record. */
+static int
+jfile_open(struct jfile *j, const char *path, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(j, 0, sizeof *j);
+	j->path = path;
+	if ((j->gz = gzopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, errno ? strerror(errno) :
+		    "cannot be opened");
+		return -1;
+	}
+	if ((rc = jfile_read(j, err, errlen)) <= 0) {
+		if (rc == 0)
+			snprintf(err, errlen, "%s: empty: not a ttftop JSONL file", path);
+		return -1;
+	}
+	j->ri = j->next.run;
+	memset(&j->next.run, 0, sizeof j->next.run);	/* kept, not freed */
+	record_free(&j->next);
+	return 0;
+}
+
+/* When the live sinks heard of a record: a request at its end, the others
+ * at their time. Files are merged in this order. */
+static usec_t
+record_time(const struct record *r)
+{
+	switch (r->type) {
+	case REC_REQUEST:
+		return r->sample.ttlt != USEC_NONE ? r->sample.t + r->sample.ttlt :
+		    r->sample.t;
+	case REC_END:
+		return r->end.t;
+	default:
+		return r->event.t;
+	}
+}
+
+static void
+record_shift(struct record *r, usec_t by)
+{
+	switch (r->type) {
+	case REC_REQUEST:
+		r->sample.t += by;
+		if (r->sample.scheduled != USEC_NONE)
+			r->sample.scheduled += by;
+		break;
+	case REC_END:
+		r->end.t += by;
+		break;
+	default:
+		r->event.t += by;
+		break;
+	}
+}
+
+/* "2026-11-24T10:00:00.123456Z" as microseconds since the epoch; -1 when it
+ * is not one. */
+static long long
+started_usec(const char *s)
+{
+	struct tm tm;
+	const char *rest;
+	long long us = 0, scale = 100000;
+
+	memset(&tm, 0, sizeof tm);
+	if ((rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			us += (*rest - '0') * scale;
+	return (long long)timegm(&tm) * 1000000 + us;
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The settings that make two files one run, named where they differ. */
+static const char *
+settings_differ(const struct run_info *a, const struct run_info *b)
+{
+	if (!same_str(a->url, b->url))
+		return "target URL";
+	if (!same_str(a->api, b->api))
+		return "API";
+	if (!same_str(a->model, b->model))
+		return "model";
+	if (a->nstages != b->nstages || a->open_loop != b->open_loop)
+		return "stages";
+	if (memcmp(&a->slo, &b->slo, sizeof a->slo) != 0)
+		return "SLOs";
+	return NULL;
+}
+
+/* Several hosts' ends as one: the latest, the counts summed, the worst of
+ * the generators' figures. */
+static void
+end_merge(struct end_info *into, const struct end_info *e, bool first)
+{
+	if (first) {
+		*into = *e;
+		into->slo = NULL;
+		into->goodput = NULL;
+		into->ngoodput = 0;
+		return;
+	}
+	if (e->t > into->t)
+		into->t = e->t;
+	if (e->reason > into->reason)
+		into->reason = e->reason;
+	into->requests += e->requests;
+	into->errors += e->errors;
+	into->unsent += e->unsent;
+	into->cpu_s += e->cpu_s;
+	into->cpu_share = fmax(into->cpu_share, e->cpu_share);
+	into->lag_p99 = fmax(into->lag_p99, e->lag_p99);
+	into->late_p99 = fmax(into->late_p99, e->late_p99);
+	into->overloaded = into->overloaded || e->overloaded;
+}
+
+int
+replay_read(char *const *paths, int n, struct run_info *ri,
+    const struct sink *k, char *err, size_t errlen)
+{
+	struct jfile *f = xcalloc((size_t)n, sizeof *f);
+	struct end_info end;
+	long long t0 = 0, *at = xcalloc((size_t)n, sizeof *at);
+	int i, rc = 0, last_stage = 0, first = 0;
+	bool have_end = false;
+
+	memset(ri, 0, sizeof *ri);
+	for (i = 0; i < n; i++) {
+		if (jfile_open(&f[i], paths[i], err, errlen) != 0) {
+			rc = -1;
+			goto out;
+		}
+		at[i] = started_usec(f[i].ri.started);
+		if (i == 0 || (at[i] >= 0 && at[i] < t0)) {
+			t0 = at[i];
+			first = i;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const char *what;
+
+		if (n > 1 && at[i] < 0) {
+			snprintf(err, errlen, "%s:1: \"started\" is not a UTC time: "
+			    "cannot align it with the other files", paths[i]);
+			rc = -1;
+			goto out;
+		}
+		f[i].offset = n > 1 ? (usec_t)(at[i] - t0) : 0;
+		if (i != first && (what = settings_differ(&f[first].ri, &f[i].ri)))
+			fprintf(stderr, "ttftop: warning: %s: its %s differs from %s's; "
+			    "merged into one timeline anyway (--compare keeps them "
+			    "apart)\n", paths[i], what, paths[first]);
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = jfile_read(&f[i], err, errlen)) < 0)
+			goto out;
+		f[i].have_next = rc == 1;
+		if (f[i].have_next)
+			record_shift(&f[i].next, f[i].offset);
+	}
+	rc = 0;
+	for (;;) {
+		struct record *r;
+		int pick = -1, got;
+
+		/* the file whose next record came first; in one file, its order */
+		for (i = 0; i < n; i++)
+			if (f[i].have_next && (pick < 0 ||
+			    record_time(&f[i].next) < record_time(&f[pick].next)))
+				pick = i;
+		if (pick < 0)
 			break;
+		r = &f[pick].next;
+		switch (r->type) {
 		case REC_STAGE:
+			/* every host began it; the first says when */
+			if (r->event.stage > last_stage || n == 1) {
+				last_stage = r->event.stage;
+				k->on_event(k->self, &r->event);
+			}
+			break;
 		case REC_CONTROL:
-			k->on_event(k->self, &r.event);
+			k->on_event(k->self, &r->event);
 			break;
 		case REC_REQUEST:
-			k->on_sample(k->self, &r.sample);
+			k->on_sample(k->self, &r->sample);
 			break;
 		case REC_END:
-			k->on_end(k->self, &r.end);
+			end_merge(&end, &r->end, !have_end);
+			have_end = true;
+			break;
+		default:
 			break;
 		}
-		record_free(&r);
+		record_free(r);
+		f[pick].have_next = false;
+		if ((got = jfile_read(&f[pick], err, errlen)) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (got == 1) {
+			f[pick].have_next = true;
+			record_shift(&f[pick].next, f[pick].offset);
+		}
 	}
-	if (rc == 0 && ferror(f)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = -1;
-	} else if (rc == 0 && !have_run) {
-		snprintf(err, errlen, "%s: empty: not a ttftop JSONL file", path);
-		rc = -1;
-	}
+	if (have_end)
+		k->on_end(k->self, &end);
+	*ri = f[first].ri;
+	memset(&f[first].ri, 0, sizeof f[first].ri);	/* now the caller's */
 out:
-	free(line);
-	fclose(f);
+	for (i = 0; i < n; i++)
+		jfile_close(&f[i]);
+	free(f);
+	free(at);
 	return rc;
+}
+
+/* A speed: a positive number, or "max". */
+static int
+speed_parse(const char *s, double *out)
+{
+	char *end;
+
+	if (strcmp(s, "max") == 0) {
+		*out = INFINITY;
+		return 0;
+	}
+	*out = strtod(s, &end);
+	return end != s && *end == '\0' && *out > 0 && isfinite(*out) ? 0 : -1;
+}
+
+static int
+replay_screen(char *const *paths, int n, double speed)
+{
+	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
+	struct player p;
+	struct tui *t;
+	char err[ERR_MAX * 2];
+
+	if (player_open(&p, paths, n, speed, ev_time(), err, sizeof err) != 0) {
+		fprintf(stderr, "ttftop replay: %s\n", err);
+		return EXIT_USAGE;
+	}
+	{
+		struct tui_model m = { &p.ri, NULL, &p.stats, &p.live, NULL, &p };
+
+		if ((t = tui_start(loop, &m)) == NULL) {
+			fprintf(stderr, "ttftop replay: the terminal cannot show the "
+			    "screen (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+			player_close(&p);
+			return 1;
+		}
+	}
+	ev_run(loop, 0);
+	tui_stop(t);
+	player_close(&p);
+	return 0;
 }
 
 int
@@ -105,18 +427,23 @@ replay_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "headless", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "speed", required_argument, NULL, 's' },
+		{ "compare", no_argument, NULL, 'c' },
+		{ "label", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_info ri;
 	struct stats st;
 	struct sink k;
 	char err[ERR_MAX * 2];
-	bool json = false, headless = false;
-	int ch, rc;
+	const char **labels = NULL;
+	bool json = false, headless = false, compare = false;
+	double speed = 1;
+	int ch, rc, nlabels = 0, n;
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			headless = true;
@@ -124,26 +451,58 @@ replay_main(int argc, char **argv)
 		case 'j':
 			json = headless = true;
 			break;
+		case 's':
+			if (speed_parse(optarg, &speed) != 0) {
+				fprintf(stderr, "ttftop replay: --speed: '%s' is not a "
+				    "positive number or max\n", optarg);
+				free(labels);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			compare = true;
+			break;
+		case 'l':
+			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
+			labels[nlabels++] = optarg;
+			break;
+		case ':':
+			fprintf(stderr, "ttftop replay: option %s needs a value\n",
+			    argv[optind - 1]);
+			free(labels);
+			return EXIT_USAGE;
 		default:
 			fprintf(stderr, "ttftop replay: unknown option %s\n", argv[optind - 1]);
+			free(labels);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "ttftop replay: no FILE given (e.g. ttftop replay --headless run.jsonl)\n");
+	n = argc - optind;
+	if (n <= 0) {
+		fprintf(stderr, "ttftop replay: no FILE given (e.g. ttftop replay run.jsonl)\n");
+		free(labels);
 		return EXIT_USAGE;
 	}
-	if (optind + 1 < argc) {
-		fprintf(stderr, "ttftop replay: not supported yet: several files (merge, --compare)\n");
+	if (nlabels > 0 && !compare) {
+		fprintf(stderr, "ttftop replay: --label names the runs of --compare\n");
+		free(labels);
 		return EXIT_USAGE;
 	}
-	if (!headless && isatty(STDOUT_FILENO))
-		fprintf(stderr, "ttftop replay: not supported yet: replay in the live "
-		    "screen; printing the summary\n");
+	if (compare) {
+		if (!headless && tui_possible())
+			fprintf(stderr, "ttftop replay: not supported yet: --compare in "
+			    "the live screen; printing the comparison\n");
+		rc = report_compare(argv + optind, n, labels, nlabels, json);
+		free(labels);
+		return rc;
+	}
+	free(labels);
+	if (!headless && tui_possible())
+		return replay_screen(argv + optind, n, speed);
 	memset(&ri, 0, sizeof ri);
 	stats_init(&st);
 	k = stats_sink(&st);
-	rc = replay_read(argv[optind], &ri, &k, err, sizeof err);
+	rc = replay_read(argv + optind, n, &ri, &k, err, sizeof err);
 	if (rc == 0) {
 		if (json)
 			summary_json(stdout, &ri, &st);

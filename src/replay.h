@@ -1,4 +1,4 @@
-/* `ttftop replay`: a saved session read back through the same sinks. */
+/* `ttftop replay`: saved sessions read back through the same sinks. */
 #ifndef TTFTOP_REPLAY_H
 #define TTFTOP_REPLAY_H
 
@@ -8,10 +8,12 @@
 #include "sink.h"
 
 int replay_main(int argc, char **argv);
-/* Reads a whole JSONL file into the sink, streaming. Returns 0, or -1 with a
- * message naming the file (and line) in err. The run record is left in ri
- * (free it with run_info_free). */
-int replay_read(const char *path, struct run_info *ri, struct sink *,
-    char *err, size_t errlen);
+/* Reads saved sessions (plain or gzip JSONL) into the sink, streaming.
+ * Several files are merged into one timeline, aligned by the wall-clock time
+ * each began; the sink hears every record when the run's sinks heard it.
+ * Returns 0, or -1 with a message naming the file (and line) in err. The
+ * first run's record is left in ri (free it with run_info_free). */
+int replay_read(char *const *paths, int n, struct run_info *ri,
+    const struct sink *, char *err, size_t errlen);
 
 #endif

@@ -185,6 +185,62 @@ default_label(const struct run_info *ri)
 	return s;
 }
 
+/* Reads every file before anything is written; returns the exit status. */
+static int
+report_files(const char *prog, enum format fmt, const char *out,
+    char *const *paths, int n, const char **labels, int nlabels)
+{
+	struct run_file *files = xcalloc((size_t)n, sizeof *files);
+	char err[512];
+	int i, rc = 0;
+	FILE *f = stdout;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		struct sink k;
+
+		stats_init(&files[i].st);
+		k = stats_sink(&files[i].st);
+		if (replay_read(&paths[i], 1, &files[i].ri, &k, err, sizeof err) != 0) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			rc = EXIT_USAGE;
+			break;
+		}
+		files[i].label = i < nlabels ? xstrdup(labels[i]) : default_label(&files[i].ri);
+	}
+	if (rc == 0 && out != NULL && (f = fopen(out, "w")) == NULL) {
+		fprintf(stderr, "%s: -o %s: %s\n", prog, out, strerror(errno));
+		rc = EXIT_USAGE;
+	}
+	if (rc == 0) {
+		if (fmt == FMT_CSV)
+			write_csv(f, files, n);
+		else if (fmt == FMT_JSON)
+			write_json(f, files, n);
+		else
+			write_md(f, files, n);
+		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
+			fprintf(stderr, "%s: %s: %s\n", prog, out ? out : "stdout",
+			    strerror(errno));
+			rc = 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		stats_done(&files[i].st);
+		run_info_free(&files[i].ri);
+		free(files[i].label);
+	}
+	free(files);
+	return rc;
+}
+
+int
+report_compare(char *const *paths, int n, const char **labels, int nlabels,
+    bool json)
+{
+	return report_files("ttftop replay", json ? FMT_JSON : FMT_MD, NULL, paths,
+	    n, labels, nlabels);
+}
+
 int
 report_main(int argc, char **argv)
 {
@@ -194,12 +250,9 @@ report_main(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct run_file *files = NULL;
 	enum format fmt = FMT_MD;
 	const char *out = NULL, **labels = NULL;
-	char err[512];
-	int ch, nlabels = 0, n = 0, i, rc = 0;
-	FILE *f = stdout;
+	int ch, nlabels = 0, n, rc;
 
 	optind = 1;
 	opterr = 0;
@@ -247,43 +300,7 @@ report_main(int argc, char **argv)
 		free(labels);
 		return EXIT_USAGE;
 	}
-	/* every file is read before anything is written */
-	files = xcalloc((size_t)n, sizeof *files);
-	for (i = 0; i < n && rc == 0; i++) {
-		struct sink k;
-
-		stats_init(&files[i].st);
-		k = stats_sink(&files[i].st);
-		if (replay_read(argv[optind + i], &files[i].ri, &k, err, sizeof err) != 0) {
-			fprintf(stderr, "ttftop report: %s\n", err);
-			rc = EXIT_USAGE;
-			break;
-		}
-		files[i].label = i < nlabels ? xstrdup(labels[i]) : default_label(&files[i].ri);
-	}
-	if (rc == 0 && out != NULL && (f = fopen(out, "w")) == NULL) {
-		fprintf(stderr, "ttftop report: -o %s: %s\n", out, strerror(errno));
-		rc = EXIT_USAGE;
-	}
-	if (rc == 0) {
-		if (fmt == FMT_CSV)
-			write_csv(f, files, n);
-		else if (fmt == FMT_JSON)
-			write_json(f, files, n);
-		else
-			write_md(f, files, n);
-		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
-			fprintf(stderr, "ttftop report: %s: %s\n", out ? out : "stdout",
-			    strerror(errno));
-			rc = 1;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		stats_done(&files[i].st);
-		run_info_free(&files[i].ri);
-		free(files[i].label);
-	}
-	free(files);
+	rc = report_files("ttftop report", fmt, out, argv + optind, n, labels, nlabels);
 	free(labels);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include "live.h"
 #include "load.h"
 #include "options.h"
+#include "player.h"
 #include "screen.h"
 #include "stats.h"
 #include "writer.h"
@@ -51,7 +52,68 @@ tui_possible(void)
 usec_t
 tui_now(const struct tui *t)
 {
-	return load_now(t->m.load);
+	return t->s.now;
+}
+
+/* "clients 20", "rate 4.4/s", "schedule 12/100": the load now. */
+static void
+snapshot_load(struct tui *t)
+{
+	const struct load *l = t->m.load;
+	struct tui_status *s = &t->s;
+
+	s->now = load_now(l);
+	s->state = l->state;
+	s->stage = l->stage;
+	s->nstages = l->opts->nstages;
+	s->open_loop = l->opts->open_loop;
+	s->in_flight = l->in_flight;
+	s->waiting = load_waiting(l);
+	if (!l->opts->open_loop)
+		snprintf(s->load, sizeof s->load, "clients %d", l->target);
+	else if (l->opts->schedule_file != NULL)
+		snprintf(s->load, sizeof s->load, "schedule %zu/%zu", l->sched_pos,
+		    l->opts->nsched);
+	else
+		snprintf(s->load, sizeof s->load, "rate %.3g/s", load_rate(l));
+}
+
+static void
+snapshot_player(struct tui *t)
+{
+	const struct player *p = t->m.player;
+	struct tui_status *s = &t->s;
+
+	s->now = p->pos;
+	s->state = p->state;
+	s->stage = p->stage;
+	s->nstages = p->ri.nstages;
+	s->open_loop = p->open_loop;
+	s->in_flight = (int)p->nactive;
+	s->waiting = 0;
+	if (!p->open_loop)
+		snprintf(s->load, sizeof s->load, "clients %d", p->clients);
+	else if (isnan(p->rate))
+		snprintf(s->load, sizeof s->load, "schedule");
+	else
+		snprintf(s->load, sizeof s->load, "rate %.3g/s", player_rate(p));
+}
+
+static void
+snapshot(struct tui *t)
+{
+	if (t->m.player != NULL)
+		snapshot_player(t);
+	else
+		snapshot_load(t);
+}
+
+int
+tui_streams(const struct tui *t, struct stream_info *out, int max)
+{
+	if (t->m.player != NULL)
+		return player_streams(t->m.player, out, max);
+	return load_streams(t->m.load, out, max);
 }
 
 static attr_t
@@ -220,14 +282,12 @@ fmt_count(char *buf, size_t len, double v)
 static const char *
 state_word(const struct tui *t, enum colour *c)
 {
-	const struct load *l = t->m.load;
-
 	*c = C_GOOD;
 	if (t->ended) {
 		*c = C_ACCENT;
 		return "DONE";
 	}
-	switch (l->state) {
+	switch (t->s.state) {
 	case LOAD_RUNNING:
 		return "RUNNING";
 	case LOAD_PAUSED:
@@ -246,22 +306,36 @@ static void
 draw_header(struct tui *t)
 {
 	const struct run_info *ri = t->m.ri;
-	const struct load *l = t->m.load;
+	const struct player *p = t->m.player;
 	long secs = (long)(tui_now(t) / USEC_PER_SEC);
-	char right[128], load[48];
+	char right[160], replay[64] = "";
 	enum colour c;
 	const char *word = state_word(t, &c);
 	int rx;
+
+	if (p != NULL) {
+		long len = (long)((p->length + USEC_PER_SEC - 1) / USEC_PER_SEC);
+		const char *x = t->utf8 ? "\u00d7" : "x";
+
+		if (isinf(p->speed))
+			snprintf(replay, sizeof replay, "/%02ld:%02ld  REPLAY %smax",
+			    len / 60, len % 60, x);
+		else
+			snprintf(replay, sizeof replay, "/%02ld:%02ld  REPLAY %s%g",
+			    len / 60, len % 60, x, p->speed);
+		if (p->paused)
+			strcat(replay, " paused");
+	}
 
 	attrset(attr_of(t, C_TITLE));
 	mvhline(0, 0, ' ', COLS);
 	attrset(A_NORMAL);
 	put(t, 0, 0, C_TITLE, "ttftop  %s  %s%s%s", ri->api, ri->url,
 	    ri->model ? "  model=" : "", ri->model ? ri->model : "");
-	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld ",
-	    l->stage, l->opts->nstages, tui_load_label(t, load, sizeof load), word,
-	    secs / 60, secs % 60);
-	rx = COLS - (int)strlen(right);
+	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld%s ",
+	    t->s.stage, t->s.nstages, t->s.load, word, secs / 60, secs % 60, replay);
+	/* columns, not bytes: the sign of times is two bytes, one column */
+	rx = COLS - (int)strlen(right) + (p != NULL && t->utf8);
 	if (rx < 0)
 		rx = 0;
 	put(t, 0, rx, C_TITLE, "%s", right);
@@ -289,19 +363,36 @@ update_cpu(struct tui *t)
 	t->ru_at = now;
 }
 
-/* "clients 20", "rate 4.4/s", "schedule 12/100": the load now. */
-const char *
-tui_load_label(const struct tui *t, char *out, size_t len)
+/* A replay shows the recorded generator's figures for the whole run. */
+static void
+draw_recorded_generator(struct tui *t, int y)
 {
-	const struct load *l = t->m.load;
+	const struct player *p = t->m.player;
+	const struct end_info *e = &p->end;
+	char lag[16], late[32] = "", n[32], of[32], right[96];
 
-	if (!l->opts->open_loop)
-		snprintf(out, len, "clients %d", l->target);
-	else if (l->opts->schedule_file != NULL)
-		snprintf(out, len, "schedule %zu/%zu", l->sched_pos, l->opts->nsched);
-	else
-		snprintf(out, len, "rate %.3g/s", load_rate(l));
-	return out;
+	if (!p->have_end || isnan(e->lag_p99))
+		put(t, y, 0, C_DIM, "recorded generator: figures not in the file  "
+		    "draw %.1fms", t->draw_ms);
+	else {
+		if (!isnan(e->late_p99)) {
+			char v[16];
+
+			snprintf(late, sizeof late, "  lateness p99 %s",
+			    fmt_ms(v, sizeof v, e->late_p99));
+		}
+		put(t, y, 0, e->overloaded ? C_BAD : C_DIM, "recorded generator: cpu "
+		    "%.0f%%  loop lag p99 %s%s%s", 100 * e->cpu_share,
+		    fmt_ms(lag, sizeof lag, e->lag_p99), late, e->overloaded ?
+		    "  generator overloaded: results not trustworthy" : "");
+		if (e->overloaded)
+			return;
+	}
+	snprintf(right, sizeof right, "%s of %s requests", fmt_count(n, sizeof n,
+	    (double)t->m.stats->requests), fmt_count(of, sizeof of,
+	    (double)p->nreqs));
+	if ((int)strlen(right) < COLS - 60)
+		put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
 }
 
 static void
@@ -315,8 +406,12 @@ draw_generator(struct tui *t, int y)
 	    (!isnan(late99) && late99 > GEN_LAG_MAX) ||
 	    t->cpu_pct > GEN_CPU_MAX * 100;
 
+	if (t->m.player != NULL) {
+		draw_recorded_generator(t, y);
+		return;
+	}
 	late[0] = '\0';
-	if (t->m.load->opts->open_loop) {
+	if (t->s.open_loop) {
 		char v[16];
 
 		snprintf(late, sizeof late, "  lateness p99 %s",
@@ -351,7 +446,11 @@ draw_keys(struct tui *t, int y)
 		put(t, y, 0, C_ACCENT, "%s", t->notice);
 		return;
 	}
-	if (t->ended)
+	if (t->m.player != NULL)
+		put(t, y, 0, C_DIM, "space pause  +/- speed  %s seek 10s  Home/End  "
+		    "w window  tab view  ? help  q quit", t->utf8 ?
+		    "\u2190/\u2192" : "left/right");
+	else if (t->ended)
 		put(t, y, 0, C_DIM, "the run is over: tab view  w window  ? help  q quit");
 	else if (t->quitting)
 		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "
@@ -359,7 +458,7 @@ draw_keys(struct tui *t, int y)
 	else
 		put(t, y, 0, C_DIM, "space pause  +/- %s  n next stage  m mark  "
 		    "w window  tab view  ? help  q quit",
-		    t->m.load->opts->open_loop ? "rate" : "clients");
+		    t->s.open_loop ? "rate" : "clients");
 }
 
 static void
@@ -373,6 +472,12 @@ draw_help(struct tui *t)
 		"           loop: rate x2 / /2)",
 		"n          next stage",
 		"m          mark this moment with a note",
+	}, *const replay_lines[] = {
+		"space      pause or resume the replay",
+		"+ / -      replay twice as fast / half as fast",
+		"left/right back / forward 10 s",
+		"Home/End   the run's start / end",
+	}, *const common[] = {
 		"w          sparkline window: 10s, 60s, 10m",
 		"tab, 1-5   overview, distributions, stages,",
 		"           streams, log",
@@ -380,7 +485,10 @@ draw_help(struct tui *t)
 		"q          quit (twice: cancel streams now)",
 		"?          this help",
 	};
-	int n = sizeof lines / sizeof lines[0], w = 50, h = n + 4, i;
+	const char *const *first = t->m.player ? replay_lines : lines;
+	int n1 = t->m.player ? (int)(sizeof replay_lines / sizeof replay_lines[0]) :
+	    (int)(sizeof lines / sizeof lines[0]);
+	int n = n1 + (int)(sizeof common / sizeof common[0]), w = 50, h = n + 4, i;
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
 
 	for (i = 0; i < h; i++) {
@@ -389,7 +497,8 @@ draw_help(struct tui *t)
 	}
 	put(t, y + 1, x + 2, C_TITLE, "keys");
 	for (i = 0; i < n; i++)
-		put(t, y + 3 + i, x + 2, C_TITLE, "%s", lines[i]);
+		put(t, y + 3 + i, x + 2, C_TITLE, "%s", i < n1 ? first[i] :
+		    common[i - n1]);
 	attrset(A_NORMAL);
 }
 
@@ -410,6 +519,7 @@ draw(struct tui *t)
 		return;
 	}
 	update_cpu(t);
+	snapshot(t);
 	draw_header(t);
 	put(t, 1, 0, C_DIM, "%s  window %s", view_names[t->view],
 	    tui_window_names[t->window]);
@@ -440,7 +550,7 @@ notice(struct tui *t, const char *msg)
 static void
 quit(struct tui *t)
 {
-	if (t->ended) {
+	if (t->ended || t->m.player != NULL) {
 		ev_break(t->loop, EVBREAK_ALL);
 		return;
 	}
@@ -476,6 +586,50 @@ prompt_key(struct tui *t, int ch)
 	}
 }
 
+#define REPLAY_SEEK	(10 * USEC_PER_SEC)
+#define REPLAY_FASTEST	1024.0
+#define REPLAY_SLOWEST	(1 / 1024.0)
+
+/* The keys that steer a replay; false for the others. */
+static bool
+replay_key(struct tui *t, int ch)
+{
+	struct player *p = t->m.player;
+	double now = ev_now(t->loop);
+
+	switch (ch) {
+	case ' ':
+		player_pause(p, !p->paused, now);
+		break;
+	case '+': case '=':
+		if (!isinf(p->speed))
+			player_set_speed(p, p->speed * 2 > REPLAY_FASTEST ? INFINITY :
+			    p->speed * 2, now);
+		break;
+	case '-': case '_':
+		if (isinf(p->speed) || p->speed / 2 >= REPLAY_SLOWEST)
+			player_set_speed(p, isinf(p->speed) ? REPLAY_FASTEST :
+			    p->speed / 2, now);
+		break;
+	case KEY_RIGHT:
+		player_seek(p, p->pos + REPLAY_SEEK, now);
+		break;
+	case KEY_LEFT:
+		player_seek(p, p->pos - REPLAY_SEEK, now);
+		break;
+	case KEY_HOME:
+		player_seek(p, 0, now);
+		break;
+	case KEY_END:
+		player_seek(p, p->length, now);
+		break;
+	default:
+		return false;
+	}
+	t->marks_seen = p->marks;	/* a seek passes marks silently */
+	return true;
+}
+
 static void
 key(struct tui *t, int ch)
 {
@@ -489,6 +643,14 @@ key(struct tui *t, int ch)
 		t->help = false;	/* any key closes the help */
 		if (ch == '?')
 			return;
+	}
+	if (t->m.player != NULL) {
+		if (replay_key(t, ch)) {
+			t->dirty = true;
+			return;
+		}
+		if (strchr(" +=-_[]nm", ch) != NULL)
+			return;		/* the engine's keys mean nothing here */
 	}
 	switch (ch) {
 	case ' ':
@@ -581,10 +743,28 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tui *t = w->data;
 	struct load *l = t->m.load;
+	struct player *p = t->m.player;
 
-	live_gauge(t->m.live, tui_now(t), l->state == LOAD_PAUSED ? 0 :
-	    l->opts->open_loop ? load_rate(l) : l->target, l->in_flight, l->chunks,
-	    &l->lag);
+	if (p != NULL) {
+		usec_t was = p->pos;
+
+		player_tick(p, ev_now(loop));
+		t->dirty = t->dirty || p->pos != was;
+		if (p->marks > t->marks_seen && p->mark != NULL) {
+			long s = (long)(p->mark_t / USEC_PER_SEC);
+			char msg[160];
+
+			snprintf(msg, sizeof msg, "mark at %02ld:%02ld: %s", s / 60,
+			    s % 60, p->mark);
+			notice(t, msg);
+			t->marks_seen = p->marks;
+		}
+	} else {
+		snapshot(t);
+		live_gauge(t->m.live, tui_now(t), l->state == LOAD_PAUSED ? 0 :
+		    l->opts->open_loop ? load_rate(l) : l->target, l->in_flight,
+		    l->chunks, &l->lag);
+	}
 	if (t->dirty || ev_now(loop) - t->last_draw >= IDLE_FRAME)
 		draw(t);
 }
@@ -636,7 +816,17 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	cbreak();
 	noecho();
 	nodelay(stdscr, TRUE);
+	set_escdelay(25);	/* Esc cancels a mark at once */
 	keypad(stdscr, TRUE);
+	/* Home and End as terminals send them, whatever their terminfo says */
+	define_key("\033[1~", KEY_HOME);
+	define_key("\033[7~", KEY_HOME);
+	define_key("\033[H", KEY_HOME);
+	define_key("\033OH", KEY_HOME);
+	define_key("\033[4~", KEY_END);
+	define_key("\033[8~", KEY_END);
+	define_key("\033[F", KEY_END);
+	define_key("\033OF", KEY_END);
 	curs_set(0);
 	if (t->colour) {
 		start_color();

@@ -10,6 +10,7 @@
 
 #include "tui.h"
 #include "clock.h"
+#include "load.h"
 
 #define MIN_COLS	80
 #define MIN_ROWS	24
@@ -21,9 +22,21 @@ enum colour { C_NORMAL, C_GOOD, C_WARN, C_BAD, C_DIM, C_TITLE, C_ACCENT };
 
 enum stream_sort { SORT_AGE, SORT_TOKENS, SORT_RATE, SORT_STALLED, SORT_COUNT };
 
+/* What the frame shows of the load, from the engine or the replay. */
+struct tui_status {
+	usec_t			 now;		/* run time */
+	enum load_state		 state;
+	int			 stage, nstages;
+	bool			 open_loop;
+	char			 load[48];	/* "clients 20", "rate 4.4/s" */
+	int			 in_flight;
+	size_t			 waiting;
+};
+
 struct tui {
 	struct ev_loop		*loop;
 	struct tui_model	 m;
+	struct tui_status	 s;		/* taken at each frame */
 	ev_io			 key_w;
 	ev_timer		 frame_w;
 	ev_signal		 winch_w;
@@ -39,7 +52,8 @@ struct tui {
 	bool			 prompting;	/* typing a mark's note */
 	char			 prompt[120];
 	size_t			 prompt_len;
-	char			 notice[120];
+	char			 notice[160];
+	long			 marks_seen;	/* replay: marks passed */
 	double			 notice_until;
 	double			 last_draw;
 	double			 draw_ms;	/* what the last frame cost */
@@ -63,7 +77,8 @@ void bars(const struct tui *, int y, int x, int h, const double *v, int n,
     double hi, int bar_w, enum colour);
 const char *fmt_ms(char *buf, size_t len, double sec);
 struct stage_stats;
-const char *tui_load_label(const struct tui *, char *buf, size_t len);
+/* The requests in flight, as load_streams. */
+int tui_streams(const struct tui *, struct stream_info *out, int max);
 /* A stage's load in a few columns: "20" clients, or "4.4/s". */
 const char *stage_load(const struct stage_stats *, char *buf, size_t len);
 const char *fmt_count(char *buf, size_t len, double v);

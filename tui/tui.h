@@ -11,14 +11,17 @@ struct run_info;
 struct load;
 struct stats;
 struct live;
+struct player;
 struct writer;
 
+/* A live run sets load and writer; a replay sets player instead. */
 struct tui_model {
 	const struct run_info	*ri;
 	struct load		*load;
 	struct stats		*stats;
 	struct live		*live;
 	struct writer		*writer;
+	struct player		*player;
 };
 
 /* Whether a screen can be shown: stdin and stdout are terminals. */

@@ -51,12 +51,11 @@ static void
 stage_table(struct tui *t, int top, int rows)
 {
 	struct stats *s = t->m.stats;
-	const struct load *l = t->m.load;
 	usec_t now = tui_now(t);
 	int first, k, y = top;
 
 	put(t, y++, 0, C_ACCENT, "%-7s %7s %7s %5s  %-15s %-15s %9s %7s", "stage",
-	    l->opts->open_loop ? "rate" : "clients", "reqs", "err", "TTFT p50/p95",
+	    t->s.open_loop ? "rate" : "clients", "reqs", "err", "TTFT p50/p95",
 	    "TPOT p50/p95", "tok/s", "req/s");
 	first = s->nstages - (rows - 1);
 	if (first < 0)
@@ -65,7 +64,7 @@ stage_table(struct tui *t, int top, int rows)
 		struct stage_stats *st = &s->stages[k];
 		char a[16], b[16], c[16], d[16], ttft[40], tpot[40], rate[24];
 		char load[24];
-		bool current = st->stage == l->stage && l->state != LOAD_ENDED;
+		bool current = st->stage == t->s.stage && t->s.state != LOAD_ENDED;
 
 		snprintf(ttft, sizeof ttft, "%s/%s",
 		    fmt_ms(a, sizeof a, series_percentile(&st->m[M_TTFT], 50)),
@@ -90,7 +89,6 @@ void
 view_overview(struct tui *t, int top, int rows)
 {
 	struct live *lv = t->m.live;
-	const struct load *l = t->m.load;
 	usec_t now = tui_now(t), win = tui_windows[t->window];
 	char a[32], b[32], c[64];
 	double p50 = live_value(lv, LM_TTFT_P50, now, win);
@@ -107,13 +105,13 @@ view_overview(struct tui *t, int top, int rows)
 	line(t, y++, LM_TOK_RATE, C_NORMAL, "tok/s %-7s peak %s",
 	    fmt_count(a, sizeof a, live_value(lv, LM_TOK_RATE, now, RATE_WINDOW)),
 	    fmt_count(b, sizeof b, peak));
-	line(t, y++, LM_LOAD, C_NORMAL, "%s%s", tui_load_label(t, c, sizeof c), "");
-	snprintf(b, sizeof b, "%d", l->in_flight);
-	if (load_waiting(l) > 0)
-		snprintf(c, sizeof c, "  waiting %zu", load_waiting(l));
+	line(t, y++, LM_LOAD, C_NORMAL, "%s%s", t->s.load, "");
+	snprintf(b, sizeof b, "%d", t->s.in_flight);
+	if (t->s.waiting > 0)
+		snprintf(c, sizeof c, "  waiting %zu", t->s.waiting);
 	else
 		c[0] = '\0';
-	line(t, y++, LM_IN_FLIGHT, load_waiting(l) > 0 ? C_WARN : C_NORMAL,
+	line(t, y++, LM_IN_FLIGHT, t->s.waiting > 0 ? C_WARN : C_NORMAL,
 	    "in flight %s%s", b, c);
 	snprintf(a, sizeof a, "%.1f", live_value(lv, LM_REQ_RATE, now, RATE_WINDOW));
 	snprintf(b, sizeof b, "%.1f%%", isnan(err) ? 0.0 : err);

@@ -44,7 +44,7 @@ view_streams(struct tui *t, int top, int rows)
 	usec_t now = tui_now(t);
 	int n, shown, i;
 
-	n = load_streams(t->m.load, streams, MAX_STREAMS);
+	n = tui_streams(t, streams, MAX_STREAMS);
 	shown = n < MAX_STREAMS ? n : MAX_STREAMS;
 	sort_now = now;
 	sort_key = t->sort;

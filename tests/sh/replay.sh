@@ -2,7 +2,7 @@
 # Replaying a saved run prints exactly the summary the live run printed, and
 # bad files get one line naming the file and line, exit 2.
 . "$TESTS_DIR/sh/lib.sh"
-plan 20
+plan 31
 
 start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
 
@@ -71,7 +71,56 @@ jq -c '. + {future_field: [1, 2]}' "$T/a.jsonl" >"$T/extra.jsonl"
 echo '{"type":"hologram","t":1}' >>"$T/extra.jsonl"
 "$TTFTOP" replay --headless "$T/extra.jsonl" >"$T/extra.md"
 same "unknown fields and record types are ignored" "$T/a.live.md" "$T/extra.md"
-"$TTFTOP" replay --headless "$T/a.jsonl" "$T/b.jsonl" 2>"$T/err"
-is "$?:$(cat "$T/err")" "2:ttftop replay: not supported yet: several files (merge, --compare)" \
-	"several files: said to be not supported yet"
+
+# gzip is read directly, and a cut gzip stream keeps what came
+gzip -k "$T/a.jsonl"
+"$TTFTOP" replay --headless "$T/a.jsonl.gz" >"$T/gz.md" 2>"$T/err"
+same "a .jsonl.gz replays to the same summary" "$T/a.live.md" "$T/gz.md"
+head -c -40 "$T/a.jsonl.gz" >"$T/cut.jsonl.gz"
+"$TTFTOP" replay --headless "$T/cut.jsonl.gz" >"$T/out" 2>"$T/err"
+is "$?:$(grep -c 'cut short' "$T/err")" "0:1" "a cut .jsonl.gz: exit 0, one warning"
+
+# shards of one run (requests split by id, the end record's counts split
+# with them) merge back into exactly the run's summary
+jq -c 'select(.type != "request" or .id % 2 == 1)' "$T/a.jsonl" |
+	jq -c --slurpfile all "$T/a.jsonl" 'if .type == "end" then
+		.requests = ([$all[] | select(.type == "request" and .id % 2 == 1)] | length) |
+		.errors = ([$all[] | select(.type == "request" and .id % 2 == 1 and .error)] | length)
+	else . end' >"$T/shard1.jsonl"
+jq -c --slurpfile all "$T/a.jsonl" 'select(.type != "request" or .id % 2 == 0) |
+	if .type == "end" then
+		.requests = ([$all[] | select(.type == "request" and .id % 2 == 0)] | length) |
+		.errors = ([$all[] | select(.type == "request" and .id % 2 == 0 and .error)] | length) |
+		.cpu_s = 0 | .cpu_share = 0 | .lag_p99 = 0
+	else . end' "$T/a.jsonl" >"$T/shard2.jsonl"
+"$TTFTOP" replay --headless "$T/shard1.jsonl" "$T/shard2.jsonl" >"$T/merged.md" 2>"$T/err"
+same "two shards merge into the whole run's summary, byte for byte" "$T/a.live.md" "$T/merged.md"
+check "(each shard alone has fewer requests)" bash -c "! cmp -s '$T/a.live.md' <('$TTFTOP' replay --headless '$T/shard1.jsonl')"
+check "same settings: no warning" test ! -s "$T/err"
+
+# two generator hosts at once, aligned by their start times
+"$TTFTOP" run --headless -c 2 -d 2s -m sim -o "$T/h1.jsonl" "$SIM_URL" >/dev/null 2>&1 &
+h1=$!
+sleep 0.5
+"$TTFTOP" run --headless -c 2 -d 2s -m sim -o "$T/h2.jsonl" "$SIM_URL" >/dev/null 2>&1
+wait $h1
+n1=$(jq -s 'map(select(.type == "request")) | length' "$T/h1.jsonl")
+n2=$(jq -s 'map(select(.type == "request")) | length' "$T/h2.jsonl")
+"$TTFTOP" replay --json "$T/h1.jsonl" "$T/h2.jsonl" >"$T/hosts.json" 2>"$T/err"
+is "$(jq '.requests' "$T/hosts.json")" "$((n1 + n2))" "two hosts merged: every request of both ($n1 + $n2)"
+near "$(jq '.duration_s' "$T/hosts.json")" 2.5 0.3 "one timeline: the second host's run ends 0.5 s after the first's"
+"$TTFTOP" run --headless -c 1 -n 2 -m other -o "$T/other.jsonl" "$SIM_URL" >/dev/null 2>&1
+"$TTFTOP" replay --headless "$T/h1.jsonl" "$T/other.jsonl" >"$T/out" 2>"$T/err"
+check "different settings: merged with a warning naming what differs" \
+	grep -q "other.jsonl: its model differs from .*h1.jsonl's; merged into one timeline anyway" "$T/err"
+
+# --compare keeps them apart, labelled
+"$TTFTOP" replay --compare --label first --label second "$T/a.jsonl" "$T/b.jsonl" >"$T/cmp.md"
+check "--compare: a section per label" bash -c "grep -q '^## first$' '$T/cmp.md' && grep -q '^## second$' '$T/cmp.md'"
+"$TTFTOP" replay --compare --json "$T/a.jsonl" "$T/b.jsonl" >"$T/cmp.json"
+is "$(jq -c '[.runs[].summary.requests]' "$T/cmp.json")" \
+	"[$(jq '.requests' "$T/b.live.json" | xargs -I{} echo "$(jq -s 'map(select(.type == "request")) | length' "$T/a.jsonl"),{}")]" \
+	"--compare --json: each run's own counts"
+"$TTFTOP" replay --headless "$T/a.jsonl" "$T/missing.jsonl" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/out")" "2:" "one bad file of several: exit 2, nothing printed"
 done_testing

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "html.h"
 #include "jsonl.h"
 #include "replay.h"
 #include "report.h"
@@ -18,13 +19,58 @@
 #define EXIT_USAGE 2
 #define MS 1000.0
 
-enum format { FMT_MD, FMT_CSV, FMT_JSON };
+enum format { FMT_MD, FMT_CSV, FMT_JSON, FMT_HTML };
 
 struct run_file {
 	struct run_info	 ri;
 	struct stats	 st;
 	char		*label;
+	struct sink	 stats_k;
+	/* for the html charts */
+	struct html_mark *marks;
+	size_t		 nmarks;
+	struct html_point *ttft;
+	size_t		 nttft, ttft_cap;
 };
+
+/* The statistics' sink, plus what the charts need that they do not keep:
+ * marks, and each request's TTFT with its start. */
+static void
+file_sample(void *self, const struct sample *x)
+{
+	struct run_file *r = self;
+
+	r->stats_k.on_sample(r->stats_k.self, x);
+	if (x->error != ERR_NONE || x->warmup || x->ttft == USEC_NONE)
+		return;
+	if (r->nttft == r->ttft_cap) {
+		r->ttft_cap = r->ttft_cap ? r->ttft_cap * 2 : 256;
+		r->ttft = xreallocarray(r->ttft, r->ttft_cap, sizeof *r->ttft);
+	}
+	r->ttft[r->nttft].t = (float)usec_to_sec(x->t);
+	r->ttft[r->nttft++].v = (float)usec_to_sec(x->ttft);
+}
+
+static void
+file_event(void *self, const struct event *e)
+{
+	struct run_file *r = self;
+
+	r->stats_k.on_event(r->stats_k.self, e);
+	if (e->kind == EV_CONTROL && e->action == CTL_MARK) {
+		r->marks = xreallocarray(r->marks, r->nmarks + 1, sizeof *r->marks);
+		r->marks[r->nmarks].t = e->t;
+		r->marks[r->nmarks++].text = xstrdup(e->text ? e->text : "");
+	}
+}
+
+static void
+file_end(void *self, const struct end_info *e)
+{
+	struct run_file *r = self;
+
+	r->stats_k.on_end(r->stats_k.self, e);
+}
 
 static const struct {
 	enum metric	 m;
@@ -50,6 +96,15 @@ csv_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+static void
+md_ms(FILE *f, long count, double sec)
+{
+	if (count == 0 || isnan(sec))
+		fputs(" - |", f);
+	else
+		fprintf(f, " %.1f |", sec * MS);
 }
 
 static void
@@ -161,16 +216,81 @@ write_json(FILE *f, struct run_file *files, int n)
 	buf_free(&b);
 }
 
+/* Several runs: first one table of them all, a row per run and stage. */
+static void
+comparison_md(FILE *f, struct run_file *files, int n)
+{
+	int i, k;
+
+	fputs("# comparison\n\n| run | stage | load | reqs | err | TTFT p50 | "
+	    "TTFT p99 | TPOT p50 | TPOT p99 | ITL p99 | TTLT p50 | tok/s | req/s "
+	    "| goodput req/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
+	    "---|---|\n", f);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < files[i].st.nstages; k++) {
+			struct stats *s = &files[i].st;
+			struct stage_stats *st = &s->stages[k];
+			usec_t end = st->end != USEC_NONE ? st->end : s->end;
+			struct dist ttft, tpot, itl, ttlt;
+			char load[40];
+
+			stats_dist(st, M_TTFT, &ttft);
+			stats_dist(st, M_TPOT, &tpot);
+			stats_dist(st, M_ITL, &itl);
+			stats_dist(st, M_TTLT, &ttlt);
+			summary_load_label(load, sizeof load, st);
+			fprintf(f, "| %s | %d | %s | %ld | %ld |", files[i].label,
+			    st->stage, load, st->requests, st->errors);
+			md_ms(f, ttft.count, ttft.p[2]);
+			md_ms(f, ttft.count, ttft.p[6]);
+			md_ms(f, tpot.count, tpot.p[2]);
+			md_ms(f, tpot.count, tpot.p[6]);
+			md_ms(f, itl.count, itl.p[6]);
+			md_ms(f, ttlt.count, ttlt.p[2]);
+			fprintf(f, " %.1f | %.2f |", stats_tok_rate(st, end),
+			    stats_req_rate(st, end));
+			if (slo_any(&files[i].ri.slo)) {
+				struct goodput g;
+
+				stats_goodput(st, &files[i].ri.slo, end, &g);
+				fprintf(f, " %.2f |\n", g.req_s);
+			} else
+				fputs(" - |\n", f);
+		}
+	fputs("\ntimes in ms; each run's own summary follows\n\n", f);
+}
+
 static void
 write_md(FILE *f, struct run_file *files, int n)
 {
 	int i;
 
+	if (n > 1)
+		comparison_md(f, files, n);
 	for (i = 0; i < n; i++) {
 		if (n > 1)
 			fprintf(f, "%s## %s\n\n", i ? "\n" : "", files[i].label);
 		summary_markdown(f, &files[i].ri, &files[i].st);
 	}
+}
+
+static void
+write_html(FILE *f, struct run_file *files, int n)
+{
+	struct html_run *runs = xcalloc((size_t)n, sizeof *runs);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		runs[i].label = files[i].label;
+		runs[i].ri = &files[i].ri;
+		runs[i].st = &files[i].st;
+		runs[i].marks = files[i].marks;
+		runs[i].nmarks = files[i].nmarks;
+		runs[i].ttft = files[i].ttft;
+		runs[i].nttft = files[i].nttft;
+	}
+	html_write(f, runs, n);
+	free(runs);
 }
 
 static char *
@@ -196,10 +316,10 @@ report_files(const char *prog, enum format fmt, const char *out,
 	FILE *f = stdout;
 
 	for (i = 0; i < n && rc == 0; i++) {
-		struct sink k;
+		struct sink k = { file_sample, file_event, file_end, &files[i] };
 
 		stats_init(&files[i].st);
-		k = stats_sink(&files[i].st);
+		files[i].stats_k = stats_sink(&files[i].st);
 		if (replay_read(&paths[i], 1, &files[i].ri, &k, err, sizeof err) != 0) {
 			fprintf(stderr, "%s: %s\n", prog, err);
 			rc = EXIT_USAGE;
@@ -216,6 +336,8 @@ report_files(const char *prog, enum format fmt, const char *out,
 			write_csv(f, files, n);
 		else if (fmt == FMT_JSON)
 			write_json(f, files, n);
+		else if (fmt == FMT_HTML)
+			write_html(f, files, n);
 		else
 			write_md(f, files, n);
 		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
@@ -225,9 +347,15 @@ report_files(const char *prog, enum format fmt, const char *out,
 		}
 	}
 	for (i = 0; i < n; i++) {
+		size_t j;
+
 		stats_done(&files[i].st);
 		run_info_free(&files[i].ri);
 		free(files[i].label);
+		for (j = 0; j < files[i].nmarks; j++)
+			free(files[i].marks[j].text);
+		free(files[i].marks);
+		free(files[i].ttft);
 	}
 	free(files);
 	return rc;
@@ -265,13 +393,11 @@ report_main(int argc, char **argv)
 				fmt = FMT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				fmt = FMT_JSON;
-			else if (strcmp(optarg, "html") == 0) {
-				fprintf(stderr, "ttftop report: not supported yet: --format html\n");
-				free(labels);
-				return EXIT_USAGE;
-			} else {
+			else if (strcmp(optarg, "html") == 0)
+				fmt = FMT_HTML;
+			else {
 				fprintf(stderr, "ttftop report: --format: unknown format '%s' "
-				    "(md, csv or json)\n", optarg);
+				    "(md, csv, json or html)\n", optarg);
 				free(labels);
 				return EXIT_USAGE;
 			}

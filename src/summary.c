@@ -124,8 +124,8 @@ row(FILE *f, const char *label, const char *clients, long reqs, long errs,
 }
 
 /* The load of a stage: "20" clients, "4/s", "1-50/s" (a ramp), "trace". */
-static void
-load_label(char *out, size_t len, const struct stage_stats *st)
+void
+summary_load_label(char *out, size_t len, const struct stage_stats *st)
 {
 	if (!st->open_loop)
 		snprintf(out, len, "%d", st->clients);
@@ -255,7 +255,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		for (i = 0; i < NTABLE; i++)
 			stats_dist(st, table_metrics[i].m, &d[i]);
 		snprintf(label, sizeof label, "%d", st->stage);
-		load_label(clients, sizeof clients, st);
+		summary_load_label(clients, sizeof clients, st);
 		row(f, label, clients, st->requests, st->errors, d,
 		    stats_tok_rate(st, end), stats_peak_rate(s, st->start,
 		    st->end != USEC_NONE ? st->end : end), stats_req_rate(st, end));

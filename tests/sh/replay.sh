@@ -2,7 +2,7 @@
 # Replaying a saved run prints exactly the summary the live run printed, and
 # bad files get one line naming the file and line, exit 2.
 . "$TESTS_DIR/sh/lib.sh"
-plan 31
+plan 30
 
 start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
 

@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 17
+plan 28
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -66,13 +66,63 @@ check "the slow endpoint's TTFT p50 ($slow_p50) is ~40 ms above the fast one's (
 is "$(grep -c "^## [ab]$" "$T/both.md")" 2 "md of two files has a section per label"
 check "md and json agree: stage 1 TTFT p50 of fast" grep -qF "| 1 | 1 | 4 | 0 | $(jq -r '.runs[0].summary.stages[0].ttft_ms.mean' "$T/both.json" | awk '{ printf "%.1f", $1 }') |" "$T/both.md"
 
+# several runs in md: first one table, a row per run and stage
+is "$(grep -c '^| [ab] | [12] | ' "$T/both.md")" 4 "md of two files begins with a comparison table of 4 rows"
+check "whose TTFT p50 is the csv's" grep -qF "| a | 1 | 1 | 4 | 0 | $(awk -F'|' '$2 == "1" { printf "%.1f", $4; exit }' "$T/csv.txt") |" "$T/both.md"
+
+# html: one page, nothing fetched, charts a browser draws
+jq -c 'if .type == "stage" and .stage == 2 then ., {type: "control", t: (.t + 0.01), action: "mark", text: "knee <here>"} else . end' \
+	"$T/fast.jsonl" >"$T/marked.jsonl"
+"$TTFTOP" report -f html --label fast --label slow -o "$T/r.html" "$T/marked.jsonl" "$T/slow.jsonl"
+is "$?" 0 "html of two files to -o"
+check "self-contained: no scripts, links or fetched resources" bash -c "! grep -Eiq '<script|<link|src=|@import|url\\(|https?://[a-z]' <(grep -v '^<p><b' '$T/r.html' | grep -v 'xmlns=')"
+check "the mark's note is there, escaped" grep -qF "knee &lt;here&gt;" "$T/r.html"
+if command -v chromium >/dev/null; then
+	cr() { timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chromium" "$@" 2>/dev/null; }
+	cr --dump-dom "file://$T/r.html" >"$T/dom.html"
+	# chart KIND: the number of data points the browser's DOM holds in it
+	points() { awk -v k="data-chart=\"$1\"" 'index($0, k) { on = 1 } on && /<circle class="pt"|<g class="box"/ { n++ } on && /<\/svg>/ { on = 0 } END { print n + 0 }' "$T/dom.html"; }
+	is "$(points ttft-vs-load):$(points tpot-vs-load):$(points tok-vs-load)" "4:4:4" \
+		"the browser draws the load curves: a point per stage and run (2 x 2)"
+	is "$(points ttft-box)" 4 "and a TTFT box per stage and run"
+	is "$(grep -c 'data-chart="tok-over-time"' "$T/dom.html")" 2 "and a time series per run"
+	is "$(grep -o 'data-chart="ttft-over-time" data-points="[0-9]*"' "$T/dom.html" | cut -d'"' -f4 | awk '{ n += $1 } END { print n }')" \
+		"$(jq -s '[.[] | select(.type == "request" and (.error | not))] | length' "$T/marked.jsonl" "$T/slow.jsonl")" \
+		"whose TTFT scatter holds every successful request"
+	cr --screenshot="$T/r.png" --window-size=1400,1800 "file://$T/r.html" >/dev/null
+	python3 - "$T/r.png" >"$T/png.txt" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n"
+pos, idat, w = 8, b"", 0
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    if kind == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", data[pos + 8:pos + 18])
+    if kind == b"IDAT":
+        idat += data[pos + 8:pos + 8 + n]
+    pos += 12 + n
+raw = zlib.decompress(idat)
+# bytes that are neither white nor a filter's zero: ink on the page
+print(h, sum(1 for b in raw if b not in (0, 255)) * 1000 // len(raw))
+PY
+	read -r height ink <"$T/png.txt"
+	check "the screenshot is not blank (ink $ink per mille of $height rows)" test "$ink" -ge 5
+else
+	for what in "load curves" "box plots" "time series" "TTFT scatter" "screenshot"; do
+		skip "the browser draws the $what" "chromium is not installed (apt-get install chromium)"
+	done
+fi
+"$TTFTOP" report -f html "$T/fast.jsonl" | grep -c '<svg class="chart"' >"$T/n"
+is "$(cat "$T/n")" 7 "one run: 3 load curves, box plots, histogram, 2 time series"
+
 # bad input: one line, exit 2, and -o not written
 echo keep >"$T/keep.txt"
 "$TTFTOP" report -f csv -o "$T/keep.txt" "$T/fast.jsonl" "$T/missing.jsonl" 2>"$T/err"
 is "$?:$(cat "$T/err")" "2:ttftop report: $T/missing.jsonl: No such file or directory" "a missing file: named, exit 2"
 is "$(cat "$T/keep.txt")" keep "and -o was not written over"
 "$TTFTOP" report --format xml "$T/fast.jsonl" 2>"$T/err"
-is "$?:$(cat "$T/err")" "2:ttftop report: --format: unknown format 'xml' (md, csv or json)" "an unknown format: named, exit 2"
+is "$?:$(cat "$T/err")" "2:ttftop report: --format: unknown format 'xml' (md, csv, json or html)" "an unknown format: named, exit 2"
 "$TTFTOP" report --label a --label b "$T/fast.jsonl" 2>"$T/err"
 is "$?:$(cat "$T/err")" "2:ttftop report: more --label than files" "more labels than files: exit 2"
 done_testing

@@ -374,13 +374,52 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 	return 0;
 }
 
+/* A request line is mostly its chunk times. They are read here, by hand,
+ * as the writer writes them (seconds with at most six decimals: exact
+ * microseconds), so that cJSON, ten times slower at numbers, reads only the
+ * rest. p points after "chunks":[. Returns 0 with the times in s and *close
+ * at the closing bracket, or -1 (anything else) for cJSON to read them. */
+static int
+fast_chunks(const char *p, const char *end, struct sample *s, const char **close)
+{
+	while (p < end && *p != ']') {
+		usec_t whole = 0, frac = 0;
+		int digits = 0, decimals = 0;
+		bool neg = false;
+
+		if (*p == '-') {
+			neg = true;
+			p++;
+		}
+		for (; p < end && *p >= '0' && *p <= '9' && digits < 12; p++, digits++)
+			whole = whole * 10 + (*p - '0');
+		if (digits == 0)
+			return -1;
+		if (p < end && *p == '.')
+			for (p++; p < end && *p >= '0' && *p <= '9' && decimals < 6;
+			    p++, decimals++)
+				frac = frac * 10 + (*p - '0');
+		for (; decimals < 6; decimals++)
+			frac *= 10;
+		if (p >= end || (*p != ',' && *p != ']'))
+			return -1;	/* more decimals, an exponent, spaces */
+		whole = whole * USEC_PER_SEC + frac;
+		sample_add_chunk(s, neg ? -whole : whole);
+		if (*p == ',')
+			p++;
+	}
+	if (p >= end)
+		return -1;
+	*close = p;
+	return 0;
+}
+
 static int
 decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 {
 	const cJSON *chunks, *c, *error, *v;
 	long l;
 
-	sample_init(s);
 	if (get_long(root, "id", LONG_MIN, &s->id, err, errlen) != 0 ||
 	    get_long(root, "stage", LONG_MIN, &l, err, errlen) != 0)
 		return -1;
@@ -472,12 +511,34 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 	const char *t;
 	long l;
 	int rc = -1;
+	static _Thread_local char *rest;	/* the line without its chunks */
+	static _Thread_local size_t rest_cap;
+	const char *k, *close;
 
 	memset(r, 0, sizeof *r);
+	sample_init(&r->sample);
+	if (len > 32 && memcmp(line, "{\"type\":\"request\"", 17) == 0 &&
+	    (k = memmem(line, len, "\"chunks\":[", 10)) != NULL) {
+		k += 10;
+		if (fast_chunks(k, line + len, &r->sample, &close) == 0) {
+			size_t head = (size_t)(k - line), tail = len - (size_t)(close - line);
+
+			if (head + tail > rest_cap) {
+				rest_cap = head + tail + 4096;
+				rest = xreallocarray(rest, rest_cap, 1);
+			}
+			memcpy(rest, line, head);
+			memcpy(rest + head, close, tail);
+			line = rest;
+			len = head + tail;
+		} else
+			sample_done(&r->sample);	/* cJSON reads them */
+	}
 	if ((root = cJSON_ParseWithLength(line, len)) == NULL ||
 	    !cJSON_IsObject(root)) {
 		snprintf(err, errlen, "not a JSON object");
 		cJSON_Delete(root);
+		sample_done(&r->sample);
 		return -1;
 	}
 	type = cJSON_GetObjectItemCaseSensitive(root, "type");

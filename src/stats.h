@@ -16,6 +16,7 @@ extern const double stats_pcts[NPCT];	/* 5 25 50 75 90 95 99 99.9 */
 struct series {
 	double	*v;
 	size_t	 n, cap;
+	bool	 sorted;	/* v is in order (a summary sorted it) */
 };
 
 struct dist {
@@ -103,5 +104,7 @@ double series_percentile_sorted(const double *v, size_t n, double p);
  * scratch copy). */
 double series_percentile(const struct series *, double p);
 void series_add(struct series *, double v);
+/* Puts the values in order, once: a summary reads them several times. */
+void series_sort(struct series *);
 
 #endif

@@ -25,11 +25,12 @@ usage_main(FILE *f)
 	    "  demo [OPTIONS]        run a ramp (1,2,4,8,16,32,64 clients, 10 s each)\n"
 	    "                        against a simulated endpoint started for it\n"
 	    "  sim [OPTIONS]         the simulated endpoint, standalone\n"
-	    "  replay --headless FILE  print a saved run's summary again, from its\n"
-	    "                        JSONL alone (--json: as JSON); the live replay\n"
-	    "                        screen and several files are not supported yet\n"
+	    "  replay [OPTIONS] FILE...  play saved runs back in the live screen\n"
+	    "                        (--speed X|max); --headless prints the run's\n"
+	    "                        summary again (--json: as JSON); several files\n"
+	    "                        merge into one run, or --compare side by side\n"
 	    "  report [OPTIONS] FILE...  tables of saved runs: every statistic per\n"
-	    "                        stage (--format md, csv or json; -o OUT;\n"
+	    "                        stage (--format md, csv, json or html; -o OUT;\n"
 	    "                        --label NAME per file)\n"
 	    "  help COMMAND          options of one command\n"
 	    "\n"
@@ -126,21 +127,35 @@ help(const char *cmd)
 	else if (strcmp(cmd, "sim") == 0)
 		sim_usage();
 	else if (strcmp(cmd, "replay") == 0)
-		printf("usage: ttftop replay [--headless] [--json] FILE\n\n"
-		    "Reads a JSONL file written by ttftop run and prints the summary the run\n"
-		    "printed at its end, byte for byte (--json: the JSON summary). A last\n"
-		    "line cut short by a crash is skipped with a warning; a malformed line\n"
-		    "stops with FILE:LINE and exit status 2.\n");
+		printf("usage: ttftop replay [--speed X|max] [--headless] [--json] FILE...\n"
+		    "       ttftop replay --compare [--json] [--label NAME]... FILE...\n\n"
+		    "Plays a run saved by ttftop run (JSONL, or .jsonl.gz) back in the live\n"
+		    "screen, on a clock of its own: the same views and figures, with the\n"
+		    "recorded pauses, client changes and marks when they happened.\n"
+		    "  --speed X     X times as fast (default 1; max: at once)\n"
+		    "  keys: space pause, +/- speed x2 and /2, left/right 10 s back or on,\n"
+		    "        Home/End the start or the end, tab and 1-5 views, q quit\n"
+		    "  --headless    (or no terminal) print the summary the run printed at\n"
+		    "                its end, byte for byte; --json: the JSON summary\n"
+		    "Several files are one run measured from several hosts: merged into\n"
+		    "one timeline, aligned by the time each began (a warning says where\n"
+		    "their settings differ). --compare keeps them apart: the report of\n"
+		    "them, a table with a row per run and stage, then each summary.\n"
+		    "A last line cut short by a crash is skipped with a warning; a\n"
+		    "malformed line stops with FILE:LINE and exit status 2.\n");
 	else if (strcmp(cmd, "report") == 0)
-		printf("usage: ttftop report [--format md|csv|json] [-o OUT] [--label NAME]... FILE...\n\n"
-		    "Per-stage statistics of saved runs, one block (md) or row group\n"
-		    "(csv) per file, labelled with --label or else model@url. md is the\n"
-		    "run's own summary; json the --json summary (several files: under\n"
-		    "\"runs\", each with its label); csv has clients or rate, requests,\n"
-		    "errors, tokens, tok/s, peak tok/s, req/s, goodput (runs with --slo)\n"
-		    "and, for TTFT, TPOT, ITL and TTLT, count, mean, stddev, min, p5,\n"
-		    "p25, p50, p75, p90, p95, p99, p99.9 and max in ms. Every file is\n"
-		    "read before -o is written. --format html is not supported yet.\n");
+		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT] [--label NAME]... FILE...\n\n"
+		    "Per-stage statistics of saved runs (JSONL or .jsonl.gz), labelled with\n"
+		    "--label or else model@url. md is the run's own summary (several files:\n"
+		    "first a table with a row per run and stage); json the --json summary\n"
+		    "(several files: under \"runs\", each with its label); csv has clients\n"
+		    "or rate, requests, errors, tokens, tok/s, peak tok/s, req/s, goodput\n"
+		    "(runs with --slo) and, for TTFT, TPOT, ITL and TTLT, count, mean,\n"
+		    "stddev, min, p5, p25, p50, p75, p90, p95, p99, p99.9 and max in ms;\n"
+		    "html is one self-contained page (nothing fetched) with the table and\n"
+		    "SVG charts: TTFT, TPOT and tok/s against the load, TTFT box plots per\n"
+		    "stage, the TTFT histogram, and each run over time with its stages\n"
+		    "and marks. Every file is read before -o is written.\n");
 	else {
 		fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 		return EXIT_USAGE;

@@ -139,8 +139,10 @@ help(const char *cmd)
 		    "                its end, byte for byte; --json: the JSON summary\n"
 		    "Several files are one run measured from several hosts: merged into\n"
 		    "one timeline, aligned by the time each began (a warning says where\n"
-		    "their settings differ). --compare keeps them apart: the report of\n"
-		    "them, a table with a row per run and stage, then each summary.\n"
+		    "their settings differ). --compare keeps them apart, on one clock:\n"
+		    "the overview shows each run's sparklines and stages, r picks the run\n"
+		    "the other views show; headless, the report of them (a table with a\n"
+		    "row per run and stage, then each summary).\n"
 		    "A last line cut short by a crash is skipped with a warning; a\n"
 		    "malformed line stops with FILE:LINE and exit status 2.\n");
 	else if (strcmp(cmd, "report") == 0)

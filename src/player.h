@@ -41,6 +41,7 @@ struct player {
 	const char	*mark;		/* the last mark passed, or NULL */
 	usec_t		 mark_t;
 	long		 marks;		/* passed so far */
+	long		 marks_told;	/* of them, shown by the screen */
 	/* the clock: pos = pos0 + (wall - wall0) * speed while playing */
 	double		 speed;		/* INFINITY: as fast as possible */
 	bool		 paused;

@@ -393,32 +393,53 @@ speed_parse(const char *s, double *out)
 	return end != s && *end == '\0' && *out > 0 && isfinite(*out) ? 0 : -1;
 }
 
+/* The screen over one player (the files merged) or, with --compare, one
+ * per file on one clock. */
 static int
-replay_screen(char *const *paths, int n, double speed)
+replay_screen(char *const *paths, int n, bool compare, const char **labels,
+    int nlabels, double speed)
 {
 	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO);
-	struct player p;
-	struct tui *t;
+	int nplayers = compare ? n : 1, i, rc = 0;
+	struct player *ps = xcalloc((size_t)nplayers, sizeof *ps);
+	struct player **pp = xcalloc((size_t)nplayers, sizeof *pp);
+	const char **names = xcalloc((size_t)nplayers, sizeof *names);
 	char err[ERR_MAX * 2];
+	struct tui *t;
+	int opened = 0;
 
-	if (player_open(&p, paths, n, speed, ev_time(), err, sizeof err) != 0) {
-		fprintf(stderr, "ttftop replay: %s\n", err);
-		return EXIT_USAGE;
+	for (i = 0; i < nplayers; i++, opened++) {
+		const char *base = strrchr(paths[i], '/');
+
+		if (player_open(&ps[i], compare ? &paths[i] : paths, compare ? 1 : n,
+		    speed, ev_time(), err, sizeof err) != 0) {
+			fprintf(stderr, "ttftop replay: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		pp[i] = &ps[i];
+		names[i] = i < nlabels ? labels[i] : base != NULL ? base + 1 : paths[i];
 	}
 	{
-		struct tui_model m = { &p.ri, NULL, &p.stats, &p.live, NULL, &p };
+		struct tui_model m = { &ps[0].ri, NULL, &ps[0].stats, &ps[0].live,
+		    NULL, pp, nplayers, names };
 
 		if ((t = tui_start(loop, &m)) == NULL) {
 			fprintf(stderr, "ttftop replay: the terminal cannot show the "
 			    "screen (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
-			player_close(&p);
-			return 1;
+			rc = 1;
+			goto out;
 		}
 	}
 	ev_run(loop, 0);
 	tui_stop(t);
-	player_close(&p);
-	return 0;
+out:
+	for (i = 0; i < opened; i++)
+		player_close(&ps[i]);
+	free(ps);
+	free(pp);
+	free(names);
+	return rc;
 }
 
 int
@@ -488,17 +509,22 @@ replay_main(int argc, char **argv)
 		free(labels);
 		return EXIT_USAGE;
 	}
+	if (nlabels > n) {
+		fprintf(stderr, "ttftop replay: more --label than files\n");
+		free(labels);
+		return EXIT_USAGE;
+	}
+	if (!headless && tui_possible()) {
+		rc = replay_screen(argv + optind, n, compare, labels, nlabels, speed);
+		free(labels);
+		return rc;
+	}
 	if (compare) {
-		if (!headless && tui_possible())
-			fprintf(stderr, "ttftop replay: not supported yet: --compare in "
-			    "the live screen; printing the comparison\n");
 		rc = report_compare(argv + optind, n, labels, nlabels, json);
 		free(labels);
 		return rc;
 	}
 	free(labels);
-	if (!headless && tui_possible())
-		return replay_screen(argv + optind, n, speed);
 	memset(&ri, 0, sizeof ri);
 	stats_init(&st);
 	k = stats_sink(&st);

@@ -184,7 +184,8 @@ run_load(struct run_opts *o)
 	r.load.annotate_end = annotate_end;
 	r.load.user = &r;
 	if (screen) {
-		struct tui_model m = { &ri, &r.load, &r.stats, &r.live, r.writer, NULL };
+		struct tui_model m = { &ri, &r.load, &r.stats, &r.live, r.writer,
+		    NULL, 0, NULL };
 
 		r.tui = tui_start(r.loop, &m);
 	}

@@ -49,6 +49,12 @@ tui_possible(void)
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
+struct player *
+tui_player(const struct tui *t)
+{
+	return t->m.nplayers > 0 ? t->m.players[t->sel] : NULL;
+}
+
 usec_t
 tui_now(const struct tui *t)
 {
@@ -81,7 +87,7 @@ snapshot_load(struct tui *t)
 static void
 snapshot_player(struct tui *t)
 {
-	const struct player *p = t->m.player;
+	const struct player *p = tui_player(t);
 	struct tui_status *s = &t->s;
 
 	s->now = p->pos;
@@ -102,7 +108,7 @@ snapshot_player(struct tui *t)
 static void
 snapshot(struct tui *t)
 {
-	if (t->m.player != NULL)
+	if (tui_player(t) != NULL)
 		snapshot_player(t);
 	else
 		snapshot_load(t);
@@ -111,8 +117,8 @@ snapshot(struct tui *t)
 int
 tui_streams(const struct tui *t, struct stream_info *out, int max)
 {
-	if (t->m.player != NULL)
-		return player_streams(t->m.player, out, max);
+	if (tui_player(t) != NULL)
+		return player_streams(tui_player(t), out, max);
 	return load_streams(t->m.load, out, max);
 }
 
@@ -306,7 +312,7 @@ static void
 draw_header(struct tui *t)
 {
 	const struct run_info *ri = t->m.ri;
-	const struct player *p = t->m.player;
+	const struct player *p = tui_player(t);
 	long secs = (long)(tui_now(t) / USEC_PER_SEC);
 	char right[160], replay[64] = "";
 	enum colour c;
@@ -367,7 +373,7 @@ update_cpu(struct tui *t)
 static void
 draw_recorded_generator(struct tui *t, int y)
 {
-	const struct player *p = t->m.player;
+	const struct player *p = tui_player(t);
 	const struct end_info *e = &p->end;
 	char lag[16], late[32] = "", n[32], of[32], right[96];
 
@@ -406,7 +412,7 @@ draw_generator(struct tui *t, int y)
 	    (!isnan(late99) && late99 > GEN_LAG_MAX) ||
 	    t->cpu_pct > GEN_CPU_MAX * 100;
 
-	if (t->m.player != NULL) {
+	if (tui_player(t) != NULL) {
 		draw_recorded_generator(t, y);
 		return;
 	}
@@ -446,7 +452,7 @@ draw_keys(struct tui *t, int y)
 		put(t, y, 0, C_ACCENT, "%s", t->notice);
 		return;
 	}
-	if (t->m.player != NULL)
+	if (tui_player(t) != NULL)
 		put(t, y, 0, C_DIM, "space pause  +/- speed  %s seek 10s  Home/End  "
 		    "w window  tab view  ? help  q quit", t->utf8 ?
 		    "\u2190/\u2192" : "left/right");
@@ -477,6 +483,7 @@ draw_help(struct tui *t)
 		"+ / -      replay twice as fast / half as fast",
 		"left/right back / forward 10 s",
 		"Home/End   the run's start / end",
+		"r          --compare: the run the views show",
 	}, *const common[] = {
 		"w          sparkline window: 10s, 60s, 10m",
 		"tab, 1-5   overview, distributions, stages,",
@@ -485,8 +492,8 @@ draw_help(struct tui *t)
 		"q          quit (twice: cancel streams now)",
 		"?          this help",
 	};
-	const char *const *first = t->m.player ? replay_lines : lines;
-	int n1 = t->m.player ? (int)(sizeof replay_lines / sizeof replay_lines[0]) :
+	const char *const *first = tui_player(t) ? replay_lines : lines;
+	int n1 = tui_player(t) ? (int)(sizeof replay_lines / sizeof replay_lines[0]) :
 	    (int)(sizeof lines / sizeof lines[0]);
 	int n = n1 + (int)(sizeof common / sizeof common[0]), w = 50, h = n + 4, i;
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
@@ -523,9 +530,17 @@ draw(struct tui *t)
 	draw_header(t);
 	put(t, 1, 0, C_DIM, "%s  window %s", view_names[t->view],
 	    tui_window_names[t->window]);
+	if (t->m.nplayers > 1)
+		put(t, 1, 30, C_ACCENT, "run %d/%d: %s  (r: next run)", t->sel + 1,
+		    t->m.nplayers, t->m.labels[t->sel]);
 	body = LINES - 4;
 	switch (t->view) {
-	case VIEW_OVERVIEW: view_overview(t, 2, body); break;
+	case VIEW_OVERVIEW:
+		if (t->m.nplayers > 1)
+			view_compare(t, 2, body);
+		else
+			view_overview(t, 2, body);
+		break;
 	case VIEW_DIST: view_dist(t, 2, body); break;
 	case VIEW_STAGES: view_stages(t, 2, body); break;
 	case VIEW_STREAMS: view_streams(t, 2, body); break;
@@ -550,7 +565,7 @@ notice(struct tui *t, const char *msg)
 static void
 quit(struct tui *t)
 {
-	if (t->ended || t->m.player != NULL) {
+	if (t->ended || tui_player(t) != NULL) {
 		ev_break(t->loop, EVBREAK_ALL);
 		return;
 	}
@@ -591,42 +606,71 @@ prompt_key(struct tui *t, int ch)
 #define REPLAY_SLOWEST	(1 / 1024.0)
 
 /* The keys that steer a replay; false for the others. */
+/* Shows the run's stats and live windows in the views. */
+static void
+show_player(struct tui *t, int i)
+{
+	struct player *p = t->m.players[i];
+
+	t->sel = i;
+	t->m.ri = &p->ri;
+	t->m.stats = &p->stats;
+	t->m.live = &p->live;
+}
+
+/* The keys that steer a replay, every player alike (--compare keeps them
+ * on one clock); false for the others. */
 static bool
 replay_key(struct tui *t, int ch)
 {
-	struct player *p = t->m.player;
-	double now = ev_now(t->loop);
+	struct player *p = tui_player(t);
+	double now = ev_now(t->loop), speed = p->speed;
+	usec_t to = -1;
+	int i;
 
 	switch (ch) {
 	case ' ':
-		player_pause(p, !p->paused, now);
-		break;
+		for (i = 0; i < t->m.nplayers; i++)
+			player_pause(t->m.players[i], !p->paused, now);
+		return true;
 	case '+': case '=':
-		if (!isinf(p->speed))
-			player_set_speed(p, p->speed * 2 > REPLAY_FASTEST ? INFINITY :
-			    p->speed * 2, now);
+		if (!isinf(speed))
+			speed = speed * 2 > REPLAY_FASTEST ? INFINITY : speed * 2;
 		break;
 	case '-': case '_':
-		if (isinf(p->speed) || p->speed / 2 >= REPLAY_SLOWEST)
-			player_set_speed(p, isinf(p->speed) ? REPLAY_FASTEST :
-			    p->speed / 2, now);
+		if (isinf(speed))
+			speed = REPLAY_FASTEST;
+		else if (speed / 2 >= REPLAY_SLOWEST)
+			speed /= 2;
 		break;
 	case KEY_RIGHT:
-		player_seek(p, p->pos + REPLAY_SEEK, now);
+		to = p->pos + REPLAY_SEEK;
 		break;
 	case KEY_LEFT:
-		player_seek(p, p->pos - REPLAY_SEEK, now);
+		to = p->pos > REPLAY_SEEK ? p->pos - REPLAY_SEEK : 0;
 		break;
 	case KEY_HOME:
-		player_seek(p, 0, now);
+		to = 0;
 		break;
 	case KEY_END:
-		player_seek(p, p->length, now);
+		to = INT64_MAX;		/* each to its own end */
 		break;
+	case 'r':
+		if (t->m.nplayers < 2)
+			return false;
+		show_player(t, (t->sel + 1) % t->m.nplayers);
+		return true;
 	default:
 		return false;
 	}
-	t->marks_seen = p->marks;	/* a seek passes marks silently */
+	for (i = 0; i < t->m.nplayers; i++) {
+		p = t->m.players[i];
+		if (to >= 0) {
+			player_seek(p, to, now);
+			p->marks_told = p->marks;	/* a seek passes marks silently */
+		} else
+			player_set_speed(p, speed, now);
+	}
 	return true;
 }
 
@@ -644,7 +688,7 @@ key(struct tui *t, int ch)
 		if (ch == '?')
 			return;
 	}
-	if (t->m.player != NULL) {
+	if (tui_player(t) != NULL) {
 		if (replay_key(t, ch)) {
 			t->dirty = true;
 			return;
@@ -743,21 +787,28 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tui *t = w->data;
 	struct load *l = t->m.load;
-	struct player *p = t->m.player;
+	struct player *p = tui_player(t);
 
 	if (p != NULL) {
-		usec_t was = p->pos;
+		int i;
 
-		player_tick(p, ev_now(loop));
-		t->dirty = t->dirty || p->pos != was;
-		if (p->marks > t->marks_seen && p->mark != NULL) {
-			long s = (long)(p->mark_t / USEC_PER_SEC);
-			char msg[160];
+		for (i = 0; i < t->m.nplayers; i++) {
+			usec_t was;
 
-			snprintf(msg, sizeof msg, "mark at %02ld:%02ld: %s", s / 60,
-			    s % 60, p->mark);
-			notice(t, msg);
-			t->marks_seen = p->marks;
+			p = t->m.players[i];
+			was = p->pos;
+			player_tick(p, ev_now(loop));
+			t->dirty = t->dirty || p->pos != was;
+			if (p->marks > p->marks_told && p->mark != NULL) {
+				long s = (long)(p->mark_t / USEC_PER_SEC);
+				char msg[160];
+
+				snprintf(msg, sizeof msg, "mark at %02ld:%02ld%s%s: %s",
+				    s / 60, s % 60, t->m.nplayers > 1 ? " in " : "",
+				    t->m.nplayers > 1 ? t->m.labels[i] : "", p->mark);
+				notice(t, msg);
+				p->marks_told = p->marks;
+			}
 		}
 	} else {
 		snapshot(t);

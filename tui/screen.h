@@ -53,7 +53,7 @@ struct tui {
 	char			 prompt[120];
 	size_t			 prompt_len;
 	char			 notice[160];
-	long			 marks_seen;	/* replay: marks passed */
+	int			 sel;		/* replay: the player shown */
 	double			 notice_until;
 	double			 last_draw;
 	double			 draw_ms;	/* what the last frame cost */
@@ -77,6 +77,9 @@ void bars(const struct tui *, int y, int x, int h, const double *v, int n,
     double hi, int bar_w, enum colour);
 const char *fmt_ms(char *buf, size_t len, double sec);
 struct stage_stats;
+struct player;
+/* A replay's shown player, or NULL in a live run. */
+struct player *tui_player(const struct tui *);
 /* The requests in flight, as load_streams. */
 int tui_streams(const struct tui *, struct stream_info *out, int max);
 /* A stage's load in a few columns: "20" clients, or "4.4/s". */
@@ -88,5 +91,7 @@ void view_dist(struct tui *, int top, int rows);
 void view_stages(struct tui *, int top, int rows);
 void view_streams(struct tui *, int top, int rows);
 void view_log(struct tui *, int top, int rows);
+/* replay --compare: the runs side by side, in place of the overview */
+void view_compare(struct tui *, int top, int rows);
 
 #endif

@@ -14,14 +14,18 @@ struct live;
 struct player;
 struct writer;
 
-/* A live run sets load and writer; a replay sets player instead. */
+/* A live run sets load and writer; a replay sets players instead (several
+ * with --compare, named by labels): ri, stats and live are then the shown
+ * player's. */
 struct tui_model {
 	const struct run_info	*ri;
 	struct load		*load;
 	struct stats		*stats;
 	struct live		*live;
 	struct writer		*writer;
-	struct player		*player;
+	struct player	       **players;
+	int			 nplayers;
+	const char *const	*labels;
 };
 
 /* Whether a screen can be shown: stdin and stdout are terminals. */

@@ -8,6 +8,7 @@
 #include "live.h"
 #include "load.h"
 #include "options.h"
+#include "player.h"
 #include "screen.h"
 #include "stats.h"
 
@@ -127,4 +128,85 @@ view_overview(struct tui *t, int top, int rows)
 	y++;
 	if (y < top + rows)
 		stage_table(t, y, top + rows - y);
+}
+
+/* replay --compare: each metric's line once per run, on one scale, then
+ * every run's stages in one table. */
+void
+view_compare(struct tui *t, int top, int rows)
+{
+	static const struct {
+		enum live_metric m;
+		const char	*name;
+	} metrics[] = {
+		{ LM_TTFT_P50, "TTFT p50" }, { LM_TTFT_P95, "TTFT p95" },
+		{ LM_TPOT_P50, "TPOT p50" }, { LM_TOK_RATE, "tok/s" },
+		{ LM_LOAD, "load" }, { LM_IN_FLIGHT, "in flight" },
+	};
+	static const enum colour run_colour[] = { C_GOOD, C_ACCENT, C_WARN, C_DIM };
+	static double v[4][MAX_SPARK];
+	int n = t->m.nplayers < 4 ? t->m.nplayers : 4, w = COLS - LABEL_COLS;
+	int y = top, i, k;
+	size_t m;
+
+	if (w > MAX_SPARK)
+		w = MAX_SPARK;
+	for (m = 0; m < sizeof metrics / sizeof metrics[0]; m++) {
+		double hi = 0;
+
+		if (y + n > top + rows)
+			return;
+		for (i = 0; i < n; i++) {
+			struct player *p = t->m.players[i];
+
+			live_series(&p->live, metrics[m].m, p->pos, tui_windows[t->window],
+			    w, v[i]);
+			for (k = 0; k < w; k++)
+				if (!isnan(v[i][k]) && v[i][k] > hi)
+					hi = v[i][k];
+		}
+		for (i = 0; i < n; i++, y++) {
+			struct player *p = t->m.players[i];
+			double now = live_value(&p->live, metrics[m].m, p->pos,
+			    metrics[m].m == LM_TOK_RATE ? RATE_WINDOW : tui_windows[t->window]);
+			char val[32];
+
+			if (metrics[m].m == LM_TTFT_P50 || metrics[m].m == LM_TTFT_P95 ||
+			    metrics[m].m == LM_TPOT_P50)
+				fmt_ms(val, sizeof val, now);
+			else
+				fmt_count(val, sizeof val, now);
+			put(t, y, 0, run_colour[i], "%-9s %-8.8s %s", i == 0 ?
+			    metrics[m].name : "", t->m.labels[i], val);
+			spark(t, y, LABEL_COLS, w, v[i], hi, run_colour[i]);
+		}
+	}
+	y++;
+	if (y >= top + rows)
+		return;
+	put(t, y++, 0, C_ACCENT, "%-8s %5s %7s %7s %5s  %-15s %-15s %9s %7s", "run",
+	    "stage", "load", "reqs", "err", "TTFT p50/p95", "TPOT p50/p95", "tok/s",
+	    "req/s");
+	for (i = 0; i < n; i++) {
+		struct player *p = t->m.players[i];
+		struct stats *s = &p->stats;
+
+		for (k = 0; k < s->nstages && y < top + rows; k++, y++) {
+			struct stage_stats *st = &s->stages[k];
+			char a[16], b[16], c[16], d[16], ttft[40], tpot[40], rate[24];
+			char load[24];
+
+			snprintf(ttft, sizeof ttft, "%s/%s",
+			    fmt_ms(a, sizeof a, series_percentile(&st->m[M_TTFT], 50)),
+			    fmt_ms(b, sizeof b, series_percentile(&st->m[M_TTFT], 95)));
+			snprintf(tpot, sizeof tpot, "%s/%s",
+			    fmt_ms(c, sizeof c, series_percentile(&st->m[M_TPOT], 50)),
+			    fmt_ms(d, sizeof d, series_percentile(&st->m[M_TPOT], 95)));
+			put(t, y, 0, run_colour[i], "%-8.8s %5d %7s %7ld %5ld  %-15s "
+			    "%-15s %9s %7.2f", t->m.labels[i], st->stage,
+			    stage_load(st, load, sizeof load), st->requests, st->errors,
+			    ttft, tpot, fmt_count(rate, sizeof rate,
+			    stats_tok_rate(st, p->pos)), stats_req_rate(st, p->pos));
+		}
+	}
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad usage: one line naming what is wrong, exit 2, and no file written.
 . "$TESTS_DIR/sh/lib.sh"
-plan 37
+plan 38
 
 usage_error() {	# usage_error WORD-IN-MESSAGE ARGS...
 	local want=$1; shift
@@ -29,7 +29,8 @@ usage_error "malformed URL 'http//nope'" run http//nope
 usage_error "no URL given" run -c 1
 usage_error "unknown API 'nope'" run -a nope http://127.0.0.1:1
 usage_error "--api custom needs --body-file" run -a custom http://127.0.0.1:1
-usage_error "not supported yet: --format html" report --format html x.jsonl
+usage_error "x.jsonl: No such file" report --format html x.jsonl
+usage_error "more --label than files" replay --compare --label a --label b x.jsonl
 usage_error "needs a value" run http://127.0.0.1:1 -m
 usage_error "/nonexistent/dir/x.jsonl" run -o /nonexistent/dir/x.jsonl http://127.0.0.1:1
 usage_error "--fail: unknown kind 'boom'" sim --fail boom

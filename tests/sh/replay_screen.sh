@@ -3,7 +3,7 @@
 # keys. The session is written here, so every moment in it is known.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 26
+plan 32
 
 start_sim --ttft 5ms --itl 1ms --tokens 4 || exit 1
 run_ttftop run --headless -c 1 -n 1 -m sim -o "$T/one.jsonl" "$SIM_URL"
@@ -87,6 +87,23 @@ check "played at x8 the recorded pause shows" wait_for "PAUSED" 6
 check "when it happened (18 to 22 s into the run)" grep -qE "PAUSED +00:(18|19|20|21|22)/00:40" <<<"$(header)"
 check "the mark shows when the replay passes it" wait_for "mark at 00:30: knee" 6
 check "and the replay ends DONE" wait_for "DONE .*00:40/00:40" 6
+
+# --compare: two runs on one clock, the second 50 ms slower to first token
+jq -c 'if .type == "request" then .ttft += 0.05 | .ttlt += 0.05 | .chunks |= map(. + 0.05) else . end' \
+	"$T/s.jsonl" >"$T/slow.jsonl"
+new_server
+tm -f /dev/null new-session -d -s t -x 100 -y 30 \
+	"cd '$T' && env LANG=C.UTF-8 '$TTFTOP' replay --compare --label fast --label slow --speed 0.01 s.jsonl slow.jsonl; echo \$? > '$T/status'; sleep 30"
+check "--compare: the runs side by side, one line each" wait_for "TTFT p50  fast" 5
+check "(and the second's)" grep -q "^ *slow " <<<"$(screen)"
+key End
+check "End: both runs' stages in one table" wait_for "^fast .* 2 .* 36 .* 50ms/50ms" 3
+check "the slow run's TTFT is 50 ms more" grep -qE "^slow +1 +2 +36 +0 +100ms/100ms" <<<"$(screen)"
+key r
+check "r: the views show the next run" wait_for "run 2/2: slow" 2
+key 2
+check "whose distributions are the slow run's" wait_for "p50 100ms" 2
+key q
 
 replay max LANG=C
 check "--speed max: at the end at once; ASCII under LANG=C" wait_for "DONE .*00:40/00:40  REPLAY xmax" 3

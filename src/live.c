@@ -194,7 +194,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	default:
 		break;
 	}
-	free(vals.v);
+	series_free(&vals);
 	return result;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,18 @@
 #define EXIT_USAGE	2
 #define ERR_MAX		256
 #define READ_CHUNK	(1 << 20)	/* bytes read at once */
+#define BATCH		128		/* records handed over at once */
+#define BATCHES		8		/* decoded ahead at most */
+
+struct batch {
+	struct record	 r[BATCH];
+	int		 n, at;
+};
 
 /* One saved session being read: plain or gzip (zlib reads both), a line at
- * a time, through a buffer of our own (gzgets would cap the line length). */
+ * a time, through a buffer of our own (gzgets would cap the line length).
+ * A thread of its own decodes the lines ahead of the reader, a batch of
+ * records at a time: decoding is half the work of a summary. */
 struct jfile {
 	const char	*path;
 	gzFile		 gz;
@@ -37,7 +47,22 @@ struct jfile {
 	struct run_info	 ri;
 	usec_t		 offset;	/* added to its times when merged */
 	struct record	 next;		/* read ahead, when have_next */
-	bool		 have_next, ended;
+	bool		 have_next;
+	/* the decoder thread and its queue of batches */
+	pthread_t	 thread;
+	bool		 threaded;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct batch	*q[BATCHES];	/* decoded, for the reader */
+	int		 qhead, qlen;
+	/* read, back to the decoder; with the queue, the reader's and the one
+	 * being filled, at most BATCHES + 2 batches exist */
+	struct batch	*used[BATCHES + 2];
+	int		 nused;
+	bool		 done, stop;	/* done: rc and err say how it ended */
+	int		 rc;
+	char		 err[2 * ERR_MAX];
+	struct batch	*cur;		/* the reader's */
 };
 
 /* The next line, without its newline, or NULL at the end. *last says it had
@@ -95,10 +120,10 @@ jfile_line(struct jfile *j, size_t *n, bool *last, char *err, size_t errlen)
 	}
 }
 
-/* Reads the next record of j into j->next. Returns 1 with one, 0 at the
- * end, -1 with a message naming the file and line. */
+/* Decodes the next record of j into r. Returns 1 with one, 0 at the end,
+ * -1 with a message naming the file and line. */
 static int
-jfile_read(struct jfile *j, char *err, size_t errlen)
+jfile_decode(struct jfile *j, struct record *r, char *err, size_t errlen)
 {
 	char why[ERR_MAX];
 	size_t n;
@@ -108,7 +133,7 @@ jfile_read(struct jfile *j, char *err, size_t errlen)
 
 	err[0] = '\0';
 	while ((line = jfile_line(j, &n, &last, err, errlen)) != NULL) {
-		d = jsonl_decode(line, n, &j->next, why, sizeof why);
+		d = jsonl_decode(line, n, r, why, sizeof why);
 		if (d < 0 && last && j->lineno > 1) {
 			/* a crash can cut the last line short: it is all that is lost */
 			fprintf(stderr, "ttftop: warning: %s:%ld: the last line is cut "
@@ -125,14 +150,14 @@ jfile_read(struct jfile *j, char *err, size_t errlen)
 		}
 		if (d == 1)
 			continue;	/* a record type of a later version */
-		if (j->lineno == 1 && j->next.type != REC_RUN) {
-			record_free(&j->next);
+		if (j->lineno == 1 && r->type != REC_RUN) {
+			record_free(r);
 			snprintf(err, errlen, "%s:1: not a ttftop JSONL file (it does "
 			    "not begin with a run record)", j->path);
 			return -1;
 		}
-		if (j->lineno > 1 && j->next.type == REC_RUN) {
-			record_free(&j->next);
+		if (j->lineno > 1 && r->type == REC_RUN) {
+			record_free(r);
 			snprintf(err, errlen, "%s:%ld: a second run record", j->path,
 			    j->lineno);
 			return -1;
@@ -142,11 +167,106 @@ jfile_read(struct jfile *j, char *err, size_t errlen)
 	return err[0] != '\0' ? -1 : 0;
 }
 
+static void *
+decoder(void *arg)
+{
+	struct jfile *j = arg;
+	char err[sizeof j->err];
+	int rc = 1;
+
+	while (rc == 1) {
+		struct batch *b = NULL;
+
+		/* a batch the reader is done with: its records are freed here, by
+		 * the thread that allocated them, so that malloc reuses the memory */
+		pthread_mutex_lock(&j->mu);
+		if (j->nused > 0)
+			b = j->used[--j->nused];
+		pthread_mutex_unlock(&j->mu);
+		if (b == NULL)
+			b = xcalloc(1, sizeof *b);
+		while (b->n > 0)
+			record_free(&b->r[--b->n]);
+		b->at = 0;
+		while (b->n < BATCH && (rc = jfile_decode(j, &b->r[b->n], err,
+		    sizeof err)) == 1)
+			b->n++;
+		pthread_mutex_lock(&j->mu);
+		while (j->qlen == BATCHES && !j->stop)
+			pthread_cond_wait(&j->cv, &j->mu);
+		if (j->stop) {
+			pthread_mutex_unlock(&j->mu);
+			while (b->n > 0)
+				record_free(&b->r[--b->n]);
+			free(b);
+			return NULL;
+		}
+		j->q[(j->qhead + j->qlen++) % BATCHES] = b;
+		if (rc != 1) {
+			j->done = true;
+			j->rc = rc;
+			memcpy(j->err, err, sizeof err);
+		}
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+	}
+	return NULL;
+}
+
+/* Reads the next record of j into j->next, from the decoder's batches.
+ * Returns as jfile_decode. */
+static int
+jfile_read(struct jfile *j, char *err, size_t errlen)
+{
+	for (;;) {
+		if (j->cur != NULL && j->cur->at < j->cur->n) {
+			/* a copy: the batch keeps the record's memory */
+			j->next = j->cur->r[j->cur->at++];
+			return 1;
+		}
+		pthread_mutex_lock(&j->mu);
+		if (j->cur != NULL)
+			j->used[j->nused++] = j->cur;
+		j->cur = NULL;
+		while (j->qlen == 0 && !j->done)
+			pthread_cond_wait(&j->cv, &j->mu);
+		if (j->qlen > 0) {
+			j->cur = j->q[j->qhead];
+			j->qhead = (j->qhead + 1) % BATCHES;
+			j->qlen--;
+			pthread_cond_broadcast(&j->cv);
+		}
+		pthread_mutex_unlock(&j->mu);
+		if (j->cur == NULL) {		/* done, and every batch read */
+			snprintf(err, errlen, "%s", j->err);
+			return j->rc;
+		}
+	}
+}
+
 static void
 jfile_close(struct jfile *j)
 {
-	if (j->have_next)
-		record_free(&j->next);
+	if (j->threaded) {
+		pthread_mutex_lock(&j->mu);
+		j->stop = true;
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+		pthread_join(j->thread, NULL);
+		if (j->cur != NULL)
+			j->used[j->nused++] = j->cur;
+		for (; j->qlen > 0; j->qlen--, j->qhead = (j->qhead + 1) % BATCHES)
+			j->used[j->nused++] = j->q[j->qhead];
+		while (j->nused > 0) {
+			struct batch *b = j->used[--j->nused];
+
+			while (b->n > 0)
+				record_free(&b->r[--b->n]);
+			free(b);
+		}
+		pthread_mutex_destroy(&j->mu);
+		pthread_cond_destroy(&j->cv);
+	}
 	run_info_free(&j->ri);
 	free(j->buf);
 	if (j->gz != NULL)
@@ -166,7 +286,7 @@ jfile_open(struct jfile *j, const char *path, char *err, size_t errlen)
 		    "cannot be opened");
 		return -1;
 	}
-	if ((rc = jfile_read(j, err, errlen)) <= 0) {
+	if ((rc = jfile_decode(j, &j->next, err, errlen)) <= 0) {
 		if (rc == 0)
 			snprintf(err, errlen, "%s: empty: not a ttftop JSONL file", path);
 		return -1;
@@ -174,6 +294,11 @@ jfile_open(struct jfile *j, const char *path, char *err, size_t errlen)
 	j->ri = j->next.run;
 	memset(&j->next.run, 0, sizeof j->next.run);	/* kept, not freed */
 	record_free(&j->next);
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	if (pthread_create(&j->thread, NULL, decoder, j) != 0)
+		fatal("cannot start a thread");
+	j->threaded = true;
 	return 0;
 }
 
@@ -356,8 +481,7 @@ replay_read(char *const *paths, int n, struct run_info *ri,
 		default:
 			break;
 		}
-		record_free(r);
-		f[pick].have_next = false;
+		f[pick].have_next = false;	/* its batch frees it */
 		if ((got = jfile_read(&f[pick], err, errlen)) < 0) {
 			rc = -1;
 			goto out;

@@ -30,18 +30,50 @@ huge_pages(void *p, size_t len)
 #endif
 }
 
-/* Room for extra more values. */
+#define MAP_MIN		(4 << 20)	/* bytes from which a series is mapped */
+
+/* Room for extra more values. Large series live in mappings of their own
+ * that grow by mremap: a doubling realloc would copy them each time, and
+ * a run's token gaps reach gigabytes. */
 static void
 series_reserve(struct series *s, size_t extra)
 {
+	size_t cap = s->cap ? s->cap : 256;
+	void *p;
+
 	if (s->n + extra <= s->cap)
 		return;
-	if (s->cap == 0)
-		s->cap = 256;
-	while (s->cap < s->n + extra)
-		s->cap *= 2;
-	s->v = xreallocarray(s->v, s->cap, sizeof *s->v);
+	while (cap < s->n + extra)
+		cap *= 2;
+	if (cap * sizeof *s->v < MAP_MIN) {
+		s->v = xreallocarray(s->v, cap, sizeof *s->v);
+		s->cap = cap;
+		return;
+	}
+	if (s->mapped)
+		p = mremap(s->v, s->cap * sizeof *s->v, cap * sizeof *s->v,
+		    MREMAP_MAYMOVE);
+	else if ((p = mmap(NULL, cap * sizeof *s->v, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) != MAP_FAILED) {
+		memcpy(p, s->v, s->n * sizeof *s->v);
+		free(s->v);
+	}
+	if (p == MAP_FAILED)
+		fatal("out of memory: %zu values", cap);
+	s->v = p;
+	s->cap = cap;
+	s->mapped = true;
 	huge_pages(s->v, s->cap * sizeof *s->v);
+}
+
+void
+series_free(struct series *s)
+{
+	if (s->mapped)
+		munmap(s->v, s->cap * sizeof *s->v);
+	else
+		free(s->v);
+	memset(s, 0, sizeof *s);
 }
 
 void
@@ -269,37 +301,46 @@ stats_dist(struct stage_stats *st, enum metric m, struct dist *d)
 	dist_of(st->m[m].v, st->m[m].n, d);
 }
 
-/* The stages' sorted values, walked in order as one without copying them:
- * a run's token gaps can fill gigabytes. */
-struct merged {
-	struct series	**s;
-	size_t		 *at;
-	int		  k;
-};
-
-static bool
-merged_next(struct merged *m, double *v)
+/* The value of rank r (from 0) among the stages' sorted values together:
+ * the least x with more than r values at or below it, found by bisecting
+ * the ordered bits of doubles, counting by binary search in each stage. */
+static double
+rank_of(struct series *const *all, int k, size_t r)
 {
-	int i, best = -1;
+	uint64_t lo = 0, hi = UINT64_MAX;	/* the answer is in [lo, hi] */
+	int i;
 
-	for (i = 0; i < m->k; i++)
-		if (m->at[i] < m->s[i]->n && (best < 0 ||
-		    m->s[i]->v[m->at[i]] < m->s[best]->v[m->at[best]]))
-			best = i;
-	if (best < 0)
-		return false;
-	*v = m->s[best]->v[m->at[best]++];
-	return true;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		size_t count = 0;
+
+		for (i = 0; i < k; i++) {
+			size_t a = 0, b = all[i]->n;
+
+			while (a < b) {		/* values <= mid */
+				size_t m = a + (b - a) / 2;
+
+				if (order_key(all[i]->v[m]) <= mid)
+					a = m + 1;
+				else
+					b = m;
+			}
+			count += a;
+		}
+		if (count > r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return order_value(lo);
 }
 
 void
 stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 {
 	struct series **all = xcalloc((size_t)s->nstages + 1, sizeof *all);
-	size_t *at = xcalloc((size_t)s->nstages + 1, sizeof *at), n = 0, r;
-	size_t want[NPCT][2];
-	struct merged w = { all, at, s->nstages };
-	double v, sum = 0, sq = 0;
+	double sum = 0, sq = 0;
+	size_t n = 0, j;
 	int i, k;
 
 	for (i = 0; i < s->nstages; i++) {
@@ -309,40 +350,39 @@ stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 	}
 	if (n == 0 || s->nstages == 1) {
 		dist_of(n ? all[0]->v : NULL, n, d);
-		goto out;
+		free(all);
+		return;
 	}
-	/* as dist_of does on the merged values, and in the same order */
-	for (k = 0; k < NPCT; k++) {
-		double idx = stats_pcts[k] / 100.0 * (double)(n - 1);
-
-		want[k][0] = (size_t)floor(idx);
-		want[k][1] = want[k][0] + 1 < n ? want[k][0] + 1 : want[k][0];
-	}
+	/* the stages' values taken together, without copying them */
 	memset(d, 0, sizeof *d);
 	d->count = (long)n;
-	for (r = 0; merged_next(&w, &v); r++) {
-		sum += v;
-		if (r == 0)
-			d->min = v;
-		d->max = v;
-		for (k = 0; k < NPCT; k++) {
-			if (want[k][0] == r)
-				d->p[k] = v;	/* the lower neighbour, for now */
-			if (want[k][1] == r && want[k][1] != want[k][0]) {
-				double idx = stats_pcts[k] / 100.0 * (double)(n - 1);
+	d->min = INFINITY;
+	d->max = -INFINITY;
+	for (i = 0; i < s->nstages; i++) {
+		const struct series *x = all[i];
 
-				d->p[k] += (v - d->p[k]) * (idx - (double)want[k][0]);
-			}
+		for (j = 0; j < x->n; j++)
+			sum += x->v[j];
+		if (x->n > 0) {
+			d->min = fmin(d->min, x->v[0]);
+			d->max = fmax(d->max, x->v[x->n - 1]);
 		}
 	}
 	d->mean = sum / (double)n;
-	memset(at, 0, ((size_t)s->nstages + 1) * sizeof *at);
-	while (merged_next(&w, &v))
-		sq += (v - d->mean) * (v - d->mean);
+	for (i = 0; i < s->nstages; i++)
+		for (j = 0; j < all[i]->n; j++)
+			sq += (all[i]->v[j] - d->mean) * (all[i]->v[j] - d->mean);
 	d->stddev = sqrt(sq / (double)n);
-out:
+	/* percentiles as series_percentile_sorted takes them */
+	for (k = 0; k < NPCT; k++) {
+		double idx = stats_pcts[k] / 100.0 * (double)(n - 1);
+		size_t lo = (size_t)floor(idx);
+		double v = rank_of(all, s->nstages, lo);
+
+		d->p[k] = lo >= n - 1 ? v :
+		    v + (rank_of(all, s->nstages, lo + 1) - v) * (idx - (double)lo);
+	}
 	free(all);
-	free(at);
 }
 
 void
@@ -359,7 +399,7 @@ stats_done(struct stats *s)
 
 	for (i = 0; i < s->nstages; i++) {
 		for (m = 0; m < M_COUNT; m++)
-			free(s->stages[i].m[m].v);
+			series_free(&s->stages[i].m[m]);
 		free(s->stages[i].briefs);
 	}
 	free(s->stages);

@@ -17,6 +17,7 @@ struct series {
 	double	*v;
 	size_t	 n, cap;
 	bool	 sorted;	/* v is in order (a summary sorted it) */
+	bool	 mapped;	/* v is a mapping of its own (a large one) */
 };
 
 struct dist {
@@ -104,6 +105,7 @@ double series_percentile_sorted(const double *v, size_t n, double p);
  * scratch copy). */
 double series_percentile(const struct series *, double p);
 void series_add(struct series *, double v);
+void series_free(struct series *);
 /* Puts the values in order, once: a summary reads them several times. */
 void series_sort(struct series *);
 

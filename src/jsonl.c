@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,6 +503,8 @@ decode_control(const cJSON *root, struct event *e, char *err, size_t errlen)
 	return 0;
 }
 
+static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
+
 int
 jsonl_decode(const char *line, size_t len, struct record *r, char *err,
     size_t errlen)
@@ -534,7 +537,12 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 		} else
 			sample_done(&r->sample);	/* cJSON reads them */
 	}
-	if ((root = cJSON_ParseWithLength(line, len)) == NULL ||
+	/* cJSON keeps where its last parse failed in a global: one parse at a
+	 * time (files are decoded on threads of their own) */
+	pthread_mutex_lock(&parse_mu);
+	root = cJSON_ParseWithLength(line, len);
+	pthread_mutex_unlock(&parse_mu);
+	if (root == NULL ||
 	    !cJSON_IsObject(root)) {
 		snprintf(err, errlen, "not a JSON object");
 		cJSON_Delete(root);

@@ -478,18 +478,19 @@ draw_help(struct tui *t)
 		"           loop: rate x2 / /2)",
 		"n          next stage",
 		"m          mark this moment with a note",
+		"q          quit (twice: cancel streams now)",
 	}, *const replay_lines[] = {
 		"space      pause or resume the replay",
 		"+ / -      replay twice as fast / half as fast",
 		"left/right back / forward 10 s",
 		"Home/End   the run's start / end",
 		"r          --compare: the run the views show",
+		"q          quit",
 	}, *const common[] = {
 		"w          sparkline window: 10s, 60s, 10m",
 		"tab, 1-5   overview, distributions, stages,",
 		"           streams, log",
 		"s          sort the streams view",
-		"q          quit (twice: cancel streams now)",
 		"?          this help",
 	};
 	const char *const *first = tui_player(t) ? replay_lines : lines;
@@ -605,7 +606,6 @@ prompt_key(struct tui *t, int ch)
 #define REPLAY_FASTEST	1024.0
 #define REPLAY_SLOWEST	(1 / 1024.0)
 
-/* The keys that steer a replay; false for the others. */
 /* Shows the run's stats and live windows in the views. */
 static void
 show_player(struct tui *t, int i)
@@ -693,7 +693,7 @@ key(struct tui *t, int ch)
 			t->dirty = true;
 			return;
 		}
-		if (strchr(" +=-_[]nm", ch) != NULL)
+		if (ch > 0 && ch < 128 && strchr(" +=-_[]nm", ch) != NULL)
 			return;		/* the engine's keys mean nothing here */
 	}
 	switch (ch) {

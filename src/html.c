@@ -25,6 +25,8 @@ static const char *const palette[] = {
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
+enum { WHOLE_X = 1, WHOLE_Y = 2 };	/* axes of counts: whole ticks */
+
 struct plot {
 	FILE	*f;
 	double	 x0, x1, y0, y1;	/* the data range shown */
@@ -76,7 +78,7 @@ tick_step(double range, int n)
 static void
 plot_begin(struct plot *p, FILE *f, const char *kind, long points,
     const char *title, const char *xlabel, const char *ylabel, double x0,
-    double x1, double y1, bool whole_x)
+    double x1, double y1, int whole)
 {
 	double step, v;
 
@@ -88,6 +90,8 @@ plot_begin(struct plot *p, FILE *f, const char *kind, long points,
 	if (!(y1 > 0))
 		y1 = 1;
 	step = tick_step(y1, 5);
+	if ((whole & WHOLE_Y) && step < 1)
+		step = 1;
 	p->y0 = 0;
 	p->y1 = ceil(y1 / step) * step;
 	p->x0 = x0;
@@ -104,7 +108,7 @@ plot_begin(struct plot *p, FILE *f, const char *kind, long points,
 		    "<text x=\"%d\" y=\"%.1f\" class=\"yl\">%g</text>\n", ML, W - MR,
 		    py(p, v), py(p, v), ML - 6, py(p, v) + 4, v);
 	step = tick_step(p->x1 - p->x0, 8);
-	if (whole_x && step < 1)
+	if ((whole & WHOLE_X) && step < 1)
 		step = 1;
 	for (v = ceil(p->x0 / step) * step; v <= p->x1 + step / 1e6; v += step)
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"xl\">%g</text>\n",
@@ -196,7 +200,7 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 		return;
 	plot_begin(&p, f, kinds[c], points, titles[c], open ?
 	    "requests/s" : "concurrent clients", ylabels[c], x0 > 0 && x0 <= 1 ?
-	    0 : x0, x1, y1 * 1.05, !open);
+	    0 : x0, x1, y1 * 1.05, open ? 0 : WHOLE_X);
 	for (i = 0; i < n; i++) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
 		    "points=\"", colour(i));
@@ -245,7 +249,7 @@ box_plots(FILE *f, const struct html_run *runs, int n)
 	if (boxes == 0)
 		return;
 	plot_begin(&p, f, "ttft-box", boxes, "TTFT by stage (box p25-p75, line p50, "
-	    "whiskers p5-p95)", "stage", "ms", 0.5, most + 0.5, y1 * 1.05, true);
+	    "whiskers p5-p95)", "stage", "ms", 0.5, most + 0.5, y1 * 1.05, WHOLE_X);
 	slot = (px(&p, 1) - px(&p, 0)) * 0.8 / n;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < runs[i].st->nstages; k++) {
@@ -310,7 +314,7 @@ histogram(FILE *f, const struct html_run *runs, int n)
 	}
 	plot_begin(&p, f, "ttft-hist", bars, "TTFT histogram (every request; the "
 	    "last bin holds the slowest 0.1 %)", "TTFT, ms", "requests", lo,
-	    lo + width * HIST_BINS, top * 1.05, false);
+	    lo + width * HIST_BINS, top * 1.05, WHOLE_Y);
 	for (i = 0; i < n; i++)
 		for (b = 0; b < HIST_BINS; b++) {
 			long c = counts[i * HIST_BINS + b];
@@ -345,6 +349,15 @@ time_marks(FILE *f, const struct plot *p, const struct html_run *r)
 	for (j = 0; j < r->nmarks; j++) {
 		double x = px(p, usec_to_sec(r->marks[j].t));
 
+		if (r->marks[j].text == NULL) {		/* a pause */
+			usec_t until = r->marks[j].until != USEC_NONE ?
+			    r->marks[j].until : r->st->end;
+
+			fprintf(f, "<rect class=\"pause\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+			    "height=\"%d\"><title>paused</title></rect>\n", x, MT,
+			    px(p, usec_to_sec(until)) - x, H - MT - MB);
+			continue;
+		}
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"mk\"/>"
 		    "<text x=\"%.1f\" y=\"%d\" class=\"ml\">", x, x, MT, H - MB, x + 3,
 		    MT + 24);
@@ -374,8 +387,8 @@ time_series(FILE *f, const struct html_run *r, int colour_i)
 	for (j = 0; j < secs; j++)
 		top = fmax(top, r->st->buckets[j]);
 	plot_begin(&p, f, "tok-over-time", (long)secs, "Output tokens/s over the "
-	    "run (stages numbered, marks in red)", "run time, s", "tok/s", 0, len,
-	    top * 1.05, false);
+	    "run (stages numbered, marks in red, pauses shaded)", "run time, s", "tok/s", 0, len,
+	    top * 1.05, 0);
 	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
 	    colour(colour_i));
 	for (j = 0; j < secs; j++)
@@ -392,7 +405,7 @@ time_series(FILE *f, const struct html_run *r, int colour_i)
 	plot_begin(&p, f, "ttft-over-time", (long)((r->nttft + step - 1) / step),
 	    step > 1 ? "TTFT of requests by their start (a sample of them)" :
 	    "TTFT of each request by its start", "run time, s", "ms", 0, len,
-	    ttop * 1.05, false);
+	    ttop * 1.05, 0);
 	for (j = 0; j < r->nttft; j += step)
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.8\" fill=\"%s\"/>\n",
 		    px(&p, r->ttft[j].t), py(&p, r->ttft[j].v * MS), colour(colour_i));

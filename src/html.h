@@ -10,7 +10,8 @@
 
 struct html_mark {
 	usec_t	 t;
-	char	*text;
+	char	*text;		/* NULL: a pause, from t to until */
+	usec_t	 until;
 };
 
 struct html_point {
@@ -23,7 +24,7 @@ struct html_run {
 	const char		*label;
 	const struct run_info	*ri;
 	struct stats		*st;
-	struct html_mark	*marks;
+	struct html_mark	*marks;		/* and pauses */
 	size_t			 nmarks;
 	struct html_point	*ttft;	/* every successful request */
 	size_t			 nttft;

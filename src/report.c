@@ -57,11 +57,19 @@ file_event(void *self, const struct event *e)
 	struct run_file *r = self;
 
 	r->stats_k.on_event(r->stats_k.self, e);
-	if (e->kind == EV_CONTROL && e->action == CTL_MARK) {
-		r->marks = xreallocarray(r->marks, r->nmarks + 1, sizeof *r->marks);
-		r->marks[r->nmarks].t = e->t;
-		r->marks[r->nmarks++].text = xstrdup(e->text ? e->text : "");
-	}
+	if (e->kind != EV_CONTROL)
+		return;
+	if (e->action == CTL_RESUME && r->nmarks > 0 &&
+	    r->marks[r->nmarks - 1].text == NULL)
+		r->marks[r->nmarks - 1].until = e->t;
+	if (e->action != CTL_MARK && e->action != CTL_PAUSE)
+		return;
+	r->marks = xreallocarray(r->marks, r->nmarks + 1, sizeof *r->marks);
+	r->marks[r->nmarks].t = e->t;
+	/* a pause not resumed lasts to the end */
+	r->marks[r->nmarks].until = USEC_NONE;
+	r->marks[r->nmarks++].text = e->action == CTL_PAUSE ? NULL :
+	    xstrdup(e->text ? e->text : "");
 }
 
 static void

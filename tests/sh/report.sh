@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 28
+plan 29
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -71,12 +71,14 @@ is "$(grep -c '^| [ab] | [12] | ' "$T/both.md")" 4 "md of two files begins with 
 check "whose TTFT p50 is the csv's" grep -qF "| a | 1 | 1 | 4 | 0 | $(awk -F'|' '$2 == "1" { printf "%.1f", $4; exit }' "$T/csv.txt") |" "$T/both.md"
 
 # html: one page, nothing fetched, charts a browser draws
-jq -c 'if .type == "stage" and .stage == 2 then ., {type: "control", t: (.t + 0.01), action: "mark", text: "knee <here>"} else . end' \
+jq -c 'if .type == "stage" and .stage == 2 then ., {type: "control", t: (.t + 0.01), action: "mark", text: "knee <here>"},
+	{type: "control", t: (.t + 0.02), action: "pause"}, {type: "control", t: (.t + 0.3), action: "resume"} else . end' \
 	"$T/fast.jsonl" >"$T/marked.jsonl"
 "$TTFTOP" report -f html --label fast --label slow -o "$T/r.html" "$T/marked.jsonl" "$T/slow.jsonl"
 is "$?" 0 "html of two files to -o"
 check "self-contained: no scripts, links or fetched resources" bash -c "! grep -Eiq '<script|<link|src=|@import|url\\(|https?://[a-z]' <(grep -v '^<p><b' '$T/r.html' | grep -v 'xmlns=')"
 check "the mark's note is there, escaped" grep -qF "knee &lt;here&gt;" "$T/r.html"
+is "$(grep -c 'class="pause"' "$T/r.html")" 2 "the pause is shaded in both of the run's time charts"
 if command -v chromium >/dev/null; then
 	cr() { timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chromium" "$@" 2>/dev/null; }
 	cr --dump-dom "file://$T/r.html" >"$T/dom.html"

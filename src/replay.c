@@ -286,6 +286,8 @@ jfile_open(struct jfile *j, const char *path, char *err, size_t errlen)
 		    "cannot be opened");
 		return -1;
 	}
+	j->cap = READ_CHUNK + 1;
+	j->buf = xreallocarray(NULL, j->cap, 1);
 	if ((rc = jfile_decode(j, &j->next, err, errlen)) <= 0) {
 		if (rc == 0)
 			snprintf(err, errlen, "%s: empty: not a ttftop JSONL file", path);

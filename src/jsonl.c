@@ -504,6 +504,16 @@ decode_control(const cJSON *root, struct event *e, char *err, size_t errlen)
 }
 
 static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local char *rest;	/* a request line without its chunks */
+static _Thread_local size_t rest_cap;
+
+void
+jsonl_thread_done(void)
+{
+	free(rest);
+	rest = NULL;
+	rest_cap = 0;
+}
 
 int
 jsonl_decode(const char *line, size_t len, struct record *r, char *err,
@@ -514,8 +524,6 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 	const char *t;
 	long l;
 	int rc = -1;
-	static _Thread_local char *rest;	/* the line without its chunks */
-	static _Thread_local size_t rest_cap;
 	const char *k, *close;
 
 	memset(r, 0, sizeof *r);

@@ -49,6 +49,8 @@ void jsonl_end(struct buf *, const struct end_info *);
 int jsonl_decode(const char *line, size_t len, struct record *, char *err,
     size_t errlen);
 void record_free(struct record *);
+/* Frees what jsonl_decode keeps for the calling thread, before it ends. */
+void jsonl_thread_done(void);
 void run_info_free(struct run_info *);
 
 #endif

@@ -199,6 +199,7 @@ decoder(void *arg)
 			while (b->n > 0)
 				record_free(&b->r[--b->n]);
 			free(b);
+			jsonl_thread_done();
 			return NULL;
 		}
 		j->q[(j->qhead + j->qlen++) % BATCHES] = b;
@@ -210,6 +211,7 @@ decoder(void *arg)
 		pthread_cond_broadcast(&j->cv);
 		pthread_mutex_unlock(&j->mu);
 	}
+	jsonl_thread_done();
 	return NULL;
 }
 

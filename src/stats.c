@@ -132,6 +132,8 @@ sort_doubles(double *v, size_t n)
 	bool whole = true;
 	int shift, bits = 64;
 
+	if (n < 2)
+		return;
 	if (n < RADIX_MIN) {
 		qsort(v, n, sizeof *v, cmp_double);
 		return;

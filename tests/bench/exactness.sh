@@ -6,14 +6,14 @@
 # load. Prints error p50/p99/max per run and the medians; appends them to
 # RESULTS.md.
 #
-#   tests/bench/exactness.sh [--smoke] [RUNS]
+#   tests/bench/exactness.sh [--smoke] [RUNS]   (SCENARIOS="1000:50" for one)
 . "$(dirname "$0")/lib.sh"
 
 FLOOR=${FLOOR:-$BENCH_DIR/floor}
 [ -x "$FLOOR" ] || die "$FLOOR is not built: run make first"
 RUNS=${2:-3} DUR=10 SMOKE=0
 # streams:tokens per second
-SCENARIOS="1:50 100:50 1000:50 5000:10"
+SCENARIOS=${SCENARIOS:-"1:50 100:50 1000:50 5000:10"}
 if [ "${1:-}" = --smoke ]; then
 	SCENARIOS="4:50" DUR=2 RUNS=1 SMOKE=1
 elif [ -n "${1:-}" ]; then

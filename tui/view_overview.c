@@ -48,6 +48,17 @@ line(struct tui *t, int y, enum live_metric m, enum colour c, const char *fmt,
 	spark(t, y, LABEL_COLS, w, v, 0, c);
 }
 
+/* "84ms/88ms": a stage's p50 and p95 of a latency. */
+static const char *
+p50_p95(char *out, size_t len, const struct series *v)
+{
+	char a[16], b[16];
+
+	snprintf(out, len, "%s/%s", fmt_ms(a, sizeof a, series_percentile(v, 50)),
+	    fmt_ms(b, sizeof b, series_percentile(v, 95)));
+	return out;
+}
+
 static void
 stage_table(struct tui *t, int top, int rows)
 {
@@ -63,16 +74,11 @@ stage_table(struct tui *t, int top, int rows)
 		first = 0;
 	for (k = first; k < s->nstages && y < top + rows; k++, y++) {
 		struct stage_stats *st = &s->stages[k];
-		char a[16], b[16], c[16], d[16], ttft[40], tpot[40], rate[24];
-		char load[24];
+		char ttft[40], tpot[40], rate[24], load[24];
 		bool current = st->stage == t->s.stage && t->s.state != LOAD_ENDED;
 
-		snprintf(ttft, sizeof ttft, "%s/%s",
-		    fmt_ms(a, sizeof a, series_percentile(&st->m[M_TTFT], 50)),
-		    fmt_ms(b, sizeof b, series_percentile(&st->m[M_TTFT], 95)));
-		snprintf(tpot, sizeof tpot, "%s/%s",
-		    fmt_ms(c, sizeof c, series_percentile(&st->m[M_TPOT], 50)),
-		    fmt_ms(d, sizeof d, series_percentile(&st->m[M_TPOT], 95)));
+		p50_p95(ttft, sizeof ttft, &st->m[M_TTFT]);
+		p50_p95(tpot, sizeof tpot, &st->m[M_TPOT]);
 		/* a stage under way counts tokens of streams still in flight */
 		put(t, y, 0, current ? C_ACCENT : C_NORMAL,
 		    "%-3d     %7s %7ld %5ld  %-15s %-15s %9s %7.2f", st->stage,
@@ -193,15 +199,10 @@ view_compare(struct tui *t, int top, int rows)
 
 		for (k = 0; k < s->nstages && y < top + rows; k++, y++) {
 			struct stage_stats *st = &s->stages[k];
-			char a[16], b[16], c[16], d[16], ttft[40], tpot[40], rate[24];
-			char load[24];
+			char ttft[40], tpot[40], rate[24], load[24];
 
-			snprintf(ttft, sizeof ttft, "%s/%s",
-			    fmt_ms(a, sizeof a, series_percentile(&st->m[M_TTFT], 50)),
-			    fmt_ms(b, sizeof b, series_percentile(&st->m[M_TTFT], 95)));
-			snprintf(tpot, sizeof tpot, "%s/%s",
-			    fmt_ms(c, sizeof c, series_percentile(&st->m[M_TPOT], 50)),
-			    fmt_ms(d, sizeof d, series_percentile(&st->m[M_TPOT], 95)));
+			p50_p95(ttft, sizeof ttft, &st->m[M_TTFT]);
+			p50_p95(tpot, sizeof tpot, &st->m[M_TPOT]);
 			put(t, y, 0, run_colour[i], "%-8.8s %5d %7s %7ld %5ld  %-15s "
 			    "%-15s %9s %7.2f", t->m.labels[i], st->stage,
 			    stage_load(st, load, sizeof load), st->requests, st->errors,

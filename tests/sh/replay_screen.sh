@@ -31,20 +31,20 @@ jq -c -s '.[0] as $run | [range(0; 80) | . / 2 | select(. < 18 or . >= 22) |
 "$TTFTOP" replay --headless "$T/s.jsonl" >"$T/s.md"
 check "the written session is a valid run of 72 requests" grep -q "^2 stages, 72 requests, 0 errors, 40.0 s, complete" "$T/s.md"
 
-# replay SPEED ENV...: the session in a 100x30 terminal
+# replay "ARGS" ENV...: ttftop replay ARGS in a 100x30 terminal
 replay() {
-	local speed=$1
+	local args=$1
 	shift
 	new_server
 	rm -f "$T/status"
 	tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-		"cd '$T' && env $* '$TTFTOP' replay --speed $speed s.jsonl; echo \$? > '$T/status'; sleep 30"
+		"cd '$T' && env $* '$TTFTOP' replay $args; echo \$? > '$T/status'; sleep 30"
 }
 header() { screen | head -n 1; }
 key() { tm send-keys -t t "$@"; }
 
 # nearly stopped: the keys alone move it
-replay 0.01 LANG=C.UTF-8
+replay "--speed 0.01 s.jsonl" LANG=C.UTF-8
 check "the header shows the replay, its speed and the run's length" wait_for "00:00/00:40  REPLAY ×0.01" 5
 check "and stage 1 with its 2 clients" grep -q "stage 1/2  clients 2  RUNNING" <<<"$(header)"
 key Right; key Right
@@ -82,7 +82,7 @@ for i in $(seq 30); do [ -s "$T/status" ] && break; sleep 0.1; done
 is "$(cat "$T/status" 2>/dev/null)" 0 "q quits at once with status 0"
 
 # played on its clock: 8 times as fast, the pause comes 18 s into the run
-replay 8 LANG=C.UTF-8
+replay "--speed 8 s.jsonl" LANG=C.UTF-8
 check "played at x8 the recorded pause shows" wait_for "PAUSED" 6
 check "when it happened (18 to 22 s into the run)" grep -qE "PAUSED +00:(18|19|20|21|22)/00:40" <<<"$(header)"
 check "the mark shows when the replay passes it" wait_for "mark at 00:30: knee" 6
@@ -91,9 +91,7 @@ check "and the replay ends DONE" wait_for "DONE .*00:40/00:40" 6
 # --compare: two runs on one clock, the second 50 ms slower to first token
 jq -c 'if .type == "request" then .ttft += 0.05 | .ttlt += 0.05 | .chunks |= map(. + 0.05) else . end' \
 	"$T/s.jsonl" >"$T/slow.jsonl"
-new_server
-tm -f /dev/null new-session -d -s t -x 100 -y 30 \
-	"cd '$T' && env LANG=C.UTF-8 '$TTFTOP' replay --compare --label fast --label slow --speed 0.01 s.jsonl slow.jsonl; echo \$? > '$T/status'; sleep 30"
+replay "--compare --label fast --label slow --speed 0.01 s.jsonl slow.jsonl" LANG=C.UTF-8
 check "--compare: the runs side by side, one line each" wait_for "TTFT p50  fast" 5
 check "(and the second's)" grep -q "^ *slow " <<<"$(screen)"
 key End
@@ -105,7 +103,7 @@ key 2
 check "whose distributions are the slow run's" wait_for "p50 100ms" 2
 key q
 
-replay max LANG=C
+replay "--speed max s.jsonl" LANG=C
 check "--speed max: at the end at once; ASCII under LANG=C" wait_for "DONE .*00:40/00:40  REPLAY xmax" 3
 key q
 

@@ -320,7 +320,7 @@ draw_header(struct tui *t)
 	int rx;
 
 	if (p != NULL) {
-		long len = (long)((p->length + USEC_PER_SEC - 1) / USEC_PER_SEC);
+		long len = (long)(p->length / USEC_PER_SEC);	/* as the position */
 		const char *x = t->utf8 ? "\u00d7" : "x";
 
 		if (isinf(p->speed))

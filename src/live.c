@@ -198,7 +198,8 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	return result;
 }
 
-#define PEAK_TICKS (5 * USEC_PER_SEC / LIVE_TICK)
+#define TICKS_PER_SEC	(USEC_PER_SEC / LIVE_TICK)
+#define PEAK_TICKS	(5 * TICKS_PER_SEC)
 
 void
 live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks,
@@ -219,9 +220,12 @@ live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks,
 	k->in_flight = in_flight;
 	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
 	l->last_chunks = chunks;
-	/* the peak: the best 5 s of whole ticks, the one under way left out */
-	if (idx >= PEAK_TICKS) {
-		rate = aggregate(l, LM_TOK_RATE, idx - PEAK_TICKS, idx);
+	/* the peak as the summary takes it: the best 5 s moving average of
+	 * whole seconds (fewer, early on), the second under way left out */
+	if (idx > 0 && idx % TICKS_PER_SEC == 0) {
+		long width = idx < PEAK_TICKS ? idx : PEAK_TICKS;
+
+		rate = aggregate(l, LM_TOK_RATE, idx - width, idx);
 		if (!isnan(rate) && rate > l->peak)
 			l->peak = rate;
 	}

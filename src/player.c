@@ -297,7 +297,9 @@ advance(struct player *p, usec_t t)
 		usec_t next = (p->pos / LIVE_TICK + 1) * LIVE_TICK;
 
 		step_to(p, next < t ? next : t);
-		live_gauge(&p->live, p->pos, p->state == LOAD_PAUSED ? 0 :
+		/* what arrived by a tick's end belongs to that tick */
+		live_gauge(&p->live, p->pos > 0 && p->pos % LIVE_TICK == 0 ?
+		    p->pos - 1 : p->pos, p->state == LOAD_PAUSED ? 0 :
 		    p->open_loop ? player_rate(p) : p->clients, (int)p->nactive,
 		    p->chunks, &none);
 	} while (p->pos < t);

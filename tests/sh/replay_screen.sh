@@ -3,7 +3,7 @@
 # keys. The session is written here, so every moment in it is known.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 32
+plan 33
 
 start_sim --ttft 5ms --itl 1ms --tokens 4 || exit 1
 run_ttftop run --headless -c 1 -n 1 -m sim -o "$T/one.jsonl" "$SIM_URL"
@@ -60,6 +60,9 @@ check "stage 2 has none of its requests yet" grep -qE "^2 +▶ +4 +0 +0 " <<<"$(
 key End
 check "End: the run's end, DONE" wait_for "DONE .*00:40/00:40" 2
 check "every request played: 36 and 36" bash -c "grep -qE '^1 +2 +36 ' <<<'$(screen)' && grep -qE '^2 +4 +36 ' <<<'$(screen)'"
+peak=$("$TTFTOP" replay --json "$T/s.jsonl" | jq '.all.peak_tok_s' |
+	awk '{ if ($1 < 100 && $1 != int($1)) printf "%.1f", $1; else printf "%.0f", $1 }')
+check "the screen's peak tok/s is the summary's ($peak)" grep -q "peak $peak\b" <<<"$(screen)"
 check "the recorded generator's figures are shown" grep -q "recorded generator: cpu 0%  loop lag p99 0.1ms .*72 of 72 requests" <<<"$(screen)"
 key Home
 check "Home: the start again" wait_for "RUNNING  00:00/00:40" 2

@@ -275,6 +275,16 @@ jsonl_end(struct buf *b, const struct end_info *e)
 
 /* Decoding */
 
+/* Times are seconds of a run: finite, and small enough that their
+ * microseconds, and differences of them, fit in a usec_t. */
+#define SECONDS_MAX	1e12
+
+static bool
+seconds_ok(double v)
+{
+	return isfinite(v) && fabs(v) <= SECONDS_MAX;
+}
+
 static int
 get_time(const cJSON *o, const char *key, bool nullable, usec_t *out,
     char *err, size_t errlen)
@@ -285,7 +295,7 @@ get_time(const cJSON *o, const char *key, bool nullable, usec_t *out,
 		*out = USEC_NONE;
 		return 0;
 	}
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+	if (!cJSON_IsNumber(v) || !seconds_ok(v->valuedouble)) {
 		snprintf(err, errlen, "\"%s\" must be a number of seconds", key);
 		return -1;
 	}
@@ -307,7 +317,8 @@ get_long(const cJSON *o, const char *key, long dflt, long *out, char *err,
 		*out = dflt;
 		return 0;
 	}
-	if (!cJSON_IsNumber(v)) {
+	/* a double holds whole numbers exactly up to 2^53 */
+	if (!cJSON_IsNumber(v) || !(fabs(v->valuedouble) <= 9007199254740992.0)) {
 		snprintf(err, errlen, "\"%s\" must be a number", key);
 		return -1;
 	}
@@ -365,7 +376,7 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(slo,
 		    slo_name((enum slo_metric)m));
 
-		if (cJSON_IsNumber(v) && v->valuedouble > 0)
+		if (cJSON_IsNumber(v) && v->valuedouble > 0 && seconds_ok(v->valuedouble))
 			ri->slo.limit[m] = (usec_t)llround(v->valuedouble * USEC_PER_SEC);
 	}
 	if (ri->url == NULL || ri->api == NULL || ri->started == NULL) {
@@ -448,8 +459,8 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 		return -1;
 	}
 	cJSON_ArrayForEach(c, chunks) {
-		if (!cJSON_IsNumber(c)) {
-			snprintf(err, errlen, "\"chunks\" must hold numbers");
+		if (!cJSON_IsNumber(c) || !seconds_ok(c->valuedouble)) {
+			snprintf(err, errlen, "\"chunks\" must hold numbers of seconds");
 			sample_done(s);
 			return -1;
 		}

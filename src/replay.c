@@ -148,14 +148,15 @@ jfile_decode(struct jfile *j, struct record *r, char *err, size_t errlen)
 				snprintf(err, errlen, "%s:%ld: %s", j->path, j->lineno, why);
 			return -1;
 		}
-		if (d == 1)
-			continue;	/* a record type of a later version */
-		if (j->lineno == 1 && r->type != REC_RUN) {
-			record_free(r);
+		if (j->lineno == 1 && (d == 1 || r->type != REC_RUN)) {
+			if (d == 0)
+				record_free(r);
 			snprintf(err, errlen, "%s:1: not a ttftop JSONL file (it does "
 			    "not begin with a run record)", j->path);
 			return -1;
 		}
+		if (d == 1)
+			continue;	/* a record type of a later version */
 		if (j->lineno > 1 && r->type == REC_RUN) {
 			record_free(r);
 			snprintf(err, errlen, "%s:%ld: a second run record", j->path,

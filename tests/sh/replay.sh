@@ -2,7 +2,7 @@
 # Replaying a saved run prints exactly the summary the live run printed, and
 # bad files get one line naming the file and line, exit 2.
 . "$TESTS_DIR/sh/lib.sh"
-plan 30
+plan 32
 
 start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
 
@@ -65,6 +65,10 @@ sed '1s/"schema":1/"schema":9/' "$T/a.jsonl" >"$T/new.jsonl"
 bad "new.jsonl:1: .*schema 9 is newer" "$T/new.jsonl"
 { head -n 3 "$T/a.jsonl"; echo '{"type":"request","id":1,"stage":1,"t":"soon"}'; } >"$T/badt.jsonl"
 bad "badt.jsonl:4: \"t\" must be a number" "$T/badt.jsonl"
+{ head -n 3 "$T/a.jsonl"; echo '{"type":"request","id":1,"stage":1,"t":1,"ttlt":1,"chunks":[0.1,1e300]}'; } >"$T/huge.jsonl"
+bad "huge.jsonl:4: \"chunks\" must hold numbers of seconds" "$T/huge.jsonl"
+sed '1s/"type":"run"/"type":"hologram"/' "$T/a.jsonl" >"$T/notrun.jsonl"
+bad "notrun.jsonl:1: not a ttftop JSONL file (it does not begin with a run record)" "$T/notrun.jsonl"
 
 # unknown fields and record types of later versions are ignored
 jq -c '. + {future_field: [1, 2]}' "$T/a.jsonl" >"$T/extra.jsonl"

@@ -367,6 +367,12 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 	ri->api = dup_string(target, "api");
 	ri->model = dup_string(target, "model");
 	config = cJSON_GetObjectItemCaseSensitive(root, "config");
+	if (cJSON_IsObject(config)) {
+		char *text = cJSON_PrintUnformatted(config);
+
+		ri->config = text != NULL ? xstrdup(text) : NULL;
+		cJSON_free(text);
+	}
 	clients = cJSON_GetObjectItemCaseSensitive(config, "clients");
 	rates = cJSON_GetObjectItemCaseSensitive(config, "rates");
 	ri->open_loop = cJSON_IsArray(rates);
@@ -518,6 +524,47 @@ static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local char *rest;	/* a request line without its chunks */
 static _Thread_local size_t rest_cap;
 
+/* The first key of a whose value b does not share, the seed left out (each
+ * host draws its own). */
+static const char *
+first_difference(const cJSON *a, const cJSON *b)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, a) {
+		if (strcmp(item->string, "seed") == 0)
+			continue;
+		if (!cJSON_Compare(item, cJSON_GetObjectItemCaseSensitive(b,
+		    item->string), true))
+			return item->string;
+	}
+	return NULL;
+}
+
+const char *
+jsonl_config_differs(const struct run_info *a, const struct run_info *b,
+    char *buf, size_t len)
+{
+	cJSON *x, *y;
+	const char *key;
+
+	if (a->config == NULL || b->config == NULL)
+		return NULL;
+	if (strcmp(a->config, b->config) == 0)
+		return NULL;
+	pthread_mutex_lock(&parse_mu);
+	x = cJSON_Parse(a->config);
+	y = cJSON_Parse(b->config);
+	pthread_mutex_unlock(&parse_mu);
+	if ((key = first_difference(x, y)) == NULL)
+		key = first_difference(y, x);
+	if (key != NULL)
+		snprintf(buf, len, "setting \"%s\"", key);
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return key != NULL ? buf : NULL;
+}
+
 void
 jsonl_thread_done(void)
 {
@@ -635,6 +682,7 @@ run_info_free(struct run_info *ri)
 {
 	free(ri->tool);
 	free(ri->started);
+	free(ri->config);
 	free(ri->url);
 	free(ri->api);
 	free(ri->model);

@@ -23,6 +23,7 @@ struct run_info {
 	char	*api;
 	char	*model;		/* NULL when none was given */
 	int	 nstages;	/* planned stages */
+	char	*config;	/* the run's settings as JSON, or NULL */
 	bool	 open_loop;
 	struct slo slo;		/* --slo, for goodput */
 };
@@ -49,6 +50,10 @@ void jsonl_end(struct buf *, const struct end_info *);
 int jsonl_decode(const char *line, size_t len, struct record *, char *err,
     size_t errlen);
 void record_free(struct record *);
+/* The first setting (a key of the run record's config, the seed left out)
+ * in which two runs differ, or NULL when they agree. */
+const char *jsonl_config_differs(const struct run_info *, const struct run_info *,
+    char *buf, size_t len);
 /* Frees what jsonl_decode keeps for the calling thread, before it ends. */
 void jsonl_thread_done(void);
 void run_info_free(struct run_info *);

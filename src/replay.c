@@ -367,7 +367,8 @@ same_str(const char *a, const char *b)
 
 /* The settings that make two files one run, named where they differ. */
 static const char *
-settings_differ(const struct run_info *a, const struct run_info *b)
+settings_differ(const struct run_info *a, const struct run_info *b,
+    char *buf, size_t len)
 {
 	if (!same_str(a->url, b->url))
 		return "target URL";
@@ -379,7 +380,7 @@ settings_differ(const struct run_info *a, const struct run_info *b)
 		return "stages";
 	if (memcmp(&a->slo, &b->slo, sizeof a->slo) != 0)
 		return "SLOs";
-	return NULL;
+	return jsonl_config_differs(a, b, buf, len);
 }
 
 /* Several hosts' ends as one: the latest, the counts summed, the worst of
@@ -432,6 +433,7 @@ replay_read(char *const *paths, int n, struct run_info *ri,
 	}
 	for (i = 0; i < n; i++) {
 		const char *what;
+		char buf[96];
 
 		if (n > 1 && at[i] < 0) {
 			snprintf(err, errlen, "%s:1: \"started\" is not a UTC time: "
@@ -440,7 +442,8 @@ replay_read(char *const *paths, int n, struct run_info *ri,
 			goto out;
 		}
 		f[i].offset = n > 1 ? (usec_t)(at[i] - t0) : 0;
-		if (i != first && (what = settings_differ(&f[first].ri, &f[i].ri)))
+		if (i != first && (what = settings_differ(&f[first].ri, &f[i].ri,
+		    buf, sizeof buf)))
 			fprintf(stderr, "ttftop: warning: %s: its %s differs from %s's; "
 			    "merged into one timeline anyway (--compare keeps them "
 			    "apart)\n", paths[i], what, paths[first]);

@@ -2,7 +2,7 @@
 # Replaying a saved run prints exactly the summary the live run printed, and
 # bad files get one line naming the file and line, exit 2.
 . "$TESTS_DIR/sh/lib.sh"
-plan 32
+plan 34
 
 start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
 
@@ -113,6 +113,11 @@ n2=$(jq -s 'map(select(.type == "request")) | length' "$T/h2.jsonl")
 "$TTFTOP" replay --json "$T/h1.jsonl" "$T/h2.jsonl" >"$T/hosts.json" 2>"$T/err"
 is "$(jq '.requests' "$T/hosts.json")" "$((n1 + n2))" "two hosts merged: every request of both ($n1 + $n2)"
 near "$(jq '.duration_s' "$T/hosts.json")" 2.5 0.3 "one timeline: the second host's run ends 0.5 s after the first's"
+check "same settings, each with its own seed: no warning" test ! -s "$T/err"
+"$TTFTOP" run --headless -c 3 -d 1s -m sim -o "$T/h3.jsonl" "$SIM_URL" >/dev/null 2>&1
+"$TTFTOP" replay --headless "$T/h1.jsonl" "$T/h3.jsonl" >/dev/null 2>"$T/err"
+check "other clients: the warning names the setting" \
+	grep -q "h3.jsonl: its setting \"clients\" differs from .*h1.jsonl's" "$T/err"
 "$TTFTOP" run --headless -c 1 -n 2 -m other -o "$T/other.jsonl" "$SIM_URL" >/dev/null 2>&1
 "$TTFTOP" replay --headless "$T/h1.jsonl" "$T/other.jsonl" >"$T/out" 2>"$T/err"
 check "different settings: merged with a warning naming what differs" \

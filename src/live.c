@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,8 +86,10 @@ on_sample(void *self, const struct sample *s)
 	if (s->scheduled != USEC_NONE && (k = tick_at(l, s->t, true)) != NULL)
 		fvec_add(&k->late, (float)usec_to_sec(s->late));
 	if (s->error != ERR_NONE) {
-		struct live_error *e = &l->errors[l->nerrors++ % LIVE_ERRORS];
+		struct live_error *e = &l->errors[l->nentries++ % LIVE_ERRORS];
 
+		l->nerrors++;
+		e->event = false;
 		e->t = end;
 		e->id = s->id;
 		e->stage = s->stage;
@@ -108,6 +111,20 @@ on_sample(void *self, const struct sample *s)
 static void
 on_event(void *self, const struct event *e)
 {
+	struct live *l = self;
+	struct live_error *x = &l->errors[l->nentries++ % LIVE_ERRORS];
+
+	memset(x, 0, sizeof *x);
+	x->event = true;
+	x->t = e->t;
+	x->stage = e->stage;
+	x->what = e->kind == EV_STAGE ? "stage" : control_action_name(e->action);
+	if (e->kind == EV_STAGE ? !e->open_loop : e->action == CTL_SET_CLIENTS)
+		snprintf(x->detail, sizeof x->detail, "%d clients", e->clients);
+	else if ((e->kind == EV_STAGE || e->action == CTL_SET_RATE) && !isnan(e->rate))
+		snprintf(x->detail, sizeof x->detail, "%.4g requests/s", e->rate);
+	else if (e->text != NULL)
+		snprintf(x->detail, sizeof x->detail, "%s", e->text);
 }
 
 static void
@@ -272,7 +289,7 @@ live_value(struct live *l, enum live_metric m, usec_t now, usec_t window)
 const struct live_error *
 live_error_at(const struct live *l, long i)
 {
-	if (i < 0 || i >= l->nerrors || i >= LIVE_ERRORS)
+	if (i < 0 || i >= l->nentries || i >= LIVE_ERRORS)
 		return NULL;
-	return &l->errors[(l->nerrors - 1 - i) % LIVE_ERRORS];
+	return &l->errors[(l->nentries - 1 - i) % LIVE_ERRORS];
 }

@@ -12,7 +12,7 @@
 
 #define LIVE_TICK	250000		/* usec in one tick */
 #define LIVE_TICKS	2520		/* ten minutes and a margin */
-#define LIVE_ERRORS	200		/* errors kept for the log view */
+#define LIVE_ERRORS	200		/* log entries kept for the log view */
 
 enum live_metric {
 	LM_TTFT_P50, LM_TTFT_P95, LM_TPOT_P50, LM_TPOT_P95, LM_TOK_RATE,
@@ -35,7 +35,11 @@ struct live_tick {
 	struct lag_hist	lag;		/* reads in the tick */
 };
 
+/* An entry of the log: a failed request, or an event of the run (a stage
+ * beginning, an operator's control). */
 struct live_error {
+	bool		event;		/* then what says what, and detail how */
+	const char	*what;		/* "stage", "pause", "set_clients"... */
 	usec_t		t;		/* when it ended, run time */
 	long		id;
 	int		stage;
@@ -52,7 +56,8 @@ struct live {
 	double			tokens_per_chunk;
 	double			tokens_seen, chunks_seen;
 	struct live_error	errors[LIVE_ERRORS];
-	long			nerrors;	/* ever; the ring holds the last */
+	long			nentries;	/* ever; the ring holds the last */
+	long			nerrors;	/* of them, failed requests */
 };
 
 void live_init(struct live *);
@@ -71,7 +76,7 @@ void live_series(struct live *, enum live_metric, usec_t now, usec_t window,
 double live_value(struct live *, enum live_metric, usec_t now, usec_t window);
 /* Tokens per second over run times [from, to), from the live counts. */
 double live_rate(struct live *, usec_t from, usec_t to);
-/* The i-th most recent error (0 = newest), or NULL. */
+/* The i-th most recent log entry (0 = newest), or NULL. */
 const struct live_error *live_error_at(const struct live *, long i);
 
 #endif

@@ -273,6 +273,7 @@ step_to(struct player *p, usec_t t)
 			kl.on_sample(kl.self, &r->u.s);
 		} else {
 			ks.on_event(ks.self, &r->u.e);
+			kl.on_event(kl.self, &r->u.e);
 			hear_event(p, p->next_rec);
 		}
 	}

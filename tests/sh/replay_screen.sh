@@ -3,7 +3,7 @@
 # keys. The session is written here, so every moment in it is known.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 33
+plan 35
 
 start_sim --ttft 5ms --itl 1ms --tokens 4 || exit 1
 run_ttftop run --headless -c 1 -n 1 -m sim -o "$T/one.jsonl" "$SIM_URL"
@@ -64,6 +64,10 @@ peak=$("$TTFTOP" replay --json "$T/s.jsonl" | jq '.all.peak_tok_s' |
 	awk '{ if ($1 < 100 && $1 != int($1)) printf "%.1f", $1; else printf "%.0f", $1 }')
 check "the screen's peak tok/s is the summary's ($peak)" grep -q "peak $peak\b" <<<"$(screen)"
 check "the recorded generator's figures are shown" grep -q "recorded generator: cpu 0%  loop lag p99 0.1ms .*72 of 72 requests" <<<"$(screen)"
+key 5
+check "the log lists the recorded controls when they happened" wait_for "30.0s .* mark  *knee" 2
+check "(the pause, the clients set, the stages)" bash -c "grep -q '18.0s .* pause' <<<'$(screen)' && grep -q '25.0s .* set_clients  *5 clients' <<<'$(screen)' && grep -q '20.0s  *2 stage  *4 clients' <<<'$(screen)'"
+key 1
 key Home
 check "Home: the start again" wait_for "RUNNING  00:00/00:40" 2
 key +

@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "proto.h"
+#include "sample.h"
 #include "xalloc.h"
+
+#define DETAIL_QUOTE	60	/* bytes of a bad line quoted in an error */
 
 static const struct proto *const protos[] = {
 	&proto_openai_chat,
@@ -124,4 +127,15 @@ out:
 		return copy;
 	}
 	return NULL;
+}
+
+void
+proto_fail_quote(const struct proto_events *ev, const char *what,
+    const char *data, size_t len)
+{
+	char detail[SAMPLE_DETAIL_MAX];
+
+	snprintf(detail, sizeof detail, "%s: %.*s", what,
+	    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
+	ev->fail(ev->ctx, detail);
 }

@@ -70,6 +70,19 @@ struct curl_slist *proto_aws_headers(const struct run_opts *,
 /* Anthropic's "messages" (and "system") members, for Bedrock too. */
 void proto_anthropic_messages(struct buf *, const struct prompt *);
 
+/* Fails the stream with "WHAT: " and the first bytes of data. */
+void proto_fail_quote(const struct proto_events *, const char *what,
+    const char *data, size_t len);
+struct es_decoder;
+/* Feeds an AWS event stream to its decoder, failing the stream when the
+ * framing is bad; 0, or -1 when the stream failed. */
+int proto_aws_feed(struct es_decoder *, const char *buf, size_t len,
+    int (*on_message)(void *, const struct es_message *), void *ctx,
+    const struct proto_events *);
+/* At the stream's end: fails it (and returns true) when it was cut inside
+ * a message. */
+bool proto_aws_cut(const struct es_decoder *, const struct proto_events *);
+
 /* Looks up --api KIND; NULL when unknown. */
 const struct proto *proto_find(const char *name);
 /* The names of every supported API, for --help: "a, b, c". */

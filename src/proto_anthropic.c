@@ -20,7 +20,6 @@
 
 #define API_VERSION	"2023-06-01"
 #define DEFAULT_MAX	1024	/* the API requires max_tokens */
-#define DETAIL_QUOTE	60
 #define FAILED		1
 
 struct anthropic {
@@ -135,11 +134,7 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	if (st->stopped)
 		return 0;
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
-		char detail[SAMPLE_DETAIL_MAX];
-
-		snprintf(detail, sizeof detail, "non-JSON data: %.*s",
-		    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
-		ev->fail(ev->ctx, detail);
+		proto_fail_quote(ev, "non-JSON data", data, len);
 		return FAILED;
 	}
 	type = cJSON_GetObjectItemCaseSensitive(root, "type");

@@ -128,6 +128,27 @@ proto_aws_exception(const struct es_message *m, const struct proto_events *ev)
 	return true;
 }
 
+int
+proto_aws_feed(struct es_decoder *es, const char *buf, size_t len,
+    int (*on_message)(void *, const struct es_message *), void *ctx,
+    const struct proto_events *ev)
+{
+	int rc = es_feed(es, buf, len, on_message, ctx);
+
+	if (rc == -1)
+		ev->fail(ev->ctx, es->error);
+	return rc == 0 ? 0 : -1;
+}
+
+bool
+proto_aws_cut(const struct es_decoder *es, const struct proto_events *ev)
+{
+	if (!es_pending(es))
+		return false;
+	ev->fail(ev->ctx, "stream ended inside an event-stream message");
+	return true;
+}
+
 static int
 on_message(void *ctx, const struct es_message *m)
 {
@@ -188,13 +209,9 @@ bedrock_feed(void *state, const char *buf, size_t len,
     const struct proto_events *ev)
 {
 	struct bedrock *st = state;
-	int rc;
 
 	st->ev = ev;
-	rc = es_feed(&st->es, buf, len, on_message, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, st->es.error);
-	return rc == 0 ? 0 : -1;
+	return proto_aws_feed(&st->es, buf, len, on_message, st, ev);
 }
 
 static int
@@ -202,10 +219,8 @@ bedrock_finish(void *state, const struct proto_events *ev)
 {
 	struct bedrock *st = state;
 
-	if (es_pending(&st->es)) {
-		ev->fail(ev->ctx, "stream ended inside an event-stream message");
+	if (proto_aws_cut(&st->es, ev))
 		return -1;
-	}
 	if (!st->stopped) {
 		ev->fail(ev->ctx, "stream ended before messageStop");
 		return -1;
@@ -403,13 +418,9 @@ invoke_feed(void *state, const char *buf, size_t len,
     const struct proto_events *ev)
 {
 	struct invoke *st = state;
-	int rc;
 
 	st->ev = ev;
-	rc = es_feed(&st->es, buf, len, invoke_message, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, st->es.error);
-	return rc == 0 ? 0 : -1;
+	return proto_aws_feed(&st->es, buf, len, invoke_message, st, ev);
 }
 
 static int
@@ -417,10 +428,8 @@ invoke_finish(void *state, const struct proto_events *ev)
 {
 	struct invoke *st = state;
 
-	if (es_pending(&st->es)) {
-		ev->fail(ev->ctx, "stream ended inside an event-stream message");
+	if (proto_aws_cut(&st->es, ev))
 		return -1;
-	}
 	if (!st->done) {
 		ev->fail(ev->ctx, "stream ended before the last chunk "
 		    "(amazon-bedrock-invocationMetrics)");

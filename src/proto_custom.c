@@ -21,7 +21,6 @@
 #include "sample.h"
 
 #define FAILED		1
-#define DETAIL_QUOTE	60
 
 struct custom {
 	struct frames			 fr;
@@ -94,11 +93,7 @@ on_json(struct custom *st, const char *data, size_t len)
 		return 0;
 	}
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
-		char detail[SAMPLE_DETAIL_MAX];
-
-		snprintf(detail, sizeof detail, "non-JSON data: %.*s",
-		    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
-		ev->fail(ev->ctx, detail);
+		proto_fail_quote(ev, "non-JSON data", data, len);
 		return FAILED;
 	}
 	v = json_path(root, o->token_path);

@@ -16,7 +16,6 @@
 #include "proto.h"
 #include "sample.h"
 
-#define DETAIL_QUOTE	60
 #define FAILED		1
 
 struct ollama {
@@ -72,10 +71,8 @@ on_line(void *ctx, const char *event, const char *line, size_t len)
 	if (st->done)
 		return 0;
 	if ((root = cJSON_ParseWithLength(line, len)) == NULL || !cJSON_IsObject(root)) {
-		snprintf(detail, sizeof detail, "non-JSON line: %.*s",
-		    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), line);
 		cJSON_Delete(root);
-		ev->fail(ev->ctx, detail);
+		proto_fail_quote(ev, "non-JSON line", line, len);
 		return FAILED;
 	}
 	if ((err = cJSON_GetObjectItemCaseSensitive(root, "error")) != NULL) {

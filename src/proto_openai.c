@@ -16,7 +16,6 @@
 #include "frames.h"
 
 #define DONE_MARKER	"[DONE]"
-#define DETAIL_QUOTE	60	/* bytes of a bad line quoted in an error */
 #define FAILED		1	/* on_event reported a failure already */
 
 struct openai {
@@ -112,16 +111,6 @@ choice_has_content(const cJSON *choice, bool chat)
 	return false;
 }
 
-static void
-quote_fail(struct openai *st, const char *what, const char *data, size_t len)
-{
-	char detail[SAMPLE_DETAIL_MAX];
-
-	snprintf(detail, sizeof detail, "%s: %.*s", what,
-	    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
-	st->ev->fail(st->ev->ctx, detail);
-}
-
 static int
 on_event(void *ctx, const char *event, const char *data, size_t len)
 {
@@ -139,17 +128,17 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	if (st->done)
 		return 0;	/* nothing after [DONE] is part of the answer */
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
-		quote_fail(st, "non-JSON data line", data, len);
+		proto_fail_quote(st->ev, "non-JSON data line", data, len);
 		return FAILED;
 	}
 	error = cJSON_GetObjectItemCaseSensitive(root, "error");
 	if (error != NULL && !cJSON_IsNull(error)) {
 		msg = cJSON_GetObjectItemCaseSensitive(error, "message");
 		if (cJSON_IsString(msg))
-			quote_fail(st, "error event", msg->valuestring,
+			proto_fail_quote(st->ev, "error event", msg->valuestring,
 			    strlen(msg->valuestring));
 		else
-			quote_fail(st, "error event", data, len);
+			proto_fail_quote(st->ev, "error event", data, len);
 		cJSON_Delete(root);
 		return FAILED;
 	}

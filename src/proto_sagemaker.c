@@ -22,7 +22,6 @@
 #include "sample.h"
 
 #define FAILED		1
-#define DETAIL_QUOTE	60
 
 struct sagemaker {
 	struct es_decoder		 es;
@@ -59,10 +58,8 @@ on_json(struct sagemaker *st, const char *data, size_t len)
 		return 0;
 	}
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL || !cJSON_IsObject(root)) {
-		snprintf(detail, sizeof detail, "container sent non-JSON: %.*s",
-		    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
 		cJSON_Delete(root);
-		ev->fail(ev->ctx, detail);
+		proto_fail_quote(ev, "container sent non-JSON", data, len);
 		return FAILED;
 	}
 	if ((err = cJSON_GetObjectItemCaseSensitive(root, "error")) != NULL &&
@@ -165,13 +162,9 @@ sagemaker_feed(void *state, const char *buf, size_t len,
     const struct proto_events *ev)
 {
 	struct sagemaker *st = state;
-	int rc;
 
 	st->ev = ev;
-	rc = es_feed(&st->es, buf, len, on_message, st);
-	if (rc == -1)
-		ev->fail(ev->ctx, st->es.error);
-	return rc == 0 ? 0 : -1;
+	return proto_aws_feed(&st->es, buf, len, on_message, st, ev);
 }
 
 static int
@@ -180,10 +173,8 @@ sagemaker_finish(void *state, const struct proto_events *ev)
 	struct sagemaker *st = state;
 
 	st->ev = ev;
-	if (es_pending(&st->es)) {
-		ev->fail(ev->ctx, "stream ended inside an event-stream message");
+	if (proto_aws_cut(&st->es, ev))
 		return -1;
-	}
 	if (st->inner_known && frames_finish(&st->inner, on_frame, st) != 0)
 		return -1;
 	if (!st->done) {

@@ -18,7 +18,6 @@
 #include "sample.h"
 #include "frames.h"
 
-#define DETAIL_QUOTE	60
 #define FAILED		1
 
 struct tgi {
@@ -65,10 +64,8 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	if (st->done)
 		return 0;
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL || !cJSON_IsObject(root)) {
-		snprintf(detail, sizeof detail, "non-JSON data: %.*s",
-		    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
 		cJSON_Delete(root);
-		ev->fail(ev->ctx, detail);
+		proto_fail_quote(ev, "non-JSON data", data, len);
 		return FAILED;
 	}
 	if ((err = cJSON_GetObjectItemCaseSensitive(root, "error")) != NULL &&

@@ -527,7 +527,6 @@ draw(struct tui *t)
 		return;
 	}
 	update_cpu(t);
-	snapshot(t);
 	draw_header(t);
 	put(t, 1, 0, C_DIM, "%s  window %s", view_names[t->view],
 	    tui_window_names[t->window]);
@@ -810,8 +809,9 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				p->marks_told = p->marks;
 			}
 		}
-	} else {
 		snapshot(t);
+	} else {
+		snapshot(t);	/* the gauge's moment, and the frame's */
 		live_gauge(t->m.live, tui_now(t), l->state == LOAD_PAUSED ? 0 :
 		    l->opts->open_loop ? load_rate(l) : l->target, l->in_flight,
 		    l->chunks, &l->lag);

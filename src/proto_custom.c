@@ -133,26 +133,33 @@ custom_done(void *state)
 	frames_done(&st->fr);
 }
 
-static int
-custom_feed(void *state, const char *buf, size_t len,
-    const struct proto_events *ev)
+/* The options come with the events (init has none): --stream sets the
+ * framing before the first bytes are read. */
+static struct custom *
+custom_bind(void *state, const struct proto_events *ev)
 {
 	struct custom *st = state;
 
 	st->ev = ev;
 	st->o = ev->opts;
 	st->fr.kind = st->o->stream_ndjson ? FRAMES_NDJSON : FRAMES_SSE;
+	return st;
+}
+
+static int
+custom_feed(void *state, const char *buf, size_t len,
+    const struct proto_events *ev)
+{
+	struct custom *st = custom_bind(state, ev);
+
 	return frames_feed(&st->fr, buf, len, on_frame, st, ev);
 }
 
 static int
 custom_finish(void *state, const struct proto_events *ev)
 {
-	struct custom *st = state;
+	struct custom *st = custom_bind(state, ev);
 
-	st->ev = ev;
-	st->o = ev->opts;
-	st->fr.kind = st->o->stream_ndjson ? FRAMES_NDJSON : FRAMES_SSE;
 	if (frames_finish(&st->fr, on_frame, st) != 0)
 		return -1;
 	if (!st->done && st->o->done_path != NULL) {

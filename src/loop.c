@@ -3,9 +3,9 @@
 #include <stdlib.h>
 
 #include "loop.h"
-
-#define KEEP_CONNECTIONS 1000000L
 #include "xalloc.h"
+
+#define KEEP_CONNECTIONS 1000000L	/* idle connections curl may keep */
 
 struct sock {
 	ev_io		 io;

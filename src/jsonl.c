@@ -128,6 +128,8 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	}
 	if (slo_any(&o->slo))
 		add_slo(b, &o->slo);
+	buf_adds(b, o->transport == TRANSPORT_CURL ? ",\"transport\":\"curl\"" :
+	    ",\"transport\":\"direct\"");
 	buf_adds(b, ",\"timeout\":");
 	add_time_or_null(b, o->timeout > 0 ? o->timeout : USEC_NONE);
 	buf_adds(b, ",\"headers\":[");

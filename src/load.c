@@ -98,7 +98,7 @@ launch(struct load *l, int client, int stage, long prompt)
 	if (r != NULL)
 		l->idle = r->next;
 	else
-		r = request_new(l->loop, l->opts, l->headers);
+		r = request_new(l->loop, l->opts);
 	r->chunk_counter = &l->chunks;
 	r->lag_hist = &l->lag;
 	r->client = client;
@@ -115,7 +115,7 @@ launch(struct load *l, int client, int stage, long prompt)
 	}
 	r->live_idx = l->in_flight;
 	l->live[l->in_flight++] = r;
-	xfer_add(&l->xfer, r->easy);
+	xfer_add(&l->xfer, r);
 	return r;
 }
 
@@ -394,14 +394,12 @@ begin_open_stage(struct load *l, struct event *e)
 /* Common */
 
 static void
-transfer_done(void *ctx, CURL *easy, CURLcode result)
+transfer_done(void *ctx, struct request *r)
 {
 	struct load *l = ctx;
-	struct request *r;
 	int c;
 
-	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
-	request_finish(r, result);
+	request_finish(r);
 	c = r->client;
 	emit_sample(l, &r->s);
 	release(l, r);
@@ -529,7 +527,7 @@ cancel_all(struct load *l)
 	while (l->in_flight > 0) {
 		struct request *r = l->live[l->in_flight - 1];
 
-		xfer_remove(&l->xfer, r->easy);
+		xfer_remove(&l->xfer, r);
 		request_cancel(r);
 		emit_sample(l, &r->s);
 		release(l, r);
@@ -568,7 +566,7 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 		l->headers = curl_slist_append(l->headers, "Expect:");
 	for (i = 0; i < o->nheaders; i++)
 		l->headers = curl_slist_append(l->headers, o->headers[i]);
-	xfer_init(&l->xfer, loop, transfer_done, l);
+	xfer_init(&l->xfer, loop, o, l->headers, transfer_done, l);
 	ev_timer_init(&l->stage_timer, stage_timer_cb, 0., 0.);
 	l->stage_timer.data = l;
 	ev_timer_init(&l->grace_timer, grace_timer_cb, QUIT_GRACE, 0.);
@@ -598,7 +596,7 @@ load_done(struct load *l)
 
 	while (l->in_flight > 0) {
 		r = l->live[--l->in_flight];
-		xfer_remove(&l->xfer, r->easy);
+		xfer_remove(&l->xfer, r);
 		request_free(r);
 	}
 	for (r = l->idle; r != NULL; r = next) {

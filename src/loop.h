@@ -1,28 +1,39 @@
-/* The transport: curl's multi socket API driven by a libev loop. One ev_io
- * per socket curl uses, one ev_timer for curl's own timeout. */
+/* The transport: takes requests to the server and says when each ended.
+ * Plain http:// goes the direct way (src/direct.c: HTTP/1.1 read straight
+ * off the socket); curl's multi socket API, driven by the same libev loop,
+ * serves the rest: TLS, AWS signing, proxies, or --transport curl. */
 #ifndef TTFTOP_LOOP_H
 #define TTFTOP_LOOP_H
 
 #include <curl/curl.h>
 #include <ev.h>
 
-/* Called once per finished transfer, after it was removed from the multi
- * handle: the callee may free or reuse the easy handle and add new ones. */
-typedef void (*xfer_done_fn)(void *ctx, CURL *easy, CURLcode result);
+struct direct;
+struct request;
+struct run_opts;
+
+/* Called once per finished request, with r->xfer_kind and r->xfer_err
+ * saying how the transfer ended: the callee may reuse r (xfer_add). */
+typedef void (*xfer_done_fn)(void *ctx, struct request *r);
 
 struct xfer {
-	struct ev_loop	*loop;
-	CURLM		*multi;
-	ev_timer	 timer;
-	int		 running;
-	xfer_done_fn	 done;
-	void		*ctx;
+	struct ev_loop		*loop;
+	xfer_done_fn		 done;
+	void			*ctx;
+	struct direct		*direct;	/* else curl */
+	const struct run_opts	*opts;
+	struct curl_slist	*headers;	/* the owner's */
+	CURLM			*multi;
+	ev_timer		 timer;
+	int			 running;
 };
 
-void xfer_init(struct xfer *, struct ev_loop *, xfer_done_fn, void *ctx);
+void xfer_init(struct xfer *, struct ev_loop *, const struct run_opts *,
+    struct curl_slist *headers, xfer_done_fn, void *ctx);
 void xfer_done(struct xfer *);
-void xfer_add(struct xfer *, CURL *easy);
+/* Sends r (request_start prepared it); done follows, never from inside. */
+void xfer_add(struct xfer *, struct request *);
 /* Stops a transfer that has not finished; no done callback follows. */
-void xfer_remove(struct xfer *, CURL *easy);
+void xfer_remove(struct xfer *, struct request *);
 
 #endif

@@ -34,6 +34,7 @@ enum {
 	OPT_SEED, OPT_ARRIVAL, OPT_MAX_CONC, OPT_SCHEDULE, OPT_RATE_RAMP,
 	OPT_WARMUP, OPT_SLO, OPT_PROMPTS, OPT_INPUT_TOKENS, OPT_BODY, OPT_SHUFFLE,
 	OPT_BODY_FILE, OPT_STREAM, OPT_TOKEN_PATH, OPT_USAGE_PATH, OPT_DONE_PATH,
+	OPT_TRANSPORT,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "token-path", required_argument, NULL, OPT_TOKEN_PATH },
 	{ "usage-path", required_argument, NULL, OPT_USAGE_PATH },
 	{ "done-path", required_argument, NULL, OPT_DONE_PATH },
+	{ "transport", required_argument, NULL, OPT_TRANSPORT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -398,6 +400,51 @@ prompts_parse(struct run_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the direct transport cannot do, or NULL. */
+static const char *
+direct_cannot(const struct run_opts *o)
+{
+	const char *authority;
+	size_t n;
+
+	if (o->endpoint == NULL || strncasecmp(o->endpoint, "http://", 7) != 0)
+		return "it speaks plain http:// only";
+	if (o->proto->aws_service != NULL)
+		return "AWS signing needs curl";
+	authority = o->endpoint + 7;
+	n = strcspn(authority, "/?#");
+	if (memchr(authority, '@', n) != NULL)
+		return "credentials in the URL need curl";
+	return NULL;
+}
+
+/* Settles --transport: auto is direct unless the URL needs curl or a proxy
+ * is set in the environment (curl honours it). */
+static int
+transport_parse(struct run_opts *o, char *err, size_t errlen)
+{
+	static const char *const proxy_vars[] = { "http_proxy", "all_proxy",
+	    "ALL_PROXY" };
+	const char *why = direct_cannot(o);
+	size_t i;
+
+	if (o->transport == TRANSPORT_DIRECT && why != NULL) {
+		snprintf(err, errlen, "--transport direct: %s (leave the option "
+		    "out, or say curl)", why);
+		return -1;
+	}
+	if (o->transport != TRANSPORT_AUTO)
+		return 0;
+	o->transport = why != NULL ? TRANSPORT_CURL : TRANSPORT_DIRECT;
+	for (i = 0; i < sizeof proxy_vars / sizeof proxy_vars[0]; i++) {
+		const char *v = getenv(proxy_vars[i]);
+
+		if (v != NULL && v[0] != '\0')
+			o->transport = TRANSPORT_CURL;
+	}
+	return 0;
+}
+
 int
 options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
     char *err, size_t errlen)
@@ -496,6 +543,19 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		case OPT_BODY_FILE:
 			free(o->body_file);
 			o->body_file = xstrdup(optarg);
+			break;
+		case OPT_TRANSPORT:
+			if (strcmp(optarg, "auto") == 0)
+				o->transport = TRANSPORT_AUTO;
+			else if (strcmp(optarg, "direct") == 0)
+				o->transport = TRANSPORT_DIRECT;
+			else if (strcmp(optarg, "curl") == 0)
+				o->transport = TRANSPORT_CURL;
+			else {
+				snprintf(err, errlen, "--transport: '%s' is not auto, "
+				    "direct or curl", optarg);
+				return -1;
+			}
 			break;
 		case OPT_STREAM:
 			if (strcmp(optarg, "sse") != 0 && strcmp(optarg, "ndjson") != 0) {
@@ -696,6 +756,8 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		if ((o->endpoint = proto_endpoint(o->proto, o->url, o->model, err, errlen)) == NULL)
 			return -1;
 	}
+	if (transport_parse(o, err, errlen) != 0)
+		return -1;
 	if (o->output == NULL)
 		default_output(o);
 	if (o->proto->env_key != NULL)

@@ -13,6 +13,12 @@ struct prompt;
 
 #define OPT_ERR_MAX 256
 
+enum transport {
+	TRANSPORT_AUTO,		/* direct when it can, else curl */
+	TRANSPORT_DIRECT,	/* plain HTTP/1.1 read off the socket */
+	TRANSPORT_CURL
+};
+
 struct run_opts {
 	char			*url;		/* as the user gave it */
 	char			*endpoint;	/* completed with the API's path */
@@ -58,6 +64,7 @@ struct run_opts {
 	int			 nheaders;
 	char			*output;
 	usec_t			 timeout;
+	enum transport		 transport;	/* never AUTO after parsing */
 	bool			 headless;
 	bool			 json;
 	unsigned long		 seed;		/* given, or drawn and recorded */

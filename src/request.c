@@ -12,8 +12,6 @@
 #include "request.h"
 #include "xalloc.h"
 
-#define RECV_BUFFER	(16 * 1024)
-
 static void
 on_token(void *ctx)
 {
@@ -57,13 +55,9 @@ on_fail(void *ctx, const char *detail)
 	}
 }
 
-static size_t
-write_cb(char *data, size_t size, size_t nmemb, void *userp)
+void
+request_heard(struct request *r)
 {
-	struct request *r = userp;
-	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
-	    r->opts };
-	size_t n = size * nmemb;
 	usec_t lag;
 
 	r->arrival = clock_mono_usec();
@@ -72,13 +66,17 @@ write_cb(char *data, size_t size, size_t nmemb, void *userp)
 		r->s.lag_max = lag;
 	if (r->lag_hist != NULL)
 		lag_add(r->lag_hist, lag);
-	if (r->s.ttfb == USEC_NONE) {
-		long status = 0;
+}
 
+int
+request_data(struct request *r, const char *data, size_t n)
+{
+	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
+	    r->opts };
+
+	if (r->s.ttfb == USEC_NONE) {
 		r->s.ttfb = r->arrival - r->start;
-		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-		r->s.status = (int)status;
-		r->http_error = status < 200 || status > 299;
+		r->http_error = r->s.status < 200 || r->s.status > 299;
 	}
 	if (r->http_error) {
 		size_t room = sizeof r->errbody - 1 - r->errbody_len;
@@ -87,16 +85,15 @@ write_cb(char *data, size_t size, size_t nmemb, void *userp)
 			room = n;
 		memcpy(r->errbody + r->errbody_len, data, room);
 		r->errbody_len += room;
-		return n;
+		return 0;
 	}
 	if (r->failed)
-		return 0;
-	return r->proto->feed(r->proto_state, data, n, &ev) == 0 ? n : 0;
+		return -1;
+	return r->proto->feed(r->proto_state, data, n, &ev) == 0 ? 0 : -1;
 }
 
 struct request *
-request_new(struct ev_loop *loop, const struct run_opts *o,
-    struct curl_slist *headers)
+request_new(struct ev_loop *loop, const struct run_opts *o)
 {
 	struct request *r;
 
@@ -104,35 +101,7 @@ request_new(struct ev_loop *loop, const struct run_opts *o,
 	r->loop = loop;
 	r->opts = o;
 	r->proto = o->proto;
-	r->headers = headers;
 	r->proto_state = xmalloc(r->proto->state_size);
-	if ((r->easy = curl_easy_init()) == NULL)
-		fatal("curl_easy_init failed");
-	curl_easy_setopt(r->easy, CURLOPT_URL, o->endpoint);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->curl_err);
-	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_TCP_NODELAY, 1L);
-	curl_easy_setopt(r->easy, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
-	curl_easy_setopt(r->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	if (o->timeout > 0)
-		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS,
-		    (long)(o->timeout / 1000));
-	if (r->proto->aws_service != NULL) {
-		char sigv4[128];
-
-		snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", o->aws_region,
-		    r->proto->aws_service);
-		curl_easy_setopt(r->easy, CURLOPT_AWS_SIGV4, sigv4);
-		curl_easy_setopt(r->easy, CURLOPT_USERNAME, o->aws_key_id);
-		curl_easy_setopt(r->easy, CURLOPT_PASSWORD, o->aws_secret);
-		curl_easy_setopt(r->easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 1L);
-	}
-	r->id_header.next = headers;
-	r->id_header.data = r->id_text;
-	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, &r->id_header);
 	return r;
 }
 
@@ -145,6 +114,7 @@ request_free(struct request *r)
 		r->proto->done(r->proto_state);
 	sample_done(&r->s);
 	buf_free(&r->body);
+	direct_conn_free(r->loop, &r->conn);
 	curl_easy_cleanup(r->easy);
 	free(r->proto_state);
 	free(r);
@@ -169,9 +139,8 @@ request_start(struct request *r, long id, const char *id_prefix)
 	r->failed = r->http_error = false;
 	r->usage_out = r->usage_in = -1;
 	r->errbody_len = 0;
-	r->curl_err[0] = '\0';
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body.p);
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
+	r->xfer_kind = ERR_NONE;
+	r->xfer_err[0] = '\0';
 	r->start = clock_mono_usec();
 }
 
@@ -206,30 +175,6 @@ http_detail(struct request *r)
 	cJSON_Delete(root);
 }
 
-static enum err_kind
-classify(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return ERR_TIMEOUT;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return ERR_DNS;
-	case CURLE_COULDNT_CONNECT:
-		return ERR_CONNECT;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-		return ERR_TLS;
-	default:
-		return ERR_PROTOCOL;
-	}
-}
-
 static void
 set_tokens(struct request *r)
 {
@@ -244,27 +189,23 @@ set_tokens(struct request *r)
 }
 
 void
-request_finish(struct request *r, CURLcode rc)
+request_finish(struct request *r)
 {
 	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
 	    r->opts };
-	long status = 0;
+	int status = r->s.status;
 
 	r->arrival = clock_mono_usec();
-	if (r->s.status == 0) {
-		curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-		r->s.status = (int)status;
+	if (r->s.ttfb == USEC_NONE)	/* no body came */
 		r->http_error = status != 0 && (status < 200 || status > 299);
-	}
 	if (r->http_error) {
 		r->s.error = ERR_HTTP;
 		http_detail(r);
 	} else if (r->failed) {
 		r->s.error = ERR_PROTOCOL;
-	} else if (rc != CURLE_OK) {
-		r->s.error = classify(rc);
-		snprintf(r->s.detail, sizeof r->s.detail, "%s",
-		    r->curl_err[0] ? r->curl_err : curl_easy_strerror(rc));
+	} else if (r->xfer_kind != ERR_NONE) {
+		r->s.error = r->xfer_kind;
+		snprintf(r->s.detail, sizeof r->s.detail, "%s", r->xfer_err);
 	} else if (r->proto->finish(r->proto_state, &ev) != 0) {
 		r->s.error = ERR_PROTOCOL;
 	}

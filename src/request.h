@@ -1,6 +1,7 @@
-/* One streaming request: its curl handle, its clocks and the sample it
- * fills. Requests are reused: request_start begins a new one on the same
- * handle, so connections and buffers carry over. */
+/* One streaming request: its clocks, the sample it fills and what the
+ * transport keeps for it (a connection, or a curl handle). Requests are
+ * reused: request_start begins a new one on the same connection, and
+ * buffers carry over. */
 #ifndef TTFTOP_REQUEST_H
 #define TTFTOP_REQUEST_H
 
@@ -10,6 +11,7 @@
 #include <ev.h>
 
 #include "buf.h"
+#include "direct.h"
 #include "sample.h"
 
 struct lag_hist;
@@ -19,7 +21,9 @@ struct run_opts;
 #define ERRBODY_MAX 512
 
 struct request {
-	CURL			*easy;
+	CURL			*easy;		/* the curl transport's, or NULL */
+	struct conn		 conn;		/* the direct transport's */
+	struct direct		*direct;
 	struct ev_loop		*loop;
 	const struct run_opts	*opts;
 	const struct proto	*proto;
@@ -29,16 +33,17 @@ struct request {
 	struct buf		 body;		/* the owner fills it */
 	usec_t			 start;		/* CLOCK_MONOTONIC at the hand-over */
 	usec_t			 arrival;	/* of the bytes being fed */
-	struct curl_slist	 id_header;	/* X-Request-Id, in front of... */
-	char			 id_text[64];
-	struct curl_slist	*headers;	/* ...the shared headers */
+	struct curl_slist	 id_header;	/* curl: X-Request-Id, in front of
+						   the shared headers */
+	char			 id_text[64];	/* "X-Request-Id: ..." */
 	bool			 failed;	/* the adapter gave up */
 	bool			 http_error;	/* a non-2xx status */
 	long			 usage_out;	/* -1 when none was sent */
 	long			 usage_in;
 	char			 errbody[ERRBODY_MAX];
 	size_t			 errbody_len;
-	char			 curl_err[CURL_ERROR_SIZE];
+	enum err_kind		 xfer_kind;	/* how the transfer ended */
+	char			 xfer_err[CURL_ERROR_SIZE];
 	int			 client;	/* the owner's bookkeeping */
 	int			 live_idx;
 	long			*chunk_counter;	/* the owner's live count, or NULL */
@@ -46,14 +51,17 @@ struct request {
 	struct request		*next;		/* free list */
 };
 
-struct request *request_new(struct ev_loop *, const struct run_opts *,
-    struct curl_slist *headers);
+struct request *request_new(struct ev_loop *, const struct run_opts *);
 void request_free(struct request *);
-/* Prepares the request with r->body; the caller hands r->easy to the
- * transport right after. */
+/* Prepares the request with r->body; the caller hands r to the transport
+ * right after. */
 void request_start(struct request *, long id, const char *id_prefix);
-/* Completes the sample from curl's result (sets error kind and detail). */
-void request_finish(struct request *, CURLcode result);
+/* The transport heard bytes of the response: the arrival time. */
+void request_heard(struct request *);
+/* Body bytes (r->s.status set before the first): 0, or -1 to stop. */
+int request_data(struct request *, const char *data, size_t len);
+/* Completes the sample from the status, the adapter and r->xfer_kind. */
+void request_finish(struct request *);
 /* Completes the sample as canceled (the transfer was removed unfinished). */
 void request_cancel(struct request *);
 

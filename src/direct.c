@@ -1,0 +1,483 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "direct.h"
+#include "options.h"
+#include "request.h"
+#include "xalloc.h"
+
+#define READ_BUFFER	(64 * 1024)	/* one per transport, not per stream */
+
+struct direct {
+	struct ev_loop	*loop;
+	direct_done_fn	 done;
+	void		*ctx;
+	struct addrinfo	*addrs;		/* NULL: the host did not resolve */
+	char		 host[256];	/* as the URL names it, for messages */
+	char		 port[16];
+	char		 resolve_err[SAMPLE_DETAIL_MAX];
+	struct buf	 prefix;	/* request line and the shared headers */
+	double		 timeout;	/* seconds; 0 for none */
+	char		 rbuf[READ_BUFFER];
+};
+
+static void open_conn(struct direct *, struct request *, int why);
+
+static void
+watch(struct ev_loop *loop, struct conn *c, int events)
+{
+	if (c->events == events && ev_is_active(&c->io))
+		return;
+	ev_io_stop(loop, &c->io);
+	ev_io_set(&c->io, c->fd, events);
+	ev_io_start(loop, &c->io);
+	c->events = events;
+}
+
+static void
+close_conn(struct ev_loop *loop, struct conn *c)
+{
+	ev_io_stop(loop, &c->io);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->events = 0;
+	c->phase = CONN_CLOSED;
+}
+
+/* Ends the request: the connection is kept for the next one when the
+ * response ended cleanly and the server allows it. Nothing of r may be
+ * touched after done, which may start the next request on it. */
+static void
+finish(struct direct *d, struct request *r, enum err_kind kind,
+    const char *detail)
+{
+	struct conn *c = &r->conn;
+
+	ev_timer_stop(d->loop, &c->timer);
+	if (r->s.status == 0)
+		r->s.status = c->resp.status;
+	r->xfer_kind = kind;
+	if (detail != NULL)
+		snprintf(r->xfer_err, sizeof r->xfer_err, "%s", detail);
+	if (kind == ERR_NONE && c->resp.keepalive && c->resp.state == HTTP_DONE) {
+		c->phase = CONN_IDLE;
+		watch(d->loop, c, EV_READ);	/* to see the server close it */
+	} else
+		close_conn(d->loop, c);
+	d->done(d->ctx, r);
+}
+
+/* A failure found while starting: told from the timer, so the owner never
+ * hears of a request's end from inside its own start. */
+static void
+fail_later(struct direct *d, struct request *r, enum err_kind kind,
+    const char *fmt, ...)
+{
+	struct conn *c = &r->conn;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->xfer_err, sizeof r->xfer_err, fmt, ap);
+	va_end(ap);
+	r->xfer_kind = kind;
+	close_conn(d->loop, c);
+	c->phase = CONN_FAILING;
+	ev_timer_stop(d->loop, &c->timer);
+	ev_timer_set(&c->timer, 0., 0.);
+	ev_timer_start(d->loop, &c->timer);
+}
+
+/* A kept-alive connection the server had closed before this request was
+ * sent on it: nothing of the response came, so it is sent again on a new
+ * connection, once (curl does the same). */
+static bool
+retry(struct direct *d, struct request *r)
+{
+	struct conn *c = &r->conn;
+
+	if (!c->reused || c->resp.received > 0)
+		return false;
+	close_conn(d->loop, c);
+	c->reused = false;
+	c->sent = 0;
+	c->addr = 0;
+	open_conn(d, r, 0);
+	return true;
+}
+
+static void
+send_some(struct direct *d, struct request *r)
+{
+	struct conn *c = &r->conn;
+	const char *part[3] = { d->prefix.p, c->head, r->body.p };
+	size_t len[3] = { d->prefix.len, c->head_len, r->body.len };
+	size_t skip = c->sent;
+	struct iovec iov[3];
+	struct msghdr m;
+	ssize_t n;
+	int i, niov = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (skip >= len[i]) {
+			skip -= len[i];
+			continue;
+		}
+		iov[niov].iov_base = (void *)(part[i] + skip);
+		iov[niov].iov_len = len[i] - skip;
+		skip = 0;
+		niov++;
+	}
+	memset(&m, 0, sizeof m);
+	m.msg_iov = iov;
+	m.msg_iovlen = (size_t)niov;
+	n = niov > 0 ? sendmsg(c->fd, &m, MSG_NOSIGNAL) : 0;
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			watch(d->loop, c, EV_WRITE);
+		else if (!retry(d, r))
+			fail_later(d, r, ERR_PROTOCOL, "sending the request to %s "
+			    "port %s failed: %s", d->host, d->port, strerror(errno));
+		return;
+	}
+	c->sent += (size_t)n;
+	if (c->sent < len[0] + len[1] + len[2]) {
+		watch(d->loop, c, EV_WRITE);
+		return;
+	}
+	c->phase = CONN_READING;
+	watch(d->loop, c, EV_READ);
+}
+
+/* Opens a connection to the first address from c->addr on that takes it;
+ * why is the error of the address tried before. */
+static void
+open_conn(struct direct *d, struct request *r, int why)
+{
+	struct conn *c = &r->conn;
+	struct addrinfo *ai = d->addrs;
+	int i, fd, one = 1;
+
+	for (i = 0; ai != NULL && i < c->addr; i++)
+		ai = ai->ai_next;
+	for (; ai != NULL; ai = ai->ai_next, c->addr++) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd < 0) {
+			why = errno;
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		c->fd = fd;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			c->phase = CONN_SENDING;
+			send_some(d, r);
+			return;
+		}
+		if (errno == EINPROGRESS) {
+			c->phase = CONN_CONNECTING;
+			watch(d->loop, c, EV_WRITE);
+			return;
+		}
+		why = errno;
+		close_conn(d->loop, c);
+	}
+	fail_later(d, r, ERR_CONNECT, "could not connect to %s port %s: %s",
+	    d->host, d->port, strerror(why));
+}
+
+static int
+body_cb(void *ctx, const char *data, size_t len)
+{
+	struct request *r = ctx;
+
+	if (r->s.status == 0)
+		r->s.status = r->conn.resp.status;
+	return request_data(r, data, len);
+}
+
+static void
+on_readable(struct direct *d, struct request *r)
+{
+	struct conn *c = &r->conn;
+	char msg[SAMPLE_DETAIL_MAX];
+	ssize_t n;
+	size_t used;
+
+	n = read(c->fd, d->rbuf, sizeof d->rbuf);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		if (retry(d, r))
+			return;
+		snprintf(msg, sizeof msg, "receiving from %s port %s failed after "
+		    "%zu bytes: %s", d->host, d->port, c->resp.received,
+		    strerror(errno));
+		finish(d, r, ERR_PROTOCOL, msg);
+		return;
+	}
+	if (n == 0) {
+		if (retry(d, r))
+			return;
+		if (http_resp_eof(&c->resp) == HTTP_COMPLETE)
+			finish(d, r, ERR_NONE, NULL);
+		else
+			finish(d, r, ERR_PROTOCOL, c->resp.err);
+		return;
+	}
+	request_heard(r);
+	switch (http_resp_feed(&c->resp, d->rbuf, (size_t)n, &used, body_cb, r)) {
+	case HTTP_MORE:
+		return;
+	case HTTP_COMPLETE:
+		if (used < (size_t)n)	/* more than was asked for */
+			c->resp.keepalive = false;
+		finish(d, r, ERR_NONE, NULL);
+		return;
+	case HTTP_ERROR:
+		finish(d, r, ERR_PROTOCOL, c->resp.err);
+		return;
+	case HTTP_STOPPED:	/* the adapter gave up: r says why */
+		c->resp.keepalive = false;
+		finish(d, r, ERR_PROTOCOL, NULL);
+		return;
+	}
+}
+
+static void
+io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct request *r = w->data;
+	struct conn *c = &r->conn;
+	int e = 0;
+	socklen_t elen = sizeof e;
+
+	switch (c->phase) {
+	case CONN_CONNECTING:
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &elen) != 0)
+			e = errno;
+		if (e != 0) {
+			close_conn(loop, c);
+			c->addr++;
+			open_conn(r->direct, r, e);
+			return;
+		}
+		c->phase = CONN_SENDING;
+		/* FALLTHROUGH */
+	case CONN_SENDING:
+		send_some(r->direct, r);
+		return;
+	case CONN_READING:
+		on_readable(r->direct, r);
+		return;
+	case CONN_IDLE:		/* closed by the server, or it spoke unasked */
+	default:
+		close_conn(loop, c);
+		return;
+	}
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct request *r = w->data;
+	struct conn *c = &r->conn;
+	struct direct *d = r->direct;
+	char msg[SAMPLE_DETAIL_MAX];
+
+	if (c->phase == CONN_FAILING) {
+		finish(d, r, r->xfer_kind, NULL);
+		return;
+	}
+	snprintf(msg, sizeof msg, "timed out after %.0f ms with %zu bytes received",
+	    d->timeout * 1000, c->resp.received);
+	finish(d, r, ERR_TIMEOUT, msg);
+}
+
+void
+direct_start(struct direct *d, struct request *r)
+{
+	struct conn *c = &r->conn;
+	int n;
+
+	if (!c->ready) {
+		ev_init(&c->io, io_cb);
+		c->io.data = r;
+		ev_init(&c->timer, timer_cb);
+		c->timer.data = r;
+		c->fd = -1;
+		http_resp_init(&c->resp);
+		c->ready = true;
+	}
+	r->direct = d;
+	http_resp_reset(&c->resp);
+	n = snprintf(c->head, sizeof c->head, "%s\r\nContent-Length: %zu\r\n\r\n",
+	    r->id_text, r->body.len);
+	c->head_len = n > 0 && (size_t)n < sizeof c->head ? (size_t)n : 0;
+	c->sent = 0;
+	r->xfer_kind = ERR_NONE;
+	r->xfer_err[0] = '\0';
+	if (d->timeout > 0) {
+		ev_timer_set(&c->timer, d->timeout, 0.);
+		ev_timer_start(d->loop, &c->timer);
+	}
+	if (d->addrs == NULL) {
+		fail_later(d, r, ERR_DNS, "%s", d->resolve_err);
+		return;
+	}
+	if (c->phase == CONN_IDLE) {
+		c->reused = true;
+		c->phase = CONN_SENDING;
+		send_some(d, r);
+		return;
+	}
+	c->reused = false;
+	c->addr = 0;
+	open_conn(d, r, 0);
+}
+
+void
+direct_cancel(struct direct *d, struct request *r)
+{
+	ev_timer_stop(d->loop, &r->conn.timer);
+	close_conn(d->loop, &r->conn);
+}
+
+void
+direct_conn_free(struct ev_loop *loop, struct conn *c)
+{
+	if (!c->ready)
+		return;
+	ev_timer_stop(loop, &c->timer);
+	close_conn(loop, c);
+	http_resp_free(&c->resp);
+	c->ready = false;
+}
+
+/* Whether the list names the header (to replace or to remove it). */
+static bool
+header_given(const struct curl_slist *h, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; h != NULL; h = h->next)
+		if (strncasecmp(h->data, name, n) == 0 &&
+		    h->data[n] == ':')
+			return true;
+	return false;
+}
+
+static void
+build_prefix(struct direct *d, const char *path, const char *query,
+    const char *host_header, const struct curl_slist *headers)
+{
+	const struct curl_slist *h;
+	struct buf *b = &d->prefix;
+
+	buf_printf(b, "POST %s%s%s HTTP/1.1\r\n", path, query ? "?" : "",
+	    query ? query : "");
+	if (!header_given(headers, "Host"))
+		buf_printf(b, "Host: %s\r\n", host_header);
+	if (!header_given(headers, "User-Agent"))
+		buf_adds(b, "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n");
+	if (!header_given(headers, "Accept"))
+		buf_adds(b, "Accept: */*\r\n");
+	for (h = headers; h != NULL; h = h->next) {
+		const char *colon = strchr(h->data, ':');
+
+		if (colon == NULL || colon[strspn(colon + 1, " \t") + 1] == '\0')
+			continue;		/* "Name:" removes it */
+		buf_adds(b, h->data);
+		buf_adds(b, "\r\n");
+	}
+}
+
+static void
+resolve(struct direct *d)
+{
+	struct addrinfo hints;
+	char name[sizeof d->host];
+	size_t n = strlen(d->host);
+	int rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	if (d->host[0] == '[' && n > 2)		/* an IPv6 literal */
+		snprintf(name, sizeof name, "%.*s", (int)(n - 2), d->host + 1);
+	else
+		snprintf(name, sizeof name, "%s", d->host);
+	if ((rc = getaddrinfo(name, d->port, &hints, &d->addrs)) != 0) {
+		d->addrs = NULL;
+		snprintf(d->resolve_err, sizeof d->resolve_err,
+		    "could not resolve host: %s (%s)", name, gai_strerror(rc));
+	}
+}
+
+struct direct *
+direct_new(struct ev_loop *loop, const struct run_opts *o,
+    const struct curl_slist *headers, direct_done_fn done, void *ctx)
+{
+	struct direct *d = xcalloc(1, sizeof *d);
+	char *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+	char host_header[sizeof d->host + sizeof d->port];
+	bool explicit_port;
+	CURLU *u;
+
+	d->loop = loop;
+	d->done = done;
+	d->ctx = ctx;
+	d->timeout = o->timeout > 0 ? (double)o->timeout / USEC_PER_SEC : 0;
+	buf_init(&d->prefix);
+	/* options_parse checked the URL */
+	if ((u = curl_url()) == NULL ||
+	    curl_url_set(u, CURLUPART_URL, o->endpoint, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+		fatal("%s: cannot take the URL apart", o->endpoint);
+	explicit_port = curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK;
+	if (!explicit_port &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		fatal("%s: no port", o->endpoint);
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
+		query = NULL;
+	snprintf(d->host, sizeof d->host, "%s", host);
+	snprintf(d->port, sizeof d->port, "%s", port);
+	snprintf(host_header, sizeof host_header, "%s%s%s", d->host,
+	    explicit_port ? ":" : "", explicit_port ? d->port : "");
+	build_prefix(d, path, query, host_header, headers);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_url_cleanup(u);
+	resolve(d);
+	return d;
+}
+
+void
+direct_free(struct direct *d)
+{
+	if (d == NULL)
+		return;
+	if (d->addrs != NULL)
+		freeaddrinfo(d->addrs);
+	buf_free(&d->prefix);
+	free(d);
+}

@@ -1,0 +1,308 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+#define CHUNK_SIZE_MAX	(1ULL << 40)	/* a larger chunk is a broken stream */
+
+void
+http_resp_init(struct http_resp *h)
+{
+	buf_init(&h->head);
+	http_resp_reset(h);
+}
+
+void
+http_resp_free(struct http_resp *h)
+{
+	buf_free(&h->head);
+}
+
+void
+http_resp_reset(struct http_resp *h)
+{
+	h->state = HTTP_HEAD;
+	h->status = 0;
+	h->keepalive = false;
+	h->remaining = 0;
+	h->size_digits = h->in_ext = false;
+	h->line_len = 0;
+	h->received = 0;
+	h->head.len = 0;
+	h->err[0] = '\0';
+}
+
+static enum http_rc
+fail(struct http_resp *h, const char *what)
+{
+	snprintf(h->err, sizeof h->err, "%s", what);
+	return HTTP_ERROR;
+}
+
+/* The offset just past the blank line that ends the head, or 0. */
+static size_t
+head_end(const char *p, size_t from, size_t len)
+{
+	const char *q = p + from, *end = p + len;
+
+	while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		q++;
+		if (q < end && *q == '\n')
+			return (size_t)(q + 1 - p);
+		if (q + 1 < end && q[0] == '\r' && q[1] == '\n')
+			return (size_t)(q + 2 - p);
+	}
+	return 0;
+}
+
+static bool
+has_token(const char *v, size_t vlen, const char *token)
+{
+	size_t tlen = strlen(token), i;
+
+	for (i = 0; i + tlen <= vlen; i++)
+		if (strncasecmp(v + i, token, tlen) == 0)
+			return true;
+	return false;
+}
+
+/* Reads the status line and the headers that decide where the body ends. */
+static enum http_rc
+parse_head(struct http_resp *h, char *p, size_t len)
+{
+	char *line = p, *end = p + len, *nl;
+	bool chunked = false, have_length = false;
+	unsigned long long length = 0;
+	int major, minor;
+
+	if (len < 12 || memcmp(p, "HTTP/", 5) != 0 ||
+	    sscanf(p + 5, "%1d.%1d %3d", &major, &minor, &h->status) != 3 ||
+	    h->status < 100 || h->status > 999) {
+		char msg[sizeof h->err];
+		size_t n = strcspn(p, "\r\n");
+
+		snprintf(msg, sizeof msg, "not an HTTP response: \"%.*s\"",
+		    (int)(n < 40 ? n : 40), p);
+		h->status = 0;
+		return fail(h, msg);
+	}
+	h->keepalive = major == 1 && minor >= 1;
+	while ((nl = memchr(line, '\n', (size_t)(end - line))) != NULL) {
+		char *colon, *v, *vend = nl;
+		size_t vlen;
+
+		if (vend > line && vend[-1] == '\r')
+			vend--;
+		colon = memchr(line, ':', (size_t)(vend - line));
+		if (colon != NULL) {
+			size_t nlen = (size_t)(colon - line);
+
+			for (v = colon + 1; v < vend && (*v == ' ' || *v == '\t'); v++)
+				;
+			vlen = (size_t)(vend - v);
+			if (nlen == 14 && strncasecmp(line, "content-length", 14) == 0) {
+				char *stop;
+
+				*vend = '\0';
+				length = strtoull(v, &stop, 10);
+				if (vlen == 0 || *v < '0' || *v > '9' ||
+				    (*stop != '\0' && *stop != ' ' && *stop != '\t'))
+					return fail(h, "bad Content-Length in the response");
+				have_length = true;
+			} else if (nlen == 17 &&
+			    strncasecmp(line, "transfer-encoding", 17) == 0)
+				chunked = has_token(v, vlen, "chunked");
+			else if (nlen == 10 && strncasecmp(line, "connection", 10) == 0) {
+				if (has_token(v, vlen, "close"))
+					h->keepalive = false;
+				else if (has_token(v, vlen, "keep-alive"))
+					h->keepalive = true;
+			}
+		}
+		line = nl + 1;
+	}
+	if (h->status == 204 || h->status == 304)
+		h->state = HTTP_DONE;
+	else if (chunked) {
+		h->state = HTTP_CHUNK_SIZE;
+		h->remaining = 0;
+		h->size_digits = h->in_ext = false;
+	} else if (have_length) {
+		h->remaining = length;
+		h->state = length > 0 ? HTTP_BODY_LENGTH : HTTP_DONE;
+	} else {
+		h->state = HTTP_BODY_CLOSE;
+		h->keepalive = false;
+	}
+	return HTTP_MORE;
+}
+
+/* Takes head bytes from p; returns how many were used. */
+static size_t
+feed_head(struct http_resp *h, const char *p, size_t n, enum http_rc *rc)
+{
+	size_t old = h->head.len, e, take = n;
+
+	*rc = HTTP_MORE;
+	if (take > HTTP_HEAD_MAX + 4 - old)
+		take = HTTP_HEAD_MAX + 4 - old;
+	buf_add(&h->head, p, take);
+	if ((e = head_end(h->head.p, old > 3 ? old - 3 : 0, h->head.len)) == 0) {
+		if (h->head.len > HTTP_HEAD_MAX)
+			*rc = fail(h, "response headers longer than 64 KB");
+		return take;
+	}
+	h->head.p[e] = '\0';
+	h->head.len = 0;
+	*rc = parse_head(h, h->head.p, e);
+	/* an interim answer (100 Continue, 103 Early Hints): the real one
+	 * follows */
+	if (*rc == HTTP_MORE && h->status >= 100 && h->status < 200) {
+		if (h->status == 101)
+			*rc = fail(h, "the server switched protocols (101)");
+		else {
+			h->state = HTTP_HEAD;
+			h->status = 0;
+		}
+	}
+	return e - old;
+}
+
+static enum http_rc
+feed_chunk_size(struct http_resp *h, char c)
+{
+	int d = -1;
+
+	if (c >= '0' && c <= '9')
+		d = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		d = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		d = c - 'A' + 10;
+	if (d >= 0 && !h->in_ext) {
+		h->remaining = h->remaining * 16 + (unsigned)d;
+		h->size_digits = true;
+		if (h->remaining > CHUNK_SIZE_MAX)
+			return fail(h, "chunk size too large in the response");
+	} else if (c == '\n') {
+		if (!h->size_digits)
+			return fail(h, "bad chunk size line in the response");
+		h->state = h->remaining > 0 ? HTTP_CHUNK_DATA : HTTP_TRAILER;
+		h->line_len = 0;
+	} else if (c == ';' || c == ' ' || c == '\t') {
+		if (!h->size_digits)
+			return fail(h, "bad chunk size line in the response");
+		h->in_ext = true;
+	} else if (c != '\r' && !h->in_ext)
+		return fail(h, "bad chunk size line in the response");
+	return HTTP_MORE;
+}
+
+enum http_rc
+http_resp_feed(struct http_resp *h, const char *p, size_t n, size_t *used,
+    http_body_fn body, void *ctx)
+{
+	enum http_rc rc = HTTP_MORE;
+	size_t i = 0, k = 0;
+
+	while (i < n && h->state != HTTP_DONE) {
+		switch (h->state) {
+		case HTTP_HEAD:
+			k = feed_head(h, p + i, n - i, &rc);
+			h->received += k;
+			i += k;
+			if (rc != HTTP_MORE) {
+				*used = i;
+				return rc;
+			}
+			continue;
+		case HTTP_BODY_LENGTH:
+		case HTTP_CHUNK_DATA:
+			k = n - i;
+			if (k > h->remaining)
+				k = (size_t)h->remaining;
+			h->remaining -= k;
+			if (h->remaining == 0)
+				h->state = h->state == HTTP_BODY_LENGTH ?
+				    HTTP_DONE : HTTP_CHUNK_END;
+			break;
+		case HTTP_BODY_CLOSE:
+			k = n - i;
+			break;
+		case HTTP_CHUNK_SIZE:
+			rc = feed_chunk_size(h, p[i]);
+			k = 0;
+			i++;
+			h->received++;
+			if (rc != HTTP_MORE) {
+				*used = i;
+				return rc;
+			}
+			continue;
+		case HTTP_CHUNK_END:
+			if (p[i] == '\n') {
+				h->state = HTTP_CHUNK_SIZE;
+				h->remaining = 0;
+				h->size_digits = h->in_ext = false;
+			} else if (p[i] != '\r') {
+				*used = i;
+				return fail(h, "chunk longer than its size in the response");
+			}
+			i++;
+			h->received++;
+			continue;
+		case HTTP_TRAILER:
+			if (p[i] == '\n') {
+				if (h->line_len == 0)
+					h->state = HTTP_DONE;
+				h->line_len = 0;
+			} else if (p[i] != '\r')
+				h->line_len++;
+			i++;
+			h->received++;
+			continue;
+		case HTTP_DONE:
+			continue;
+		}
+		h->received += k;
+		if (body(ctx, p + i, k) != 0) {
+			*used = i + k;
+			return HTTP_STOPPED;
+		}
+		i += k;
+	}
+	*used = i;
+	return h->state == HTTP_DONE ? HTTP_COMPLETE : HTTP_MORE;
+}
+
+enum http_rc
+http_resp_eof(struct http_resp *h)
+{
+	char msg[sizeof h->err];
+
+	switch (h->state) {
+	case HTTP_BODY_CLOSE:
+		h->state = HTTP_DONE;
+		/* FALLTHROUGH */
+	case HTTP_DONE:
+		return HTTP_COMPLETE;
+	case HTTP_HEAD:
+		if (h->received == 0)
+			return fail(h, "empty reply from the server");
+		snprintf(msg, sizeof msg, "the server closed the connection "
+		    "within the headers, after %zu bytes", h->received);
+		return fail(h, msg);
+	case HTTP_BODY_LENGTH:
+		snprintf(msg, sizeof msg, "the server closed the connection "
+		    "with %llu bytes of the body missing", h->remaining);
+		return fail(h, msg);
+	default:
+		snprintf(msg, sizeof msg, "the server closed the connection "
+		    "before the last chunk, after %zu bytes", h->received);
+		return fail(h, msg);
+	}
+}

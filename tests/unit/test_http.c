@@ -1,0 +1,215 @@
+/* The HTTP response parser must read the same response however the bytes
+ * are split, find where it ends, and name what is wrong with a broken one. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "http.h"
+
+static int
+collect(void *ctx, const char *data, size_t len)
+{
+	struct buf *body = ctx;
+
+	buf_add(body, data, len);
+	return 0;
+}
+
+static int
+stop_at_once(void *ctx, const char *data, size_t len)
+{
+	return -1;
+}
+
+static const char *const rc_names[] = { "more", "complete", "error", "stopped" };
+
+/* Feeds input cut at the given offsets (then, when eof, the server closes)
+ * and describes the outcome: "rc status keepalive used body|error". */
+static void
+feed_split(const char *input, size_t len, const size_t *cuts, int ncuts,
+    bool eof, struct buf *out)
+{
+	struct http_resp h;
+	struct buf body;
+	enum http_rc rc = HTTP_MORE;
+	size_t from = 0, used = 0, total = 0;
+	int i;
+
+	buf_init(&body);
+	http_resp_init(&h);
+	for (i = 0; i <= ncuts && rc == HTTP_MORE; i++) {
+		size_t to = i < ncuts ? cuts[i] : len;
+
+		rc = http_resp_feed(&h, input + from, to - from, &used, collect, &body);
+		assert_true(used <= to - from);
+		if (rc == HTTP_MORE)
+			assert_int_equal(used, to - from);
+		total = from + used;
+		from = to;
+	}
+	if (rc == HTTP_MORE && eof)
+		rc = http_resp_eof(&h);
+	buf_printf(out, "%s %d %s %zu %s", rc_names[rc], h.status,
+	    h.keepalive ? "keep" : "close", total,
+	    rc == HTTP_ERROR ? h.err : body.p ? body.p : "");
+	http_resp_free(&h);
+	buf_free(&body);
+}
+
+/* Whole, every split into two and three pieces. */
+static void
+check(const char *input, bool eof, const char *want)
+{
+	size_t len = strlen(input), a, b;
+	struct buf out;
+
+	buf_init(&out);
+	feed_split(input, len, NULL, 0, eof, &out);
+	assert_string_equal(out.p, want);
+	for (a = 0; a <= len; a++)
+		for (b = a; b <= len; b++) {
+			size_t cuts[2] = { a, b };
+
+			out.len = 0;
+			feed_split(input, len, cuts, 2, eof, &out);
+			if (strcmp(out.p, want) != 0)
+				fail_msg("cut at %zu and %zu: \"%s\", not \"%s\"", a, b,
+				    out.p, want);
+		}
+	buf_free(&out);
+}
+
+static void
+test_chunked(void **state)
+{
+	const char *r = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n6;name=value\r\n world\r\nA\r\n and more.\r\n"
+	    "0\r\nX-Trailer: yes\r\n\r\n";
+	char want[128];
+
+	snprintf(want, sizeof want, "complete 200 keep %zu hello world and more.",
+	    strlen(r));
+	check(r, false, want);
+}
+
+static void
+test_content_length_then_next(void **state)
+{
+	/* what follows the body belongs to the next response */
+	check("HTTP/1.1 500 Internal Server Error\r\ncontent-length: 7\r\n\r\n"
+	    "oh dearHTTP/1.1 200", false, "complete 500 keep 64 oh dear");
+}
+
+static void
+test_close_delimited(void **state)
+{
+	check("HTTP/1.0 200 OK\r\n\r\ndata: a\n\ndata: b\n\n", true,
+	    "complete 200 close 37 data: a\n\ndata: b\n\n");
+	check("HTTP/1.1 200 OK\nConnection: close\n\nbody", true,
+	    "complete 200 close 39 body");
+}
+
+static void
+test_interim_and_empty(void **state)
+{
+	check("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2"
+	    "\r\n\r\nok", false, "complete 200 keep 65 ok");
+	check("HTTP/1.1 204 No Content\r\n\r\n", false, "complete 204 keep 27 ");
+	check("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false,
+	    "complete 200 keep 38 ");
+}
+
+static void
+test_broken(void **state)
+{
+	check("", true, "error 0 close 0 empty reply from the server");
+	check("hello there\r\n\r\n", false,
+	    "error 0 close 15 not an HTTP response: \"hello there\"");
+	check("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", false,
+	    "error 200 keep 48 bad chunk size line in the response");
+	check("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n",
+	    false, "error 200 keep 52 chunk longer than its size in the response");
+	check("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", true,
+	    "error 200 keep 42 the server closed the connection with 7 bytes "
+	    "of the body missing");
+	check("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+	    true, "error 200 keep 55 the server closed the connection before the "
+	    "last chunk, after 55 bytes");
+	check("HTTP/1.1 200 OK\r\nContent-Le", true, "error 0 close 27 the server "
+	    "closed the connection within the headers, after 27 bytes");
+	check("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", false,
+	    "error 200 keep 39 bad Content-Length in the response");
+}
+
+static void
+test_head_too_long(void **state)
+{
+	struct http_resp h;
+	struct buf body;
+	char line[1024];
+	size_t used;
+	enum http_rc rc = HTTP_MORE;
+	int i;
+
+	buf_init(&body);
+	http_resp_init(&h);
+	rc = http_resp_feed(&h, "HTTP/1.1 200 OK\r\n", 17, &used, collect, &body);
+	memset(line, 'x', sizeof line - 2);
+	memcpy(line, "X-Long: ", 8);
+	line[sizeof line - 2] = '\r';
+	line[sizeof line - 1] = '\n';
+	for (i = 0; i < 100 && rc == HTTP_MORE; i++)
+		rc = http_resp_feed(&h, line, sizeof line, &used, collect, &body);
+	assert_int_equal(rc, HTTP_ERROR);
+	assert_string_equal(h.err, "response headers longer than 64 KB");
+	http_resp_free(&h);
+	buf_free(&body);
+}
+
+static void
+test_stop_and_reuse(void **state)
+{
+	const char *r = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+	struct http_resp h;
+	struct buf body;
+	size_t used;
+
+	buf_init(&body);
+	http_resp_init(&h);
+	assert_int_equal(http_resp_feed(&h, r, strlen(r), &used, stop_at_once, NULL),
+	    HTTP_STOPPED);
+	/* the same parser reads the next response from scratch */
+	http_resp_reset(&h);
+	assert_int_equal(http_resp_feed(&h, r, strlen(r), &used, collect, &body),
+	    HTTP_COMPLETE);
+	assert_int_equal(used, strlen(r));
+	assert_string_equal(body.p, "abc");
+	http_resp_free(&h);
+	buf_free(&body);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chunked),
+		cmocka_unit_test(test_content_length_then_next),
+		cmocka_unit_test(test_close_delimited),
+		cmocka_unit_test(test_interim_and_empty),
+		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_head_too_long),
+		cmocka_unit_test(test_stop_and_reuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -198,6 +198,68 @@ test_stop_and_reuse(void **state)
 	buf_free(&body);
 }
 
+/* Mutated responses (bytes changed, dropped, repeated; fixed seed) read
+ * whole and one byte at a time must come out the same, and never read
+ * past what they were given. */
+static void
+test_mutations(void **state)
+{
+	static const char *const seeds[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "5\r\nhello\r\n1;x=y\r\n!\r\n0\r\nT: 1\r\n\r\n",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\n"
+		    "Content-Length: 4\r\nConnection: close\r\n\r\nslow",
+		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\ndata: x\n\n",
+	};
+	const char *alphabet = "\r\n:;0123456789abcdefHTTP/ \t";
+	unsigned long long x = 88172645463325252ULL;
+	struct buf a, b;
+	int i;
+
+	buf_init(&a);
+	buf_init(&b);
+	for (i = 0; i < 3000; i++) {
+		const char *seed = seeds[i % 3];
+		char in[256];
+		size_t len = strlen(seed), j, cuts[255];
+		int k, nmut;
+
+		memcpy(in, seed, len);
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		nmut = 1 + (int)(x % 4);
+		for (k = 0; k < nmut && len > 1; k++) {
+			size_t at;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			at = (size_t)(x >> 8) % len;
+			switch (x % 3) {
+			case 0:		/* change a byte */
+				in[at] = alphabet[(x >> 32) % strlen(alphabet)];
+				break;
+			case 1:		/* drop one */
+				memmove(in + at, in + at + 1, len - at - 1);
+				len--;
+				break;
+			default:	/* repeat one */
+				if (len + 1 < sizeof in) {
+					memmove(in + at + 1, in + at, len - at);
+					len++;
+				}
+			}
+		}
+		for (j = 0; j + 1 < len; j++)
+			cuts[j] = j + 1;
+		a.len = b.len = 0;
+		feed_split(in, len, NULL, 0, true, &a);
+		feed_split(in, len, cuts, (int)len - 1, true, &b);
+		if (strcmp(a.p, b.p) != 0)
+			fail_msg("mutation %d read whole: \"%s\", byte by byte: \"%s\"",
+			    i, a.p, b.p);
+	}
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -209,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_head_too_long),
 		cmocka_unit_test(test_stop_and_reuse),
+		cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

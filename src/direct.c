@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <time.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,11 +18,13 @@
 #include <unistd.h>
 
 #include "direct.h"
+#include "lag.h"
 #include "options.h"
 #include "request.h"
 #include "xalloc.h"
 
 #define READ_BUFFER	(64 * 1024)	/* one per transport, not per stream */
+#define READ_DELAY_MAX	(10 * 1000000000LL)	/* ns; past it, a clock step */
 
 struct direct {
 	struct ev_loop	*loop;
@@ -183,6 +186,8 @@ open_conn(struct direct *d, struct request *r, int why)
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		/* the kernel's receive time of the bytes, for the read delay */
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 		c->fd = fd;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
 			c->phase = CONN_SENDING;
@@ -211,15 +216,48 @@ body_cb(void *ctx, const char *data, size_t len)
 	return request_data(r, data, len);
 }
 
+/* How long the bytes waited in the socket: from the kernel's receive time
+ * (the first of them) to now, both on the real-time clock. */
+static void
+note_read_delay(struct request *r, struct msghdr *m)
+{
+	struct cmsghdr *cm;
+	struct timespec now, rx;
+	long long ns;
+
+	for (cm = CMSG_FIRSTHDR(m); cm != NULL; cm = CMSG_NXTHDR(m, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&rx, CMSG_DATA(cm), sizeof rx);
+		clock_gettime(CLOCK_REALTIME, &now);
+		ns = (long long)(now.tv_sec - rx.tv_sec) * 1000000000LL +
+		    (now.tv_nsec - rx.tv_nsec);
+		if (ns >= 0 && ns < READ_DELAY_MAX)	/* else the clock stepped */
+			lag_add(r->read_delay, (usec_t)(ns / 1000));
+		return;
+	}
+}
+
 static void
 on_readable(struct direct *d, struct request *r)
 {
 	struct conn *c = &r->conn;
 	char msg[SAMPLE_DETAIL_MAX];
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	align;
+	} ctl;
+	struct iovec iov = { d->rbuf, sizeof d->rbuf };
+	struct msghdr m;
 	ssize_t n;
 	size_t used;
 
-	n = read(c->fd, d->rbuf, sizeof d->rbuf);
+	memset(&m, 0, sizeof m);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl.buf;
+	m.msg_controllen = sizeof ctl.buf;
+	n = recvmsg(c->fd, &m, 0);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
@@ -240,6 +278,8 @@ on_readable(struct direct *d, struct request *r)
 			finish(d, r, ERR_PROTOCOL, c->resp.err);
 		return;
 	}
+	if (r->read_delay != NULL)
+		note_read_delay(r, &m);
 	request_heard(r);
 	switch (http_resp_feed(&c->resp, d->rbuf, (size_t)n, &used, body_cb, r)) {
 	case HTTP_MORE:

@@ -252,6 +252,8 @@ jsonl_end(struct buf *b, const struct end_info *e)
 		    isnan(e->cpu_share) ? 0.0 : e->cpu_share, e->lag_p99);
 		if (!isnan(e->late_p99))
 			buf_printf(b, ",\"late_p99\":%.6f", e->late_p99);
+		if (!isnan(e->read_delay_p99))
+			buf_printf(b, ",\"read_delay_p99\":%.6f", e->read_delay_p99);
 	}
 	if (e->slo != NULL) {
 		int i, m;
@@ -658,6 +660,7 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 		r->end.cpu_share = get_rate(root, "cpu_share");
 		r->end.lag_p99 = get_rate(root, "lag_p99");
 		r->end.late_p99 = get_rate(root, "late_p99");
+		r->end.read_delay_p99 = get_rate(root, "read_delay_p99");
 		r->end.overloaded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root,
 		    "overloaded"));
 		if (rc == 0) {

@@ -101,6 +101,7 @@ launch(struct load *l, int client, int stage, long prompt)
 		r = request_new(l->loop, l->opts);
 	r->chunk_counter = &l->chunks;
 	r->lag_hist = &l->lag;
+	r->read_delay = &l->read_delay;
 	r->client = client;
 	r->body.len = 0;
 	prompts_body(&l->prompts, prompt, &r->body);
@@ -473,6 +474,7 @@ end_run(struct load *l)
 	e.cpu_share = e.t > 0 ? round(e.cpu_s / usec_to_sec(e.t) * 1000) / 1000 : 0;
 	e.lag_p99 = lag_percentile(&l->lag, 99);
 	e.late_p99 = l->opts->open_loop ? lag_percentile(&l->late, 99) : NAN;
+	e.read_delay_p99 = lag_percentile(&l->read_delay, 99);
 	e.overloaded = (!isnan(e.lag_p99) && e.lag_p99 > GEN_LAG_MAX) ||
 	    (!isnan(e.late_p99) && e.late_p99 > GEN_LAG_MAX) ||
 	    (!isnan(e.cpu_share) && e.cpu_share > GEN_CPU_MAX);

@@ -56,6 +56,8 @@ struct load {
 	long			 errors;
 	long			 chunks;	/* content chunks received, live */
 	struct lag_hist		 lag;		/* every read's loop lag */
+	struct lag_hist		 read_delay;	/* direct: every read's wait in
+						   the socket */
 	struct lag_hist		 late;		/* open loop: every send's lateness */
 	struct request		*idle;		/* free list */
 	ev_timer		 stage_timer;

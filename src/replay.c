@@ -406,6 +406,7 @@ end_merge(struct end_info *into, const struct end_info *e, bool first)
 	into->cpu_share = fmax(into->cpu_share, e->cpu_share);
 	into->lag_p99 = fmax(into->lag_p99, e->lag_p99);
 	into->late_p99 = fmax(into->late_p99, e->late_p99);
+	into->read_delay_p99 = fmax(into->read_delay_p99, e->read_delay_p99);
 	into->overloaded = into->overloaded || e->overloaded;
 }
 

@@ -48,6 +48,7 @@ struct request {
 	int			 live_idx;
 	long			*chunk_counter;	/* the owner's live count, or NULL */
 	struct lag_hist		*lag_hist;	/* the owner's loop lag, or NULL */
+	struct lag_hist		*read_delay;	/* the owner's, or NULL */
 	struct request		*next;		/* free list */
 };
 

@@ -71,6 +71,9 @@ struct end_info {
 	double			 cpu_share;	/* cpu_s / the run's length */
 	double			 lag_p99;	/* loop lag of every read, s */
 	double			 late_p99;	/* open loop: lateness of sends, s */
+	double			 read_delay_p99; /* direct transport: how long
+						   bytes waited in the socket
+						   to be read, s */
 	bool			 overloaded;	/* past GEN_LAG_MAX or GEN_CPU_MAX */
 	const struct slo	*slo;		/* NULL when none was set */
 	const struct goodput	*goodput;	/* one per stage, with slo */

@@ -392,6 +392,7 @@ stats_init(struct stats *s)
 {
 	memset(s, 0, sizeof *s);
 	s->gen.cpu_share = s->gen.lag_p99 = s->gen.late_p99 = NAN;
+	s->gen.read_delay_p99 = NAN;
 }
 
 void

@@ -176,6 +176,8 @@ generator_line(FILE *f, const struct end_info *g)
 	    g->cpu_s, g->cpu_share * 100, g->lag_p99 * MS);
 	if (!isnan(g->late_p99))
 		fprintf(f, "; lateness p99 %.2f ms", g->late_p99 * MS);
+	if (!isnan(g->read_delay_p99))
+		fprintf(f, "; read delay p99 %.2f ms", g->read_delay_p99 * MS);
 	fputc('\n', f);
 	if (g->overloaded)
 		fprintf(f, "generator overloaded: results not trustworthy (past %.0f "
@@ -468,6 +470,8 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		    "\"lag_p99_ms\":%.3f,\"late_p99_ms\":", s->gen.cpu_s,
 		    s->gen.cpu_share, s->gen.lag_p99 * MS);
 		json_num(&b, s->gen.late_p99 * MS, "%.3f");
+		buf_adds(&b, ",\"read_delay_p99_ms\":");
+		json_num(&b, s->gen.read_delay_p99 * MS, "%.3f");
 		buf_printf(&b, ",\"overloaded\":%s}", s->gen.overloaded ? "true" : "false");
 	}
 	buf_adds(&b, "}\n");

@@ -29,7 +29,7 @@ check "(and that summary says it ended by signal)" grep -q ", signal$" "$T/c.rep
 # the generator's own overhead is in the end record, and replayed
 check "the end record carries the generator's figures (not overloaded at this load)" \
 	jq -se '.[-1] | .type == "end" and .overloaded == false and .lag_p99 >= 0 and .lag_p99 < 0.05 and .cpu_share >= 0' "$T/a.jsonl"
-check "and the summary says them" grep -Eq "^generator: CPU [0-9.]+ s, [0-9]+% of a core; loop lag p99 [0-9.]+ ms$" "$T/a.replay.md"
+check "and the summary says them" grep -Eq "^generator: CPU [0-9.]+ s, [0-9]+% of a core; loop lag p99 [0-9.]+ ms; read delay p99 [0-9.]+ ms$" "$T/a.replay.md"
 jq -c 'if .type == "end" then .overloaded = true | .lag_p99 = 0.0025 else . end' "$T/a.jsonl" >"$T/over.jsonl"
 "$TTFTOP" replay --headless "$T/over.jsonl" >"$T/over.md"
 check "an overloaded run says its results are not trustworthy" \

@@ -4,7 +4,7 @@
 # connections alive, sends again on a connection the server had closed, and
 # reads bodies of every framing. tests/sh/origin.py plays the odd servers.
 . "$TESTS_DIR/sh/lib.sh"
-plan 35
+plan 38
 
 ORIGIN=$TESTS_DIR/sh/origin.py
 start_origin() {	# start_origin ARGS...: sets ORIGIN_URL; logs to $T/origin.log
@@ -25,12 +25,19 @@ requests() { jq -s -c "[.[] | select(.type == \"request\") | $2]" "$1"; }
 start_sim --ttft 50ms --itl 10ms --tokens 20
 for t in direct curl; do
 	run_ttftop run --headless --transport $t -c 4 -n 5 -o "$T/$t.jsonl" "$SIM_URL"
+	cp "$T/out" "$T/out.$t"
 	is "$STATUS:$(transport_of "$T/$t.jsonl")" "0:$t" "--transport $t: recorded in the run record"
 	is "$(requests "$T/$t.jsonl" '[.output_tokens, .status, .error]' | jq -c unique)" \
 		'[[20,200,null]]' "--transport $t: 20 requests of 20 tokens, status 200"
 	near "$(jq_median "$T/$t.jsonl" '.ttft * 1000')" 50.5 1.5 "--transport $t: TTFT p50 in ms"
 	is "$(requests "$T/$t.jsonl" '.chunks | length' | jq -c unique)" '[20]' "--transport $t: a time for every chunk"
 done
+# the kernel's receive time makes the generator's own read delay known
+between() { awk -v g="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(g != "" && g != "null" && g >= lo && g <= hi) }'; }
+rd=$(jq 'select(.type == "end") | .read_delay_p99' "$T/direct.jsonl")
+check "direct: the end record's read_delay_p99 ($rd s) is between 1 us and 50 ms" between "$rd" 0.000001 0.05
+check "direct: the summary's generator line shows it" grep -q "; read delay p99 [0-9.]* ms$" "$T/out.direct"
+is "$(jq 'select(.type == "end") | .read_delay_p99' "$T/curl.jsonl")" null "curl: no read delay (curl reads the socket)"
 run_ttftop run --headless -n 1 -o "$T/auto.jsonl" "$SIM_URL"
 is "$(transport_of "$T/auto.jsonl")" direct "plain http:// goes direct by default"
 http_proxy=http://127.0.0.1:9 run_ttftop run --headless -n 1 --timeout 2s -o "$T/proxy.jsonl" "$SIM_URL"

@@ -8,13 +8,13 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
-#include <time.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "direct.h"
@@ -314,16 +314,16 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (e != 0) {
 			close_conn(loop, c);
 			c->addr++;
-			open_conn(r->direct, r, e);
+			open_conn(c->d, r, e);
 			return;
 		}
 		c->phase = CONN_SENDING;
 		/* FALLTHROUGH */
 	case CONN_SENDING:
-		send_some(r->direct, r);
+		send_some(c->d, r);
 		return;
 	case CONN_READING:
-		on_readable(r->direct, r);
+		on_readable(c->d, r);
 		return;
 	case CONN_IDLE:		/* closed by the server, or it spoke unasked */
 	default:
@@ -337,7 +337,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct request *r = w->data;
 	struct conn *c = &r->conn;
-	struct direct *d = r->direct;
+	struct direct *d = c->d;
 	char msg[SAMPLE_DETAIL_MAX];
 
 	if (c->phase == CONN_FAILING) {
@@ -364,7 +364,7 @@ direct_start(struct direct *d, struct request *r)
 		http_resp_init(&c->resp);
 		c->ready = true;
 	}
-	r->direct = d;
+	c->d = d;
 	http_resp_reset(&c->resp);
 	n = snprintf(c->head, sizeof c->head, "%s\r\nContent-Length: %zu\r\n\r\n",
 	    r->id_text, r->body.len);

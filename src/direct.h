@@ -29,6 +29,7 @@ enum conn_phase {
 
 /* A request's connection; lives in struct request. */
 struct conn {
+	struct direct	*d;		/* the transport it belongs to */
 	ev_io		 io;
 	ev_timer	 timer;		/* --timeout, or a failure to tell */
 	int		 fd;

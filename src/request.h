@@ -23,7 +23,6 @@ struct run_opts;
 struct request {
 	CURL			*easy;		/* the curl transport's, or NULL */
 	struct conn		 conn;		/* the direct transport's */
-	struct direct		*direct;
 	struct ev_loop		*loop;
 	const struct run_opts	*opts;
 	const struct proto	*proto;

@@ -78,7 +78,8 @@ finish(struct direct *d, struct request *r, enum err_kind kind,
 	r->xfer_kind = kind;
 	if (detail != NULL)
 		snprintf(r->xfer_err, sizeof r->xfer_err, "%s", detail);
-	if (kind == ERR_NONE && c->resp.keepalive && c->resp.state == HTTP_DONE) {
+	if (kind == ERR_NONE && c->resp.keepalive && c->resp.state == HTTP_DONE &&
+	    c->sent_all) {
 		c->phase = CONN_IDLE;
 		watch(d->loop, c, EV_READ);	/* to see the server close it */
 	} else
@@ -119,6 +120,7 @@ retry(struct direct *d, struct request *r)
 	close_conn(d->loop, c);
 	c->reused = false;
 	c->sent = 0;
+	c->send_errno = 0;
 	c->addr = 0;
 	open_conn(d, r, 0);
 	return true;
@@ -150,19 +152,26 @@ send_some(struct direct *d, struct request *r)
 	m.msg_iov = iov;
 	m.msg_iovlen = (size_t)niov;
 	n = niov > 0 ? sendmsg(c->fd, &m, MSG_NOSIGNAL) : 0;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		watch(d->loop, c, EV_READ | EV_WRITE);
+		return;
+	}
 	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			watch(d->loop, c, EV_WRITE);
-		else if (!retry(d, r))
-			fail_later(d, r, ERR_PROTOCOL, "sending the request to %s "
-			    "port %s failed: %s", d->host, d->port, strerror(errno));
+		/* read what the server said before it closed, if anything */
+		if (!retry(d, r)) {
+			c->send_errno = errno;
+			c->phase = CONN_READING;
+			watch(d->loop, c, EV_READ);
+		}
 		return;
 	}
 	c->sent += (size_t)n;
 	if (c->sent < len[0] + len[1] + len[2]) {
-		watch(d->loop, c, EV_WRITE);
+		/* a server may answer before it has read all (413) */
+		watch(d->loop, c, EV_READ | EV_WRITE);
 		return;
 	}
+	c->sent_all = true;
 	c->phase = CONN_READING;
 	watch(d->loop, c, EV_READ);
 }
@@ -258,6 +267,14 @@ on_readable(struct direct *d, struct request *r)
 	m.msg_control = ctl.buf;
 	m.msg_controllen = sizeof ctl.buf;
 	n = recvmsg(c->fd, &m, 0);
+	if (n <= 0 && c->send_errno != 0 && c->resp.received == 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		snprintf(msg, sizeof msg, "sending the request to %s port %s "
+		    "failed: %s", d->host, d->port, strerror(c->send_errno));
+		finish(d, r, ERR_PROTOCOL, msg);
+		return;
+	}
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
@@ -320,7 +337,12 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->phase = CONN_SENDING;
 		/* FALLTHROUGH */
 	case CONN_SENDING:
-		send_some(c->d, r);
+		if (revents & EV_READ) {	/* it answered before the end */
+			c->phase = CONN_READING;
+			watch(loop, c, EV_READ);
+			on_readable(c->d, r);
+		} else
+			send_some(c->d, r);
 		return;
 	case CONN_READING:
 		on_readable(c->d, r);
@@ -370,6 +392,8 @@ direct_start(struct direct *d, struct request *r)
 	    r->id_text, r->body.len);
 	c->head_len = n > 0 && (size_t)n < sizeof c->head ? (size_t)n : 0;
 	c->sent = 0;
+	c->sent_all = false;
+	c->send_errno = 0;
 	r->xfer_kind = ERR_NONE;
 	r->xfer_err[0] = '\0';
 	if (d->timeout > 0) {

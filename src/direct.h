@@ -39,6 +39,9 @@ struct conn {
 	bool		 reused;	/* it carried an earlier response */
 	bool		 ready;		/* io and timer are initialised */
 	size_t		 sent;		/* of the request's bytes */
+	bool		 sent_all;
+	int		 send_errno;	/* sending failed: the server may
+					   have answered (413) and closed */
 	char		 head[128];	/* this request's own header lines */
 	size_t		 head_len;
 	struct http_resp resp;

@@ -4,7 +4,7 @@
 # connections alive, sends again on a connection the server had closed, and
 # reads bodies of every framing. tests/sh/origin.py plays the odd servers.
 . "$TESTS_DIR/sh/lib.sh"
-plan 38
+plan 41
 
 ORIGIN=$TESTS_DIR/sh/origin.py
 start_origin() {	# start_origin ARGS...: sets ORIGIN_URL; logs to $T/origin.log
@@ -42,6 +42,19 @@ run_ttftop run --headless -n 1 -o "$T/auto.jsonl" "$SIM_URL"
 is "$(transport_of "$T/auto.jsonl")" direct "plain http:// goes direct by default"
 http_proxy=http://127.0.0.1:9 run_ttftop run --headless -n 1 --timeout 2s -o "$T/proxy.jsonl" "$SIM_URL"
 is "$(transport_of "$T/proxy.jsonl")" curl "with http_proxy set, curl (which honours it)"
+
+# A body larger than the socket takes at once is sent in pieces.
+run_ttftop run --headless -c 2 -n 2 --input-tokens 200000 -o "$T/big.jsonl" "$SIM_URL"
+is "$(requests "$T/big.jsonl" '[.error, (.input_tokens > 199990 and .input_tokens <= 200000)]' | jq -c unique)" \
+	'[[null,true]]' "a 200,000-token prompt arrives whole (the sim counts its tokens)"
+
+# A server that refuses the body before reading it all: its answer, not
+# the broken pipe, is what is recorded, on both transports.
+for t in direct curl; do
+	run_ttftop run --headless --transport $t -c 1 -n 1 --input-tokens 3000000 -o "$T/413.jsonl" "$SIM_URL"
+	is "$(requests "$T/413.jsonl" '[.status, .error.kind, .error.detail]' | jq -c unique)" \
+		'[[413,"http","request body too large"]]' "--transport $t: a 12 MB body refused: 413 and the server's message"
+done
 
 # What goes on the wire, and connections kept alive.
 start_origin --mode keep

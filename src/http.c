@@ -70,11 +70,36 @@ has_token(const char *v, size_t vlen, const char *token)
 	return false;
 }
 
+const char *
+http_header(const char *head, size_t len, const char *name, size_t *vlen)
+{
+	const char *p = head, *end = head + len, *eol, *v;
+	size_t n = strlen(name);
+
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
+			v = p + n + 1;
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			*vlen = (size_t)(eol - v);
+			while (*vlen > 0 && (v[*vlen - 1] == '\r' || v[*vlen - 1] == ' '))
+				(*vlen)--;
+			return v;
+		}
+		p = eol + 1;
+	}
+	return NULL;
+}
+
 /* Reads the status line and the headers that decide where the body ends. */
 static enum http_rc
-parse_head(struct http_resp *h, char *p, size_t len)
+parse_head(struct http_resp *h, const char *p, size_t len)
 {
-	char *line = p, *end = p + len, *nl;
+	const char *v;
+	size_t vlen;
 	bool chunked = false, have_length = false;
 	unsigned long long length = 0;
 	int major, minor;
@@ -91,39 +116,25 @@ parse_head(struct http_resp *h, char *p, size_t len)
 		return fail(h, msg);
 	}
 	h->keepalive = major == 1 && minor >= 1;
-	while ((nl = memchr(line, '\n', (size_t)(end - line))) != NULL) {
-		char *colon, *v, *vend = nl;
-		size_t vlen;
+	if ((v = http_header(p, len, "Content-Length", &vlen)) != NULL) {
+		char digits[24], *stop;
 
-		if (vend > line && vend[-1] == '\r')
-			vend--;
-		colon = memchr(line, ':', (size_t)(vend - line));
-		if (colon != NULL) {
-			size_t nlen = (size_t)(colon - line);
-
-			for (v = colon + 1; v < vend && (*v == ' ' || *v == '\t'); v++)
-				;
-			vlen = (size_t)(vend - v);
-			if (nlen == 14 && strncasecmp(line, "content-length", 14) == 0) {
-				char *stop;
-
-				*vend = '\0';
-				length = strtoull(v, &stop, 10);
-				if (vlen == 0 || *v < '0' || *v > '9' ||
-				    (*stop != '\0' && *stop != ' ' && *stop != '\t'))
-					return fail(h, "bad Content-Length in the response");
-				have_length = true;
-			} else if (nlen == 17 &&
-			    strncasecmp(line, "transfer-encoding", 17) == 0)
-				chunked = has_token(v, vlen, "chunked");
-			else if (nlen == 10 && strncasecmp(line, "connection", 10) == 0) {
-				if (has_token(v, vlen, "close"))
-					h->keepalive = false;
-				else if (has_token(v, vlen, "keep-alive"))
-					h->keepalive = true;
-			}
-		}
-		line = nl + 1;
+		if (vlen == 0 || vlen >= sizeof digits || *v < '0' || *v > '9')
+			return fail(h, "bad Content-Length in the response");
+		memcpy(digits, v, vlen);
+		digits[vlen] = '\0';
+		length = strtoull(digits, &stop, 10);
+		if (*stop != '\0')
+			return fail(h, "bad Content-Length in the response");
+		have_length = true;
+	}
+	if ((v = http_header(p, len, "Transfer-Encoding", &vlen)) != NULL)
+		chunked = has_token(v, vlen, "chunked");
+	if ((v = http_header(p, len, "Connection", &vlen)) != NULL) {
+		if (has_token(v, vlen, "close"))
+			h->keepalive = false;
+		else if (has_token(v, vlen, "keep-alive"))
+			h->keepalive = true;
 	}
 	if (h->status == 204 || h->status == 304)
 		h->state = HTTP_DONE;

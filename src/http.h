@@ -45,6 +45,11 @@ enum http_rc {
 	HTTP_STOPPED		/* the body callback asked to stop */
 };
 
+/* The value of header name (any case) in a head of len bytes, its length
+ * in *vlen without the spaces around it; NULL when it is not there. */
+const char *http_header(const char *head, size_t len, const char *name,
+    size_t *vlen);
+
 void http_resp_init(struct http_resp *);
 void http_resp_free(struct http_resp *);
 /* Forgets the last response (keeps the head buffer for the next). */

@@ -23,6 +23,7 @@
 
 #include "../buf.h"
 #include "../clock.h"
+#include "../http.h"
 #include "../xalloc.h"
 #include "sim.h"
 #include "sigv4.h"
@@ -559,30 +560,6 @@ completion_request(struct conn *c, const char *body, size_t len)
 
 /* Input */
 
-static const char *
-header_value(const char *head, size_t len, const char *name, size_t *vlen)
-{
-	const char *p = head, *end = head + len, *eol, *v;
-	size_t n = strlen(name);
-
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		if ((size_t)(eol - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
-			v = p + n + 1;
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			*vlen = (size_t)(eol - v);
-			while (*vlen > 0 && (v[*vlen - 1] == '\r' || v[*vlen - 1] == ' '))
-				(*vlen)--;
-			return v;
-		}
-		p = eol + 1;
-	}
-	return NULL;
-}
-
 static bool
 value_is(const char *v, size_t n, const char *want)
 {
@@ -611,7 +588,7 @@ handle_request(struct conn *c)
 	if (hdr_end == NULL)
 		return 0;
 	head_len = (size_t)(hdr_end - in) + 4;
-	if ((v = header_value(in, head_len, "Content-Length", &vlen)) != NULL)
+	if ((v = http_header(in, head_len, "Content-Length", &vlen)) != NULL)
 		body_len = strtoul(v, NULL, 10);
 	if (body_len > REQUEST_MAX) {
 		c->keepalive = false;
@@ -622,7 +599,7 @@ handle_request(struct conn *c)
 	}
 	total = head_len + body_len;
 	if (c->in.len < total) {
-		v = header_value(in, head_len, "Expect", &vlen);
+		v = http_header(in, head_len, "Expect", &vlen);
 		if (value_is(v, vlen, "100-continue") && c->in.len == head_len) {
 			buf_adds(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
 			flush_out(c);
@@ -644,11 +621,11 @@ handle_request(struct conn *c)
 	memcpy(path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	path[sp2 - sp1 - 1] = '\0';
 	http10 = strncmp(sp2 + 1, "HTTP/1.0", 8) == 0;
-	v = header_value(in, head_len, "Connection", &vlen);
+	v = http_header(in, head_len, "Connection", &vlen);
 	c->keepalive = http10 ? value_is(v, vlen, "keep-alive") : !value_is(v, vlen, "close");
 	c->chunked = !http10;
 	c->reqid[0] = '\0';
-	if ((v = header_value(in, head_len, "X-Request-Id", &vlen)) != NULL) {
+	if ((v = http_header(in, head_len, "X-Request-Id", &vlen)) != NULL) {
 		size_t i;
 
 		if (vlen >= sizeof c->reqid)
@@ -680,8 +657,8 @@ handle_request(struct conn *c)
 		size_t xlen;
 
 		snprintf(want, sizeof want, "Bearer %s", cfg.api_key);
-		v = header_value(in, head_len, "Authorization", &vlen);
-		x = header_value(in, head_len, "x-api-key", &xlen);	/* Anthropic */
+		v = http_header(in, head_len, "Authorization", &vlen);
+		x = http_header(in, head_len, "x-api-key", &xlen);	/* Anthropic */
 		if ((v == NULL || vlen != strlen(want) || memcmp(v, want, vlen) != 0) &&
 		    (x == NULL || xlen != strlen(cfg.api_key) ||
 		    memcmp(x, cfg.api_key, xlen) != 0)) {

@@ -445,6 +445,17 @@ transport_parse(struct run_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+void
+options_getopt_error(int ch, char **argv, char *err, size_t errlen)
+{
+	if (ch == ':')
+		snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+	else if (optopt != 0 && optopt < 256)
+		snprintf(err, errlen, "unknown option -%c", optopt);
+	else
+		snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+}
+
 int
 options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
     char *err, size_t errlen)
@@ -650,15 +661,8 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 			got_seed = true;
 			break;
 		}
-		case ':':
-			snprintf(err, errlen, "option %s needs a value",
-			    argv[optind - 1]);
-			return -1;
 		default:
-			if (optopt != 0 && optopt < 256)
-				snprintf(err, errlen, "unknown option -%c", optopt);
-			else
-				snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+			options_getopt_error(ch, argv, err, errlen);
 			return -1;
 		}
 	}

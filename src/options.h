@@ -80,6 +80,9 @@ struct run_opts {
 int options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
     char *err, size_t errlen);
 void options_free(struct run_opts *o);
+/* The message for what getopt_long returned as ch, ':' (a value missing,
+ * with ":" leading the option string) or '?' (an unknown option). */
+void options_getopt_error(int ch, char **argv, char *err, size_t errlen);
 
 /* Parses "1,5,20" into a list of positive integers (at most max each). */
 int list_parse(const char *s, long max, int **out, int *n);

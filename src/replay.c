@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "jsonl.h"
+#include "options.h"
 #include "player.h"
 #include "replay.h"
 #include "report.h"
@@ -620,13 +621,9 @@ replay_main(int argc, char **argv)
 			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
 			labels[nlabels++] = optarg;
 			break;
-		case ':':
-			fprintf(stderr, "ttftop replay: option %s needs a value\n",
-			    argv[optind - 1]);
-			free(labels);
-			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "ttftop replay: unknown option %s\n", argv[optind - 1]);
+			options_getopt_error(ch, argv, err, sizeof err);
+			fprintf(stderr, "ttftop replay: %s\n", err);
 			free(labels);
 			return EXIT_USAGE;
 		}

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "html.h"
 #include "jsonl.h"
+#include "options.h"
 #include "replay.h"
 #include "report.h"
 #include "stats.h"
@@ -417,14 +418,14 @@ report_main(int argc, char **argv)
 			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
 			labels[nlabels++] = optarg;
 			break;
-		case ':':
-			fprintf(stderr, "ttftop report: option %s needs a value\n", argv[optind - 1]);
+		default: {
+			char err[OPT_ERR_MAX];
+
+			options_getopt_error(ch, argv, err, sizeof err);
+			fprintf(stderr, "ttftop report: %s\n", err);
 			free(labels);
 			return EXIT_USAGE;
-		default:
-			fprintf(stderr, "ttftop report: unknown option %s\n", argv[optind - 1]);
-			free(labels);
-			return EXIT_USAGE;
+		}
 		}
 	}
 	n = argc - optind;

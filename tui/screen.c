@@ -3,12 +3,15 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "jsonl.h"
@@ -510,20 +513,36 @@ draw_help(struct tui *t)
 	attrset(A_NORMAL);
 }
 
+/* Hands the composed frame to the terminal's thread. */
+static void
+send_frame(struct tui *t)
+{
+	wnoutrefresh(stdscr);
+	pthread_mutex_lock(&t->out_mu);
+	t->out_frame = true;
+	pthread_cond_signal(&t->out_cv);
+	pthread_mutex_unlock(&t->out_mu);
+	t->out_busy = true;
+}
+
 static void
 draw(struct tui *t)
 {
 	int body;
+	double began;
 
-	double began = ev_time();
-
+	if (t->out_busy) {
+		t->dirty = true;	/* the terminal is behind: a later frame */
+		return;
+	}
+	began = ev_time();
 	t->last_draw = ev_now(t->loop);
 	t->dirty = false;
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		put(t, 0, 0, C_WARN, "terminal too small: %dx%d, ttftop needs %dx%d",
 		    COLS, LINES, MIN_COLS, MIN_ROWS);
-		refresh();
+		send_frame(t);
 		return;
 	}
 	update_cpu(t);
@@ -551,8 +570,8 @@ draw(struct tui *t)
 	if (t->help)
 		draw_help(t);
 	draw_keys(t, LINES - 1);
-	refresh();
 	t->draw_ms = (ev_time() - began) * 1000;
+	send_frame(t);
 }
 
 static void
@@ -772,6 +791,10 @@ key_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct tui *t = w->data;
 	int ch;
 
+	if (t->out_busy) {	/* curses is the terminal thread's: later */
+		ev_io_stop(loop, w);
+		return;
+	}
 	while ((ch = getch()) != ERR) {
 		if (ch == KEY_RESIZE)
 			t->dirty = true;
@@ -821,14 +844,80 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
-winch_cb(struct ev_loop *loop, ev_signal *w, int revents)
+resize(struct tui *t)
 {
-	struct tui *t = w->data;
 	struct winsize ws;
 
+	if (t->out_busy) {
+		t->resized = true;
+		return;
+	}
+	t->resized = false;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
 		resizeterm(ws.ws_row, ws.ws_col);
 	draw(t);
+}
+
+static void
+winch_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	resize(w->data);
+}
+
+/*
+ * The terminal is written by a thread of its own. The loop composes a frame
+ * into curses' buffers and hands it over; the thread sends it (doupdate,
+ * which writes at every cursor jump) while the loop goes on reading, so a
+ * terminal that is slow or stopped costs frames, never a late read, and on
+ * a shared core any read preempts the thread (SCHED_IDLE). The two never
+ * use curses at once: while a frame is out, the loop holds keys, resizes
+ * and frames back until the thread is done.
+ */
+static void *
+output_main(void *arg)
+{
+	struct tui *t = arg;
+	struct sched_param sp = { 0 };
+
+	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	pthread_mutex_lock(&t->out_mu);
+	for (;;) {
+		while (!t->out_frame && !t->out_quit)
+			pthread_cond_wait(&t->out_cv, &t->out_mu);
+		if (!t->out_frame)
+			break;
+		pthread_mutex_unlock(&t->out_mu);
+		doupdate();
+		pthread_mutex_lock(&t->out_mu);
+		t->out_frame = false;
+		pthread_cond_broadcast(&t->out_cv);
+		ev_async_send(t->loop, &t->out_done_w);
+	}
+	pthread_mutex_unlock(&t->out_mu);
+	return NULL;
+}
+
+/* Waits for the frame that is out; curses is the caller's after it. */
+static void
+output_wait(struct tui *t)
+{
+	pthread_mutex_lock(&t->out_mu);
+	while (t->out_frame)
+		pthread_cond_wait(&t->out_cv, &t->out_mu);
+	pthread_mutex_unlock(&t->out_mu);
+	t->out_busy = false;
+}
+
+static void
+out_done_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct tui *t = w->data;
+
+	output_wait(t);		/* done: this only orders memory */
+	if (!ev_is_active(&t->key_w))
+		ev_io_start(loop, &t->key_w);
+	if (t->resized)
+		resize(t);
 }
 
 static void
@@ -836,6 +925,29 @@ restore_terminal(void)
 {
 	if (active_tui != NULL && !isendwin())
 		endwin();
+}
+
+/* The fatal paths: the engine's thread gives the terminal back. */
+static void
+fatal_restore(void)
+{
+	if (active_tui != NULL)
+		output_wait(active_tui);
+	restore_terminal();
+}
+
+/* Ctrl-S would stop the terminal's output, and so the screen, until
+ * Ctrl-Q: here it is a key like any other (and means nothing). */
+static void
+no_flow_control(void)
+{
+	struct termios tio;
+
+	if (tcgetattr(STDIN_FILENO, &tio) == 0) {
+		tio.c_iflag &= ~(tcflag_t)IXON;
+		tcsetattr(STDIN_FILENO, TCSANOW, &tio);
+		def_prog_mode();	/* what curses returns to after ^Z */
+	}
 }
 
 static void
@@ -866,6 +978,7 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	t->colour = has_colors() && getenv("NO_COLOR") == NULL;
 	cbreak();
 	noecho();
+	no_flow_control();
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);	/* Esc cancels a mark at once */
 	keypad(stdscr, TRUE);
@@ -890,7 +1003,7 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 		init_pair(C_ACCENT, COLOR_MAGENTA, -1);
 	}
 	active_tui = t;
-	fatal_hook = restore_terminal;
+	fatal_hook = fatal_restore;
 	for (i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
 		signal(crash_signals[i], crash_handler);
 
@@ -902,6 +1015,13 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	ev_set_priority(&t->frame_w, EV_MINPRI);
 	t->frame_w.data = t;
 	ev_timer_start(loop, &t->frame_w);
+	pthread_mutex_init(&t->out_mu, NULL);
+	pthread_cond_init(&t->out_cv, NULL);
+	ev_async_init(&t->out_done_w, out_done_cb);
+	t->out_done_w.data = t;
+	ev_async_start(loop, &t->out_done_w);
+	if (pthread_create(&t->out_thread, NULL, output_main, t) != 0)
+		fatal("cannot start the screen's thread");
 	ev_signal_init(&t->winch_w, winch_cb, SIGWINCH);
 	t->winch_w.data = t;
 	ev_signal_start(loop, &t->winch_w);
@@ -923,6 +1043,15 @@ tui_stop(struct tui *t)
 	ev_io_stop(t->loop, &t->key_w);
 	ev_timer_stop(t->loop, &t->frame_w);
 	ev_signal_stop(t->loop, &t->winch_w);
+	ev_async_stop(t->loop, &t->out_done_w);
+	tcflow(STDOUT_FILENO, TCOON);	/* a stopped terminal: its frame ends */
+	pthread_mutex_lock(&t->out_mu);
+	t->out_quit = true;
+	pthread_cond_signal(&t->out_cv);
+	pthread_mutex_unlock(&t->out_mu);
+	pthread_join(t->out_thread, NULL);	/* after its last frame */
+	pthread_mutex_destroy(&t->out_mu);
+	pthread_cond_destroy(&t->out_cv);
 	restore_terminal();
 	active_tui = NULL;
 	fatal_hook = NULL;

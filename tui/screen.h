@@ -2,6 +2,7 @@
 #ifndef TTFTOP_SCREEN_H
 #define TTFTOP_SCREEN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
@@ -40,6 +41,15 @@ struct tui {
 	ev_io			 key_w;
 	ev_timer		 frame_w;
 	ev_signal		 winch_w;
+	/* the terminal's own thread (see output_main) */
+	pthread_t		 out_thread;
+	pthread_mutex_t		 out_mu;
+	pthread_cond_t		 out_cv;
+	bool			 out_frame;	/* under out_mu: a frame to send */
+	bool			 out_quit;	/* under out_mu */
+	ev_async		 out_done_w;
+	bool			 out_busy;	/* the loop's: a frame is out */
+	bool			 resized;	/* a resize came while it was */
 	enum view		 view;
 	int			 window;	/* index into tui_windows */
 	enum stream_sort	 sort;

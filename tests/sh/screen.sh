@@ -3,7 +3,7 @@
 # types, capture-pane reads the screen.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 47
+plan 50
 
 # wait_line FILE JQ-FILTER [SECONDS]: until the JSONL has a matching record
 wait_line() {
@@ -92,6 +92,25 @@ wait_for "clients 2 .*[_.:=+*#-]" 5
 check "LANG=C: sparklines are ASCII" bash -c "tmux -L '$SOCK' capture-pane -p -t t | grep -q 'clients 2 .*[_.:=+*#-]'"
 check "LANG=C: no block glyphs" bash -c "! tmux -L '$SOCK' capture-pane -p -t t | grep -q '[▁▂▃▄▅▆▇█]'"
 check "NO_COLOR: no colour on screen" bash -c "! tmux -L '$SOCK' capture-pane -e -p -t t | grep -q \$'\e\\[[0-9;]*3[0-7]m'"
+
+# Ctrl-S is a key, not flow control: the screen goes on (the help opens)
+tm send-keys -t t C-s '?'
+check "Ctrl-S does not stop the screen" wait_for "sparkline window: 10s, 60s, 10m" 2
+tm send-keys -t t x
+# a terminal that takes no output (stopped, as a congested link is) costs
+# frames, never the measurement: requests go on, read on time
+tcflow() { python3 -c "import os, sys, termios; termios.tcflow(os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY), termios.$1)" "$(tm display -p -t t '#{pane_tty}')"; }
+stopped=$(python3 -c 'import time; print(time.monotonic())')
+tcflow TCOOFF
+sleep 5
+tcflow TCOON
+resumed=$(python3 -c 'import time; print(time.monotonic())')
+sleep 0.5	# the writer's last lines
+is "$(jq -s --argjson a "$stopped" --argjson b "$resumed" '(map(select(.type == "run"))[0].mono0) as $m0 |
+	[.[] | select(.type == "request" and $m0 + .t > $a and $m0 + .t + .ttlt < $b)] |
+	[length >= 2, all(.ttft < 0.5)] | map(tostring) | join(" ")' "$T/screen.jsonl")" '"true true"' \
+	"requests start and end while the terminal is stopped, with their usual TTFT"
+check "the screen goes on when it is resumed" wait_for "^overview  window" 2
 is "$(quit_and_wait)" 0 "LANG=C NO_COLOR: q ends it with status 0"
 
 # open loop: the rate in the header, steered by the keys

@@ -8,7 +8,6 @@ SIM_PID=""
 bench_cleanup() {
 	[ -n "$SIM_PID" ] && kill $SIM_PID 2>/dev/null
 	tmux -L "ttftop-bench-$$" kill-server 2>/dev/null
-	tmux -L "ttftop-decoy-$$" kill-server 2>/dev/null
 	rm -rf "$W"
 }
 trap bench_cleanup EXIT

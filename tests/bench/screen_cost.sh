@@ -6,48 +6,47 @@
 # the generator's own share of the error, which the sim's core cannot touch.
 #
 #   tests/bench/screen_cost.sh [--smoke]    (--smoke: one tiny run, no record)
-#   SPIN=1 tests/bench/screen_cost.sh       (a nice-19 busy loop on ttftop's
-#       core, so that a VM's idle core does not take milliseconds to wake up:
-#       on this machine that wake-up, not the screen, moves the p99)
+#   SPIN=1 tests/bench/screen_cost.sh       (a SCHED_IDLE busy loop on
+#       ttftop's core, so that a VM's idle core does not take milliseconds to
+#       wake up: on this machine that wake-up, not the screen, moves the p99.
+#       SCHED_IDLE, because any wake-up preempts it at once; a nice-19 loop
+#       may keep the core for its slice, 1.5-4 ms, seen with perf sched)
+#
+# Both modes start alike, from this script, with the same terminal: a tmux
+# pane (the stand-in for the user's terminal, on the sim's core) whose tty
+# they write to, so that only --headless tells them apart. Not as the pane's
+# own command: that puts ttftop in a session, and so (kernel autogroups) a
+# scheduling group, of its own, which on this machine alone moved the p99
+# of --headless from 0.30 to 2.5-2.9 ms with the busy loop below beside it.
 . "$(dirname "$0")/lib.sh"
 
 STREAMS=100 TOKENS=250 DUR=10s RUNS=${1:-5} SMOKE=0
 [ "${1:-}" = --smoke ] && { STREAMS=4 TOKENS=20 DUR=2s RUNS=1 SMOKE=1; }
 command -v tmux >/dev/null || die "tmux is missing: apt-get install tmux"
+command -v chrt >/dev/null || die "chrt is missing: install util-linux"
 busy_check
-
-# On 2 cores tmux, the stand-in for the user's terminal, has to share a core
-# with the sim or with ttftop, and its rendering shows up as timing error in
-# whatever mode runs beside it (seen: p99 1.0 -> 3.7 ms for --headless with a
-# busy pane). So both modes run with the same busy pane beside them, and the
-# comparison is of ttftop's screen alone.
-taskset -c "$SIM_CPU" tmux -L "ttftop-decoy-$$" -f /dev/null new-session -d -x 120 -y 40 \
-	'while :; do seq $RANDOM $((RANDOM + 3000)) | tail -38; sleep 0.5; done'
 
 # one MODE RUN: prints the figures of one run
 one() {
-	local mode=$1 out="$W/$1-$2.jsonl"
+	local mode=$1 out="$W/$1-$2.jsonl" flag="" tty pid spin=""
+	[ "$mode" = headless ] && flag=--headless
 	sim_start --ttft 50ms --itl 20ms --tokens "$TOKENS"
-	local cmd=(taskset -c "$GEN_CPU" "$TTFTOP" run -c "$STREAMS" -d "$DUR" -m sim -o "$out" "$SIM_URL")
-	local spin=""
+	taskset -c "$SIM_CPU" tmux -L "ttftop-bench-$$" -f /dev/null new-session -d -s b -x 120 -y 35 "sleep 600"
+	tty=$(tmux -L "ttftop-bench-$$" display -p -t b '#{pane_tty}')
 	if [ "${SPIN:-0}" = 1 ]; then
-		taskset -c "$GEN_CPU" nice -n 19 sh -c 'while :; do :; done' &
+		taskset -c "$GEN_CPU" chrt -i 0 sh -c 'while :; do :; done' &
 		spin=$!
 	fi
-	if [ "$mode" = headless ]; then
-		"${cmd[@]}" --headless >/dev/null 2>&1
-	else
-		# tmux stands in for the user's terminal, which is not on the
-		# generator's core: its server runs on the sim's (the sim stamps each
-		# chunk just before send(), so a delayed sim biases nothing)
-		taskset -c "$SIM_CPU" tmux -L "ttftop-bench-$$" -f /dev/null new-session -d -s b -x 120 -y 35 "TERM=xterm-256color LANG=C.UTF-8 ${cmd[*]}"
-		# the screen stays up when the run is over: q once the end is written
-		for _ in $(seq 1200); do grep -q '"type":"end"' "$out" 2>/dev/null && break; sleep 0.1; done
-		tmux -L "ttftop-bench-$$" send-keys -t b q
-		for _ in $(seq 50); do tmux -L "ttftop-bench-$$" has-session -t b 2>/dev/null || break; sleep 0.1; done
-	fi
-	sim_stop
+	TERM=xterm-256color LANG=C.UTF-8 taskset -c "$GEN_CPU" "$TTFTOP" run -c "$STREAMS" -d "$DUR" -m sim \
+		-o "$out" $flag "$SIM_URL" <"$tty" >"$tty" 2>&1 &
+	pid=$!
+	# the screen stays up when the run is over: q once the end is written
+	for _ in $(seq 1200); do grep -q '"type":"end"' "$out" 2>/dev/null && break; sleep 0.1; done
+	[ "$mode" = headless ] || tmux -L "ttftop-bench-$$" send-keys -t b q
+	wait "$pid"
 	[ -z "$spin" ] || { kill "$spin"; wait "$spin" 2>/dev/null; }
+	tmux -L "ttftop-bench-$$" kill-server
+	sim_stop
 	echo "$(figures "$out") $(jq -s -r 'map(select(.type == "end"))[0] |
 		"\((.lag_p99 // 0) * 1000) \((.read_delay_p99 // 0) * 1000)"' "$out")"
 }

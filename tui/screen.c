@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -873,6 +875,42 @@ winch_cb(struct ev_loop *loop, ev_signal *w, int revents)
  * use curses at once: while a frame is out, the loop holds keys, resizes
  * and frames back until the thread is done.
  */
+/*
+ * One frame, one write. ncurses writes at every cursor jump, a system call
+ * each (about ten a frame, each waking the terminal, none of them
+ * preemptible here); so for doupdate() stdout is a file in memory, and the
+ * frame then goes to the terminal whole, never half drawn.
+ */
+static void
+write_frame(struct tui *t)
+{
+	off_t n;
+	ssize_t w;
+	char *p;
+
+	if (t->out_mem < 0) {
+		doupdate();
+		return;
+	}
+	dup2(t->out_mem, STDOUT_FILENO);
+	doupdate();
+	dup2(t->out_tty, STDOUT_FILENO);
+	n = lseek(t->out_mem, 0, SEEK_CUR);
+	if (n > 0 && (size_t)n > t->out_cap && (p = realloc(t->out_buf, (size_t)n)) != NULL) {
+		t->out_buf = p;
+		t->out_cap = (size_t)n;
+	}
+	if (n > 0 && (size_t)n <= t->out_cap && pread(t->out_mem, t->out_buf, (size_t)n, 0) == n)
+		for (p = t->out_buf; n > 0; p += w, n -= w)
+			if ((w = write(t->out_tty, p, (size_t)n)) < 0) {
+				if (errno != EINTR)
+					break;
+				w = 0;
+			}
+	if (ftruncate(t->out_mem, 0) == 0)
+		lseek(t->out_mem, 0, SEEK_SET);
+}
+
 static void *
 output_main(void *arg)
 {
@@ -887,7 +925,7 @@ output_main(void *arg)
 		if (!t->out_frame)
 			break;
 		pthread_mutex_unlock(&t->out_mu);
-		doupdate();
+		write_frame(t);
 		pthread_mutex_lock(&t->out_mu);
 		t->out_frame = false;
 		pthread_cond_broadcast(&t->out_cv);
@@ -923,8 +961,11 @@ out_done_cb(struct ev_loop *loop, ev_async *w, int revents)
 static void
 restore_terminal(void)
 {
-	if (active_tui != NULL && !isendwin())
-		endwin();
+	if (active_tui == NULL || isendwin())
+		return;
+	if (active_tui->out_mem >= 0)	/* a crash inside write_frame */
+		dup2(active_tui->out_tty, STDOUT_FILENO);
+	endwin();
 }
 
 /* The fatal paths: the engine's thread gives the terminal back. */
@@ -1015,6 +1056,8 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	ev_set_priority(&t->frame_w, EV_MINPRI);
 	t->frame_w.data = t;
 	ev_timer_start(loop, &t->frame_w);
+	t->out_tty = dup(STDOUT_FILENO);
+	t->out_mem = t->out_tty < 0 ? -1 : memfd_create("ttftop-frame", MFD_CLOEXEC);
 	pthread_mutex_init(&t->out_mu, NULL);
 	pthread_cond_init(&t->out_cv, NULL);
 	ev_async_init(&t->out_done_w, out_done_cb);
@@ -1055,5 +1098,10 @@ tui_stop(struct tui *t)
 	restore_terminal();
 	active_tui = NULL;
 	fatal_hook = NULL;
+	if (t->out_mem >= 0)
+		close(t->out_mem);
+	if (t->out_tty >= 0)
+		close(t->out_tty);
+	free(t->out_buf);
 	free(t);
 }

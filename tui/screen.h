@@ -48,6 +48,10 @@ struct tui {
 	bool			 out_frame;	/* under out_mu: a frame to send */
 	bool			 out_quit;	/* under out_mu */
 	ev_async		 out_done_w;
+	int			 out_tty;	/* the terminal (a dup of stdout) */
+	int			 out_mem;	/* a frame's bytes, or -1 */
+	char			*out_buf;
+	size_t			 out_cap;
 	bool			 out_busy;	/* the loop's: a frame is out */
 	bool			 resized;	/* a resize came while it was */
 	enum view		 view;

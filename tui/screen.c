@@ -47,6 +47,8 @@ static const char *const view_names[VIEW_COUNT] = {
 };
 
 static struct tui *active_tui;	/* for the fatal paths */
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+#define NCRASH_SIGNALS (sizeof crash_signals / sizeof crash_signals[0])
 
 bool
 tui_possible(void)
@@ -867,25 +869,28 @@ winch_cb(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /*
- * The terminal is written by a thread of its own. The loop composes a frame
- * into curses' buffers and hands it over; the thread sends it (doupdate,
- * which writes at every cursor jump) while the loop goes on reading, so a
- * terminal that is slow or stopped costs frames, never a late read, and on
- * a shared core any read preempts the thread (SCHED_IDLE). The two never
- * use curses at once: while a frame is out, the loop holds keys, resizes
- * and frames back until the thread is done.
- */
-/*
  * One frame, one write. ncurses writes at every cursor jump, a system call
  * each (about ten a frame, each waking the terminal, none of them
  * preemptible here); so for doupdate() stdout is a file in memory, and the
  * frame then goes to the terminal whole, never half drawn.
  */
 static void
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	for (; n > 0; p += w, n -= (size_t)w)
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno != EINTR)
+				return;
+			w = 0;
+		}
+}
+
+static void
 write_frame(struct tui *t)
 {
 	off_t n;
-	ssize_t w;
 	char *p;
 
 	if (t->out_mem < 0) {
@@ -896,27 +901,38 @@ write_frame(struct tui *t)
 	doupdate();
 	dup2(t->out_tty, STDOUT_FILENO);
 	n = lseek(t->out_mem, 0, SEEK_CUR);
+	/* no fatal() from here: the engine's thread could be waiting on us */
 	if (n > 0 && (size_t)n > t->out_cap && (p = realloc(t->out_buf, (size_t)n)) != NULL) {
 		t->out_buf = p;
 		t->out_cap = (size_t)n;
 	}
 	if (n > 0 && (size_t)n <= t->out_cap && pread(t->out_mem, t->out_buf, (size_t)n, 0) == n)
-		for (p = t->out_buf; n > 0; p += w, n -= w)
-			if ((w = write(t->out_tty, p, (size_t)n)) < 0) {
-				if (errno != EINTR)
-					break;
-				w = 0;
-			}
+		write_all(t->out_tty, t->out_buf, (size_t)n);
 	if (ftruncate(t->out_mem, 0) == 0)
 		lseek(t->out_mem, 0, SEEK_SET);
 }
 
+/*
+ * The terminal is written by a thread of its own. The loop composes a frame
+ * into curses' buffers and hands it over; the thread sends it while the
+ * loop goes on reading, so a terminal that is slow or stopped costs frames,
+ * never a late read, and on a shared core any read preempts the thread
+ * (SCHED_IDLE). The two never use curses at once: while a frame is out,
+ * the loop holds keys, resizes and frames back until the thread is done.
+ */
 static void *
 output_main(void *arg)
 {
 	struct tui *t = arg;
 	struct sched_param sp = { 0 };
+	sigset_t set;
+	size_t i;
 
+	/* the engine's thread takes the signals, but for this one's crashes */
+	sigfillset(&set);
+	for (i = 0; i < NCRASH_SIGNALS; i++)
+		sigdelset(&set, crash_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
 	pthread_mutex_lock(&t->out_mu);
 	for (;;) {
@@ -1002,7 +1018,6 @@ crash_handler(int sig)
 struct tui *
 tui_start(struct ev_loop *loop, const struct tui_model *m)
 {
-	static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	struct tui *t;
 	const char *cs;
 	size_t i;
@@ -1045,7 +1060,7 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	}
 	active_tui = t;
 	fatal_hook = fatal_restore;
-	for (i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+	for (i = 0; i < NCRASH_SIGNALS; i++)
 		signal(crash_signals[i], crash_handler);
 
 	ev_io_init(&t->key_w, key_cb, STDIN_FILENO, EV_READ);

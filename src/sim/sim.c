@@ -717,10 +717,18 @@ read_cb(struct ev_loop *l, ev_io *w, int revents)
 		buf_reserve(&c->in, READ_CHUNK);
 		n = recv(c->fd, c->in.p + c->in.len, READ_CHUNK, 0);
 		if (n > 0) {
+			if (c->phase == PH_CLOSING)
+				continue;	/* the rest of a refused body: dropped */
 			c->in.len += (size_t)n;
+			/* a client that sends faster than this loop reads gets
+			 * its 413 here, before the limit closes the connection */
 			if (c->in.len > REQUEST_MAX + 65536) {
-				conn_free(c);
-				return;
+				serve_pipelined(c);
+				if (c->phase != PH_CLOSING) {
+					conn_free(c);
+					return;
+				}
+				c->in.len = 0;
 			}
 			continue;
 		}

@@ -724,11 +724,12 @@ read_cb(struct ev_loop *l, ev_io *w, int revents)
 			 * its 413 here, before the limit closes the connection */
 			if (c->in.len > REQUEST_MAX + 65536) {
 				serve_pipelined(c);
-				if (c->phase != PH_CLOSING) {
+				if (c->phase == PH_CLOSING)
+					c->in.len = 0;
+				else if (c->in.len > REQUEST_MAX + 65536) {
 					conn_free(c);
 					return;
 				}
-				c->in.len = 0;
 			}
 			continue;
 		}

@@ -114,7 +114,8 @@ usage_run(FILE *f)
 	    "Keys on the screen: space pause/resume, +/- one client more/less, ]/[ ten\n"
 	    "(open loop: rate +/-10 %%, x2 and /2), n next stage, m mark, w sparkline\n"
 	    "window, tab or 1-5 views, s sort streams, ? help, q quit (twice: cancel\n"
-	    "streams in flight).\n"
+	    "streams in flight). The terminal has a thread of its own: a slow or\n"
+	    "stopped one costs frames, never a read; Ctrl-S does not freeze it.\n"
 	    "\n"
 	    "Exit status: 0 the run completed, 1 it ended in error (every request\n"
 	    "failed, or the samples could not be written), 2 bad usage.\n",

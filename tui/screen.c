@@ -145,8 +145,66 @@ attr_of(const struct tui *t, enum colour c)
 	return COLOR_PAIR(c);
 }
 
+/*
+ * The loop composes a frame as a list of drawing operations in one buffer,
+ * without curses; the terminal's thread carries them out on curses' screen
+ * (ops_play) and sends the result. Filling curses' screens, cold in the
+ * cache after half a second of network work, took the loop a few hundred
+ * microseconds a frame, and the reads due meanwhile waited.
+ */
+enum op_kind { OP_TEXT, OP_BLANKS, OP_CURSOR };
+
+struct op {
+	attr_t		attr;
+	short		y, x;
+	short		n;	/* text: at most n bytes of it (-1: all); blanks:
+				   how many; cursor: shown (1) or not (0) */
+	unsigned short	len;	/* text: its bytes that follow, with the NUL */
+	char		kind;
+};
+
+static void
+op_add(struct tui *t, enum op_kind kind, int y, int x, attr_t attr, int n,
+    const char *text)
+{
+	struct op o = { attr, (short)y, (short)x, (short)n, 0, (char)kind };
+	size_t len = text != NULL ? strlen(text) + 1 : 0;
+
+	o.len = (unsigned short)len;
+	buf_add(&t->ops, &o, sizeof o);
+	if (len > 0)
+		buf_add(&t->ops, text, len);
+}
+
+/* On the terminal's thread: the frame the loop composed, into curses. */
+static void
+ops_play(const struct buf *ops)
+{
+	const char *p = ops->p, *end = ops->p + ops->len;
+	struct op o;
+
+	erase();
+	while (p < end) {
+		memcpy(&o, p, sizeof o);
+		p += sizeof o;
+		attrset(o.attr);
+		if (o.kind == OP_TEXT)
+			mvaddnstr(o.y, o.x, p, o.n);
+		else if (o.kind == OP_BLANKS)
+			mvhline(o.y, o.x, ' ', o.n);
+		else {
+			if (o.n)
+				move(o.y, o.x);
+			curs_set(o.n);
+		}
+		p += o.len;
+	}
+	attrset(A_NORMAL);
+	wnoutrefresh(stdscr);
+}
+
 void
-put(const struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
+put(struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -156,9 +214,8 @@ put(const struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	attrset(attr_of(t, c));
-	mvaddnstr(y, x, buf, COLS - x);	/* counts bytes: cut long ASCII only */
-	attrset(A_NORMAL);
+	/* counts bytes: cut long ASCII only */
+	op_add(t, OP_TEXT, y, x, attr_of(t, c), COLS - x, buf);
 }
 
 static const char *const blocks_utf8[] = {
@@ -179,7 +236,7 @@ level(double v, double hi)
 }
 
 void
-spark(const struct tui *t, int y, int x, int w, const double *v, double hi,
+spark(struct tui *t, int y, int x, int w, const double *v, double hi,
     enum colour c)
 {
 	char line[8 * 512];
@@ -206,22 +263,20 @@ spark(const struct tui *t, int y, int x, int w, const double *v, double hi,
 			line[n++] = k < 0 ? ' ' : blocks_ascii[k == 0 ? 1 : k];
 	}
 	line[n] = '\0';
-	attrset(attr_of(t, c));
-	mvaddstr(y, x, line);
-	attrset(A_NORMAL);
+	op_add(t, OP_TEXT, y, x, attr_of(t, c), -1, line);
 }
 
 void
-bars(const struct tui *t, int y, int x, int h, const double *v, int n,
+bars(struct tui *t, int y, int x, int h, const double *v, int n,
     double hi, int bar_w, enum colour c)
 {
+	attr_t attr = attr_of(t, c);
 	int i, row, b;
 
 	if (hi <= 0)
 		for (i = 0; i < n; i++)
 			if (!isnan(v[i]) && v[i] > hi)
 				hi = v[i];
-	attrset(attr_of(t, c));
 	for (i = 0; i < n; i++) {
 		/* height in eighths of a row */
 		int eighths = isnan(v[i]) || hi <= 0 ? 0 : (int)lround(v[i] / hi * h * NLEVELS);
@@ -245,10 +300,10 @@ bars(const struct tui *t, int y, int x, int h, const double *v, int n,
 			}
 			for (b = 0; b < bar_w; b++)
 				if (x + i * (bar_w + (bar_w > 1)) + b < COLS)
-					mvaddstr(y + row, x + i * (bar_w + (bar_w > 1)) + b, g);
+					op_add(t, OP_TEXT, y + row, x + i * (bar_w + (bar_w > 1)) + b,
+					    attr, -1, g);
 		}
 	}
-	attrset(A_NORMAL);
 }
 
 const char *
@@ -340,9 +395,7 @@ draw_header(struct tui *t)
 			strcat(replay, " paused");
 	}
 
-	attrset(attr_of(t, C_TITLE));
-	mvhline(0, 0, ' ', COLS);
-	attrset(A_NORMAL);
+	op_add(t, OP_BLANKS, 0, 0, attr_of(t, C_TITLE), COLS, NULL);
 	put(t, 0, 0, C_TITLE, "ttftop  %s  %s%s%s", ri->api, ri->url,
 	    ri->model ? "  model=" : "", ri->model ? ri->model : "");
 	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld%s ",
@@ -450,11 +503,10 @@ draw_keys(struct tui *t, int y)
 {
 	if (t->prompting) {
 		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt);
-		move(y, 6 + (int)t->prompt_len);
-		curs_set(1);
+		op_add(t, OP_CURSOR, y, 6 + (int)t->prompt_len, A_NORMAL, 1, NULL);
 		return;
 	}
-	curs_set(0);
+	op_add(t, OP_CURSOR, 0, 0, A_NORMAL, 0, NULL);
 	if (t->notice[0] != '\0' && ev_now(t->loop) < t->notice_until) {
 		put(t, y, 0, C_ACCENT, "%s", t->notice);
 		return;
@@ -506,22 +558,18 @@ draw_help(struct tui *t)
 	int n = n1 + (int)(sizeof common / sizeof common[0]), w = 50, h = n + 4, i;
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
 
-	for (i = 0; i < h; i++) {
-		attrset(attr_of(t, C_TITLE));
-		mvhline(y + i, x, ' ', w);
-	}
+	for (i = 0; i < h; i++)
+		op_add(t, OP_BLANKS, y + i, x, attr_of(t, C_TITLE), w, NULL);
 	put(t, y + 1, x + 2, C_TITLE, "keys");
 	for (i = 0; i < n; i++)
 		put(t, y + 3 + i, x + 2, C_TITLE, "%s", i < n1 ? first[i] :
 		    common[i - n1]);
-	attrset(A_NORMAL);
 }
 
 /* Hands the composed frame to the terminal's thread. */
 static void
 send_frame(struct tui *t)
 {
-	wnoutrefresh(stdscr);
 	pthread_mutex_lock(&t->out_mu);
 	t->out_frame = true;
 	pthread_cond_signal(&t->out_cv);
@@ -542,7 +590,7 @@ draw(struct tui *t)
 	began = ev_time();
 	t->last_draw = ev_now(t->loop);
 	t->dirty = false;
-	erase();
+	t->ops.len = 0;
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		put(t, 0, 0, C_WARN, "terminal too small: %dx%d, ttftop needs %dx%d",
 		    COLS, LINES, MIN_COLS, MIN_ROWS);
@@ -894,10 +942,12 @@ write_frame(struct tui *t)
 	char *p;
 
 	if (t->out_mem < 0) {
+		ops_play(&t->ops);
 		doupdate();
 		return;
 	}
 	dup2(t->out_mem, STDOUT_FILENO);
+	ops_play(&t->ops);	/* curs_set writes at once: to the frame too */
 	doupdate();
 	dup2(t->out_tty, STDOUT_FILENO);
 	n = lseek(t->out_mem, 0, SEEK_CUR);
@@ -914,10 +964,10 @@ write_frame(struct tui *t)
 
 /*
  * The terminal is written by a thread of its own. The loop composes a frame
- * into curses' buffers and hands it over; the thread sends it while the
- * loop goes on reading, so a terminal that is slow or stopped costs frames,
- * never a late read, and on a shared core any read preempts the thread
- * (SCHED_IDLE). The two never use curses at once: while a frame is out,
+ * (the drawing operations above) and hands it over; the thread draws and
+ * sends it while the loop goes on reading, so a terminal that is slow or
+ * stopped costs frames, never a late read, and on a shared core any read
+ * preempts the thread (SCHED_IDLE). The two never use curses at once: while a frame is out,
  * the loop holds keys, resizes and frames back until the thread is done.
  */
 static void *
@@ -1118,5 +1168,6 @@ tui_stop(struct tui *t)
 	if (t->out_tty >= 0)
 		close(t->out_tty);
 	free(t->out_buf);
+	buf_free(&t->ops);
 	free(t);
 }

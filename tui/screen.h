@@ -10,6 +10,7 @@
 #include <curses.h>
 
 #include "tui.h"
+#include "buf.h"
 #include "clock.h"
 #include "load.h"
 
@@ -53,6 +54,7 @@ struct tui {
 	char			*out_buf;
 	size_t			 out_cap;
 	bool			 out_busy;	/* the loop's: a frame is out */
+	struct buf		 ops;		/* the frame composed (see op_add) */
 	bool			 resized;	/* a resize came while it was */
 	enum view		 view;
 	int			 window;	/* index into tui_windows */
@@ -81,13 +83,13 @@ extern const usec_t tui_windows[];
 extern const char *const tui_window_names[];
 
 usec_t tui_now(const struct tui *);
-void put(const struct tui *, int y, int x, enum colour, const char *fmt, ...)
+void put(struct tui *, int y, int x, enum colour, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* Draws values as a sparkline of width w from 0 to hi (hi <= 0: their max). */
-void spark(const struct tui *, int y, int x, int w, const double *v, double hi,
+void spark(struct tui *, int y, int x, int w, const double *v, double hi,
     enum colour);
 /* Vertical bars of height h rows, bottom at row y + h - 1. */
-void bars(const struct tui *, int y, int x, int h, const double *v, int n,
+void bars(struct tui *, int y, int x, int h, const double *v, int n,
     double hi, int bar_w, enum colour);
 const char *fmt_ms(char *buf, size_t len, double sec);
 struct stage_stats;

@@ -152,6 +152,7 @@ attr_of(const struct tui *t, enum colour c)
  * cache after half a second of network work, took the loop a few hundred
  * microseconds a frame, and the reads due meanwhile waited.
  */
+#define LINES_PER_STEP	4	/* drawn between two chances for the loop to run */
 enum op_kind { OP_TEXT, OP_BLANKS, OP_CURSOR };
 
 struct op {
@@ -167,39 +168,103 @@ static void
 op_add(struct tui *t, enum op_kind kind, int y, int x, attr_t attr, int n,
     const char *text)
 {
-	struct op o = { attr, (short)y, (short)x, (short)n, 0, (char)kind };
+	struct op o;
 	size_t len = text != NULL ? strlen(text) + 1 : 0;
 
+	memset(&o, 0, sizeof o);	/* the padding too: lines are hashed */
+	o.attr = attr;
+	o.y = (short)y;
+	o.x = (short)x;
+	o.n = (short)n;
 	o.len = (unsigned short)len;
+	o.kind = (char)kind;
 	buf_add(&t->ops, &o, sizeof o);
 	if (len > 0)
 		buf_add(&t->ops, text, len);
 }
 
-/* On the terminal's thread: the frame the loop composed, into curses. */
-static void
-ops_play(const struct buf *ops)
+static uint64_t
+hash_add(uint64_t h, const void *p, size_t n)
 {
-	const char *p = ops->p, *end = ops->p + ops->len;
-	struct op o;
+	const unsigned char *c = p;
 
-	erase();
-	while (p < end) {
+	while (n-- > 0)
+		h = (h ^ *c++) * 0x100000001b3ULL;	/* FNV-1a */
+	return h | 1;			/* 0: a line not known */
+}
+
+/* Carries out the operations of lines [from, to] that changed. */
+static void
+ops_lines(const struct tui *t, int from, int to)
+{
+	const char *p, *end = t->ops.p + t->ops.len;
+	struct op o;
+	int y;
+
+	attrset(A_NORMAL);
+	for (y = from; y <= to; y++)
+		if (t->line_new[y] != t->line_old[y]) {
+			move(y, 0);
+			clrtoeol();
+		}
+	for (p = t->ops.p; p < end; p += sizeof o + o.len) {
 		memcpy(&o, p, sizeof o);
-		p += sizeof o;
+		if (o.kind == OP_CURSOR || o.y < from || o.y > to ||
+		    t->line_new[o.y] == t->line_old[o.y])
+			continue;
 		attrset(o.attr);
 		if (o.kind == OP_TEXT)
-			mvaddnstr(o.y, o.x, p, o.n);
-		else if (o.kind == OP_BLANKS)
+			mvaddnstr(o.y, o.x, p + sizeof o, o.n);
+		else
 			mvhline(o.y, o.x, ' ', o.n);
-		else {
-			if (o.n)
-				move(o.y, o.x);
-			curs_set(o.n);
-		}
-		p += o.len;
 	}
 	attrset(A_NORMAL);
+	for (y = from; y <= to; y++)
+		t->line_old[y] = t->line_new[y];
+}
+
+/*
+ * On the terminal's thread: the frame the loop composed, into curses. Only
+ * the lines that changed are drawn again, a few at a time, each few sent
+ * to curses' output (the frame's file) before the next: on this kernel a
+ * reading loop does not always get its core back from an idle thread
+ * until that thread stops by itself, so the thread stops often.
+ */
+static void
+ops_play(struct tui *t)
+{
+	const char *p, *end = t->ops.p + t->ops.len;
+	struct op o, cursor = { 0 };
+	int y, from = 0, changed = 0;
+
+	if (t->repaint) {
+		memset(t->line_old, 0, (size_t)LINES * sizeof *t->line_old);
+		erase();
+		t->repaint = false;
+	}
+	for (y = 0; y < LINES; y++)
+		t->line_new[y] = 1;
+	for (p = t->ops.p; p < end; p += sizeof o + o.len) {
+		memcpy(&o, p, sizeof o);
+		if (o.kind == OP_CURSOR)
+			cursor = o;
+		else if (o.y >= 0 && o.y < LINES)
+			t->line_new[o.y] = hash_add(t->line_new[o.y], p, sizeof o + o.len);
+	}
+	for (y = 0; y < LINES; y++) {
+		changed += t->line_new[y] != t->line_old[y];
+		if (changed == LINES_PER_STEP || (y == LINES - 1 && changed > 0)) {
+			ops_lines(t, from, y);
+			wnoutrefresh(stdscr);
+			doupdate();
+			sched_yield();
+			from = y + 1;
+			changed = 0;
+		}
+	}
+	if (cursor.n)
+		move(cursor.y, cursor.x);
+	curs_set(cursor.n);
 	wnoutrefresh(stdscr);
 }
 
@@ -591,6 +656,13 @@ draw(struct tui *t)
 	t->last_draw = ev_now(t->loop);
 	t->dirty = false;
 	t->ops.len = 0;
+	if (LINES != t->rows || COLS != t->cols) {	/* the first frame, a resize */
+		t->line_new = xreallocarray(t->line_new, (size_t)LINES, sizeof *t->line_new);
+		t->line_old = xreallocarray(t->line_old, (size_t)LINES, sizeof *t->line_old);
+		t->rows = LINES;
+		t->cols = COLS;
+		t->repaint = true;
+	}
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		put(t, 0, 0, C_WARN, "terminal too small: %dx%d, ttftop needs %dx%d",
 		    COLS, LINES, MIN_COLS, MIN_ROWS);
@@ -891,8 +963,24 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		    l->opts->open_loop ? load_rate(l) : l->target, l->in_flight,
 		    l->chunks, &l->lag);
 	}
-	if (t->dirty || ev_now(loop) - t->last_draw >= IDLE_FRAME)
+	if (!t->dirty && ev_now(loop) - t->last_draw < IDLE_FRAME - FRAME / 2)
+		return;
+	/* Drawn once the loop has nothing left to read: reads come in bursts
+	 * (a server's chunks, a client's requests), and a frame composed in
+	 * the middle of one held the rest of it back. A loop that found no
+	 * such moment in a whole tick (overloaded) draws now. */
+	if (ev_is_active(&t->idle_w)) {
+		ev_idle_stop(loop, &t->idle_w);
 		draw(t);
+	} else
+		ev_idle_start(loop, &t->idle_w);
+}
+
+static void
+idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	ev_idle_stop(loop, w);
+	draw(w->data);
 }
 
 static void
@@ -942,12 +1030,12 @@ write_frame(struct tui *t)
 	char *p;
 
 	if (t->out_mem < 0) {
-		ops_play(&t->ops);
+		ops_play(t);
 		doupdate();
 		return;
 	}
 	dup2(t->out_mem, STDOUT_FILENO);
-	ops_play(&t->ops);	/* curs_set writes at once: to the frame too */
+	ops_play(t);		/* curs_set writes at once: to the frame too */
 	doupdate();
 	dup2(t->out_tty, STDOUT_FILENO);
 	n = lseek(t->out_mem, 0, SEEK_CUR);
@@ -958,8 +1046,7 @@ write_frame(struct tui *t)
 	}
 	if (n > 0 && (size_t)n <= t->out_cap && pread(t->out_mem, t->out_buf, (size_t)n, 0) == n)
 		write_all(t->out_tty, t->out_buf, (size_t)n);
-	if (ftruncate(t->out_mem, 0) == 0)
-		lseek(t->out_mem, 0, SEEK_SET);
+	lseek(t->out_mem, 0, SEEK_SET);	/* the next frame writes over it */
 }
 
 /*
@@ -1121,6 +1208,9 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	ev_set_priority(&t->frame_w, EV_MINPRI);
 	t->frame_w.data = t;
 	ev_timer_start(loop, &t->frame_w);
+	ev_idle_init(&t->idle_w, idle_cb);
+	ev_set_priority(&t->idle_w, EV_MINPRI);	/* when nothing else is pending */
+	t->idle_w.data = t;
 	t->out_tty = dup(STDOUT_FILENO);
 	t->out_mem = t->out_tty < 0 ? -1 : memfd_create("ttftop-frame", MFD_CLOEXEC);
 	pthread_mutex_init(&t->out_mu, NULL);
@@ -1150,6 +1240,7 @@ tui_stop(struct tui *t)
 {
 	ev_io_stop(t->loop, &t->key_w);
 	ev_timer_stop(t->loop, &t->frame_w);
+	ev_idle_stop(t->loop, &t->idle_w);
 	ev_signal_stop(t->loop, &t->winch_w);
 	ev_async_stop(t->loop, &t->out_done_w);
 	tcflow(STDOUT_FILENO, TCOON);	/* a stopped terminal: its frame ends */
@@ -1169,5 +1260,7 @@ tui_stop(struct tui *t)
 		close(t->out_tty);
 	free(t->out_buf);
 	buf_free(&t->ops);
+	free(t->line_new);
+	free(t->line_old);
 	free(t);
 }

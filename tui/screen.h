@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 
 #include <curses.h>
@@ -41,6 +42,7 @@ struct tui {
 	struct tui_status	 s;		/* taken at each frame */
 	ev_io			 key_w;
 	ev_timer		 frame_w;
+	ev_idle			 idle_w;	/* a frame due, drawn when idle */
 	ev_signal		 winch_w;
 	/* the terminal's own thread (see output_main) */
 	pthread_t		 out_thread;
@@ -55,6 +57,10 @@ struct tui {
 	size_t			 out_cap;
 	bool			 out_busy;	/* the loop's: a frame is out */
 	struct buf		 ops;		/* the frame composed (see op_add) */
+	/* the lines of the frame, as the terminal's thread last drew them */
+	uint64_t		*line_new, *line_old;	/* hashes; 0: unknown */
+	int			 rows, cols;	/* the screen they are for */
+	bool			 repaint;	/* all of it: the first, a resize */
 	bool			 resized;	/* a resize came while it was */
 	enum view		 view;
 	int			 window;	/* index into tui_windows */

@@ -20,7 +20,7 @@
 # of --headless from 0.30 to 2.5-2.9 ms with the busy loop below beside it.
 . "$(dirname "$0")/lib.sh"
 
-STREAMS=100 TOKENS=250 DUR=10s RUNS=${1:-5} SMOKE=0
+STREAMS=100 TOKENS=250 DUR=10s RUNS=${1:-10} SMOKE=0
 [ "${1:-}" = --smoke ] && { STREAMS=4 TOKENS=20 DUR=2s RUNS=1 SMOKE=1; }
 command -v tmux >/dev/null || die "tmux is missing: apt-get install tmux"
 command -v chrt >/dev/null || die "chrt is missing: install util-linux"
@@ -76,6 +76,10 @@ done
 	    -v c="$(median <"$W/headless.cpu")" -v d="$(median <"$W/screen.cpu")" \
 	    -v e="$(median <"$W/headless.rd")" -v f="$(median <"$W/screen.rd")" \
 	    'BEGIN { printf "screen / headless: p99 error x%.2f, CPU per token x%.2f, read delay p99 x%.2f\n", b / a, d / c, (e > 0 ? f / e : 0) }'
+	# run by run: the machine's drift between pairs cancels out
+	paste "$W/headless.p99" "$W/screen.p99" | awk '{ print $2 / $1 }' >"$W/pairs"
+	printf 'pairs, screen / headless p99 error: median x%.2f, screen worse in %d of %d\n' \
+	    "$(median <"$W/pairs")" "$(awk '$1 > 1' "$W/pairs" | wc -l)" "$(wc -l <"$W/pairs")"
 	echo '```'
 } >"$W/report"
 cat "$W/report"

@@ -1053,9 +1053,10 @@ write_frame(struct tui *t)
  * The terminal is written by a thread of its own. The loop composes a frame
  * (the drawing operations above) and hands it over; the thread draws and
  * sends it while the loop goes on reading, so a terminal that is slow or
- * stopped costs frames, never a late read, and on a shared core any read
- * preempts the thread (SCHED_IDLE). The two never use curses at once: while a frame is out,
- * the loop holds keys, resizes and frames back until the thread is done.
+ * stopped costs frames, never a late read. On a shared core the thread
+ * yields to the loop (SCHED_IDLE, and a yield every few lines). The two
+ * never use curses at once: while a frame is out, the loop holds keys,
+ * resizes and frames back until the thread is done.
  */
 static void *
 output_main(void *arg)

@@ -85,7 +85,8 @@ http_header(const char *head, size_t len, const char *name, size_t *vlen)
 			while (v < eol && (*v == ' ' || *v == '\t'))
 				v++;
 			*vlen = (size_t)(eol - v);
-			while (*vlen > 0 && (v[*vlen - 1] == '\r' || v[*vlen - 1] == ' '))
+			while (*vlen > 0 && (v[*vlen - 1] == '\r' || v[*vlen - 1] == ' ' ||
+			    v[*vlen - 1] == '\t'))
 				(*vlen)--;
 			return v;
 		}

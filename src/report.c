@@ -389,6 +389,7 @@ report_main(int argc, char **argv)
 	};
 	enum format fmt = FMT_MD;
 	const char *out = NULL, **labels = NULL;
+	char err[OPT_ERR_MAX];
 	int ch, nlabels = 0, n, rc;
 
 	optind = 1;
@@ -418,14 +419,11 @@ report_main(int argc, char **argv)
 			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
 			labels[nlabels++] = optarg;
 			break;
-		default: {
-			char err[OPT_ERR_MAX];
-
+		default:
 			options_getopt_error(ch, argv, err, sizeof err);
 			fprintf(stderr, "ttftop report: %s\n", err);
 			free(labels);
 			return EXIT_USAGE;
-		}
 		}
 	}
 	n = argc - optind;

@@ -1029,14 +1029,12 @@ write_frame(struct tui *t)
 	off_t n;
 	char *p;
 
-	if (t->out_mem < 0) {
-		ops_play(t);
-		doupdate();
-		return;
-	}
-	dup2(t->out_mem, STDOUT_FILENO);
+	if (t->out_mem >= 0)
+		dup2(t->out_mem, STDOUT_FILENO);
 	ops_play(t);		/* curs_set writes at once: to the frame too */
 	doupdate();
+	if (t->out_mem < 0)
+		return;
 	dup2(t->out_tty, STDOUT_FILENO);
 	n = lseek(t->out_mem, 0, SEEK_CUR);
 	/* no fatal() from here: the engine's thread could be waiting on us */

@@ -3,13 +3,13 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "../buf.h"
+#include "../http.h"
 #include "sigv4.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
@@ -49,37 +49,23 @@ hmac(const void *key, size_t klen, const char *msg, unsigned char out[32])
 static int
 header(const char *head, size_t len, const char *name, struct buf *out)
 {
-	const char *p = head, *end = head + len;
-	size_t n = strlen(name);
+	size_t n, i;
+	const char *v = http_header(head, len, name, &n);
+	int space = 0;
 
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-
-		if (eol == NULL)
-			eol = end;
-		if ((size_t)(eol - p) > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
-			const char *v = p + n + 1, *e = eol;
-			int space = 0;
-
-			while (v < e && (*v == ' ' || *v == '\t'))
-				v++;
-			while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-				e--;
-			for (; v < e; v++) {
-				if (*v == ' ' || *v == '\t') {
-					space = 1;
-					continue;
-				}
-				if (space)
-					buf_addc(out, ' ');
-				space = 0;
-				buf_addc(out, *v);
-			}
-			return 0;
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] == ' ' || v[i] == '\t') {
+			space = 1;
+			continue;
 		}
-		p = eol + 1;
+		if (space)
+			buf_addc(out, ' ');
+		space = 0;
+		buf_addc(out, v[i]);
 	}
-	return -1;
+	return 0;
 }
 
 /* Copies the text after key= up to a comma or the end. */

@@ -45,8 +45,17 @@ struct run {
 	struct progress	 progress;
 	ev_signal	 sigint_w, sigterm_w, sighup_w;
 	ev_timer	 progress_w;
+	ev_prepare	 writer_w;
 	struct goodput	*goodput;	/* for the end record, with --slo */
 };
+
+static void
+on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct run *r = w->data;
+
+	writer_hand_over(r->writer);
+}
 
 static void
 on_signal(struct ev_loop *loop, ev_signal *w, int revents)
@@ -198,6 +207,10 @@ run_load(struct run_opts *o)
 	ev_signal_start(r.loop, &r.sigint_w);
 	ev_signal_start(r.loop, &r.sigterm_w);
 	ev_signal_start(r.loop, &r.sighup_w);
+	ev_prepare_init(&r.writer_w, on_prepare);
+	r.writer_w.data = &r;
+	ev_prepare_start(r.loop, &r.writer_w);
+	ev_unref(r.loop);	/* it alone does not keep the loop running */
 	ev_timer_init(&r.progress_w, on_progress, 1., 1.);
 	r.progress_w.data = &r;
 	if (r.tui == NULL) {
@@ -213,6 +226,8 @@ run_load(struct run_opts *o)
 		tui_stop(r.tui);
 
 	ev_timer_stop(r.loop, &r.progress_w);
+	ev_ref(r.loop);
+	ev_prepare_stop(r.loop, &r.writer_w);
 	ev_signal_stop(r.loop, &r.sigint_w);
 	ev_signal_stop(r.loop, &r.sigterm_w);
 	ev_signal_stop(r.loop, &r.sighup_w);

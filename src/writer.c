@@ -24,7 +24,8 @@ struct writer {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 cond;
-	struct line	*head, *tail;
+	struct line	*head, *tail;	/* handed over, under lock */
+	struct line	*ready, *ready_tail;	/* loop thread only: not yet */
 	FILE		*f;
 	char		*path;
 	int		 error;		/* first errno of a failed write */
@@ -32,6 +33,9 @@ struct writer {
 	struct buf	 enc;		/* loop thread's encoding buffer */
 };
 
+/* Lines wait on the loop's side until writer_hand_over: waking the thread
+ * for each one would take the loop's core from it in the middle of a burst
+ * of reads, once per finished request. */
 static void
 enqueue(struct writer *w, char *text, size_t len)
 {
@@ -40,14 +44,27 @@ enqueue(struct writer *w, char *text, size_t len)
 	l->next = NULL;
 	l->text = text;
 	l->len = len;
+	if (w->ready_tail != NULL)
+		w->ready_tail->next = l;
+	else
+		w->ready = l;
+	w->ready_tail = l;
+}
+
+void
+writer_hand_over(struct writer *w)
+{
+	if (w->ready == NULL)
+		return;
 	pthread_mutex_lock(&w->lock);
 	if (w->tail != NULL)
-		w->tail->next = l;
+		w->tail->next = w->ready;
 	else
-		w->head = l;
-	w->tail = l;
+		w->head = w->ready;
+	w->tail = w->ready_tail;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
+	w->ready = w->ready_tail = NULL;
 }
 
 static void *
@@ -179,6 +196,7 @@ writer_close(struct writer *w, char *err, size_t errlen)
 	int rc = 0;
 
 	enqueue(w, NULL, 0);
+	writer_hand_over(w);
 	pthread_join(w->thread, NULL);
 	if (fclose(w->f) != 0 && w->error == 0)
 		w->error = errno;

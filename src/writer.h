@@ -17,7 +17,10 @@ struct writer *writer_open(const char *path, char *err, size_t errlen);
 void writer_push_run(struct writer *, const struct run_info *,
     const struct run_opts *);
 struct sink writer_sink(struct writer *);
-/* Samples handed to the writer so far. */
+/* Passes the lines pushed since the last call to the writer's thread: the
+ * loop calls it once per iteration, before it waits. */
+void writer_hand_over(struct writer *);
+/* Samples pushed so far. */
 long writer_samples(const struct writer *);
 const char *writer_path(const struct writer *);
 /* Drains, fsyncs, closes and frees; -1 with a message in err when any

@@ -1,7 +1,9 @@
 #!/bin/bash
 # What the live screen costs: timing error (client arrival - sim send, every
 # chunk) and CPU per 1M tokens, with the screen on and with --headless, on the
-# same load; sim and ttftop each pinned to a core. Medians of the runs.
+# same load; sim and ttftop each pinned to a core. Runs come in pairs, one of
+# each mode, back to back; medians of the runs, and the ratio pair by pair
+# with an interval that says how sure the figure is.
 # Also the read delay p99 of the end record (kernel receive time to read):
 # the generator's own share of the error, which the sim's core cannot touch.
 #
@@ -51,10 +53,32 @@ one() {
 		"\((.lag_p99 // 0) * 1000) \((.read_delay_p99 // 0) * 1000)"' "$out")"
 }
 
+# geo_ci <ratios: "xG (lo-hi)", the geometric mean of the ratios and the
+# 5th-95th percentiles of it over 2000 resamples of the pairs
+# geo_ci <RATIOS: "xG (lo-hi)", the geometric mean of the pairs' ratios and
+# its 5th-95th percentiles over 2000 resamples of the pairs (bootstrap)
+geo_ci() {
+	cat >"$W/geo.in"
+	printf 'x%.2f (%s)' "$(awk '{ s += log($1) } END { print exp(s / NR) }' "$W/geo.in")" \
+	    "$(awk '{ l[NR] = log($1) } END {
+		srand(1)
+		for (b = 0; b < 2000; b++) {
+			s = 0
+			for (i = 1; i <= NR; i++)
+				s += l[1 + int(rand() * NR)]
+			print exp(s / NR)
+		}
+	}' "$W/geo.in" | sort -g | awk 'NR == 101 { lo = $1 } NR == 1900 { hi = $1 }
+		END { printf "%.2f-%.2f", lo, hi }')"
+}
+
 printf '%-9s %4s %10s %10s %10s %9s %12s %10s %10s\n' mode run "err p50" "err p99" "err max" chunks "CPU-s/1M tok" "lag p99" "read p99" >"$W/table"
-# interleaved, so that whatever else the machine does hits both modes alike
+# interleaved, so that whatever else the machine does hits both modes alike;
+# which goes first alternates, so that neither always follows the other
 for run in $(seq $RUNS); do
-	for mode in headless screen; do
+	order="headless screen"
+	[ $((run % 2)) = 0 ] && order="screen headless"
+	for mode in $order; do
 		read -r p50 p99 max n cpu tok lag rd <<<"$(one $mode $run)"
 		[ -n "${tok:-}" ] && [ "$n" -gt 0 ] || die "$mode run $run recorded no chunks"
 		per=$(awk -v c="$cpu" -v t="$tok" 'BEGIN { printf "%.2f", (t > 0 ? c / t * 1e6 : 0) }')
@@ -77,9 +101,13 @@ done
 	    -v e="$(median <"$W/headless.rd")" -v f="$(median <"$W/screen.rd")" \
 	    'BEGIN { printf "screen / headless: p99 error x%.2f, CPU per token x%.2f, read delay p99 x%.2f\n", b / a, d / c, (e > 0 ? f / e : 0) }'
 	# run by run: the machine's drift between pairs cancels out
-	paste "$W/headless.p99" "$W/screen.p99" | awk '{ print $2 / $1 }' >"$W/pairs"
+	for f in p99 cpu; do
+		paste "$W/headless.$f" "$W/screen.$f" | awk '{ print $2 / $1 }' >"$W/pairs.$f"
+	done
 	printf 'pairs, screen / headless p99 error: median x%.2f, screen worse in %d of %d\n' \
-	    "$(median <"$W/pairs")" "$(awk '$1 > 1' "$W/pairs" | wc -l)" "$(wc -l <"$W/pairs")"
+	    "$(median <"$W/pairs.p99")" "$(awk '$1 > 1' "$W/pairs.p99" | wc -l)" "$(wc -l <"$W/pairs.p99")"
+	printf 'pairs, geometric mean with a 90%% bootstrap interval: p99 error %s, CPU per token %s\n' \
+	    "$(geo_ci <"$W/pairs.p99")" "$(geo_ci <"$W/pairs.cpu")"
 	echo '```'
 } >"$W/report"
 cat "$W/report"

@@ -59,13 +59,10 @@ one() {
 		"\((.lag_p99 // 0) * 1000) \((.read_delay_p99 // 0) * 1000)"' "$out")"
 }
 
-# geo_ci <ratios: "xG (lo-hi)", the geometric mean of the ratios and the
-# 5th-95th percentiles of it over 2000 resamples of the pairs
-# geo_ci <RATIOS: "xG (lo-hi)", the geometric mean of the pairs' ratios and
-# its 5th-95th percentiles over 2000 resamples of the pairs (bootstrap)
+# geo_ci RATIOS-FILE: "xG (lo-hi)", the geometric mean of the pairs' ratios
+# and its 5th-95th percentiles over 2000 resamples of the pairs (bootstrap)
 geo_ci() {
-	cat >"$W/geo.in"
-	printf 'x%.2f (%s)' "$(awk '{ s += log($1) } END { print exp(s / NR) }' "$W/geo.in")" \
+	printf 'x%.2f (%s)' "$(awk '{ s += log($1) } END { print exp(s / NR) }' "$1")" \
 	    "$(awk '{ l[NR] = log($1) } END {
 		srand(1)
 		for (b = 0; b < 2000; b++) {
@@ -74,7 +71,7 @@ geo_ci() {
 				s += l[1 + int(rand() * NR)]
 			print exp(s / NR)
 		}
-	}' "$W/geo.in" | sort -g | awk 'NR == 101 { lo = $1 } NR == 1900 { hi = $1 }
+	}' "$1" | sort -g | awk 'NR == 101 { lo = $1 } NR == 1900 { hi = $1 }
 		END { printf "%.2f-%.2f", lo, hi }')"
 }
 
@@ -113,7 +110,7 @@ done
 	printf 'pairs, screen / headless p99 error: median x%.2f, screen worse in %d of %d\n' \
 	    "$(median <"$W/pairs.p99")" "$(awk '$1 > 1' "$W/pairs.p99" | wc -l)" "$(wc -l <"$W/pairs.p99")"
 	printf 'pairs, geometric mean with a 90%% bootstrap interval: p99 error %s, CPU per token %s\n' \
-	    "$(geo_ci <"$W/pairs.p99")" "$(geo_ci <"$W/pairs.cpu")"
+	    "$(geo_ci "$W/pairs.p99")" "$(geo_ci "$W/pairs.cpu")"
 	echo '```'
 } >"$W/report"
 cat "$W/report"

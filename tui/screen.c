@@ -1172,6 +1172,8 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	noecho();
 	no_flow_control();
 	nodelay(stdscr, TRUE);
+	typeahead(-1);	/* no polls for keys in the middle of a frame: the
+			   frame goes out whole and the loop reads the keys */
 	set_escdelay(25);	/* Esc cancels a mark at once */
 	keypad(stdscr, TRUE);
 	/* Home and End as terminals send them, whatever their terminfo says */

@@ -237,15 +237,22 @@ live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks,
 	k->in_flight = in_flight;
 	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
 	l->last_chunks = chunks;
-	/* the peak as the summary takes it: the best 5 s moving average of
-	 * whole seconds (fewer, early on), the second under way left out */
 	if (idx > 0 && idx % TICKS_PER_SEC == 0) {
-		long width = idx < PEAK_TICKS ? idx : PEAK_TICKS;
-
-		rate = aggregate(l, LM_TOK_RATE, idx - width, idx);
+		rate = live_tok_rate(l, now);
 		if (!isnan(rate) && rate > l->peak)
 			l->peak = rate;
 	}
+}
+
+/* As the summary takes the peak: the last 5 whole seconds (fewer, early
+ * on), the second under way left out; so the figure is never above it. */
+double
+live_tok_rate(struct live *l, usec_t now)
+{
+	long idx = (long)(now / LIVE_TICK) / TICKS_PER_SEC * TICKS_PER_SEC;
+	long width = idx < PEAK_TICKS ? idx : PEAK_TICKS;
+
+	return width > 0 ? aggregate(l, LM_TOK_RATE, idx - width, idx) : NAN;
 }
 
 double

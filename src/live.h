@@ -74,6 +74,8 @@ void live_series(struct live *, enum live_metric, usec_t now, usec_t window,
     int ncols, double *out);
 /* The metric over the whole window. */
 double live_value(struct live *, enum live_metric, usec_t now, usec_t window);
+/* Tokens per second now, as the peak is taken: the best of these so far. */
+double live_tok_rate(struct live *, usec_t now);
 /* Tokens per second over run times [from, to), from the live counts. */
 double live_rate(struct live *, usec_t from, usec_t to);
 /* The i-th most recent log entry (0 = newest), or NULL. */

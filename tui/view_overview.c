@@ -13,7 +13,7 @@
 #include "stats.h"
 
 #define MAX_SPARK 512
-#define RATE_WINDOW (5 * USEC_PER_SEC)	/* as the peak's */
+#define RATE_WINDOW (5 * USEC_PER_SEC)	/* req/s, as tok/s */
 
 /* TTFT against the first stage's: where the endpoint starts to break. */
 static enum colour
@@ -110,7 +110,7 @@ view_overview(struct tui *t, int top, int rows)
 	    fmt_ms(a, sizeof a, live_value(lv, LM_TPOT_P50, now, win)),
 	    fmt_ms(b, sizeof b, live_value(lv, LM_TPOT_P95, now, win)));
 	line(t, y++, LM_TOK_RATE, C_NORMAL, "tok/s %-7s peak %s",
-	    fmt_count(a, sizeof a, live_value(lv, LM_TOK_RATE, now, RATE_WINDOW)),
+	    fmt_count(a, sizeof a, live_tok_rate(lv, now)),
 	    fmt_count(b, sizeof b, peak));
 	line(t, y++, LM_LOAD, C_NORMAL, "%s%s", t->s.load, "");
 	snprintf(b, sizeof b, "%d", t->s.in_flight);
@@ -173,8 +173,9 @@ view_compare(struct tui *t, int top, int rows)
 		}
 		for (i = 0; i < n; i++, y++) {
 			struct player *p = t->m.players[i];
-			double now = live_value(&p->live, metrics[m].m, p->pos,
-			    metrics[m].m == LM_TOK_RATE ? RATE_WINDOW : tui_windows[t->window]);
+			double now = metrics[m].m == LM_TOK_RATE ?
+			    live_tok_rate(&p->live, p->pos) :
+			    live_value(&p->live, metrics[m].m, p->pos, tui_windows[t->window]);
 			char val[32];
 
 			if (metrics[m].m == LM_TTFT_P50 || metrics[m].m == LM_TTFT_P95 ||

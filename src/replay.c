@@ -304,6 +304,7 @@ jfile_open(struct jfile *j, const char *path, char *err, size_t errlen)
 	pthread_cond_init(&j->cv, NULL);
 	if (pthread_create(&j->thread, NULL, decoder, j) != 0)
 		fatal("cannot start a thread");
+	pthread_setname_np(j->thread, "ttftop-decode");	/* for top -H, perf */
 	j->threaded = true;
 	return 0;
 }

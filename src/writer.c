@@ -122,6 +122,7 @@ writer_open(const char *path, char *err, size_t errlen)
 	pthread_cond_init(&w->cond, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
 		fatal("cannot start the writer thread");
+	pthread_setname_np(w->thread, "ttftop-writer");	/* for top -H, perf */
 	return w;
 }
 

@@ -1221,6 +1221,7 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	ev_async_start(loop, &t->out_done_w);
 	if (pthread_create(&t->out_thread, NULL, output_main, t) != 0)
 		fatal("cannot start the screen's thread");
+	pthread_setname_np(t->out_thread, "ttftop-term");	/* for top -H, perf */
 	ev_signal_init(&t->winch_w, winch_cb, SIGWINCH);
 	t->winch_w.data = t;
 	ev_signal_start(loop, &t->winch_w);

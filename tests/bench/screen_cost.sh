@@ -19,27 +19,56 @@
 #       wake up: on this machine that wake-up, not the screen, moves the p99.
 #       SCHED_IDLE, because any wake-up preempts it at once; a nice-19 loop
 #       may keep the core for its slice, 1.5-4 ms, seen with perf sched)
+#   TERMTHREAD=shared tests/bench/screen_cost.sh   (the screen's terminal
+#       thread left on the loop's core: see below)
+#
+# Where things run: the sim on one core, ttftop on the other, and the
+# screen's terminal thread (ttftop-term) moved to the sim's core once it is
+# up, as on a machine with cores to spare it runs beside the loop, not on
+# its core. Left there (TERMTHREAD=shared), its work twice a second (a
+# wake-up, ~150 bytes to the tty, the kernel's pty work) shares the loop's
+# core, and on this VM the p99 error grows: 16 rounds interleaved, x1.64
+# (1.22-2.22) against --headless, x1.01 (0.89-1.14) with the thread moved;
+# this script's 20 pairs with it moved, x1.22 (1.02-1.48), median pair x1.09
+# (RESULTS.md, 2026-11-24). It runs at SCHED_IDLE, so it never delays the sim.
 #
 # Both modes start alike, from this script, with the same terminal: a tmux
-# pane (the stand-in for the user's terminal, on the sim's core) whose tty
-# they write to, so that only --headless tells them apart. Not as the pane's
-# own command: that puts ttftop in a session, and so (kernel autogroups) a
-# scheduling group, of its own, which on this machine alone moved the p99
-# of --headless from 0.30 to 2.5-2.9 ms with the busy loop below beside it.
+# pane (the stand-in for the user's terminal) whose tty they write to, so
+# that only --headless tells them apart. tmux runs on the sim's core at
+# SCHED_IDLE, that is only when the sim has nothing to do: the user's
+# terminal is on the user's machine, never in a server's way, and this
+# machine has no third core to give it. Not as the pane's own command: that
+# puts ttftop in a session, and so (kernel autogroups) a scheduling group,
+# of its own, which on this machine alone moved the p99 of --headless from
+# 0.30 to 2.5-2.9 ms with the busy loop below beside it.
 . "$(dirname "$0")/lib.sh"
 
-STREAMS=100 TOKENS=250 DUR=10s RUNS=${1:-10} SMOKE=0 JITTER=${JITTER:-0.1}
+STREAMS=100 TOKENS=250 DUR=10s RUNS=${1:-10} SMOKE=0 JITTER=${JITTER:-0.1} TERMTHREAD=${TERMTHREAD:-apart}
 [ "${1:-}" = --smoke ] && { STREAMS=4 TOKENS=20 DUR=2s RUNS=1 SMOKE=1; }
 command -v tmux >/dev/null || die "tmux is missing: apt-get install tmux"
 command -v chrt >/dev/null || die "chrt is missing: install util-linux"
+case "$TERMTHREAD" in apart | shared) ;; *) die "TERMTHREAD=$TERMTHREAD: apart or shared" ;; esac
 busy_check
+
+# term_apart PID: once the screen's terminal thread is up (2 s at most),
+# moves it to the sim's core
+term_apart() {
+	local f=""
+	for _ in $(seq 100); do
+		f=$(grep -lx ttftop-term /proc/"$1"/task/*/comm 2>/dev/null) && break
+		sleep 0.02
+	done
+	[ -n "$f" ] || die "no ttftop-term thread in ttftop ($1)"
+	f=${f%/comm}
+	taskset -p -c "$SIM_CPU" "${f##*/}" >/dev/null
+}
 
 # one MODE RUN: prints the figures of one run
 one() {
 	local mode=$1 out="$W/$1-$2.jsonl" flag="" tty pid spin=""
 	[ "$mode" = headless ] && flag=--headless
 	sim_start --ttft 50ms --itl 20ms --tokens "$TOKENS" --jitter "$JITTER"
-	taskset -c "$SIM_CPU" tmux -L "ttftop-bench-$$" -f /dev/null new-session -d -s b -x 120 -y 35 "sleep 600"
+	taskset -c "$SIM_CPU" chrt -i 0 tmux -L "ttftop-bench-$$" -f /dev/null new-session -d -s b -x 120 -y 35 "sleep 600"
 	tty=$(tmux -L "ttftop-bench-$$" display -p -t b '#{pane_tty}')
 	if [ "${SPIN:-0}" = 1 ]; then
 		taskset -c "$GEN_CPU" chrt -i 0 sh -c 'while :; do :; done' &
@@ -48,6 +77,7 @@ one() {
 	TERM=xterm-256color LANG=C.UTF-8 taskset -c "$GEN_CPU" "$TTFTOP" run -c "$STREAMS" -d "$DUR" -m sim \
 		-o "$out" $flag "$SIM_URL" <"$tty" >"$tty" 2>&1 &
 	pid=$!
+	[ "$mode" = headless ] || [ "$TERMTHREAD" = shared ] || term_apart "$pid"
 	# the screen stays up when the run is over: q once the end is written
 	for _ in $(seq 1200); do grep -q '"type":"end"' "$out" 2>/dev/null && break; sleep 0.1; done
 	[ "$mode" = headless ] || tmux -L "ttftop-bench-$$" send-keys -t b q
@@ -94,7 +124,7 @@ done
 	echo '```'
 	cat "$W/table"
 	echo
-	echo "load: $STREAMS streams of 50 tok/s ($TOKENS tokens, first at 50 ms, delays +-$JITTER), $DUR, $RUNS runs each${SPIN:+, SPIN=$SPIN}"
+	echo "load: $STREAMS streams of 50 tok/s ($TOKENS tokens, first at 50 ms, delays +-$JITTER), $DUR, $RUNS runs each${SPIN:+, SPIN=$SPIN}, terminal thread $TERMTHREAD"
 	for m in headless screen; do
 		printf 'median %-9s err p50 %.3f ms  p99 %.3f ms  CPU %.2f s per 1M tokens  loop lag p99 %.3f ms  read delay p99 %.3f ms\n' $m \
 			"$(median <"$W/$m.p50")" "$(median <"$W/$m.p99")" "$(median <"$W/$m.cpu")" "$(median <"$W/$m.lag")" "$(median <"$W/$m.rd")"

@@ -631,6 +631,33 @@ draw_help(struct tui *t)
 		    common[i - n1]);
 }
 
+/* Waits for the frame that is out; curses is the caller's after it. */
+static void
+output_wait(struct tui *t)
+{
+	pthread_mutex_lock(&t->out_mu);
+	while (t->out_frame)
+		pthread_cond_wait(&t->out_cv, &t->out_mu);
+	pthread_mutex_unlock(&t->out_mu);
+	t->out_busy = false;
+}
+
+/* Whether curses is the loop's again: no frame out, or the one out is done.
+ * If not and notify, the thread wakes the loop (out_done_cb) when it is;
+ * a frame only waits for the next tick, and wakes nobody. */
+static bool
+output_done(struct tui *t, bool notify)
+{
+	if (!t->out_busy)
+		return true;
+	pthread_mutex_lock(&t->out_mu);
+	if (t->out_frame && notify)
+		t->out_notify = true;
+	t->out_busy = t->out_frame;
+	pthread_mutex_unlock(&t->out_mu);
+	return !t->out_busy;
+}
+
 /* Hands the composed frame to the terminal's thread. */
 static void
 send_frame(struct tui *t)
@@ -648,7 +675,7 @@ draw(struct tui *t)
 	int body;
 	double began;
 
-	if (t->out_busy) {
+	if (!output_done(t, false)) {
 		t->dirty = true;	/* the terminal is behind: a later frame */
 		return;
 	}
@@ -915,7 +942,7 @@ key_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct tui *t = w->data;
 	int ch;
 
-	if (t->out_busy) {	/* curses is the terminal thread's: later */
+	if (!output_done(t, true)) {	/* curses is the terminal thread's: later */
 		ev_io_stop(loop, w);
 		return;
 	}
@@ -988,7 +1015,7 @@ resize(struct tui *t)
 {
 	struct winsize ws;
 
-	if (t->out_busy) {
+	if (!output_done(t, true)) {
 		t->resized = true;
 		return;
 	}
@@ -1081,21 +1108,13 @@ output_main(void *arg)
 		pthread_mutex_lock(&t->out_mu);
 		t->out_frame = false;
 		pthread_cond_broadcast(&t->out_cv);
-		ev_async_send(t->loop, &t->out_done_w);
+		if (t->out_notify) {	/* else the loop sees it when it looks */
+			t->out_notify = false;
+			ev_async_send(t->loop, &t->out_done_w);
+		}
 	}
 	pthread_mutex_unlock(&t->out_mu);
 	return NULL;
-}
-
-/* Waits for the frame that is out; curses is the caller's after it. */
-static void
-output_wait(struct tui *t)
-{
-	pthread_mutex_lock(&t->out_mu);
-	while (t->out_frame)
-		pthread_cond_wait(&t->out_cv, &t->out_mu);
-	pthread_mutex_unlock(&t->out_mu);
-	t->out_busy = false;
 }
 
 static void

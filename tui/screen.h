@@ -50,6 +50,7 @@ struct tui {
 	pthread_cond_t		 out_cv;
 	bool			 out_frame;	/* under out_mu: a frame to send */
 	bool			 out_quit;	/* under out_mu */
+	bool			 out_notify;	/* under out_mu: the loop waits for the frame */
 	ev_async		 out_done_w;
 	int			 out_tty;	/* the terminal (a dup of stdout) */
 	int			 out_mem;	/* a frame's bytes, or -1 */

@@ -27,9 +27,9 @@
 # up, as on a machine with cores to spare it runs beside the loop, not on
 # its core. Left there (TERMTHREAD=shared), its work twice a second (a
 # wake-up, ~150 bytes to the tty, the kernel's pty work) shares the loop's
-# core, and on this VM the p99 error grows: 16 rounds interleaved, x1.64
-# (1.22-2.22) against --headless, x1.01 (0.89-1.14) with the thread moved;
-# this script's 20 pairs with it moved, x1.22 (1.02-1.48), median pair x1.09
+# core, and on this VM the p99 error grows: x1.09 (1.03-1.17) against
+# --headless in 16 pairs, x0.93 (0.79-1.07) in 30 with the thread moved;
+# x1.64 shared before the thread stopped waking the loop after each frame
 # (RESULTS.md, 2026-11-24). It runs at SCHED_IDLE, so it never delays the sim.
 #
 # Both modes start alike, from this script, with the same terminal: a tmux

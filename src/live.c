@@ -215,8 +215,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	return result;
 }
 
-#define TICKS_PER_SEC	(USEC_PER_SEC / LIVE_TICK)
-#define PEAK_TICKS	(5 * TICKS_PER_SEC)
+#define PEAK_TICKS	(5 * LIVE_TICKS_PER_SEC)
 
 void
 live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks,
@@ -237,7 +236,7 @@ live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks,
 	k->in_flight = in_flight;
 	k->tokens += (double)(chunks - l->last_chunks) * l->tokens_per_chunk;
 	l->last_chunks = chunks;
-	if (idx > 0 && idx % TICKS_PER_SEC == 0) {
+	if (idx > 0 && idx % LIVE_TICKS_PER_SEC == 0) {
 		rate = live_tok_rate(l, now);
 		if (!isnan(rate) && rate > l->peak)
 			l->peak = rate;
@@ -249,10 +248,11 @@ live_gauge(struct live *l, usec_t now, double load, int in_flight, long chunks,
 double
 live_tok_rate(struct live *l, usec_t now)
 {
-	long idx = (long)(now / LIVE_TICK) / TICKS_PER_SEC * TICKS_PER_SEC;
+	long idx = (long)(now / LIVE_TICK) / LIVE_TICKS_PER_SEC * LIVE_TICKS_PER_SEC;
 	long width = idx < PEAK_TICKS ? idx : PEAK_TICKS;
 
-	return width > 0 ? aggregate(l, LM_TOK_RATE, idx - width, idx) : NAN;
+	return live_rate(l, (usec_t)(idx - width) * LIVE_TICK,
+	    (usec_t)idx * LIVE_TICK);
 }
 
 double

@@ -11,6 +11,7 @@
 #include "sink.h"
 
 #define LIVE_TICK	250000		/* usec in one tick */
+#define LIVE_TICKS_PER_SEC (USEC_PER_SEC / LIVE_TICK)
 #define LIVE_TICKS	2520		/* ten minutes and a margin */
 #define LIVE_ERRORS	200		/* log entries kept for the log view */
 

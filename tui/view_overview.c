@@ -13,7 +13,7 @@
 #include "stats.h"
 
 #define MAX_SPARK 512
-#define RATE_WINDOW (5 * USEC_PER_SEC)	/* req/s, as tok/s */
+#define RATE_WINDOW (5 * USEC_PER_SEC)	/* req/s: over the last 5 s */
 
 /* TTFT against the first stage's: where the endpoint starts to break. */
 static enum colour

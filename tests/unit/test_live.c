@@ -13,7 +13,6 @@
 #include "live.h"
 
 #define EPS 1e-9
-#define TICKS_PER_SEC (USEC_PER_SEC / LIVE_TICK)
 
 /* tokens a second during second s: 100, 300 in seconds 8 to 11, 40 after */
 static double
@@ -32,15 +31,15 @@ test_rate_and_peak(void **state)
 
 	assert_non_null(l);
 	live_init(l);
-	for (i = 0; i < 20 * TICKS_PER_SEC; i++) {
+	for (i = 0; i < 20 * LIVE_TICKS_PER_SEC; i++) {
 		/* the gauge once a tick, a little into it, with its tokens */
 		usec_t now = (usec_t)i * LIVE_TICK + 1000;
 		double r;
 
-		chunks += (long)(rate_at(i / TICKS_PER_SEC) / TICKS_PER_SEC);
+		chunks += (long)(rate_at(i / LIVE_TICKS_PER_SEC) / LIVE_TICKS_PER_SEC);
 		live_gauge(l, now, 1, 1, chunks, &lag);
 		r = live_tok_rate(l, now);
-		if (i < TICKS_PER_SEC) {
+		if (i < LIVE_TICKS_PER_SEC) {
 			assert_true(isnan(r));	/* no whole second yet */
 			continue;
 		}

@@ -11,8 +11,8 @@
 #include <cjson/cJSON.h>
 
 #include "jsonl.h"
-#include "options.h"
-#include "proto.h"
+#include "cmd/options.h"
+#include "proto/proto.h"
 #include "xalloc.h"
 
 #define REDACTED "***"

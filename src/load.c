@@ -12,8 +12,8 @@
 
 #include "buf.h"
 #include "load.h"
-#include "options.h"
-#include "proto.h"
+#include "cmd/options.h"
+#include "proto/proto.h"
 #include "request.h"
 #include "xalloc.h"
 

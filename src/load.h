@@ -13,7 +13,7 @@
 #include <ev.h>
 
 #include "lag.h"
-#include "loop.h"
+#include "net/xfer.h"
 #include "prompts.h"
 #include "schedule.h"
 #include "sink.h"

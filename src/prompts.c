@@ -10,9 +10,9 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "prompts.h"
-#include "proto.h"
+#include "proto/proto.h"
 #include "xalloc.h"
 
 /* Plain prose for synthetic prompts, written for ttftop and placed in the

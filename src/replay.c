@@ -14,7 +14,7 @@
 #include <zlib.h>
 
 #include "jsonl.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "player.h"
 #include "replay.h"
 #include "report.h"

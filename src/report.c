@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "html.h"
 #include "jsonl.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "replay.h"
 #include "report.h"
 #include "stats.h"

@@ -7,8 +7,8 @@
 #include <cjson/cJSON.h>
 
 #include "lag.h"
-#include "options.h"
-#include "proto.h"
+#include "cmd/options.h"
+#include "proto/proto.h"
 #include "request.h"
 #include "xalloc.h"
 

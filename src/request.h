@@ -11,7 +11,7 @@
 #include <ev.h>
 
 #include "buf.h"
-#include "direct.h"
+#include "net/direct.h"
 #include "sample.h"
 
 struct lag_hist;

@@ -19,7 +19,7 @@
 #include "jsonl.h"
 #include "live.h"
 #include "load.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "player.h"
 #include "screen.h"
 #include "stats.h"

@@ -8,8 +8,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include "../buf.h"
-#include "../http.h"
+#include "buf.h"
+#include "net/http.h"
 #include "sigv4.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"

@@ -21,10 +21,10 @@
 #include <cjson/cJSON.h>
 #include <ev.h>
 
-#include "../buf.h"
-#include "../clock.h"
-#include "../http.h"
-#include "../xalloc.h"
+#include "buf.h"
+#include "clock.h"
+#include "net/http.h"
+#include "xalloc.h"
 #include "sim.h"
 #include "sigv4.h"
 #include "wire.h"

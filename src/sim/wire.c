@@ -5,7 +5,7 @@
 
 #include <curl/curl.h>
 
-#include "../eventstream.h"
+#include "proto/eventstream.h"
 #include "wire.h"
 
 enum sim_api

@@ -8,7 +8,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../buf.h"
+#include "buf.h"
 
 enum sim_api {
 	SIM_CHAT, SIM_COMPLETIONS, SIM_ANTHROPIC, SIM_OLLAMA, SIM_TGI,

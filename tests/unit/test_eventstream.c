@@ -13,8 +13,8 @@
 #include <zlib.h>
 
 #include "buf.h"
-#include "eventstream.h"
-#include "proto.h"
+#include "proto/eventstream.h"
+#include "proto/proto.h"
 
 struct got {
 	int	n;

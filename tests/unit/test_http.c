@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "http.h"
+#include "net/http.h"
 
 static int
 collect(void *ctx, const char *data, size_t len)

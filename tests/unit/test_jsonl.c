@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "jsonl.h"
-#include "options.h"
-#include "proto.h"
+#include "cmd/options.h"
+#include "proto/proto.h"
 
 static void
 decode_ok(struct buf *b, struct record *r)

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "options.h"
-#include "proto.h"
+#include "cmd/options.h"
+#include "proto/proto.h"
 
 static void
 test_durations(void **state)

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "prompts.h"
-#include "proto.h"
+#include "proto/proto.h"
 
 struct seen {
 	int	tokens;

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "options.h"
+#include "cmd/options.h"
 #include "rng.h"
 #include "sample.h"
 #include "schedule.h"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "sse.h"
+#include "proto/sse.h"
 
 static int
 collect(void *ctx, const char *event, const char *data, size_t len)

@@ -3,9 +3,9 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "headless.h"
+#include "cmd/headless.h"
 #include "load.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "stats.h"
 
 static const char *const state_names[] = {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "http.h"
+#include "net/http.h"
 
 #define CHUNK_SIZE_MAX	(1ULL << 40)	/* a larger chunk is a broken stream */
 

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "direct.h"
+#include "net/direct.h"
 #include "lag.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "request.h"
 #include "xalloc.h"
 

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "frames.h"
-#include "proto.h"
+#include "proto/frames.h"
+#include "proto/proto.h"
 
 void
 frames_init(struct frames *f, enum frame_kind kind)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ndjson.h"
+#include "proto/ndjson.h"
 #include "xalloc.h"
 
 void

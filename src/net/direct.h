@@ -12,7 +12,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 
-#include "http.h"
+#include "net/http.h"
 #include "sample.h"
 
 struct request;

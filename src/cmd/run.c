@@ -17,13 +17,13 @@
 #include <curl/curl.h>
 #include <ev.h>
 
-#include "headless.h"
+#include "cmd/headless.h"
 #include "jsonl.h"
 #include "live.h"
 #include "load.h"
-#include "options.h"
-#include "proto.h"
-#include "run.h"
+#include "cmd/options.h"
+#include "proto/proto.h"
+#include "cmd/run.h"
 #include "stats.h"
 #include "summary.h"
 #include "tui.h"

@@ -10,10 +10,10 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "frames.h"
-#include "options.h"
+#include "proto/frames.h"
+#include "cmd/options.h"
 #include "prompts.h"
-#include "proto.h"
+#include "proto/proto.h"
 #include "sample.h"
 
 #define FAILED		1

@@ -13,10 +13,10 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "eventstream.h"
-#include "options.h"
+#include "proto/eventstream.h"
+#include "cmd/options.h"
 #include "prompts.h"
-#include "proto.h"
+#include "proto/proto.h"
 #include "sample.h"
 
 #define FAILED 1

@@ -9,11 +9,11 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "prompts.h"
-#include "proto.h"
+#include "proto/proto.h"
 #include "sample.h"
-#include "frames.h"
+#include "proto/frames.h"
 
 #define DONE_MARKER	"[DONE]"
 #define FAILED		1	/* on_event reported a failure already */

@@ -16,9 +16,9 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "prompts.h"
-#include "proto.h"
+#include "proto/proto.h"
 #include "xalloc.h"
 
 #define DEFAULT_PROMPT	"Write a long story about a lighthouse keeper who finds a message in a bottle."

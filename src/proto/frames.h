@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "ndjson.h"
-#include "sse.h"
+#include "proto/ndjson.h"
+#include "proto/sse.h"
 
 struct proto_events;
 

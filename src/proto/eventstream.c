@@ -7,7 +7,7 @@
 #include <zlib.h>
 
 #include "buf.h"
-#include "eventstream.h"
+#include "proto/eventstream.h"
 #include "xalloc.h"
 
 #define PRELUDE	12

@@ -12,11 +12,11 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "options.h"
+#include "cmd/options.h"
 #include "prompts.h"
-#include "proto.h"
+#include "proto/proto.h"
 #include "sample.h"
-#include "frames.h"
+#include "proto/frames.h"
 
 #define FAILED		1
 

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "direct.h"
-#include "loop.h"
-#include "options.h"
-#include "proto.h"
+#include "net/direct.h"
+#include "net/xfer.h"
+#include "cmd/options.h"
+#include "proto/proto.h"
 #include "request.h"
 #include "xalloc.h"
 

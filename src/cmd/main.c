@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/proto.h"
 #include "replay.h"
 #include "report.h"
-#include "run.h"
+#include "cmd/run.h"
 #include "sim/sim.h"
 
 #define EXIT_USAGE 2

@@ -12,7 +12,7 @@
 
 #include "buf.h"
 #include "load.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "proto/proto.h"
 #include "request.h"
 #include "xalloc.h"

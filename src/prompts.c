@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "prompts.h"
 #include "proto/proto.h"
 #include "xalloc.h"

@@ -1,4 +1,4 @@
-/* `ttftop replay`: saved sessions read back through the same sinks. */
+/* Saved sessions read back through the same sinks as a live run. */
 #ifndef TTFTOP_REPLAY_H
 #define TTFTOP_REPLAY_H
 
@@ -7,7 +7,6 @@
 #include "jsonl.h"
 #include "sink.h"
 
-int replay_main(int argc, char **argv);
 /* Reads saved sessions (plain or gzip JSONL) into the sink, streaming.
  * Several files are merged into one timeline, aligned by the wall-clock time
  * each began; the sink hears every record when the run's sinks heard it.

@@ -1,7 +1,5 @@
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,17 +8,13 @@
 #include "buf.h"
 #include "html.h"
 #include "jsonl.h"
-#include "cmd/options.h"
 #include "replay.h"
 #include "report.h"
 #include "stats.h"
 #include "summary.h"
 #include "xalloc.h"
 
-#define EXIT_USAGE 2
 #define MS 1000.0
-
-enum format { FMT_MD, FMT_CSV, FMT_JSON, FMT_HTML };
 
 struct run_file {
 	struct run_info	 ri;
@@ -314,126 +308,83 @@ default_label(const struct run_info *ri)
 	return s;
 }
 
-/* Reads every file before anything is written; returns the exit status. */
-static int
-report_files(const char *prog, enum format fmt, const char *out,
-    char *const *paths, int n, const char **labels, int nlabels)
+int
+report_format_parse(const char *name, enum report_format *out)
 {
-	struct run_file *files = xcalloc((size_t)n, sizeof *files);
-	char err[512];
-	int i, rc = 0;
-	FILE *f = stdout;
+	static const char *const names[] = {
+		[REPORT_MD] = "md", [REPORT_CSV] = "csv", [REPORT_JSON] = "json",
+		[REPORT_HTML] = "html",
+	};
+	int i;
 
-	for (i = 0; i < n && rc == 0; i++) {
-		struct sink k = { file_sample, file_event, file_end, &files[i] };
-
-		stats_init(&files[i].st);
-		files[i].stats_k = stats_sink(&files[i].st);
-		if (replay_read(&paths[i], 1, &files[i].ri, &k, err, sizeof err) != 0) {
-			fprintf(stderr, "%s: %s\n", prog, err);
-			rc = EXIT_USAGE;
-			break;
-		}
-		files[i].label = i < nlabels ? xstrdup(labels[i]) : default_label(&files[i].ri);
-	}
-	if (rc == 0 && out != NULL && (f = fopen(out, "w")) == NULL) {
-		fprintf(stderr, "%s: -o %s: %s\n", prog, out, strerror(errno));
-		rc = EXIT_USAGE;
-	}
-	if (rc == 0) {
-		if (fmt == FMT_CSV)
-			write_csv(f, files, n);
-		else if (fmt == FMT_JSON)
-			write_json(f, files, n);
-		else if (fmt == FMT_HTML)
-			write_html(f, files, n);
-		else
-			write_md(f, files, n);
-		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
-			fprintf(stderr, "%s: %s: %s\n", prog, out ? out : "stdout",
-			    strerror(errno));
-			rc = 1;
+	for (i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (enum report_format)i;
+			return 0;
 		}
 	}
+	return -1;
+}
+
+int
+report_read(struct report *rep, char *const *paths, int n,
+    const char **labels, int nlabels, char *err, size_t errlen)
+{
+	int i;
+
+	rep->runs = xcalloc((size_t)n, sizeof *rep->runs);
+	rep->n = 0;
 	for (i = 0; i < n; i++) {
+		struct run_file *rf = &rep->runs[i];
+		struct sink k = { file_sample, file_event, file_end, rf };
+
+		stats_init(&rf->st);
+		rep->n++;
+		rf->stats_k = stats_sink(&rf->st);
+		if (replay_read(&paths[i], 1, &rf->ri, &k, err, errlen) != 0)
+			return -1;
+		rf->label = i < nlabels ? xstrdup(labels[i]) : default_label(&rf->ri);
+	}
+	return 0;
+}
+
+void
+report_write(FILE *f, const struct report *rep, enum report_format fmt)
+{
+	switch (fmt) {
+	case REPORT_CSV:
+		write_csv(f, rep->runs, rep->n);
+		break;
+	case REPORT_JSON:
+		write_json(f, rep->runs, rep->n);
+		break;
+	case REPORT_HTML:
+		write_html(f, rep->runs, rep->n);
+		break;
+	case REPORT_MD:
+		write_md(f, rep->runs, rep->n);
+		break;
+	}
+}
+
+void
+report_free(struct report *rep)
+{
+	int i;
+
+	for (i = 0; i < rep->n; i++) {
+		struct run_file *rf = &rep->runs[i];
 		size_t j;
 
-		stats_done(&files[i].st);
-		run_info_free(&files[i].ri);
-		free(files[i].label);
-		for (j = 0; j < files[i].nmarks; j++)
-			free(files[i].marks[j].text);
-		free(files[i].marks);
-		free(files[i].ttft);
+		stats_done(&rf->st);
+		run_info_free(&rf->ri);
+		free(rf->label);
+		for (j = 0; j < rf->nmarks; j++)
+			free(rf->marks[j].text);
+		free(rf->marks);
+		free(rf->ttft);
 	}
-	free(files);
-	return rc;
-}
-
-int
-report_compare(char *const *paths, int n, const char **labels, int nlabels,
-    bool json)
-{
-	return report_files("ttftop replay", json ? FMT_JSON : FMT_MD, NULL, paths,
-	    n, labels, nlabels);
-}
-
-int
-report_main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "label", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 }
-	};
-	enum format fmt = FMT_MD;
-	const char *out = NULL, **labels = NULL;
-	char err[OPT_ERR_MAX];
-	int ch, nlabels = 0, n, rc;
-
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:o:l:", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			if (strcmp(optarg, "md") == 0)
-				fmt = FMT_MD;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = FMT_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				fmt = FMT_HTML;
-			else {
-				fprintf(stderr, "ttftop report: --format: unknown format '%s' "
-				    "(md, csv, json or html)\n", optarg);
-				free(labels);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'l':
-			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
-			labels[nlabels++] = optarg;
-			break;
-		default:
-			options_getopt_error(ch, argv, err, sizeof err);
-			fprintf(stderr, "ttftop report: %s\n", err);
-			free(labels);
-			return EXIT_USAGE;
-		}
-	}
-	n = argc - optind;
-	if (n == 0 || nlabels > n) {
-		fprintf(stderr, n == 0 ? "ttftop report: no FILE given (e.g. ttftop report "
-		    "run.jsonl)\n" : "ttftop report: more --label than files\n");
-		free(labels);
-		return EXIT_USAGE;
-	}
-	rc = report_files("ttftop report", fmt, out, argv + optind, n, labels, nlabels);
-	free(labels);
-	return rc;
+	free(rep->runs);
+	rep->runs = NULL;
+	rep->n = 0;
 }

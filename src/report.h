@@ -1,13 +1,27 @@
-/* `ttftop report`: tables of one or several saved runs. */
+/* Reports of saved runs: each file read into statistics of its own, then
+ * written as markdown, csv, json or an html page. */
 #ifndef TTFTOP_REPORT_H
 #define TTFTOP_REPORT_H
 
-#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
-int report_main(int argc, char **argv);
-/* `replay --compare`: the report of several runs, markdown or JSON, on
- * stdout; returns the exit status. */
-int report_compare(char *const *paths, int n, const char **labels,
-    int nlabels, bool json);
+enum report_format { REPORT_MD, REPORT_CSV, REPORT_JSON, REPORT_HTML };
+
+struct run_file;
+
+struct report {
+	struct run_file	*runs;
+	int		 n;
+};
+
+/* "md", "csv", "json" or "html"; -1 for anything else. */
+int report_format_parse(const char *name, enum report_format *out);
+/* Reads every file (labelled by labels, else model@url); returns 0, or -1
+ * with err naming the file and line. report_free either way. */
+int report_read(struct report *, char *const *paths, int n,
+    const char **labels, int nlabels, char *err, size_t errlen);
+void report_write(FILE *, const struct report *, enum report_format);
+void report_free(struct report *);
 
 #endif

@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "lag.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "proto/proto.h"
 #include "request.h"
 #include "xalloc.h"

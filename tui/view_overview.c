@@ -7,7 +7,7 @@
 #include "jsonl.h"
 #include "live.h"
 #include "load.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "player.h"
 #include "screen.h"
 #include "stats.h"

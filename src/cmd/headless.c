@@ -5,7 +5,7 @@
 
 #include "cmd/headless.h"
 #include "load.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "stats.h"
 
 static const char *const state_names[] = {

@@ -4,13 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd/commands.h"
+#include "exit_status.h"
 #include "proto/proto.h"
-#include "replay.h"
-#include "report.h"
-#include "cmd/run.h"
 #include "sim/sim.h"
-
-#define EXIT_USAGE 2
+#include "warn.h"
 
 static void
 usage_main(FILE *f)
@@ -184,11 +182,18 @@ wants_help(int argc, char **argv)
 	return 0;
 }
 
+static void
+print_warning(const char *msg)
+{
+	fprintf(stderr, "ttftop: warning: %s\n", msg);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cmd;
 
+	warn_hook = print_warning;
 	if (argc < 2) {
 		usage_main(stderr);
 		return EXIT_USAGE;

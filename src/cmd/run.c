@@ -18,19 +18,19 @@
 #include <ev.h>
 
 #include "cmd/headless.h"
+#include "exit_status.h"
 #include "jsonl.h"
 #include "live.h"
 #include "load.h"
 #include "cmd/options.h"
 #include "proto/proto.h"
-#include "cmd/run.h"
+#include "cmd/commands.h"
 #include "stats.h"
 #include "summary.h"
 #include "tui.h"
 #include "writer.h"
 #include "xalloc.h"
 
-#define EXIT_USAGE	2
 #define SIM_START_WAIT	5000	/* ms the demo waits for the sim's URL */
 #define FD_PER_CLIENT	2	/* a socket, and slack for curl's resolver */
 
@@ -264,11 +264,11 @@ run_main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	if (options_parse(&o, argc, argv, true, err, sizeof err) != 0) {
 		fprintf(stderr, "ttftop run: %s\n", err);
-		options_free(&o);
+		run_opts_free(&o);
 		return EXIT_USAGE;
 	}
 	status = run_load(&o);
-	options_free(&o);
+	run_opts_free(&o);
 	return status;
 }
 
@@ -336,12 +336,12 @@ demo_main(int argc, char **argv)
 	o.url = xstrdup("http://127.0.0.1:1/v1");	/* replaced below */
 	if (options_parse(&o, argc, argv, false, err, sizeof err) != 0) {
 		fprintf(stderr, "ttftop demo: %s\n", err);
-		options_free(&o);
+		run_opts_free(&o);
 		return EXIT_USAGE;
 	}
 	if ((pid = start_sim(sim_argv, url, sizeof url)) < 0) {
 		fprintf(stderr, "ttftop demo: the simulated endpoint did not start\n");
-		options_free(&o);
+		run_opts_free(&o);
 		return 1;
 	}
 	free(o.url);
@@ -352,6 +352,6 @@ demo_main(int argc, char **argv)
 	status = run_load(&o);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
-	options_free(&o);
+	run_opts_free(&o);
 	return status;
 }

@@ -5,7 +5,7 @@
 
 #include "net/direct.h"
 #include "net/xfer.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "proto/proto.h"
 #include "request.h"
 #include "xalloc.h"

@@ -19,7 +19,7 @@
 
 #include "net/direct.h"
 #include "lag.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "request.h"
 #include "xalloc.h"
 

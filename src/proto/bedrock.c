@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "proto/eventstream.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "prompts.h"
 #include "proto/proto.h"
 #include "sample.h"

@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "proto/frames.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "prompts.h"
 #include "proto/proto.h"
 #include "sample.h"

@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "prompts.h"
 #include "proto/proto.h"
 #include "sample.h"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "jsonl.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "proto/proto.h"
 
 static void

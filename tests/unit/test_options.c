@@ -96,7 +96,7 @@ test_good_command_line(void **state)
 	assert_true(o.headless);
 	assert_ptr_equal(o.proto, &proto_openai_chat);
 	assert_string_equal(o.endpoint, "http://127.0.0.1:8000/v1/chat/completions");
-	options_free(&o);
+	run_opts_free(&o);
 }
 
 static void
@@ -126,7 +126,7 @@ test_bad_command_lines(void **state)
 
 		if (strstr(err, cases[i].names) == NULL)
 			fail_msg("case %zu: '%s' does not name '%s'", i, err, cases[i].names);
-		options_free(&o);
+		run_opts_free(&o);
 	}
 }
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "cmd/options.h"
+#include "run_opts.h"
 #include "prompts.h"
 #include "proto/proto.h"
 

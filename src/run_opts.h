@@ -1,0 +1,83 @@
+/* The settings of one run (`ttftop run`, `demo`, a rerun): what the command
+ * line asked for, checked and completed. The command that fills it owns
+ * every string and array in it (run_opts_free); the engine only reads it. */
+#ifndef TTFTOP_RUN_OPTS_H
+#define TTFTOP_RUN_OPTS_H
+
+#include <stdbool.h>
+
+#include "clock.h"
+#include "schedule.h"
+#include "slo.h"
+
+struct proto;
+struct prompt;
+
+enum transport {
+	TRANSPORT_AUTO,		/* direct when it can, else curl */
+	TRANSPORT_DIRECT,	/* plain HTTP/1.1 read off the socket */
+	TRANSPORT_CURL
+};
+
+struct run_opts {
+	char			*url;		/* as the user gave it */
+	char			*endpoint;	/* completed with the API's path */
+	const struct proto	*proto;
+	char			*model;		/* NULL: not sent */
+	int			*clients;	/* closed loop: one entry per stage */
+	int			 nstages;
+	usec_t			 stage_duration; /* 0: stages end by -n */
+	long			 requests;	/* per client (closed) or stage (open);
+						   0: by -d */
+	/* open loop: -r, --rate-ramp or --schedule */
+	bool			 open_loop;
+	double			*rates;		/* one entry per stage */
+	bool			 ramp;		/* rates[0] to ramp_to over -d */
+	double			 ramp_to;
+	enum arrival		 arrival;
+	double			 arrival_shape;	/* gamma's K */
+	long			 max_concurrency; /* 0: no cap */
+	char			*schedule_file;
+	usec_t			*sched_at;	/* --schedule: offsets, sorted */
+	long			*sched_prompt;	/* prompt index, or -1 */
+	size_t			 nsched;
+	/* what is asked */
+	char			*prompt;	/* --prompt, or the default */
+	char			*prompts_file;
+	struct prompt		*prompts;	/* what requests cycle through */
+	size_t			 nprompts;
+	bool			 shuffle;
+	long			 input_tokens;	/* synthetic prompts; 0: none */
+	long			 input_tokens_sd;
+	long			 max_tokens;	/* 0: not sent */
+	long			 max_tokens_sd;
+	char			*body_extra;	/* --body, a JSON object */
+	char			*body_file;	/* --body-file */
+	char			*body_template;	/* its text: {{prompt}}, {{max_tokens}},
+						   {{model}} */
+	/* --api custom */
+	bool			 stream_ndjson;	/* --stream ndjson; else sse */
+	char			*token_path, *usage_path, *done_path;
+	usec_t			 warmup;
+	struct slo		 slo;
+	char		       **headers;	/* "K: V" */
+	int			 nheaders;
+	char			*output;
+	usec_t			 timeout;
+	enum transport		 transport;	/* never AUTO after parsing */
+	bool			 headless;
+	bool			 json;
+	unsigned long		 seed;		/* given, or drawn and recorded */
+	const char		*api_key;	/* from the environment, never saved */
+	/* AWS kinds: from the environment, never saved */
+	const char		*aws_key_id, *aws_secret, *aws_session_token;
+	const char		*aws_region;
+};
+
+/* Frees what o owns and zeroes it. */
+void run_opts_free(struct run_opts *o);
+
+/* Whether a header's name marks its value as a secret. */
+bool header_is_secret(const char *header);
+
+#endif

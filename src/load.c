@@ -116,7 +116,7 @@ launch(struct load *l, int client, int stage, long prompt)
 	}
 	r->live_idx = l->in_flight;
 	l->live[l->in_flight++] = r;
-	xfer_add(&l->xfer, r);
+	xfer_start(&l->xfer, r);
 	return r;
 }
 
@@ -529,7 +529,7 @@ cancel_all(struct load *l)
 	while (l->in_flight > 0) {
 		struct request *r = l->live[l->in_flight - 1];
 
-		xfer_remove(&l->xfer, r);
+		xfer_cancel(&l->xfer, r);
 		request_cancel(r);
 		emit_sample(l, &r->s);
 		release(l, r);
@@ -547,8 +547,6 @@ void
 load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
     const struct sink *sinks, int nsinks, usec_t mono0)
 {
-	int i;
-
 	memset(l, 0, sizeof *l);
 	l->loop = loop;
 	l->opts = o;
@@ -560,15 +558,7 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 	l->tfd = -1;
 	snprintf(l->id_prefix, sizeof l->id_prefix, "%lld", (long long)time(NULL));
 	prompts_init(&l->prompts, o);
-	l->headers = o->proto->headers(o, NULL);
-	/* curl would wait for "100 Continue" on large bodies: not wanted (with
-	 * SigV4, curl would sign the removed header: a short wait is set
-	 * instead, in request.c) */
-	if (o->proto->aws_service == NULL)
-		l->headers = curl_slist_append(l->headers, "Expect:");
-	for (i = 0; i < o->nheaders; i++)
-		l->headers = curl_slist_append(l->headers, o->headers[i]);
-	xfer_init(&l->xfer, loop, o, l->headers, transfer_done, l);
+	xfer_init(&l->xfer, loop, o, transfer_done, l);
 	ev_timer_init(&l->stage_timer, stage_timer_cb, 0., 0.);
 	l->stage_timer.data = l;
 	ev_timer_init(&l->grace_timer, grace_timer_cb, QUIT_GRACE, 0.);
@@ -598,11 +588,13 @@ load_done(struct load *l)
 
 	while (l->in_flight > 0) {
 		r = l->live[--l->in_flight];
-		xfer_remove(&l->xfer, r);
+		xfer_cancel(&l->xfer, r);
+		xfer_release(&l->xfer, r);
 		request_free(r);
 	}
 	for (r = l->idle; r != NULL; r = next) {
 		next = r->next;
+		xfer_release(&l->xfer, r);
 		request_free(r);
 	}
 	xfer_done(&l->xfer);
@@ -615,7 +607,6 @@ load_done(struct load *l)
 		ev_io_stop(l->loop, &l->tfd_w);
 		close(l->tfd);
 	}
-	curl_slist_free_all(l->headers);
 	prompts_done(&l->prompts);
 	free(l->live);
 	free(l->queue);

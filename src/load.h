@@ -41,7 +41,6 @@ struct load {
 	usec_t			 mono0;		/* the run's start */
 	char			 id_prefix[32];
 	struct prompts		 prompts;
-	struct curl_slist	*headers;
 	enum load_state		 state;
 	enum end_reason		 reason;
 	int			 stage;		/* 1-based */

@@ -114,8 +114,6 @@ request_free(struct request *r)
 		r->proto->done(r->proto_state);
 	sample_done(&r->s);
 	buf_free(&r->body);
-	direct_conn_free(r->loop, &r->conn);
-	curl_easy_cleanup(r->easy);
 	free(r->proto_state);
 	free(r);
 }

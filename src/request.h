@@ -1,17 +1,15 @@
-/* One streaming request: its clocks, the sample it fills and what the
- * transport keeps for it (a connection, or a curl handle). Requests are
- * reused: request_start begins a new one on the same connection, and
- * buffers carry over. */
+/* One streaming request: its clocks, the sample it fills, and the glue
+ * between the transport (src/net) that moves its bytes and the protocol
+ * adapter (src/proto) that reads them. Requests are reused: request_start
+ * begins a new one on the same connection, and buffers carry over. */
 #ifndef TTFTOP_REQUEST_H
 #define TTFTOP_REQUEST_H
 
 #include <stdbool.h>
 
-#include <curl/curl.h>
 #include <ev.h>
 
 #include "buf.h"
-#include "net/direct.h"
 #include "sample.h"
 
 struct lag_hist;
@@ -19,10 +17,10 @@ struct proto;
 struct run_opts;
 
 #define ERRBODY_MAX 512
+#define XFER_ERR_MAX 256	/* a transport's message (curl's: 256) */
 
 struct request {
-	CURL			*easy;		/* the curl transport's, or NULL */
-	struct conn		 conn;		/* the direct transport's */
+	void			*xfer;		/* the transport's, or NULL */
 	struct ev_loop		*loop;
 	const struct run_opts	*opts;
 	const struct proto	*proto;
@@ -32,8 +30,6 @@ struct request {
 	struct buf		 body;		/* the owner fills it */
 	usec_t			 start;		/* CLOCK_MONOTONIC at the hand-over */
 	usec_t			 arrival;	/* of the bytes being fed */
-	struct curl_slist	 id_header;	/* curl: X-Request-Id, in front of
-						   the shared headers */
 	char			 id_text[64];	/* "X-Request-Id: ..." */
 	bool			 failed;	/* the adapter gave up */
 	bool			 http_error;	/* a non-2xx status */
@@ -42,7 +38,7 @@ struct request {
 	char			 errbody[ERRBODY_MAX];
 	size_t			 errbody_len;
 	enum err_kind		 xfer_kind;	/* how the transfer ended */
-	char			 xfer_err[CURL_ERROR_SIZE];
+	char			 xfer_err[XFER_ERR_MAX];
 	int			 client;	/* the owner's bookkeeping */
 	int			 live_idx;
 	long			*chunk_counter;	/* the owner's live count, or NULL */
@@ -52,6 +48,7 @@ struct request {
 };
 
 struct request *request_new(struct ev_loop *, const struct run_opts *);
+/* The transport has released r->xfer (xfer_release). */
 void request_free(struct request *);
 /* Prepares the request with r->body; the caller hands r to the transport
  * right after. */

@@ -3,20 +3,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "net/direct.h"
 #include "net/xfer.h"
-#include "run_opts.h"
 #include "proto/proto.h"
 #include "request.h"
+#include "run_opts.h"
 #include "xalloc.h"
 
 #define KEEP_CONNECTIONS 1000000L	/* idle connections curl may keep */
 #define RECV_BUFFER	(16 * 1024)
 
+/* The transport: one multi handle on the loop. */
+struct multi {
+	struct ev_loop		*loop;
+	xfer_done_fn		 done;
+	void			*ctx;
+	const struct run_opts	*opts;
+	const struct curl_slist	*headers;	/* struct xfer's */
+	CURLM			*multi;
+	ev_timer		 timer;
+	int			 running;
+};
+
+/* What a request keeps: its easy handle, reused for its next one. */
+struct easy {
+	CURL			*easy;
+	struct curl_slist	 id_header;	/* X-Request-Id, in front of the
+						   shared headers */
+};
+
 struct sock {
 	ev_io		 io;
-	struct xfer	*x;
+	struct multi	*x;
 };
+
+_Static_assert(XFER_ERR_MAX >= CURL_ERROR_SIZE, "curl's error buffer fits");
 
 static enum err_kind
 classify(CURLcode rc)
@@ -47,14 +67,15 @@ classify(CURLcode rc)
 static void
 response_status(struct request *r)
 {
+	struct easy *e = r->xfer;
 	long status = 0;
 
-	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE, &status);
 	r->s.status = (int)status;
 }
 
 static void
-check_done(struct xfer *x)
+check_done(struct multi *x)
 {
 	CURLMsg *msg;
 	int left;
@@ -67,7 +88,7 @@ check_done(struct xfer *x)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		result = msg->data.result;
-		curl_multi_remove_handle(x->multi, r->easy);
+		curl_multi_remove_handle(x->multi, msg->easy_handle);
 		if (r->s.status == 0)
 			response_status(r);
 		r->xfer_kind = classify(result);
@@ -81,7 +102,7 @@ check_done(struct xfer *x)
 static void
 sock_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct xfer *x = ((struct sock *)w)->x;
+	struct multi *x = ((struct sock *)w)->x;
 	int action = 0;
 
 	if (revents & EV_READ)
@@ -96,7 +117,7 @@ sock_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void
 timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct xfer *x = w->data;
+	struct multi *x = w->data;
 
 	curl_multi_socket_action(x->multi, CURL_SOCKET_TIMEOUT, 0, &x->running);
 	check_done(x);
@@ -105,7 +126,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static int
 socket_fn(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-	struct xfer *x = userp;
+	struct multi *x = userp;
 	struct sock *s = socketp;
 	int events = 0;
 
@@ -136,7 +157,7 @@ socket_fn(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 static int
 timer_fn(CURLM *multi, long timeout_ms, void *userp)
 {
-	struct xfer *x = userp;
+	struct multi *x = userp;
 
 	ev_timer_stop(x->loop, &x->timer);
 	if (timeout_ms >= 0) {
@@ -158,10 +179,11 @@ write_cb(char *data, size_t size, size_t nmemb, void *userp)
 	return request_data(r, data, n) == 0 ? n : 0;
 }
 
-static CURL *
-easy_new(struct xfer *x, struct request *r)
+static struct easy *
+easy_new(struct multi *x, struct request *r)
 {
 	const struct run_opts *o = x->opts;
+	struct easy *e = xcalloc(1, sizeof *e);
 	CURL *easy;
 
 	if ((easy = curl_easy_init()) == NULL)
@@ -174,7 +196,6 @@ easy_new(struct xfer *x, struct request *r)
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	if (o->timeout > 0)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(o->timeout / 1000));
 	if (o->proto->aws_service != NULL) {
@@ -187,28 +208,24 @@ easy_new(struct xfer *x, struct request *r)
 		curl_easy_setopt(easy, CURLOPT_PASSWORD, o->aws_secret);
 		curl_easy_setopt(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 1L);
 	}
-	r->id_header.next = x->headers;
-	r->id_header.data = r->id_text;
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &r->id_header);
-	return easy;
+	e->id_header.next = (struct curl_slist *)x->headers;
+	e->id_header.data = r->id_text;
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &e->id_header);
+	e->easy = easy;
+	return e;
 }
 
-void
-xfer_init(struct xfer *x, struct ev_loop *loop, const struct run_opts *o,
-    struct curl_slist *headers, xfer_done_fn done, void *ctx)
+static void *
+multi_new(struct ev_loop *loop, const struct run_opts *o,
+    const struct curl_slist *headers, xfer_done_fn done, void *ctx)
 {
+	struct multi *x = xcalloc(1, sizeof *x);
+
 	x->loop = loop;
 	x->done = done;
 	x->ctx = ctx;
 	x->opts = o;
 	x->headers = headers;
-	x->running = 0;
-	x->multi = NULL;
-	x->direct = NULL;
-	if (o->transport == TRANSPORT_DIRECT) {
-		x->direct = direct_new(loop, o, headers, done, ctx);
-		return;
-	}
 	if ((x->multi = curl_multi_init()) == NULL)
 		fatal("curl_multi_init failed");
 	ev_timer_init(&x->timer, timer_cb, 0., 0.);
@@ -222,43 +239,61 @@ xfer_init(struct xfer *x, struct ev_loop *loop, const struct run_opts *o,
 	 * close (and then reopen) thousands of connections, scanning them all
 	 * each time. Clients keep theirs. */
 	curl_multi_setopt(x->multi, CURLMOPT_MAXCONNECTS, (long)KEEP_CONNECTIONS);
+	return x;
 }
 
-void
-xfer_done(struct xfer *x)
+static void
+multi_free(void *t)
 {
-	if (x->direct != NULL) {
-		direct_free(x->direct);
-		x->direct = NULL;
-		return;
-	}
+	struct multi *x = t;
+
 	ev_timer_stop(x->loop, &x->timer);
 	curl_multi_cleanup(x->multi);
-	x->multi = NULL;
+	free(x);
 }
 
-void
-xfer_add(struct xfer *x, struct request *r)
+static void
+multi_start(void *t, struct request *r)
 {
+	struct multi *x = t;
+	struct easy *e = r->xfer;
 	CURLMcode rc;
 
-	if (x->direct != NULL) {
-		direct_start(x->direct, r);
-		return;
-	}
-	if (r->easy == NULL)
-		r->easy = easy_new(x, r);
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body.p);
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
-	if ((rc = curl_multi_add_handle(x->multi, r->easy)) != CURLM_OK)
+	if (e == NULL)
+		r->xfer = e = easy_new(x, r);
+	curl_easy_setopt(e->easy, CURLOPT_POSTFIELDS, r->body.p);
+	curl_easy_setopt(e->easy, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
+	if ((rc = curl_multi_add_handle(x->multi, e->easy)) != CURLM_OK)
 		fatal("curl_multi_add_handle: %s", curl_multi_strerror(rc));
 }
 
-void
-xfer_remove(struct xfer *x, struct request *r)
+static void
+multi_cancel(void *t, struct request *r)
 {
-	if (x->direct != NULL)
-		direct_cancel(x->direct, r);
-	else
-		curl_multi_remove_handle(x->multi, r->easy);
+	struct multi *x = t;
+	struct easy *e = r->xfer;
+
+	curl_multi_remove_handle(x->multi, e->easy);
 }
+
+/* The handle is out of the multi by now (done or canceled). */
+static void
+multi_release(void *t, struct request *r)
+{
+	struct easy *e = r->xfer;
+
+	if (e == NULL)
+		return;
+	curl_easy_cleanup(e->easy);
+	free(e);
+	r->xfer = NULL;
+}
+
+const struct transport_ops transport_curl = {
+	.name = "curl",
+	.create = multi_new,
+	.start = multi_start,
+	.cancel = multi_cancel,
+	.release = multi_release,
+	.destroy = multi_free,
+};

@@ -1,3 +1,8 @@
+/* The direct transport: plain HTTP/1.1 on non-blocking sockets driven by
+ * the libev loop. Each request keeps its connection alive for the next one,
+ * and each readiness is one read() whose bytes go straight through the
+ * response parser into the protocol adapter. curl serves what this does not
+ * do (TLS, AWS signing, proxies); see xfer_init. */
 #include "config.h"
 
 #include <sys/types.h>
@@ -17,8 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net/direct.h"
 #include "lag.h"
+#include "net/http.h"
+#include "net/xfer.h"
 #include "run_opts.h"
 #include "request.h"
 #include "xalloc.h"
@@ -26,9 +32,37 @@
 #define READ_BUFFER	(64 * 1024)	/* one per transport, not per stream */
 #define READ_DELAY_MAX	(10 * 1000000000LL)	/* ns; past it, a clock step */
 
+enum conn_phase {
+	CONN_CLOSED,
+	CONN_CONNECTING,
+	CONN_SENDING,
+	CONN_READING,
+	CONN_IDLE,		/* kept alive between requests */
+	CONN_FAILING		/* the failure is told from the timer */
+};
+
+/* A request's connection, kept for its next one: r->xfer. */
+struct conn {
+	struct direct	*d;		/* the transport it belongs to */
+	ev_io		 io;
+	ev_timer	 timer;		/* --timeout, or a failure to tell */
+	int		 fd;
+	int		 events;	/* what io waits for */
+	enum conn_phase	 phase;
+	int		 addr;		/* the address being tried */
+	bool		 reused;	/* it carried an earlier response */
+	size_t		 sent;		/* of the request's bytes */
+	bool		 sent_all;
+	int		 send_errno;	/* sending failed: the server may
+					   have answered (413) and closed */
+	char		 head[128];	/* this request's own header lines */
+	size_t		 head_len;
+	struct http_resp resp;
+};
+
 struct direct {
 	struct ev_loop	*loop;
-	direct_done_fn	 done;
+	xfer_done_fn	 done;
 	void		*ctx;
 	struct addrinfo	*addrs;		/* NULL: the host did not resolve */
 	char		 host[256];	/* as the URL names it, for messages */
@@ -70,7 +104,7 @@ static void
 finish(struct direct *d, struct request *r, enum err_kind kind,
     const char *detail)
 {
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 
 	ev_timer_stop(d->loop, &c->timer);
 	if (r->s.status == 0)
@@ -93,7 +127,7 @@ static void
 fail_later(struct direct *d, struct request *r, enum err_kind kind,
     const char *fmt, ...)
 {
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -113,7 +147,7 @@ fail_later(struct direct *d, struct request *r, enum err_kind kind,
 static bool
 retry(struct direct *d, struct request *r)
 {
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 
 	if (!c->reused || c->resp.received > 0)
 		return false;
@@ -129,7 +163,7 @@ retry(struct direct *d, struct request *r)
 static void
 send_some(struct direct *d, struct request *r)
 {
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 	const char *part[3] = { d->prefix.p, c->head, r->body.p };
 	size_t len[3] = { d->prefix.len, c->head_len, r->body.len };
 	size_t skip = c->sent;
@@ -181,7 +215,7 @@ send_some(struct direct *d, struct request *r)
 static void
 open_conn(struct direct *d, struct request *r, int why)
 {
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 	struct addrinfo *ai = d->addrs;
 	int i, fd, one = 1;
 
@@ -221,7 +255,7 @@ body_cb(void *ctx, const char *data, size_t len)
 	struct request *r = ctx;
 
 	if (r->s.status == 0)
-		r->s.status = r->conn.resp.status;
+		r->s.status = ((struct conn *)r->xfer)->resp.status;
 	return request_data(r, data, len);
 }
 
@@ -250,7 +284,7 @@ note_read_delay(struct request *r, struct msghdr *m)
 static void
 on_readable(struct direct *d, struct request *r)
 {
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 	char msg[SAMPLE_DETAIL_MAX];
 	union {
 		char		buf[CMSG_SPACE(sizeof(struct timespec))];
@@ -320,7 +354,7 @@ static void
 io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct request *r = w->data;
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 	int e = 0;
 	socklen_t elen = sizeof e;
 
@@ -358,7 +392,7 @@ static void
 timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct request *r = w->data;
-	struct conn *c = &r->conn;
+	struct conn *c = r->xfer;
 	struct direct *d = c->d;
 	char msg[SAMPLE_DETAIL_MAX];
 
@@ -371,20 +405,21 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	finish(d, r, ERR_TIMEOUT, msg);
 }
 
-void
-direct_start(struct direct *d, struct request *r)
+static void
+direct_start(void *t, struct request *r)
 {
-	struct conn *c = &r->conn;
+	struct direct *d = t;
+	struct conn *c = r->xfer;
 	int n;
 
-	if (!c->ready) {
+	if (c == NULL) {
+		r->xfer = c = xcalloc(1, sizeof *c);
 		ev_init(&c->io, io_cb);
 		c->io.data = r;
 		ev_init(&c->timer, timer_cb);
 		c->timer.data = r;
 		c->fd = -1;
 		http_resp_init(&c->resp);
-		c->ready = true;
 	}
 	c->d = d;
 	http_resp_reset(&c->resp);
@@ -415,35 +450,29 @@ direct_start(struct direct *d, struct request *r)
 	open_conn(d, r, 0);
 }
 
-void
-direct_cancel(struct direct *d, struct request *r)
+static void
+direct_cancel(void *t, struct request *r)
 {
-	ev_timer_stop(d->loop, &r->conn.timer);
-	close_conn(d->loop, &r->conn);
+	struct direct *d = t;
+	struct conn *c = r->xfer;
+
+	ev_timer_stop(d->loop, &c->timer);
+	close_conn(d->loop, c);
 }
 
-void
-direct_conn_free(struct ev_loop *loop, struct conn *c)
+static void
+direct_release(void *t, struct request *r)
 {
-	if (!c->ready)
+	struct direct *d = t;
+	struct conn *c = r->xfer;
+
+	if (c == NULL)
 		return;
-	ev_timer_stop(loop, &c->timer);
-	close_conn(loop, c);
+	ev_timer_stop(d->loop, &c->timer);
+	close_conn(d->loop, c);
 	http_resp_free(&c->resp);
-	c->ready = false;
-}
-
-/* Whether the list names the header (to replace or to remove it). */
-static bool
-header_given(const struct curl_slist *h, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; h != NULL; h = h->next)
-		if (strncasecmp(h->data, name, n) == 0 &&
-		    h->data[n] == ':')
-			return true;
-	return false;
+	free(c);
+	r->xfer = NULL;
 }
 
 static void
@@ -455,12 +484,8 @@ build_prefix(struct direct *d, const char *path, const char *query,
 
 	buf_printf(b, "POST %s%s%s HTTP/1.1\r\n", path, query ? "?" : "",
 	    query ? query : "");
-	if (!header_given(headers, "Host"))
+	if (!xfer_header_given(headers, "Host"))
 		buf_printf(b, "Host: %s\r\n", host_header);
-	if (!header_given(headers, "User-Agent"))
-		buf_adds(b, "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n");
-	if (!header_given(headers, "Accept"))
-		buf_adds(b, "Accept: */*\r\n");
 	for (h = headers; h != NULL; h = h->next) {
 		const char *colon = strchr(h->data, ':');
 
@@ -494,9 +519,9 @@ resolve(struct direct *d)
 	}
 }
 
-struct direct *
+static void *
 direct_new(struct ev_loop *loop, const struct run_opts *o,
-    const struct curl_slist *headers, direct_done_fn done, void *ctx)
+    const struct curl_slist *headers, xfer_done_fn done, void *ctx)
 {
 	struct direct *d = xcalloc(1, sizeof *d);
 	char *host = NULL, *port = NULL, *path = NULL, *query = NULL;
@@ -535,9 +560,11 @@ direct_new(struct ev_loop *loop, const struct run_opts *o,
 	return d;
 }
 
-void
-direct_free(struct direct *d)
+static void
+direct_free(void *t)
 {
+	struct direct *d = t;
+
 	if (d == NULL)
 		return;
 	if (d->addrs != NULL)
@@ -545,3 +572,12 @@ direct_free(struct direct *d)
 	buf_free(&d->prefix);
 	free(d);
 }
+
+const struct transport_ops transport_direct = {
+	.name = "direct",
+	.create = direct_new,
+	.start = direct_start,
+	.cancel = direct_cancel,
+	.release = direct_release,
+	.destroy = direct_free,
+};

@@ -1,39 +1,61 @@
 /* The transport: takes requests to the server and says when each ended.
- * Plain http:// goes the direct way (src/direct.c: HTTP/1.1 read straight
- * off the socket); curl's multi socket API, driven by the same libev loop,
- * serves the rest: TLS, AWS signing, proxies, or --transport curl. */
-#ifndef TTFTOP_LOOP_H
-#define TTFTOP_LOOP_H
+ * Two implement it: the direct HTTP/1.1 reader for plain http:// (direct.c,
+ * the exact one: one read per burst of bytes, straight into the adapter)
+ * and libcurl's multi interface on the same libev loop for the rest, TLS,
+ * AWS signing and proxies (curl.c). Each keeps what it needs per request
+ * (a connection, an easy handle) behind r->xfer, so struct request and
+ * request.c know neither. */
+#ifndef TTFTOP_XFER_H
+#define TTFTOP_XFER_H
+
+#include <stdbool.h>
 
 #include <curl/curl.h>
 #include <ev.h>
 
-struct direct;
 struct request;
 struct run_opts;
 
 /* Called once per finished request, with r->xfer_kind and r->xfer_err
- * saying how the transfer ended: the callee may reuse r (xfer_add). */
+ * saying how the transfer ended: the callee may start r again. */
 typedef void (*xfer_done_fn)(void *ctx, struct request *r);
 
-struct xfer {
-	struct ev_loop		*loop;
-	xfer_done_fn		 done;
-	void			*ctx;
-	struct direct		*direct;	/* else curl */
-	const struct run_opts	*opts;
-	struct curl_slist	*headers;	/* the owner's */
-	CURLM			*multi;
-	ev_timer		 timer;
-	int			 running;
+struct transport_ops {
+	const char	*name;
+	/* headers is the one list of request headers (struct xfer's), read by
+	 * curl's rules: "Name:" removes a header, a given Host replaces the
+	 * URL's. */
+	void		*(*create)(struct ev_loop *, const struct run_opts *,
+			    const struct curl_slist *headers, xfer_done_fn,
+			    void *ctx);
+	/* Sends r->body (request_start prepared r); done follows, never from
+	 * inside this call. */
+	void		 (*start)(void *t, struct request *);
+	/* Stops a request under way: no done call follows. */
+	void		 (*cancel)(void *t, struct request *);
+	/* Frees what the transport keeps for r (before request_free). */
+	void		 (*release)(void *t, struct request *);
+	void		 (*destroy)(void *t);
 };
 
+extern const struct transport_ops transport_direct;
+extern const struct transport_ops transport_curl;
+
+struct xfer {
+	const struct transport_ops	*ops;
+	void				*t;
+	struct curl_slist		*headers;
+};
+
+/* Builds the headers (the API's, the user's, the defaults) and starts the
+ * transport o->transport names. */
 void xfer_init(struct xfer *, struct ev_loop *, const struct run_opts *,
-    struct curl_slist *headers, xfer_done_fn, void *ctx);
+    xfer_done_fn, void *ctx);
 void xfer_done(struct xfer *);
-/* Sends r (request_start prepared it); done follows, never from inside. */
-void xfer_add(struct xfer *, struct request *);
-/* Stops a transfer that has not finished; no done callback follows. */
-void xfer_remove(struct xfer *, struct request *);
+void xfer_start(struct xfer *, struct request *);
+void xfer_cancel(struct xfer *, struct request *);
+void xfer_release(struct xfer *, struct request *);
+/* Whether a header list names the header (to replace or to remove it). */
+bool xfer_header_given(const struct curl_slist *, const char *name);
 
 #endif

@@ -65,20 +65,6 @@ completions_body(const struct run_opts *o, const struct prompt *p,
 	build_common(o, max_tokens, b);
 }
 
-static struct curl_slist *
-openai_headers(const struct run_opts *o, struct curl_slist *list)
-{
-	char auth[1024];
-
-	list = curl_slist_append(list, "Content-Type: application/json");
-	list = curl_slist_append(list, "Accept: text/event-stream");
-	if (o->api_key != NULL && o->api_key[0] != '\0') {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
-		list = curl_slist_append(list, auth);
-	}
-	return list;
-}
-
 static bool
 nonempty_string(const cJSON *item)
 {
@@ -226,7 +212,7 @@ const struct proto proto_openai_chat = {
 	.path = "/v1/chat/completions",
 	.env_key = "OPENAI_API_KEY",
 	.build_body = chat_body,
-	.headers = openai_headers,
+	.headers = proto_bearer_sse_headers,
 	.state_size = sizeof(struct openai),
 	.init = chat_init,
 	.done = openai_done,
@@ -239,7 +225,7 @@ const struct proto proto_openai_completions = {
 	.path = "/v1/completions",
 	.env_key = "OPENAI_API_KEY",
 	.build_body = completions_body,
-	.headers = openai_headers,
+	.headers = proto_bearer_sse_headers,
 	.state_size = sizeof(struct openai),
 	.init = completions_init,
 	.done = openai_done,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "run_opts.h"
 #include "sample.h"
 #include "xalloc.h"
 
@@ -138,4 +139,18 @@ proto_fail_quote(const struct proto_events *ev, const char *what,
 	snprintf(detail, sizeof detail, "%s: %.*s", what,
 	    (int)(len > DETAIL_QUOTE ? DETAIL_QUOTE : len), data);
 	ev->fail(ev->ctx, detail);
+}
+
+struct curl_slist *
+proto_bearer_sse_headers(const struct run_opts *o, struct curl_slist *list)
+{
+	char auth[1024];
+
+	list = curl_slist_append(list, "Content-Type: application/json");
+	list = curl_slist_append(list, "Accept: text/event-stream");
+	if (o->api_key != NULL && o->api_key[0] != '\0') {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
+		list = curl_slist_append(list, auth);
+	}
+	return list;
 }

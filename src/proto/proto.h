@@ -58,31 +58,19 @@ extern const struct proto proto_bedrock_invoke;
 extern const struct proto proto_sagemaker;
 extern const struct proto proto_custom;
 
+/* JSON in, server-sent events out, the key as a bearer token: the headers
+ * of OpenAI-compatible servers and of TGI. */
+struct curl_slist *proto_bearer_sse_headers(const struct run_opts *,
+    struct curl_slist *);
 /* TGI's body (inputs, parameters), which SageMaker containers take too. */
 void proto_tgi_body(const struct run_opts *, const struct prompt *,
     long max_tokens, struct buf *);
-struct es_message;
-/* Reports an event-stream exception message; returns whether m was one. */
-bool proto_aws_exception(const struct es_message *, const struct proto_events *);
-/* The headers of the AWS kinds (bedrock, bedrock-invoke, sagemaker). */
-struct curl_slist *proto_aws_headers(const struct run_opts *,
-    struct curl_slist *);
 /* Anthropic's "messages" (and "system") members, for Bedrock too. */
 void proto_anthropic_messages(struct buf *, const struct prompt *);
 
 /* Fails the stream with "WHAT: " and the first bytes of data. */
 void proto_fail_quote(const struct proto_events *, const char *what,
     const char *data, size_t len);
-struct es_decoder;
-/* Feeds an AWS event stream to its decoder, failing the stream when the
- * framing is bad; 0, or -1 when the stream failed. */
-int proto_aws_feed(struct es_decoder *, const char *buf, size_t len,
-    int (*on_message)(void *, const struct es_message *), void *ctx,
-    const struct proto_events *);
-/* At the stream's end: fails it (and returns true) when it was cut inside
- * a message. */
-bool proto_aws_cut(const struct es_decoder *, const struct proto_events *);
-
 /* Looks up --api KIND; NULL when unknown. */
 const struct proto *proto_find(const char *name);
 /* The names of every supported API, for --help: "a, b, c". */

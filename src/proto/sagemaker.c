@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "proto/aws.h"
 #include "proto/eventstream.h"
 #include "proto/frames.h"
 #include "run_opts.h"

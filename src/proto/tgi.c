@@ -38,20 +38,6 @@ proto_tgi_body(const struct run_opts *o, const struct prompt *p, long max_tokens
 	buf_adds(b, "},\"stream\":true}");
 }
 
-static struct curl_slist *
-tgi_headers(const struct run_opts *o, struct curl_slist *list)
-{
-	char auth[1024];
-
-	list = curl_slist_append(list, "Content-Type: application/json");
-	list = curl_slist_append(list, "Accept: text/event-stream");
-	if (o->api_key != NULL && o->api_key[0] != '\0') {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
-		list = curl_slist_append(list, auth);
-	}
-	return list;
-}
-
 static int
 on_event(void *ctx, const char *event, const char *data, size_t len)
 {
@@ -145,7 +131,7 @@ const struct proto proto_tgi = {
 	.path = "/generate_stream",
 	.env_key = "HF_TOKEN",
 	.build_body = proto_tgi_body,
-	.headers = tgi_headers,
+	.headers = proto_bearer_sse_headers,
 	.state_size = sizeof(struct tgi),
 	.init = tgi_init,
 	.done = tgi_done,

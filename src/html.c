@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "labels.h"
 #include "summary.h"
 #include "xalloc.h"
 
@@ -447,7 +448,7 @@ stage_table(FILE *f, const struct html_run *runs, int n)
 			usec_t end = st->end != USEC_NONE ? st->end : s->end;
 			char load[40];
 
-			summary_load_label(load, sizeof load, st);
+			label_stage_load(load, sizeof load, st);
 			fprintf(f, "<tr><td style=\"color:%s\">", colour(i));
 			esc(f, runs[i].label);
 			fprintf(f, "</td><td>%d</td><td>%s</td><td>%ld</td><td>%ld</td>",

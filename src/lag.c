@@ -41,3 +41,11 @@ lag_percentile(const struct lag_hist *h, double p)
 		return (double)(low + width / 2) / 1e6;
 	}
 }
+
+bool
+lag_overloaded(double lag_p99, double late_p99, double cpu_share)
+{
+	return (!isnan(lag_p99) && lag_p99 > GEN_LAG_MAX) ||
+	    (!isnan(late_p99) && late_p99 > GEN_LAG_MAX) ||
+	    (!isnan(cpu_share) && cpu_share > GEN_CPU_MAX);
+}

@@ -4,6 +4,7 @@
 #ifndef TTFTOP_LAG_H
 #define TTFTOP_LAG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "clock.h"
@@ -32,6 +33,15 @@ lag_add(struct lag_hist *h, usec_t us)
 {
 	h->n[lag_bucket(us)]++;
 }
+
+/* Past these the generator, not the endpoint, may set the figures. */
+#define GEN_LAG_MAX	0.001	/* s of loop lag or lateness, p99 */
+#define GEN_CPU_MAX	0.9	/* of one core */
+
+/* The one verdict on the generator, live and at the end: overloaded when
+ * its loop lag or its lateness (p99, s) or its CPU share of one core is past
+ * the limits; NAN is not known, never past. */
+bool lag_overloaded(double lag_p99, double late_p99, double cpu_share);
 
 /* The p-th percentile in seconds (a bucket's middle), NAN when empty. */
 double lag_percentile(const struct lag_hist *, double p);

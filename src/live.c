@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels.h"
 #include "live.h"
 #include "stats.h"
 #include "xalloc.h"
@@ -121,8 +122,9 @@ on_event(void *self, const struct event *e)
 	x->what = e->kind == EV_STAGE ? "stage" : control_action_name(e->action);
 	if (e->kind == EV_STAGE ? !e->open_loop : e->action == CTL_SET_CLIENTS)
 		snprintf(x->detail, sizeof x->detail, "%d clients", e->clients);
-	else if ((e->kind == EV_STAGE || e->action == CTL_SET_RATE) && !isnan(e->rate))
-		snprintf(x->detail, sizeof x->detail, "%.4g requests/s", e->rate);
+	else if (e->kind == EV_STAGE || e->action == CTL_SET_RATE)
+		label_load(x->detail, sizeof x->detail, true, 0, e->rate,
+		    e->kind == EV_STAGE ? e->rate_to : NAN);
 	else if (e->text != NULL)
 		snprintf(x->detail, sizeof x->detail, "%s", e->text);
 }
@@ -135,7 +137,8 @@ on_end(void *self, const struct end_info *e)
 struct sink
 live_sink(struct live *l)
 {
-	struct sink k = { on_sample, on_event, on_end, l };
+	struct sink k = { .on_sample = on_sample, .on_event = on_event,
+	    .on_end = on_end, .self = l };
 
 	return k;
 }

@@ -67,6 +67,45 @@ emit_event(struct load *l, const struct event *e)
 		l->sinks[i].on_event(l->sinks[i].self, e);
 }
 
+static const char *const state_names[] = {
+	[LOAD_RUNNING] = "running",
+	[LOAD_PAUSED] = "paused",
+	[LOAD_DRAINING] = "draining",
+	[LOAD_ENDED] = "ended",
+};
+
+void
+load_gauge(const struct load *l, struct gauge *g)
+{
+	memset(g, 0, sizeof *g);
+	g->t = load_now(l);
+	g->stage = l->stage;
+	g->nstages = l->opts->nstages;
+	g->state = state_names[l->state];
+	g->open_loop = l->opts->open_loop;
+	g->clients = l->target;
+	g->rate = load_rate(l);
+	g->schedule = l->opts->schedule_file != NULL;
+	g->sched_pos = l->sched_pos;
+	g->nsched = l->opts->nsched;
+	g->waiting = load_waiting(l);
+	g->in_flight = l->in_flight;
+	g->chunks = l->chunks;
+}
+
+static void
+gauge_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct load *l = w->data;
+	struct gauge g;
+	int i;
+
+	load_gauge(l, &g);
+	for (i = 0; i < l->nsinks; i++)
+		if (l->sinks[i].on_gauge != NULL)
+			l->sinks[i].on_gauge(l->sinks[i].self, &g);
+}
+
 static void
 emit_control(struct load *l, enum control_action a, const char *text)
 {
@@ -459,6 +498,7 @@ end_run(struct load *l)
 	l->state = LOAD_ENDED;
 	ev_timer_stop(l->loop, &l->stage_timer);
 	ev_timer_stop(l->loop, &l->grace_timer);
+	ev_timer_stop(l->loop, &l->gauge_timer);
 	arm(l);
 	memset(&e, 0, sizeof e);
 	e.t = load_now(l);
@@ -475,9 +515,7 @@ end_run(struct load *l)
 	e.lag_p99 = lag_percentile(&l->lag, 99);
 	e.late_p99 = l->opts->open_loop ? lag_percentile(&l->late, 99) : NAN;
 	e.read_delay_p99 = lag_percentile(&l->read_delay, 99);
-	e.overloaded = (!isnan(e.lag_p99) && e.lag_p99 > GEN_LAG_MAX) ||
-	    (!isnan(e.late_p99) && e.late_p99 > GEN_LAG_MAX) ||
-	    (!isnan(e.cpu_share) && e.cpu_share > GEN_CPU_MAX);
+	e.overloaded = lag_overloaded(e.lag_p99, e.late_p99, e.cpu_share);
 	if (l->annotate_end != NULL)
 		l->annotate_end(l, &e);
 	for (i = 0; i < l->nsinks; i++)
@@ -563,6 +601,8 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 	l->stage_timer.data = l;
 	ev_timer_init(&l->grace_timer, grace_timer_cb, QUIT_GRACE, 0.);
 	l->grace_timer.data = l;
+	ev_timer_init(&l->gauge_timer, gauge_timer_cb, GAUGE_EVERY, GAUGE_EVERY);
+	l->gauge_timer.data = l;
 	ev_prepare_init(&l->starter, starter_cb);
 	l->starter.data = l;
 	ev_prepare_start(loop, &l->starter);
@@ -600,6 +640,7 @@ load_done(struct load *l)
 	xfer_done(&l->xfer);
 	ev_timer_stop(l->loop, &l->stage_timer);
 	ev_timer_stop(l->loop, &l->grace_timer);
+	ev_timer_stop(l->loop, &l->gauge_timer);
 	ev_prepare_stop(l->loop, &l->starter);
 	ev_idle_stop(l->loop, &l->spin);
 	free(l->ready);
@@ -617,6 +658,7 @@ void
 load_start(struct load *l)
 {
 	l->stage = 1;
+	ev_timer_start(l->loop, &l->gauge_timer);
 	begin_stage(l);
 }
 

@@ -24,6 +24,7 @@ struct client;
 struct pending;
 
 #define QUIT_GRACE	5.0	/* seconds streams in flight may finish at quit */
+#define GAUGE_EVERY	1.0	/* seconds between the sinks' on_gauge calls */
 
 enum load_state {
 	LOAD_RUNNING,
@@ -61,6 +62,7 @@ struct load {
 	struct request		*idle;		/* free list */
 	ev_timer		 stage_timer;
 	ev_timer		 grace_timer;
+	ev_timer		 gauge_timer;	/* the sinks' on_gauge, every second */
 	/* closed loop: clients waiting to start, a batch a turn */
 	int			*ready;
 	int			 rhead, rlen, rcap;
@@ -106,6 +108,8 @@ void load_mark(struct load *, const char *text);
 void load_quit(struct load *, enum end_reason);
 
 usec_t load_now(const struct load *);
+/* The load as it stands, as sinks hear it in on_gauge. */
+void load_gauge(const struct load *, struct gauge *);
 
 /* A request in flight, for the streams view. Times are run times. */
 struct stream_info {

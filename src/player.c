@@ -173,7 +173,8 @@ int
 player_open(struct player *p, char *const *paths, int n, double speed,
     double now, char *err, size_t errlen)
 {
-	struct sink k = { collect_sample, collect_event, collect_end, p };
+	struct sink k = { .on_sample = collect_sample, .on_event = collect_event,
+	    .on_end = collect_end, .self = p };
 	size_t i, j;
 
 	memset(p, 0, sizeof *p);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "html.h"
 #include "jsonl.h"
+#include "labels.h"
 #include "replay.h"
 #include "report.h"
 #include "stats.h"
@@ -241,7 +242,7 @@ comparison_md(FILE *f, struct run_file *files, int n)
 			stats_dist(st, M_TPOT, &tpot);
 			stats_dist(st, M_ITL, &itl);
 			stats_dist(st, M_TTLT, &ttlt);
-			summary_load_label(load, sizeof load, st);
+			label_stage_load(load, sizeof load, st);
 			fprintf(f, "| %s | %d | %s | %ld | %ld |", files[i].label,
 			    st->stage, load, st->requests, st->errors);
 			md_ms(f, ttft.count, ttft.p[2]);
@@ -336,7 +337,8 @@ report_read(struct report *rep, char *const *paths, int n,
 	rep->n = 0;
 	for (i = 0; i < n; i++) {
 		struct run_file *rf = &rep->runs[i];
-		struct sink k = { file_sample, file_event, file_end, rf };
+		struct sink k = { .on_sample = file_sample, .on_event = file_event,
+		    .on_end = file_end, .self = rf };
 
 		stats_init(&rf->st);
 		rep->n++;

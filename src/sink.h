@@ -47,10 +47,6 @@ enum end_reason {
 	END_SIGNAL		/* SIGINT or SIGTERM */
 };
 
-/* Past these the generator, not the endpoint, may set the figures. */
-#define GEN_LAG_MAX	0.001	/* s of loop lag or lateness, p99 */
-#define GEN_CPU_MAX	0.9	/* of one core */
-
 /* Goodput of one stage under --slo. */
 struct goodput {
 	int	stage;
@@ -74,16 +70,33 @@ struct end_info {
 	double			 read_delay_p99; /* direct transport: how long
 						   bytes waited in the socket
 						   to be read, s */
-	bool			 overloaded;	/* past GEN_LAG_MAX or GEN_CPU_MAX */
+	bool			 overloaded;	/* lag_overloaded */
 	const struct slo	*slo;		/* NULL when none was set */
 	const struct goodput	*goodput;	/* one per stage, with slo */
 	int			 ngoodput;
+};
+
+/* The load as it stands, told once a second while it runs, for outputs
+ * that show progress without reading the controller. */
+struct gauge {
+	usec_t		 t;
+	int		 stage, nstages;
+	const char	*state;		/* "running", "paused", "draining" */
+	bool		 open_loop;
+	int		 clients;	/* closed loop: wanted */
+	double		 rate;		/* open loop: now */
+	bool		 schedule;	/* open loop from a --schedule file */
+	size_t		 sched_pos, nsched;
+	size_t		 waiting;	/* due, behind --max-concurrency */
+	int		 in_flight;
+	long		 chunks;	/* content chunks received so far */
 };
 
 struct sink {
 	void	(*on_sample)(void *self, const struct sample *);
 	void	(*on_event)(void *self, const struct event *);
 	void	(*on_end)(void *self, const struct end_info *);
+	void	(*on_gauge)(void *self, const struct gauge *);	/* or NULL */
 	void	*self;
 };
 

@@ -599,7 +599,8 @@ on_end(void *self, const struct end_info *end)
 struct sink
 stats_sink(struct stats *s)
 {
-	struct sink k = { on_sample, on_event, on_end, s };
+	struct sink k = { .on_sample = on_sample, .on_event = on_event,
+	    .on_end = on_end, .self = s };
 
 	return k;
 }

@@ -7,6 +7,8 @@
 
 #include "buf.h"
 #include "jsonl.h"
+#include "labels.h"
+#include "lag.h"
 #include "stats.h"
 #include "summary.h"
 
@@ -121,20 +123,6 @@ row(FILE *f, const char *label, const char *clients, long reqs, long errs,
 	cell_rate(f, tok);
 	cell_rate(f, peak);
 	fprintf(f, " %.2f |\n", req);
-}
-
-/* The load of a stage: "20" clients, "4/s", "1-50/s" (a ramp), "trace". */
-void
-summary_load_label(char *out, size_t len, const struct stage_stats *st)
-{
-	if (!st->open_loop)
-		snprintf(out, len, "%d", st->clients);
-	else if (isnan(st->rate))
-		snprintf(out, len, "trace");
-	else if (!isnan(st->rate_to))
-		snprintf(out, len, "%.4g-%.4g/s", st->rate, st->rate_to);
-	else
-		snprintf(out, len, "%.4g/s", st->rate);
 }
 
 static void
@@ -257,7 +245,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		for (i = 0; i < NTABLE; i++)
 			stats_dist(st, table_metrics[i].m, &d[i]);
 		snprintf(label, sizeof label, "%d", st->stage);
-		summary_load_label(clients, sizeof clients, st);
+		label_stage_load(clients, sizeof clients, st);
 		row(f, label, clients, st->requests, st->errors, d,
 		    stats_tok_rate(st, end), stats_peak_rate(s, st->start,
 		    st->end != USEC_NONE ? st->end : end), stats_req_rate(st, end));

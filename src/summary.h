@@ -10,8 +10,5 @@ struct run_info;
 
 void summary_markdown(FILE *, const struct run_info *, struct stats *);
 void summary_json(FILE *, const struct run_info *, struct stats *);
-/* A stage's load as the tables say it: "20" clients, "4.5/s", "1-8/s". */
-struct stage_stats;
-void summary_load_label(char *out, size_t len, const struct stage_stats *);
 
 #endif

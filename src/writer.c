@@ -174,7 +174,8 @@ on_end(void *self, const struct end_info *e)
 struct sink
 writer_sink(struct writer *w)
 {
-	struct sink k = { on_sample, on_event, on_end, w };
+	struct sink k = { .on_sample = on_sample, .on_event = on_event,
+	    .on_end = on_end, .self = w };
 
 	return k;
 }

@@ -87,8 +87,12 @@ snapshot_load(struct tui *t)
 	else if (l->opts->schedule_file != NULL)
 		snprintf(s->load, sizeof s->load, "schedule %zu/%zu", l->sched_pos,
 		    l->opts->nsched);
-	else
-		snprintf(s->load, sizeof s->load, "rate %.3g/s", load_rate(l));
+	else {
+		char rate[32];
+
+		snprintf(s->load, sizeof s->load, "rate %s", label_load(rate,
+		    sizeof rate, true, 0, load_rate(l), NAN));
+	}
 }
 
 static void
@@ -108,8 +112,12 @@ snapshot_player(struct tui *t)
 		snprintf(s->load, sizeof s->load, "clients %d", p->clients);
 	else if (isnan(p->rate))
 		snprintf(s->load, sizeof s->load, "schedule");
-	else
-		snprintf(s->load, sizeof s->load, "rate %.3g/s", player_rate(p));
+	else {
+		char rate[32];
+
+		snprintf(s->load, sizeof s->load, "rate %s", label_load(rate,
+		    sizeof rate, true, 0, player_rate(p), NAN));
+	}
 }
 
 static void
@@ -371,47 +379,6 @@ bars(struct tui *t, int y, int x, int h, const double *v, int n,
 	}
 }
 
-const char *
-fmt_ms(char *buf, size_t len, double sec)
-{
-	if (isnan(sec))
-		snprintf(buf, len, "-");
-	else if (sec >= 10)
-		snprintf(buf, len, "%.1fs", sec);
-	else if (sec >= 1)
-		snprintf(buf, len, "%.2fs", sec);
-	else if (sec >= 0.01)
-		snprintf(buf, len, "%.0fms", sec * 1000);
-	else
-		snprintf(buf, len, "%.1fms", sec * 1000);
-	return buf;
-}
-
-const char *
-fmt_count(char *buf, size_t len, double v)
-{
-	char digits[32];
-	size_t n, i, o = 0;
-
-	if (isnan(v)) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	if (v < 100 && v != floor(v)) {
-		snprintf(buf, len, "%.1f", v);
-		return buf;
-	}
-	snprintf(digits, sizeof digits, "%.0f", v);
-	n = strlen(digits);
-	for (i = 0; i < n && o + 2 < len; i++) {
-		if (i > 0 && (n - i) % 3 == 0 && digits[i - 1] != '-')
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static const char *
 state_word(const struct tui *t, enum colour *c)
 {
@@ -510,17 +477,17 @@ draw_recorded_generator(struct tui *t, int y)
 			char v[16];
 
 			snprintf(late, sizeof late, "  lateness p99 %s",
-			    fmt_ms(v, sizeof v, e->late_p99));
+			    label_duration(v, sizeof v, e->late_p99));
 		}
 		put(t, y, 0, e->overloaded ? C_BAD : C_DIM, "recorded generator: cpu "
 		    "%.0f%%  loop lag p99 %s%s%s", 100 * e->cpu_share,
-		    fmt_ms(lag, sizeof lag, e->lag_p99), late, e->overloaded ?
+		    label_duration(lag, sizeof lag, e->lag_p99), late, e->overloaded ?
 		    "  generator overloaded: results not trustworthy" : "");
 		if (e->overloaded)
 			return;
 	}
-	snprintf(right, sizeof right, "%s of %s requests", fmt_count(n, sizeof n,
-	    (double)t->m.stats->requests), fmt_count(of, sizeof of,
+	snprintf(right, sizeof right, "%s of %s requests", label_count(n, sizeof n,
+	    (double)t->m.stats->requests), label_count(of, sizeof of,
 	    (double)p->nreqs));
 	if ((int)strlen(right) < COLS - 60)
 		put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
@@ -533,9 +500,7 @@ draw_generator(struct tui *t, int y)
 	usec_t now = tui_now(t), win = tui_windows[t->window];
 	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
 	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
-	bool overloaded = (!isnan(lag99) && lag99 > GEN_LAG_MAX) ||
-	    (!isnan(late99) && late99 > GEN_LAG_MAX) ||
-	    t->cpu_pct > GEN_CPU_MAX * 100;
+	bool overloaded = lag_overloaded(lag99, late99, t->cpu_pct / 100);
 
 	if (tui_player(t) != NULL) {
 		draw_recorded_generator(t, y);
@@ -546,18 +511,18 @@ draw_generator(struct tui *t, int y)
 		char v[16];
 
 		snprintf(late, sizeof late, "  lateness p99 %s",
-		    isnan(late99) ? "-" : fmt_ms(v, sizeof v, late99));
+		    isnan(late99) ? "-" : label_duration(v, sizeof v, late99));
 	}
 	put(t, y, 0, overloaded ? C_BAD : C_DIM,
 	    "gen: cpu %.0f%%  loop lag p99 %s%s  draw %.1fms%s", t->cpu_pct,
-	    isnan(lag99) ? "-" : fmt_ms(lag, sizeof lag, lag99), late, t->draw_ms,
+	    isnan(lag99) ? "-" : label_duration(lag, sizeof lag, lag99), late, t->draw_ms,
 	    overloaded ? "  generator overloaded: results not trustworthy" : "");
 	if (!overloaded) {
 		char right[256];
 
 		snprintf(right, sizeof right, "writing %s  %s samples",
 		    writer_path(t->m.writer),
-		    fmt_count(n, sizeof n, (double)writer_samples(t->m.writer)));
+		    label_count(n, sizeof n, (double)writer_samples(t->m.writer)));
 		if ((int)strlen(right) < COLS - 40)
 			put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
 	}

@@ -12,6 +12,7 @@
 
 #include "tui.h"
 #include "buf.h"
+#include "labels.h"
 #include "clock.h"
 #include "load.h"
 
@@ -98,16 +99,12 @@ void spark(struct tui *, int y, int x, int w, const double *v, double hi,
 /* Vertical bars of height h rows, bottom at row y + h - 1. */
 void bars(struct tui *, int y, int x, int h, const double *v, int n,
     double hi, int bar_w, enum colour);
-const char *fmt_ms(char *buf, size_t len, double sec);
 struct stage_stats;
 struct player;
 /* A replay's shown player, or NULL in a live run. */
 struct player *tui_player(const struct tui *);
 /* The requests in flight, as load_streams. */
 int tui_streams(const struct tui *, struct stream_info *out, int max);
-/* A stage's load in a few columns: "20" clients, or "4.4/s". */
-const char *stage_load(const struct stage_stats *, char *buf, size_t len);
-const char *fmt_count(char *buf, size_t len, double v);
 
 void view_overview(struct tui *, int top, int rows);
 void view_dist(struct tui *, int top, int rows);

@@ -33,8 +33,8 @@ histogram(struct tui *t, int y, int h, const char *name, const struct series *s)
 	p95 = series_percentile(s, 95);
 	p99 = series_percentile(s, 99);
 	put(t, y, 0, C_ACCENT, "%s  n=%zu  p50 %s  p95 %s  p99 %s  max %s", name, s->n,
-	    fmt_ms(a, sizeof a, p50), fmt_ms(b, sizeof b, p95),
-	    fmt_ms(c, sizeof c, p99), fmt_ms(d, sizeof d, series_percentile(s, 100)));
+	    label_duration(a, sizeof a, p50), label_duration(b, sizeof b, p95),
+	    label_duration(c, sizeof c, p99), label_duration(d, sizeof d, series_percentile(s, 100)));
 	width = (hi - lo) / nbins;
 	if (width <= 0)
 		width = 1e-6;
@@ -55,8 +55,8 @@ histogram(struct tui *t, int y, int h, const char *name, const struct series *s)
 		mark[col] = i == 0 ? '5' : i == 1 ? '9' : '!';
 	}
 	put(t, y + 1 + h, 1, C_WARN, "%s", mark);
-	put(t, y + 2 + h, 1, C_DIM, "%s", fmt_ms(e, sizeof e, lo));
-	fmt_ms(e, sizeof e, hi);
+	put(t, y + 2 + h, 1, C_DIM, "%s", label_duration(e, sizeof e, lo));
+	label_duration(e, sizeof e, hi);
 	put(t, y + 2 + h, COLS - 1 - (int)strlen(e), C_DIM, "%s", e);
 }
 

@@ -54,8 +54,8 @@ p50_p95(char *out, size_t len, const struct series *v)
 {
 	char a[16], b[16];
 
-	snprintf(out, len, "%s/%s", fmt_ms(a, sizeof a, series_percentile(v, 50)),
-	    fmt_ms(b, sizeof b, series_percentile(v, 95)));
+	snprintf(out, len, "%s/%s", label_duration(a, sizeof a, series_percentile(v, 50)),
+	    label_duration(b, sizeof b, series_percentile(v, 95)));
 	return out;
 }
 
@@ -82,9 +82,9 @@ stage_table(struct tui *t, int top, int rows)
 		/* a stage under way counts tokens of streams still in flight */
 		put(t, y, 0, current ? C_ACCENT : C_NORMAL,
 		    "%-3d     %7s %7ld %5ld  %-15s %-15s %9s %7.2f", st->stage,
-		    stage_load(st, load, sizeof load), st->requests, st->errors,
+		    label_stage_load(load, sizeof load, st), st->requests, st->errors,
 		    ttft, tpot,
-		    fmt_count(rate, sizeof rate, current ?
+		    label_count(rate, sizeof rate, current ?
 		    live_rate(t->m.live, st->start, now) : stats_tok_rate(st, now)),
 		    stats_req_rate(st, now));
 		if (current)
@@ -104,14 +104,14 @@ view_overview(struct tui *t, int top, int rows)
 	double peak = lv->peak;
 	int y = top;
 
-	line(t, y++, LM_TTFT_P50, ttft_colour(t, p50), "TTFT  p50 %-8s%s", fmt_ms(a, sizeof a, p50), "");
-	line(t, y++, LM_TTFT_P95, ttft_colour(t, p95), "TTFT  p95 %-8s%s", fmt_ms(a, sizeof a, p95), "");
+	line(t, y++, LM_TTFT_P50, ttft_colour(t, p50), "TTFT  p50 %-8s%s", label_duration(a, sizeof a, p50), "");
+	line(t, y++, LM_TTFT_P95, ttft_colour(t, p95), "TTFT  p95 %-8s%s", label_duration(a, sizeof a, p95), "");
 	line(t, y++, LM_TPOT_P50, C_NORMAL, "TPOT  p50 %-6s p95 %s",
-	    fmt_ms(a, sizeof a, live_value(lv, LM_TPOT_P50, now, win)),
-	    fmt_ms(b, sizeof b, live_value(lv, LM_TPOT_P95, now, win)));
+	    label_duration(a, sizeof a, live_value(lv, LM_TPOT_P50, now, win)),
+	    label_duration(b, sizeof b, live_value(lv, LM_TPOT_P95, now, win)));
 	line(t, y++, LM_TOK_RATE, C_NORMAL, "tok/s %-7s peak %s",
-	    fmt_count(a, sizeof a, live_tok_rate(lv, now)),
-	    fmt_count(b, sizeof b, peak));
+	    label_count(a, sizeof a, live_tok_rate(lv, now)),
+	    label_count(b, sizeof b, peak));
 	line(t, y++, LM_LOAD, C_NORMAL, "%s%s", t->s.load, "");
 	snprintf(b, sizeof b, "%d", t->s.in_flight);
 	if (t->s.waiting > 0)
@@ -180,9 +180,9 @@ view_compare(struct tui *t, int top, int rows)
 
 			if (metrics[m].m == LM_TTFT_P50 || metrics[m].m == LM_TTFT_P95 ||
 			    metrics[m].m == LM_TPOT_P50)
-				fmt_ms(val, sizeof val, now);
+				label_duration(val, sizeof val, now);
 			else
-				fmt_count(val, sizeof val, now);
+				label_count(val, sizeof val, now);
 			put(t, y, 0, run_colour[i], "%-9s %-8.8s %s", i == 0 ?
 			    metrics[m].name : "", t->m.labels[i], val);
 			spark(t, y, LABEL_COLS, w, v[i], hi, run_colour[i]);
@@ -206,8 +206,8 @@ view_compare(struct tui *t, int top, int rows)
 			p50_p95(tpot, sizeof tpot, &st->m[M_TPOT]);
 			put(t, y, 0, run_colour[i], "%-8.8s %5d %7s %7ld %5ld  %-15s "
 			    "%-15s %9s %7.2f", t->m.labels[i], st->stage,
-			    stage_load(st, load, sizeof load), st->requests, st->errors,
-			    ttft, tpot, fmt_count(rate, sizeof rate,
+			    label_stage_load(load, sizeof load, st), st->requests, st->errors,
+			    ttft, tpot, label_count(rate, sizeof rate,
 			    stats_tok_rate(st, p->pos)), stats_req_rate(st, p->pos));
 		}
 	}

@@ -25,17 +25,17 @@ chart(struct tui *t, int y, int h, const char *title, const double *v, int n,
 		if (!isnan(v[i]) && v[i] > hi)
 			hi = v[i];
 	if (times)
-		put(t, y, 0, C_ACCENT, "%s  (top %s)", title, fmt_ms(a, sizeof a, hi));
+		put(t, y, 0, C_ACCENT, "%s  (top %s)", title, label_duration(a, sizeof a, hi));
 	else
-		put(t, y, 0, C_ACCENT, "%s  (top %s)", title, fmt_count(a, sizeof a, hi));
+		put(t, y, 0, C_ACCENT, "%s  (top %s)", title, label_count(a, sizeof a, hi));
 	bars(t, y + 1, 8, h, v, n, hi, bar_w, times ? C_WARN : C_GOOD);
 	for (i = 0; i < n; i++) {
 		if (isnan(v[i]))
 			continue;
 		if (times)
-			fmt_ms(a, sizeof a, v[i]);
+			label_duration(a, sizeof a, v[i]);
 		else
-			fmt_count(a, sizeof a, v[i]);
+			label_count(a, sizeof a, v[i]);
 		if ((int)strlen(a) <= bar_w)
 			put(t, y + h + 1, 8 + i * (bar_w + 1), C_DIM, "%s", a);
 	}
@@ -81,18 +81,6 @@ view_stages(struct tui *t, int top, int rows)
 		char load[24];
 
 		put(t, y, 8 + i * (bar_w + 1), C_NORMAL, "%s",
-		    stage_load(&s->stages[first + i], load, sizeof load));
+		    label_stage_load(load, sizeof load, &s->stages[first + i]));
 	}
-}
-
-const char *
-stage_load(const struct stage_stats *st, char *out, size_t len)
-{
-	if (!st->open_loop)
-		snprintf(out, len, "%d", st->clients);
-	else if (isnan(st->rate))
-		snprintf(out, len, "trace");
-	else
-		snprintf(out, len, "%.3g/s", st->rate);
-	return out;
 }

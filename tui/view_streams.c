@@ -58,7 +58,7 @@ view_streams(struct tui *t, int top, int rows)
 		double age = usec_to_sec(now - s->started);
 		char stalled[16];
 
-		fmt_ms(stalled, sizeof stalled, usec_to_sec(now - s->last));
+		label_duration(stalled, sizeof stalled, usec_to_sec(now - s->last));
 		put(t, top + 2 + i, 0, now - s->last > 2 * USEC_PER_SEC ? C_WARN : C_NORMAL,
 		    "%10ld %7d %8.1fs %8ld %8.1f %10s", s->id, s->client, age,
 		    s->chunks, age > 0 ? (double)s->chunks / age : 0, stalled);

@@ -42,9 +42,8 @@ struct run {
 	struct live	 live;
 	struct tui	*tui;		/* NULL: headless */
 	bool		 signaled;
-	struct progress	 progress;
+	struct headless	 headless;
 	ev_signal	 sigint_w, sigterm_w, sighup_w;
-	ev_timer	 progress_w;
 	ev_prepare	 writer_w;
 	struct goodput	*goodput;	/* for the end record, with --slo */
 };
@@ -67,14 +66,6 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		ev_break(loop, EVBREAK_ALL);	/* the screen was showing the end */
 	else
 		load_quit(&r->load, END_SIGNAL);
-}
-
-static void
-on_progress(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct run *r = w->data;
-
-	headless_progress(stderr, &r->progress, &r->load, &r->stats);
 }
 
 static void
@@ -148,7 +139,7 @@ run_load(struct run_opts *o)
 {
 	struct run r;
 	struct run_info ri;
-	struct sink sinks[3];
+	struct sink sinks[4];
 	char err[OPT_ERR_MAX], started[48], tool[32];
 	bool screen = !o->headless && tui_possible();
 	int status = 0, nsinks = 0;
@@ -181,6 +172,8 @@ run_load(struct run_opts *o)
 	sinks[nsinks++] = stats_sink(&r.stats);
 	if (screen)
 		sinks[nsinks++] = live_sink(&r.live);
+	r.headless.stats = &r.stats;	/* silent until it has a stream */
+	sinks[nsinks++] = headless_sink(&r.headless);
 	ev_now_update(r.loop);
 	{
 		usec_t mono0 = clock_mono_usec();
@@ -211,10 +204,8 @@ run_load(struct run_opts *o)
 	r.writer_w.data = &r;
 	ev_prepare_start(r.loop, &r.writer_w);
 	ev_unref(r.loop);	/* it alone does not keep the loop running */
-	ev_timer_init(&r.progress_w, on_progress, 1., 1.);
-	r.progress_w.data = &r;
 	if (r.tui == NULL) {
-		ev_timer_start(r.loop, &r.progress_w);
+		r.headless.f = stderr;
 		fprintf(stderr, "ttftop: %s %s, %d stage%s, writing %s\n",
 		    o->proto->name, o->endpoint, o->nstages,
 		    o->nstages == 1 ? "" : "s", o->output);
@@ -225,7 +216,6 @@ run_load(struct run_opts *o)
 	if (r.tui != NULL)
 		tui_stop(r.tui);
 
-	ev_timer_stop(r.loop, &r.progress_w);
 	ev_ref(r.loop);
 	ev_prepare_stop(r.loop, &r.writer_w);
 	ev_signal_stop(r.loop, &r.sigint_w);

@@ -31,6 +31,10 @@
 
 #define READ_BUFFER	(64 * 1024)	/* one per transport, not per stream */
 #define READ_DELAY_MAX	(10 * 1000000000LL)	/* ns; past it, a clock step */
+/* Seconds a connect may take when another address is left to try: a
+ * black-holed first address costs this, not the whole --timeout (long
+ * enough for the SYN's first retransmission, at 1 s). */
+#define CONNECT_TRY	3.0
 
 enum conn_phase {
 	CONN_CLOSED,
@@ -46,6 +50,8 @@ struct conn {
 	struct direct	*d;		/* the transport it belongs to */
 	ev_io		 io;
 	ev_timer	 timer;		/* --timeout, or a failure to tell */
+	ev_timer	 try_timer;	/* connecting to an address that is
+					   not the last */
 	int		 fd;
 	int		 events;	/* what io waits for */
 	enum conn_phase	 phase;
@@ -90,6 +96,7 @@ static void
 close_conn(struct ev_loop *loop, struct conn *c)
 {
 	ev_io_stop(loop, &c->io);
+	ev_timer_stop(loop, &c->try_timer);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -240,6 +247,10 @@ open_conn(struct direct *d, struct request *r, int why)
 		if (errno == EINPROGRESS) {
 			c->phase = CONN_CONNECTING;
 			watch(d->loop, c, EV_WRITE);
+			if (ai->ai_next != NULL) {
+				ev_timer_set(&c->try_timer, CONNECT_TRY, 0.);
+				ev_timer_start(d->loop, &c->try_timer);
+			}
 			return;
 		}
 		why = errno;
@@ -368,6 +379,7 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			open_conn(c->d, r, e);
 			return;
 		}
+		ev_timer_stop(loop, &c->try_timer);
 		c->phase = CONN_SENDING;
 		/* FALLTHROUGH */
 	case CONN_SENDING:
@@ -386,6 +398,18 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		close_conn(loop, c);
 		return;
 	}
+}
+
+/* The address did not answer in CONNECT_TRY: on to the next. */
+static void
+try_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct request *r = w->data;
+	struct conn *c = r->xfer;
+
+	close_conn(loop, c);
+	c->addr++;
+	open_conn(c->d, r, ETIMEDOUT);
 }
 
 static void
@@ -418,6 +442,8 @@ direct_start(void *t, struct request *r)
 		c->io.data = r;
 		ev_init(&c->timer, timer_cb);
 		c->timer.data = r;
+		ev_init(&c->try_timer, try_timer_cb);
+		c->try_timer.data = r;
 		c->fd = -1;
 		http_resp_init(&c->resp);
 	}

@@ -56,6 +56,16 @@ on_fail(void *ctx, const char *detail)
 }
 
 void
+request_add_header(struct request *r, const char *line, size_t len)
+{
+	if (r->nown >= REQ_OWN_HEADERS)
+		fatal("more than %d header lines of a request's own", REQ_OWN_HEADERS);
+	buf_add(&r->own_headers, line, len);
+	buf_addc(&r->own_headers, '\0');
+	r->nown++;
+}
+
+void
 request_heard(struct request *r)
 {
 	usec_t lag;
@@ -114,6 +124,7 @@ request_free(struct request *r)
 		r->proto->done(r->proto_state);
 	sample_done(&r->s);
 	buf_free(&r->body);
+	buf_free(&r->own_headers);
 	free(r->proto_state);
 	free(r);
 }
@@ -128,8 +139,11 @@ request_start(struct request *r, long id, const char *id_prefix)
 	r->s.chunks = chunks;		/* keep the buffer of the last one */
 	r->s.chunks_cap = cap;
 	r->s.id = id;
-	snprintf(r->id_text, sizeof r->id_text, "X-Request-Id: %s-%ld",
-	    id_prefix, id);
+	r->own_headers.len = 0;
+	r->nown = 0;
+	buf_printf(&r->own_headers, "X-Request-Id: %s-%ld", id_prefix, id);
+	buf_addc(&r->own_headers, '\0');
+	r->nown = 1;
 	if (r->proto_live)
 		r->proto->done(r->proto_state);
 	r->proto->init(r->proto_state);

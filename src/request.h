@@ -30,7 +30,10 @@ struct request {
 	struct buf		 body;		/* the owner fills it */
 	usec_t			 start;		/* CLOCK_MONOTONIC at the hand-over */
 	usec_t			 arrival;	/* of the bytes being fed */
-	char			 id_text[64];	/* "X-Request-Id: ..." */
+	struct buf		 own_headers;	/* this request's header lines,
+						   each NUL-terminated: X-Request-Id,
+						   and SigV4's (xfer_start) */
+	int			 nown;
 	bool			 failed;	/* the adapter gave up */
 	bool			 http_error;	/* a non-2xx status */
 	long			 usage_out;	/* -1 when none was sent */
@@ -52,7 +55,10 @@ struct request *request_new(struct ev_loop *, const struct run_opts *);
 void request_free(struct request *);
 /* Prepares the request with r->body; the caller hands r to the transport
  * right after. */
+#define REQ_OWN_HEADERS	3	/* X-Request-Id, X-Amz-Date, Authorization */
 void request_start(struct request *, long id, const char *id_prefix);
+/* Adds a header line of r's own (at most REQ_OWN_HEADERS in all). */
+void request_add_header(struct request *, const char *line, size_t len);
 /* The transport heard bytes of the response: the arrival time. */
 void request_heard(struct request *);
 /* Body bytes (r->s.status set before the first): 0, or -1 to stop. */

@@ -388,8 +388,6 @@ direct_cannot(const struct run_opts *o)
 
 	if (o->endpoint == NULL || strncasecmp(o->endpoint, "http://", 7) != 0)
 		return "it speaks plain http:// only";
-	if (o->proto->aws_service != NULL)
-		return "AWS signing needs curl";
 	authority = o->endpoint + 7;
 	n = strcspn(authority, "/?#");
 	if (memchr(authority, '@', n) != NULL)

@@ -27,8 +27,8 @@ struct multi {
 /* What a request keeps: its easy handle, reused for its next one. */
 struct easy {
 	CURL			*easy;
-	struct curl_slist	 id_header;	/* X-Request-Id, in front of the
-						   shared headers */
+	struct curl_slist	 own[REQ_OWN_HEADERS]; /* r's own headers, in
+						   front of the shared ones */
 };
 
 struct sock {
@@ -198,19 +198,6 @@ easy_new(struct multi *x, struct request *r)
 	curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
 	if (o->timeout > 0)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(o->timeout / 1000));
-	if (o->proto->aws_service != NULL) {
-		char sigv4[128];
-
-		snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", o->aws_region,
-		    o->proto->aws_service);
-		curl_easy_setopt(easy, CURLOPT_AWS_SIGV4, sigv4);
-		curl_easy_setopt(easy, CURLOPT_USERNAME, o->aws_key_id);
-		curl_easy_setopt(easy, CURLOPT_PASSWORD, o->aws_secret);
-		curl_easy_setopt(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 1L);
-	}
-	e->id_header.next = (struct curl_slist *)x->headers;
-	e->id_header.data = r->id_text;
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, &e->id_header);
 	e->easy = easy;
 	return e;
 }
@@ -257,10 +244,21 @@ multi_start(void *t, struct request *r)
 {
 	struct multi *x = t;
 	struct easy *e = r->xfer;
+	const char *line;
 	CURLMcode rc;
+	int i;
 
 	if (e == NULL)
 		r->xfer = e = easy_new(x, r);
+	/* r's own lines change from one request to the next */
+	for (i = 0, line = r->own_headers.p; i < r->nown; i++) {
+		e->own[i].data = (char *)line;
+		e->own[i].next = i + 1 < r->nown ? &e->own[i + 1] :
+		    (struct curl_slist *)x->headers;
+		line += strlen(line) + 1;
+	}
+	curl_easy_setopt(e->easy, CURLOPT_HTTPHEADER, r->nown > 0 ? &e->own[0] :
+	    x->headers);
 	curl_easy_setopt(e->easy, CURLOPT_POSTFIELDS, r->body.p);
 	curl_easy_setopt(e->easy, CURLOPT_POSTFIELDSIZE, (long)r->body.len);
 	if ((rc = curl_multi_add_handle(x->multi, e->easy)) != CURLM_OK)

@@ -61,8 +61,7 @@ struct conn {
 	bool		 sent_all;
 	int		 send_errno;	/* sending failed: the server may
 					   have answered (413) and closed */
-	char		 head[128];	/* this request's own header lines */
-	size_t		 head_len;
+	struct buf	 head;		/* this request's own header lines */
 	struct http_resp resp;
 };
 
@@ -171,8 +170,8 @@ static void
 send_some(struct direct *d, struct request *r)
 {
 	struct conn *c = r->xfer;
-	const char *part[3] = { d->prefix.p, c->head, r->body.p };
-	size_t len[3] = { d->prefix.len, c->head_len, r->body.len };
+	const char *part[3] = { d->prefix.p, c->head.p, r->body.p };
+	size_t len[3] = { d->prefix.len, c->head.len, r->body.len };
 	size_t skip = c->sent;
 	struct iovec iov[3];
 	struct msghdr m;
@@ -434,7 +433,8 @@ direct_start(void *t, struct request *r)
 {
 	struct direct *d = t;
 	struct conn *c = r->xfer;
-	int n;
+	const char *line;
+	int i;
 
 	if (c == NULL) {
 		r->xfer = c = xcalloc(1, sizeof *c);
@@ -449,9 +449,13 @@ direct_start(void *t, struct request *r)
 	}
 	c->d = d;
 	http_resp_reset(&c->resp);
-	n = snprintf(c->head, sizeof c->head, "%s\r\nContent-Length: %zu\r\n\r\n",
-	    r->id_text, r->body.len);
-	c->head_len = n > 0 && (size_t)n < sizeof c->head ? (size_t)n : 0;
+	c->head.len = 0;
+	for (i = 0, line = r->own_headers.p; i < r->nown; i++) {
+		buf_adds(&c->head, line);
+		buf_adds(&c->head, "\r\n");
+		line += strlen(line) + 1;
+	}
+	buf_printf(&c->head, "Content-Length: %zu\r\n\r\n", r->body.len);
 	c->sent = 0;
 	c->sent_all = false;
 	c->send_errno = 0;
@@ -497,6 +501,7 @@ direct_release(void *t, struct request *r)
 	ev_timer_stop(d->loop, &c->timer);
 	close_conn(d->loop, c);
 	http_resp_free(&c->resp);
+	buf_free(&c->head);
 	free(c);
 	r->xfer = NULL;
 }

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+struct aws_signer;
 struct request;
 struct run_opts;
 
@@ -45,10 +46,12 @@ struct xfer {
 	const struct transport_ops	*ops;
 	void				*t;
 	struct curl_slist		*headers;
+	struct aws_signer		*signer;	/* the AWS kinds' */
 };
 
 /* Builds the headers (the API's, the user's, the defaults) and starts the
- * transport o->transport names. */
+ * transport o->transport names; for the AWS kinds, each request is signed
+ * in xfer_start, whichever transport takes it. */
 void xfer_init(struct xfer *, struct ev_loop *, const struct run_opts *,
     xfer_done_fn, void *ctx);
 void xfer_done(struct xfer *);

@@ -12,6 +12,28 @@ struct es_message;
 struct proto_events;
 struct run_opts;
 
+/* Signature Version 4 as AWS computes it for every service but S3: the
+ * canonical URI is the wire path URI-encoded once more (a model id's ':'
+ * is %3A on the wire and %253A in the canonical request). The signed
+ * headers are content-type (when sent), host, x-amz-date and, with
+ * temporary credentials, x-amz-security-token. */
+struct aws_signer;
+
+/* For requests to endpoint (a complete URL) whose headers are list (the
+ * Content-Type and Host there are the ones signed); NULL with a message in
+ * err when the URL cannot be taken apart. */
+struct aws_signer *aws_signer_new(const struct run_opts *, const char *endpoint,
+    const struct curl_slist *list, char *err, size_t errlen);
+void aws_signer_free(struct aws_signer *);
+#define AWS_DATE_LINE	32	/* "X-Amz-Date: 20261202T080000Z" */
+#define AWS_AUTH_LINE	1024	/* "Authorization: AWS4-HMAC-SHA256 ..." */
+
+/* Signs a POST of body at the real-time clock's second now, into the
+ * X-Amz-Date and Authorization header lines. */
+void aws_sign(struct aws_signer *, long long now, const char *body,
+    size_t body_len, char date_line[AWS_DATE_LINE],
+    char auth_line[AWS_AUTH_LINE]);
+
 /* The headers of the AWS kinds: JSON in, event-stream out, and the session
  * token of temporary credentials (signed with the rest). */
 struct curl_slist *proto_aws_headers(const struct run_opts *,

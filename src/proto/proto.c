@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,9 +123,15 @@ out:
 	curl_free(path);
 	curl_url_cleanup(u);
 	if (out != NULL) {
-		char *copy = xstrdup(out);
+		char *copy = xstrdup(out), *pct;
 
 		curl_free(out);
+		/* curl writes %3a; SigV4 (and RFC 3986's normal form) want %3A */
+		for (pct = strchr(copy, '%'); pct != NULL; pct = strchr(pct + 1, '%'))
+			if (isxdigit((unsigned char)pct[1]) && isxdigit((unsigned char)pct[2])) {
+				pct[1] = (char)toupper((unsigned char)pct[1]);
+				pct[2] = (char)toupper((unsigned char)pct[2]);
+			}
 		return copy;
 	}
 	return NULL;

@@ -68,6 +68,54 @@ header(const char *head, size_t len, const char *name, struct buf *out)
 	return 0;
 }
 
+/* The request target as AWS signs it for every service but S3: the path as
+ * received, URI-encoded once more ('/' kept, so "%3A" becomes "%253A"), a
+ * newline, and the query's pairs sorted, as received. */
+static void
+canonical_target(struct buf *b, const char *target)
+{
+	const char *q = strchr(target, '?'), *p;
+	size_t n = q != NULL ? (size_t)(q - target) : strlen(target), i, k, npairs;
+	const char *pairs[64];
+	size_t plen[64];
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)target[i];
+
+		if (isalnum(c) || strchr("-._~/", c) != NULL)
+			buf_addc(b, (char)c);
+		else
+			buf_printf(b, "%%%02X", c);
+	}
+	buf_addc(b, '\n');
+	if (q == NULL || q[1] == '\0')
+		return;
+	/* insertion sort of at most 64 pairs: a query of the sim's tests */
+	for (npairs = 0, p = q + 1; *p != '\0' && npairs < 64; npairs++) {
+		size_t len = strcspn(p, "&");
+
+		for (k = npairs; k > 0; k--) {
+			size_t m = len < plen[k - 1] ? len : plen[k - 1];
+			int c = memcmp(pairs[k - 1], p, m);
+
+			if (c < 0 || (c == 0 && plen[k - 1] <= len))
+				break;
+			pairs[k] = pairs[k - 1];
+			plen[k] = plen[k - 1];
+		}
+		pairs[k] = p;
+		plen[k] = len;
+		p += len;
+		if (*p == '&')
+			p++;
+	}
+	for (k = 0; k < npairs; k++) {
+		buf_printf(b, "%s%.*s", k ? "&" : "", (int)plen[k], pairs[k]);
+		if (memchr(pairs[k], '=', plen[k]) == NULL)
+			buf_addc(b, '=');
+	}
+}
+
 /* Copies the text after key= up to a comma or the end. */
 static int
 field(const char *auth, const char *key, char *out, size_t outlen)
@@ -137,7 +185,9 @@ sigv4_check(const char *secret, const char *service, const char *method,
 		goto out;
 	}
 	/* the canonical request */
-	buf_printf(&canon, "%s\n%s\n\n", method, path);
+	buf_printf(&canon, "%s\n", method);
+	canonical_target(&canon, path);
+	buf_addc(&canon, '\n');
 	for (name = signed_hdrs; *name != '\0';) {
 		size_t n = strcspn(name, ";");
 		char hn[128];

@@ -1,7 +1,7 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -60,6 +60,12 @@ head_end(const char *p, size_t from, size_t len)
 }
 
 static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
 has_token(const char *v, size_t vlen, const char *token)
 {
 	size_t tlen = strlen(token), i;
@@ -70,10 +76,12 @@ has_token(const char *v, size_t vlen, const char *token)
 	return false;
 }
 
-const char *
-http_header(const char *head, size_t len, const char *name, size_t *vlen)
+/* Like http_header, from *at on; *at moves past the line found, so that
+ * a header sent more than once can be read every time. */
+static const char *
+next_header(const char **at, const char *end, const char *name, size_t *vlen)
 {
-	const char *p = head, *end = head + len, *eol, *v;
+	const char *p = *at, *eol, *v;
 	size_t n = strlen(name);
 
 	while (p < end) {
@@ -88,11 +96,70 @@ http_header(const char *head, size_t len, const char *name, size_t *vlen)
 			while (*vlen > 0 && (v[*vlen - 1] == '\r' || v[*vlen - 1] == ' ' ||
 			    v[*vlen - 1] == '\t'))
 				(*vlen)--;
+			*at = eol < end ? eol + 1 : end;
 			return v;
 		}
+		if (eol == end)
+			break;
 		p = eol + 1;
 	}
+	*at = end;
 	return NULL;
+}
+
+const char *
+http_header(const char *head, size_t len, const char *name, size_t *vlen)
+{
+	const char *at = head;
+
+	return next_header(&at, head + len, name, vlen);
+}
+
+/* Every Content-Length value, however many headers and comma-separated
+ * lists carry them: RFC 9112 6.3 lets a recipient take a repeated value
+ * only when all agree, since two lengths mean two places the body ends. */
+static enum http_rc
+parse_length(struct http_resp *h, const char *p, size_t len, bool *have,
+    unsigned long long *length)
+{
+	static const char bad[] = "bad Content-Length in the response";
+	const char *at = p, *v, *ve;
+	char msg[sizeof h->err];
+	unsigned long long n;
+	size_t vlen;
+	unsigned d;
+
+	*have = false;
+	while ((v = next_header(&at, p + len, "Content-Length", &vlen)) != NULL) {
+		for (ve = v + vlen;; v++) {	/* one value of the list */
+			while (v < ve && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v == ve || !is_digit(*v))
+				return fail(h, bad);
+			for (n = 0; v < ve && is_digit(*v); v++) {
+				d = (unsigned)(*v - '0');
+				if (n > (ULLONG_MAX - d) / 10)
+					return fail(h, "Content-Length too "
+					    "large in the response");
+				n = n * 10 + d;
+			}
+			while (v < ve && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v < ve && *v != ',')
+				return fail(h, bad);
+			if (*have && n != *length) {
+				snprintf(msg, sizeof msg, "conflicting "
+				    "Content-Length values %llu and %llu in "
+				    "the response", *length, n);
+				return fail(h, msg);
+			}
+			*have = true;
+			*length = n;
+			if (v == ve)
+				break;
+		}
+	}
+	return HTTP_MORE;
 }
 
 /* Reads the status line and the headers that decide where the body ends. */
@@ -101,7 +168,7 @@ parse_head(struct http_resp *h, const char *p, size_t len)
 {
 	const char *v;
 	size_t vlen;
-	bool chunked = false, have_length = false;
+	bool chunked = false, have_length;
 	unsigned long long length = 0;
 	int major, minor;
 
@@ -117,18 +184,10 @@ parse_head(struct http_resp *h, const char *p, size_t len)
 		return fail(h, msg);
 	}
 	h->keepalive = major == 1 && minor >= 1;
-	if ((v = http_header(p, len, "Content-Length", &vlen)) != NULL) {
-		char digits[24], *stop;
-
-		if (vlen == 0 || vlen >= sizeof digits || *v < '0' || *v > '9')
-			return fail(h, "bad Content-Length in the response");
-		memcpy(digits, v, vlen);
-		digits[vlen] = '\0';
-		length = strtoull(digits, &stop, 10);
-		if (*stop != '\0')
-			return fail(h, "bad Content-Length in the response");
-		have_length = true;
-	}
+	/* checked even when chunked framing makes it moot: a server that
+	 * sends a broken length is broken */
+	if (parse_length(h, p, len, &have_length, &length) != HTTP_MORE)
+		return HTTP_ERROR;
 	if ((v = http_header(p, len, "Transfer-Encoding", &vlen)) != NULL)
 		chunked = has_token(v, vlen, "chunked");
 	if ((v = http_header(p, len, "Connection", &vlen)) != NULL) {

@@ -67,9 +67,9 @@ feed_split(const char *input, size_t len, const size_t *cuts, int ncuts,
 
 /* Whole, every split into two and three pieces. */
 static void
-check(const char *input, bool eof, const char *want)
+check_len(const char *input, size_t len, bool eof, const char *want)
 {
-	size_t len = strlen(input), a, b;
+	size_t a, b;
 	struct buf out;
 
 	buf_init(&out);
@@ -86,6 +86,24 @@ check(const char *input, bool eof, const char *want)
 				    out.p, want);
 		}
 	buf_free(&out);
+}
+
+static void
+check(const char *input, bool eof, const char *want)
+{
+	check_len(input, strlen(input), eof, want);
+}
+
+/* A head the parser must refuse: every byte of it is used, nothing is
+ * read as a body, and err says why. */
+static void
+check_refused(const char *head, int status, const char *keep, const char *err)
+{
+	char want[256];
+
+	snprintf(want, sizeof want, "error %d %s %zu %s", status, keep,
+	    strlen(head), err);
+	check(head, false, want);
 }
 
 static void
@@ -149,6 +167,79 @@ test_broken(void **state)
 	    "closed the connection within the headers, after 27 bytes");
 	check("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", false,
 	    "error 200 keep 39 bad Content-Length in the response");
+}
+
+/* RFC 9112 6.3: Content-Length values repeated (in more headers or in one
+ * comma-separated list) frame the body only when they agree. */
+static void
+test_content_length_repeated(void **state)
+{
+	check("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: y\r\n"
+	    "content-length: 5\r\n\r\nhelloHTTP", false, "complete 200 keep 68 hello");
+	check("HTTP/1.1 200 OK\r\nContent-Length: 5, 5,5\r\n\r\nhello", false,
+	    "complete 200 keep 48 hello");
+	/* the same number, however many zeros it starts with */
+	check("HTTP/1.1 200 OK\r\nContent-Length: 005\r\nContent-Length: 5\r\n"
+	    "\r\nhello", false, "complete 200 keep 64 hello");
+	check("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+	    false, "complete 200 keep 57 ");
+	/* the largest that fits: the server closes long before the end */
+	check("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nab",
+	    true, "error 200 keep 59 the server closed the connection with "
+	    "18446744073709551613 bytes of the body missing");
+}
+
+static void
+test_content_length_conflict(void **state)
+{
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+	    "Content-Length: 7\r\n\r\n", 200, "keep",
+	    "conflicting Content-Length values 5 and 7 in the response");
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 5, 7\r\n\r\n", 200,
+	    "keep", "conflicting Content-Length values 5 and 7 in the response");
+	check_refused("HTTP/1.0 200 OK\r\ncontent-length: 12,12\r\nX: 1\r\n"
+	    "CONTENT-LENGTH: 12 , 3\r\n\r\n", 200, "close",
+	    "conflicting Content-Length values 12 and 3 in the response");
+	/* with a body already there, nothing of it is handed on */
+	check("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 30\r\n"
+	    "\r\nabc", false, "error 200 keep 58 conflicting Content-Length "
+	    "values 3 and 30 in the response");
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n"
+	    "Content-Length: 18446744073709551614\r\n\r\n", 200, "keep",
+	    "conflicting Content-Length values 18446744073709551615 and "
+	    "18446744073709551614 in the response");
+}
+
+static void
+test_content_length_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "+5", "-5", "5x", "0x10", "5.0", "5 5", "5;", ",", "5,",
+		",5", "5,,5", "5, x", "\t",
+	};
+	static const char *const too_large[] = {
+		"18446744073709551616", "99999999999999999999",
+		"123456789012345678901234567890",
+	};
+	char head[128];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: "
+		    "%s\r\n\r\n", bad[i]);
+		check_refused(head, 200, "keep",
+		    "bad Content-Length in the response");
+	}
+	/* the second header is as much a part of the framing as the first */
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+	    "Content-Length: 5x\r\n\r\n", 200, "keep",
+	    "bad Content-Length in the response");
+	for (i = 0; i < sizeof too_large / sizeof too_large[0]; i++) {
+		snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: "
+		    "%s\r\n\r\n", too_large[i]);
+		check_refused(head, 200, "keep",
+		    "Content-Length too large in the response");
+	}
 }
 
 static void
@@ -269,6 +360,9 @@ main(void)
 		cmocka_unit_test(test_close_delimited),
 		cmocka_unit_test(test_interim_and_empty),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_content_length_repeated),
+		cmocka_unit_test(test_content_length_conflict),
+		cmocka_unit_test(test_content_length_bad),
 		cmocka_unit_test(test_head_too_long),
 		cmocka_unit_test(test_stop_and_reuse),
 		cmocka_unit_test(test_mutations),

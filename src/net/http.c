@@ -202,6 +202,11 @@ parse_head(struct http_resp *h, const char *p, size_t len)
 		h->state = HTTP_CHUNK_SIZE;
 		h->remaining = 0;
 		h->size_digits = h->in_ext = false;
+		/* RFC 9112 6.1, 6.3: chunked wins over a Content-Length, but
+		 * a server or proxy on the way may have gone by the length,
+		 * so what follows on this connection cannot be trusted */
+		if (have_length)
+			h->keepalive = false;
 	} else if (have_length) {
 		h->remaining = length;
 		h->state = length > 0 ? HTTP_BODY_LENGTH : HTTP_DONE;

@@ -242,6 +242,27 @@ test_content_length_bad(void **state)
 	}
 }
 
+/* RFC 9112 6.1, 6.3: chunked framing wins over a Content-Length, and as
+ * the two ends may disagree on where the response stopped, the
+ * connection carries nothing after it. */
+static void
+test_chunked_and_content_length(void **state)
+{
+	check("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false,
+	    "complete 200 close 83 hello");
+	check("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "Connection: keep-alive\r\nContent-Length: 2\r\n\r\n"
+	    "5\r\nhello\r\n0\r\n\r\n", false, "complete 200 close 105 hello");
+	/* a broken Content-Length is still a broken response */
+	check_refused("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 200, "keep",
+	    "conflicting Content-Length values 5 and 6 in the response");
+	check_refused("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "Content-Length: abc\r\n\r\n", 200, "keep",
+	    "bad Content-Length in the response");
+}
+
 static void
 test_head_too_long(void **state)
 {
@@ -363,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_content_length_repeated),
 		cmocka_unit_test(test_content_length_conflict),
 		cmocka_unit_test(test_content_length_bad),
+		cmocka_unit_test(test_chunked_and_content_length),
 		cmocka_unit_test(test_head_too_long),
 		cmocka_unit_test(test_stop_and_reuse),
 		cmocka_unit_test(test_mutations),

@@ -8,6 +8,7 @@
 #include "net/http.h"
 
 #define CHUNK_SIZE_MAX	(1ULL << 40)	/* a larger chunk is a broken stream */
+#define QUOTE_MAX	40		/* characters of a bad line shown in err */
 
 void
 http_resp_init(struct http_resp *h)
@@ -65,6 +66,40 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* The line of n bytes at s as err may show it: cut short after QUOTE_MAX
+ * characters, and escaped, so that what a broken server sent can neither
+ * garble the screen nor hide in it. dst holds QUOTE_MAX + 4 bytes. */
+static void
+quote(char *dst, const char *s, size_t n)
+{
+	char e[5];
+	size_t i, o = 0, elen;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			snprintf(e, sizeof e, "\\%c", c);
+		else if (c == '\t')
+			snprintf(e, sizeof e, "\\t");
+		else if (c == '\r')
+			snprintf(e, sizeof e, "\\r");
+		else if (c < ' ' || c > '~')
+			snprintf(e, sizeof e, "\\x%02x", c);
+		else
+			snprintf(e, sizeof e, "%c", c);
+		elen = strlen(e);
+		if (o + elen > QUOTE_MAX) {
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(dst + o, e, elen);
+		o += elen;
+	}
+	dst[o] = '\0';
+}
+
 static bool
 has_token(const char *v, size_t vlen, const char *token)
 {
@@ -113,6 +148,40 @@ http_header(const char *head, size_t len, const char *name, size_t *vlen)
 	const char *at = head;
 
 	return next_header(&at, head + len, name, vlen);
+}
+
+/* RFC 9112 4: HTTP-version SP 3DIGIT SP [reason]. The SP before a missing
+ * reason may be missing too, as curl and browsers allow; anything else
+ * off the grammar means the bytes are not the response they seem to be. */
+static enum http_rc
+parse_status(struct http_resp *h, const char *p, size_t len)
+{
+	const char *eol, *why;
+	char msg[sizeof h->err], q[QUOTE_MAX + 4];
+	size_t n;
+
+	eol = memchr(p, '\n', len);
+	n = eol != NULL ? (size_t)(eol - p) : len;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n < 5 || memcmp(p, "HTTP/", 5) != 0)
+		why = "not an HTTP response";
+	else if (n < 9 || p[5] != '1' || p[6] != '.' || !is_digit(p[7]) ||
+	    p[8] != ' ')
+		why = "not an HTTP/1.x status line";
+	else if (n < 12 || p[9] < '1' || p[9] > '9' || !is_digit(p[10]) ||
+	    !is_digit(p[11]) || (n > 12 && p[12] != ' '))
+		why = "bad status code in the status line";
+	else {
+		h->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 +
+		    (p[11] - '0');
+		h->keepalive = p[7] != '0';
+		return HTTP_MORE;
+	}
+	quote(q, p, n);
+	snprintf(msg, sizeof msg, "%s: \"%s\"", why, q);
+	h->status = 0;
+	return fail(h, msg);
 }
 
 /* Every Content-Length value, however many headers and comma-separated
@@ -170,20 +239,9 @@ parse_head(struct http_resp *h, const char *p, size_t len)
 	size_t vlen;
 	bool chunked = false, have_length;
 	unsigned long long length = 0;
-	int major, minor;
 
-	if (len < 12 || memcmp(p, "HTTP/", 5) != 0 ||
-	    sscanf(p + 5, "%1d.%1d %3d", &major, &minor, &h->status) != 3 ||
-	    h->status < 100 || h->status > 999) {
-		char msg[sizeof h->err];
-		size_t n = strcspn(p, "\r\n");
-
-		snprintf(msg, sizeof msg, "not an HTTP response: \"%.*s\"",
-		    (int)(n < 40 ? n : 40), p);
-		h->status = 0;
-		return fail(h, msg);
-	}
-	h->keepalive = major == 1 && minor >= 1;
+	if (parse_status(h, p, len) != HTTP_MORE)
+		return HTTP_ERROR;
 	/* checked even when chunked framing makes it moot: a server that
 	 * sends a broken length is broken */
 	if (parse_length(h, p, len, &have_length, &length) != HTTP_MORE)

@@ -263,6 +263,129 @@ test_chunked_and_content_length(void **state)
 	    "bad Content-Length in the response");
 }
 
+/* RFC 9112 4: HTTP-version SP 3DIGIT SP [reason]; the SP before a
+ * missing reason may be missing too, as many servers send it. */
+static void
+test_status_line_good(void **state)
+{
+	check("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", false,
+	    "complete 200 keep 39 x");
+	check("HTTP/1.0 200\r\n\r\nx", true, "complete 200 close 17 x");
+	check("HTTP/1.1 200 \r\nContent-Length: 1\r\n\r\nx", false,
+	    "complete 200 keep 37 x");
+	check("HTTP/1.1 200\r\nContent-Length: 1\r\n\r\nx", false,
+	    "complete 200 keep 36 x");
+	check("HTTP/1.1 200\nContent-Length: 1\n\nx", false,
+	    "complete 200 keep 33 x");
+	check("HTTP/1.1 404 Not  Found, at all\r\nContent-Length: 0\r\n\r\n",
+	    false, "complete 404 keep 54 ");
+	check("HTTP/1.1 599 \tx\r\nContent-Length: 0\r\n\r\n", false,
+	    "complete 599 keep 38 ");
+	/* three digits is the syntax; what 999 means is the caller's
+	 * business (not 2xx: an HTTP error) */
+	check("HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n", false,
+	    "complete 999 keep 39 ");
+	check("HTTP/1.9 200 OK\r\nContent-Length: 0\r\n\r\n", false,
+	    "complete 200 keep 38 ");
+}
+
+static void
+test_status_line_bad(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*err;
+	} bad[] = {
+		{ "HTTP/1.1 2000", "bad status code in the status line: "
+		    "\"HTTP/1.1 2000\"" },
+		{ "HTTP/1.1 2000 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 2000 OK\"" },
+		{ "HTTP/1.1 20", "bad status code in the status line: "
+		    "\"HTTP/1.1 20\"" },
+		{ "HTTP/1.1 20 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 20 OK\"" },
+		{ "HTTP/1.1 20x", "bad status code in the status line: "
+		    "\"HTTP/1.1 20x\"" },
+		{ "HTTP/1.1  200 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1  200 OK\"" },
+		{ "HTTP/1.1 099 Low", "bad status code in the status line: "
+		    "\"HTTP/1.1 099 Low\"" },
+		{ "HTTP/1.1 000", "bad status code in the status line: "
+		    "\"HTTP/1.1 000\"" },
+		{ "HTTP/1.1 +20 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 +20 OK\"" },
+		{ "HTTP/1.1 -200 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 -200 OK\"" },
+		{ "HTTP/1.1 200\tOK", "bad status code in the status line: "
+		    "\"HTTP/1.1 200\\tOK\"" },
+		{ "HTTP/1.1 200\rOK", "bad status code in the status line: "
+		    "\"HTTP/1.1 200\\rOK\"" },
+		{ "HTTP/1.1 ", "bad status code in the status line: "
+		    "\"HTTP/1.1 \"" },
+		{ "HTTP/2 200", "not an HTTP/1.x status line: \"HTTP/2 200\"" },
+		{ "HTTP/2.0 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/2.0 200 OK\"" },
+		{ "HTTP/0.9 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/0.9 200 OK\"" },
+		{ "HTTP/1.1200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/1.1200 OK\"" },
+		{ "HTTP/1.1\t200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/1.1\\t200 OK\"" },
+		{ "HTTP/1.x 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/1.x 200 OK\"" },
+		{ "HTTP/11 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/11 200 OK\"" },
+		{ "HTTP/1.1", "not an HTTP/1.x status line: \"HTTP/1.1\"" },
+		{ "HTTX/1.1 200 OK", "not an HTTP response: \"HTTX/1.1 200 OK\"" },
+		{ "http/1.1 200 OK", "not an HTTP response: \"http/1.1 200 OK\"" },
+		{ " HTTP/1.1 200 OK", "not an HTTP response: \" HTTP/1.1 200 OK\"" },
+		/* what cannot be printed is shown escaped, the rest cut short */
+		{ "HTTP/1.1 2\x01\x7f \"q\" \\", "bad status code in the status "
+		    "line: \"HTTP/1.1 2\\x01\\x7f \\\"q\\\" \\\\\"" },
+		{ "HTTP/1.1 20000000000000000000000000000000000000000000000000",
+		    "bad status code in the status line: "
+		    "\"HTTP/1.1 2000000000000000000000000000000...\"" },
+		{ "HTTP/1.1 2\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+		    "bad status code in the status line: "
+		    "\"HTTP/1.1 2\\xff\\xff\\xff\\xff\\xff\\xff\\xff...\"" },
+	};
+	char head[128];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(head, sizeof head, "%s\r\nContent-Length: 0\r\n\r\n",
+		    bad[i].line);
+		check_refused(head, 0, "close", bad[i].err);
+	}
+	/* a NUL in the line is shown, not taken for its end */
+	check_len("HTTP/1.1 2\0000 OK\r\n\r\n", 19, false, "error 0 close 19 "
+	    "bad status code in the status line: \"HTTP/1.1 2\\x000 OK\"");
+}
+
+/* 1xx answers before the real one are skipped, however many; each is
+ * held to the same status line. */
+static void
+test_interim(void **state)
+{
+	check("HTTP/1.1 100\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+	    "Link: </s.css>; rel=preload\r\nConnection: close\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false,
+	    "complete 200 keep 132 ok");
+	check("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\n\r\nok", true,
+	    "complete 200 close 46 ok");
+	check("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2000 OK\r\n\r\n", false,
+	    "error 0 close 45 bad status code in the status line: "
+	    "\"HTTP/1.1 2000 OK\"");
+	check("HTTP/1.1 1000 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", false,
+	    "error 0 close 26 bad status code in the status line: "
+	    "\"HTTP/1.1 1000 Continue\"");
+	check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", false,
+	    "error 101 close 50 the server switched protocols (101)");
+	/* the server gave up after the interim answer */
+	check("HTTP/1.1 100 Continue\r\n\r\n", true, "error 0 close 25 the "
+	    "server closed the connection within the headers, after 25 bytes");
+}
+
 static void
 test_head_too_long(void **state)
 {
@@ -385,6 +508,9 @@ main(void)
 		cmocka_unit_test(test_content_length_conflict),
 		cmocka_unit_test(test_content_length_bad),
 		cmocka_unit_test(test_chunked_and_content_length),
+		cmocka_unit_test(test_status_line_good),
+		cmocka_unit_test(test_status_line_bad),
+		cmocka_unit_test(test_interim),
 		cmocka_unit_test(test_head_too_long),
 		cmocka_unit_test(test_stop_and_reuse),
 		cmocka_unit_test(test_mutations),

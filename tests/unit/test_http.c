@@ -433,28 +433,20 @@ test_stop_and_reuse(void **state)
 	buf_free(&body);
 }
 
-/* Mutated responses (bytes changed, dropped, repeated; fixed seed) read
- * whole and one byte at a time must come out the same, and never read
- * past what they were given. */
+/* Mutated responses (bytes changed to ones from alphabet, dropped,
+ * repeated; fixed seed) read whole and one byte at a time must come out
+ * the same, and never read past what they were given. */
 static void
-test_mutations(void **state)
+mutate(const char *const *seeds, int nseeds, const char *alphabet, int rounds)
 {
-	static const char *const seeds[] = {
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-		    "5\r\nhello\r\n1;x=y\r\n!\r\n0\r\nT: 1\r\n\r\n",
-		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\n"
-		    "Content-Length: 4\r\nConnection: close\r\n\r\nslow",
-		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\ndata: x\n\n",
-	};
-	const char *alphabet = "\r\n:;0123456789abcdefHTTP/ \t";
 	unsigned long long x = 88172645463325252ULL;
 	struct buf a, b;
 	int i;
 
 	buf_init(&a);
 	buf_init(&b);
-	for (i = 0; i < 3000; i++) {
-		const char *seed = seeds[i % 3];
+	for (i = 0; i < rounds; i++) {
+		const char *seed = seeds[i % nseeds];
 		char in[256];
 		size_t len = strlen(seed), j, cuts[255];
 		int k, nmut;
@@ -495,6 +487,36 @@ test_mutations(void **state)
 	buf_free(&b);
 }
 
+static void
+test_mutations(void **state)
+{
+	static const char *const seeds[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "5\r\nhello\r\n1;x=y\r\n!\r\n0\r\nT: 1\r\n\r\n",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\n"
+		    "Content-Length: 4\r\nConnection: close\r\n\r\nslow",
+		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\ndata: x\n\n",
+	};
+
+	mutate(seeds, 3, "\r\n:;0123456789abcdefHTTP/ \t", 3000);
+}
+
+/* The same for repeated lengths, both framings at once and bare status
+ * lines. */
+static void
+test_mutations_framing(void **state)
+{
+	static const char *const seeds[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 4, 4\r\n"
+		    "content-length: 04\r\n\r\nbody",
+		"HTTP/1.1 100\r\n\r\nHTTP/1.0 200 \r\nTransfer-Encoding: chunked"
+		    "\r\nContent-Length: 9\r\n\r\n4\r\nbody\r\n0\r\n\r\n",
+		"HTTP/1.1 204\r\n\r\n",
+	};
+
+	mutate(seeds, 3, "\r\n:;,0123456789abcdefHTTP/ \t\x01\xff", 3000);
+}
+
 int
 main(void)
 {
@@ -514,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_head_too_long),
 		cmocka_unit_test(test_stop_and_reuse),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_mutations_framing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

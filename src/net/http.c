@@ -1,13 +1,14 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "net/http.h"
 
 #define CHUNK_SIZE_MAX	(1ULL << 40)	/* a larger chunk is a broken stream */
+#define QUOTE_MAX	40		/* characters of a bad line shown in err */
 
 void
 http_resp_init(struct http_resp *h)
@@ -60,6 +61,46 @@ head_end(const char *p, size_t from, size_t len)
 }
 
 static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The line of n bytes at s as err may show it: cut short after QUOTE_MAX
+ * characters, and escaped, so that what a broken server sent can neither
+ * garble the screen nor hide in it. dst holds QUOTE_MAX + 4 bytes. */
+static void
+quote(char *dst, const char *s, size_t n)
+{
+	char e[5];
+	size_t i, o = 0, elen;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			snprintf(e, sizeof e, "\\%c", c);
+		else if (c == '\t')
+			snprintf(e, sizeof e, "\\t");
+		else if (c == '\r')
+			snprintf(e, sizeof e, "\\r");
+		else if (c < ' ' || c > '~')
+			snprintf(e, sizeof e, "\\x%02x", c);
+		else
+			snprintf(e, sizeof e, "%c", c);
+		elen = strlen(e);
+		if (o + elen > QUOTE_MAX) {
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(dst + o, e, elen);
+		o += elen;
+	}
+	dst[o] = '\0';
+}
+
+static bool
 has_token(const char *v, size_t vlen, const char *token)
 {
 	size_t tlen = strlen(token), i;
@@ -70,10 +111,12 @@ has_token(const char *v, size_t vlen, const char *token)
 	return false;
 }
 
-const char *
-http_header(const char *head, size_t len, const char *name, size_t *vlen)
+/* Like http_header, from *at on; *at moves past the line found, so that
+ * a header sent more than once can be read every time. */
+static const char *
+next_header(const char **at, const char *end, const char *name, size_t *vlen)
 {
-	const char *p = head, *end = head + len, *eol, *v;
+	const char *p = *at, *eol, *v;
 	size_t n = strlen(name);
 
 	while (p < end) {
@@ -88,11 +131,104 @@ http_header(const char *head, size_t len, const char *name, size_t *vlen)
 			while (*vlen > 0 && (v[*vlen - 1] == '\r' || v[*vlen - 1] == ' ' ||
 			    v[*vlen - 1] == '\t'))
 				(*vlen)--;
+			*at = eol < end ? eol + 1 : end;
 			return v;
 		}
+		if (eol == end)
+			break;
 		p = eol + 1;
 	}
+	*at = end;
 	return NULL;
+}
+
+const char *
+http_header(const char *head, size_t len, const char *name, size_t *vlen)
+{
+	const char *at = head;
+
+	return next_header(&at, head + len, name, vlen);
+}
+
+/* RFC 9112 4: HTTP-version SP 3DIGIT SP [reason]. The SP before a missing
+ * reason may be missing too, as curl and browsers allow; anything else
+ * off the grammar means the bytes are not the response they seem to be. */
+static enum http_rc
+parse_status(struct http_resp *h, const char *p, size_t len)
+{
+	const char *eol, *why;
+	char msg[sizeof h->err], q[QUOTE_MAX + 4];
+	size_t n;
+
+	eol = memchr(p, '\n', len);
+	n = eol != NULL ? (size_t)(eol - p) : len;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (n < 5 || memcmp(p, "HTTP/", 5) != 0)
+		why = "not an HTTP response";
+	else if (n < 9 || p[5] != '1' || p[6] != '.' || !is_digit(p[7]) ||
+	    p[8] != ' ')
+		why = "not an HTTP/1.x status line";
+	else if (n < 12 || p[9] < '1' || p[9] > '9' || !is_digit(p[10]) ||
+	    !is_digit(p[11]) || (n > 12 && p[12] != ' '))
+		why = "bad status code in the status line";
+	else {
+		h->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 +
+		    (p[11] - '0');
+		h->keepalive = p[7] != '0';
+		return HTTP_MORE;
+	}
+	quote(q, p, n);
+	snprintf(msg, sizeof msg, "%s: \"%s\"", why, q);
+	h->status = 0;
+	return fail(h, msg);
+}
+
+/* Every Content-Length value, however many headers and comma-separated
+ * lists carry them: RFC 9112 6.3 lets a recipient take a repeated value
+ * only when all agree, since two lengths mean two places the body ends. */
+static enum http_rc
+parse_length(struct http_resp *h, const char *p, size_t len, bool *have,
+    unsigned long long *length)
+{
+	static const char bad[] = "bad Content-Length in the response";
+	const char *at = p, *v, *ve;
+	char msg[sizeof h->err];
+	unsigned long long n;
+	size_t vlen;
+	unsigned d;
+
+	*have = false;
+	while ((v = next_header(&at, p + len, "Content-Length", &vlen)) != NULL) {
+		for (ve = v + vlen;; v++) {	/* one value of the list */
+			while (v < ve && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v == ve || !is_digit(*v))
+				return fail(h, bad);
+			for (n = 0; v < ve && is_digit(*v); v++) {
+				d = (unsigned)(*v - '0');
+				if (n > (ULLONG_MAX - d) / 10)
+					return fail(h, "Content-Length too "
+					    "large in the response");
+				n = n * 10 + d;
+			}
+			while (v < ve && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v < ve && *v != ',')
+				return fail(h, bad);
+			if (*have && n != *length) {
+				snprintf(msg, sizeof msg, "conflicting "
+				    "Content-Length values %llu and %llu in "
+				    "the response", *length, n);
+				return fail(h, msg);
+			}
+			*have = true;
+			*length = n;
+			if (v == ve)
+				break;
+		}
+	}
+	return HTTP_MORE;
 }
 
 /* Reads the status line and the headers that decide where the body ends. */
@@ -101,34 +237,15 @@ parse_head(struct http_resp *h, const char *p, size_t len)
 {
 	const char *v;
 	size_t vlen;
-	bool chunked = false, have_length = false;
+	bool chunked = false, have_length;
 	unsigned long long length = 0;
-	int major, minor;
 
-	if (len < 12 || memcmp(p, "HTTP/", 5) != 0 ||
-	    sscanf(p + 5, "%1d.%1d %3d", &major, &minor, &h->status) != 3 ||
-	    h->status < 100 || h->status > 999) {
-		char msg[sizeof h->err];
-		size_t n = strcspn(p, "\r\n");
-
-		snprintf(msg, sizeof msg, "not an HTTP response: \"%.*s\"",
-		    (int)(n < 40 ? n : 40), p);
-		h->status = 0;
-		return fail(h, msg);
-	}
-	h->keepalive = major == 1 && minor >= 1;
-	if ((v = http_header(p, len, "Content-Length", &vlen)) != NULL) {
-		char digits[24], *stop;
-
-		if (vlen == 0 || vlen >= sizeof digits || *v < '0' || *v > '9')
-			return fail(h, "bad Content-Length in the response");
-		memcpy(digits, v, vlen);
-		digits[vlen] = '\0';
-		length = strtoull(digits, &stop, 10);
-		if (*stop != '\0')
-			return fail(h, "bad Content-Length in the response");
-		have_length = true;
-	}
+	if (parse_status(h, p, len) != HTTP_MORE)
+		return HTTP_ERROR;
+	/* checked even when chunked framing makes it moot: a server that
+	 * sends a broken length is broken */
+	if (parse_length(h, p, len, &have_length, &length) != HTTP_MORE)
+		return HTTP_ERROR;
 	if ((v = http_header(p, len, "Transfer-Encoding", &vlen)) != NULL)
 		chunked = has_token(v, vlen, "chunked");
 	if ((v = http_header(p, len, "Connection", &vlen)) != NULL) {
@@ -143,6 +260,11 @@ parse_head(struct http_resp *h, const char *p, size_t len)
 		h->state = HTTP_CHUNK_SIZE;
 		h->remaining = 0;
 		h->size_digits = h->in_ext = false;
+		/* RFC 9112 6.1, 6.3: chunked wins over a Content-Length, but
+		 * a server or proxy on the way may have gone by the length,
+		 * so what follows on this connection cannot be trusted */
+		if (have_length)
+			h->keepalive = false;
 	} else if (have_length) {
 		h->remaining = length;
 		h->state = length > 0 ? HTTP_BODY_LENGTH : HTTP_DONE;

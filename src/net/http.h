@@ -1,6 +1,9 @@
 /* An HTTP/1.x response parser for the direct transport: fed the bytes as
  * they arrive, it hands on the body (chunked, Content-Length or
- * close-delimited) without copying it, and says when the response ends. */
+ * close-delimited) without copying it, and says when the response ends.
+ * A response whose end is in doubt is an error, not a guess: a status line
+ * off RFC 9112's grammar, a Content-Length that is not a number, or
+ * Content-Length values that disagree. */
 #ifndef TTFTOP_HTTP_H
 #define TTFTOP_HTTP_H
 

@@ -67,9 +67,9 @@ feed_split(const char *input, size_t len, const size_t *cuts, int ncuts,
 
 /* Whole, every split into two and three pieces. */
 static void
-check(const char *input, bool eof, const char *want)
+check_len(const char *input, size_t len, bool eof, const char *want)
 {
-	size_t len = strlen(input), a, b;
+	size_t a, b;
 	struct buf out;
 
 	buf_init(&out);
@@ -86,6 +86,24 @@ check(const char *input, bool eof, const char *want)
 				    out.p, want);
 		}
 	buf_free(&out);
+}
+
+static void
+check(const char *input, bool eof, const char *want)
+{
+	check_len(input, strlen(input), eof, want);
+}
+
+/* A head the parser must refuse: every byte of it is used, nothing is
+ * read as a body, and err says why. */
+static void
+check_refused(const char *head, int status, const char *keep, const char *err)
+{
+	char want[256];
+
+	snprintf(want, sizeof want, "error %d %s %zu %s", status, keep,
+	    strlen(head), err);
+	check(head, false, want);
 }
 
 static void
@@ -151,6 +169,223 @@ test_broken(void **state)
 	    "error 200 keep 39 bad Content-Length in the response");
 }
 
+/* RFC 9112 6.3: Content-Length values repeated (in more headers or in one
+ * comma-separated list) frame the body only when they agree. */
+static void
+test_content_length_repeated(void **state)
+{
+	check("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: y\r\n"
+	    "content-length: 5\r\n\r\nhelloHTTP", false, "complete 200 keep 68 hello");
+	check("HTTP/1.1 200 OK\r\nContent-Length: 5, 5,5\r\n\r\nhello", false,
+	    "complete 200 keep 48 hello");
+	/* the same number, however many zeros it starts with */
+	check("HTTP/1.1 200 OK\r\nContent-Length: 005\r\nContent-Length: 5\r\n"
+	    "\r\nhello", false, "complete 200 keep 64 hello");
+	check("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+	    false, "complete 200 keep 57 ");
+	/* the largest that fits: the server closes long before the end */
+	check("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\nab",
+	    true, "error 200 keep 59 the server closed the connection with "
+	    "18446744073709551613 bytes of the body missing");
+}
+
+static void
+test_content_length_conflict(void **state)
+{
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+	    "Content-Length: 7\r\n\r\n", 200, "keep",
+	    "conflicting Content-Length values 5 and 7 in the response");
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 5, 7\r\n\r\n", 200,
+	    "keep", "conflicting Content-Length values 5 and 7 in the response");
+	check_refused("HTTP/1.0 200 OK\r\ncontent-length: 12,12\r\nX: 1\r\n"
+	    "CONTENT-LENGTH: 12 , 3\r\n\r\n", 200, "close",
+	    "conflicting Content-Length values 12 and 3 in the response");
+	/* with a body already there, nothing of it is handed on */
+	check("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 30\r\n"
+	    "\r\nabc", false, "error 200 keep 58 conflicting Content-Length "
+	    "values 3 and 30 in the response");
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n"
+	    "Content-Length: 18446744073709551614\r\n\r\n", 200, "keep",
+	    "conflicting Content-Length values 18446744073709551615 and "
+	    "18446744073709551614 in the response");
+}
+
+static void
+test_content_length_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "+5", "-5", "5x", "0x10", "5.0", "5 5", "5;", ",", "5,",
+		",5", "5,,5", "5, x", "\t",
+	};
+	static const char *const too_large[] = {
+		"18446744073709551616", "99999999999999999999",
+		"123456789012345678901234567890",
+	};
+	char head[128];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: "
+		    "%s\r\n\r\n", bad[i]);
+		check_refused(head, 200, "keep",
+		    "bad Content-Length in the response");
+	}
+	/* the second header is as much a part of the framing as the first */
+	check_refused("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+	    "Content-Length: 5x\r\n\r\n", 200, "keep",
+	    "bad Content-Length in the response");
+	for (i = 0; i < sizeof too_large / sizeof too_large[0]; i++) {
+		snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: "
+		    "%s\r\n\r\n", too_large[i]);
+		check_refused(head, 200, "keep",
+		    "Content-Length too large in the response");
+	}
+}
+
+/* RFC 9112 6.1, 6.3: chunked framing wins over a Content-Length, and as
+ * the two ends may disagree on where the response stopped, the
+ * connection carries nothing after it. */
+static void
+test_chunked_and_content_length(void **state)
+{
+	check("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false,
+	    "complete 200 close 83 hello");
+	check("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "Connection: keep-alive\r\nContent-Length: 2\r\n\r\n"
+	    "5\r\nhello\r\n0\r\n\r\n", false, "complete 200 close 105 hello");
+	/* a broken Content-Length is still a broken response */
+	check_refused("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", 200, "keep",
+	    "conflicting Content-Length values 5 and 6 in the response");
+	check_refused("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "Content-Length: abc\r\n\r\n", 200, "keep",
+	    "bad Content-Length in the response");
+}
+
+/* RFC 9112 4: HTTP-version SP 3DIGIT SP [reason]; the SP before a
+ * missing reason may be missing too, as many servers send it. */
+static void
+test_status_line_good(void **state)
+{
+	check("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", false,
+	    "complete 200 keep 39 x");
+	check("HTTP/1.0 200\r\n\r\nx", true, "complete 200 close 17 x");
+	check("HTTP/1.1 200 \r\nContent-Length: 1\r\n\r\nx", false,
+	    "complete 200 keep 37 x");
+	check("HTTP/1.1 200\r\nContent-Length: 1\r\n\r\nx", false,
+	    "complete 200 keep 36 x");
+	check("HTTP/1.1 200\nContent-Length: 1\n\nx", false,
+	    "complete 200 keep 33 x");
+	check("HTTP/1.1 404 Not  Found, at all\r\nContent-Length: 0\r\n\r\n",
+	    false, "complete 404 keep 54 ");
+	check("HTTP/1.1 599 \tx\r\nContent-Length: 0\r\n\r\n", false,
+	    "complete 599 keep 38 ");
+	/* three digits is the syntax; what 999 means is the caller's
+	 * business (not 2xx: an HTTP error) */
+	check("HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n", false,
+	    "complete 999 keep 39 ");
+	check("HTTP/1.9 200 OK\r\nContent-Length: 0\r\n\r\n", false,
+	    "complete 200 keep 38 ");
+}
+
+static void
+test_status_line_bad(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*err;
+	} bad[] = {
+		{ "HTTP/1.1 2000", "bad status code in the status line: "
+		    "\"HTTP/1.1 2000\"" },
+		{ "HTTP/1.1 2000 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 2000 OK\"" },
+		{ "HTTP/1.1 20", "bad status code in the status line: "
+		    "\"HTTP/1.1 20\"" },
+		{ "HTTP/1.1 20 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 20 OK\"" },
+		{ "HTTP/1.1 20x", "bad status code in the status line: "
+		    "\"HTTP/1.1 20x\"" },
+		{ "HTTP/1.1  200 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1  200 OK\"" },
+		{ "HTTP/1.1 099 Low", "bad status code in the status line: "
+		    "\"HTTP/1.1 099 Low\"" },
+		{ "HTTP/1.1 000", "bad status code in the status line: "
+		    "\"HTTP/1.1 000\"" },
+		{ "HTTP/1.1 +20 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 +20 OK\"" },
+		{ "HTTP/1.1 -200 OK", "bad status code in the status line: "
+		    "\"HTTP/1.1 -200 OK\"" },
+		{ "HTTP/1.1 200\tOK", "bad status code in the status line: "
+		    "\"HTTP/1.1 200\\tOK\"" },
+		{ "HTTP/1.1 200\rOK", "bad status code in the status line: "
+		    "\"HTTP/1.1 200\\rOK\"" },
+		{ "HTTP/1.1 ", "bad status code in the status line: "
+		    "\"HTTP/1.1 \"" },
+		{ "HTTP/2 200", "not an HTTP/1.x status line: \"HTTP/2 200\"" },
+		{ "HTTP/2.0 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/2.0 200 OK\"" },
+		{ "HTTP/0.9 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/0.9 200 OK\"" },
+		{ "HTTP/1.1200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/1.1200 OK\"" },
+		{ "HTTP/1.1\t200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/1.1\\t200 OK\"" },
+		{ "HTTP/1.x 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/1.x 200 OK\"" },
+		{ "HTTP/11 200 OK", "not an HTTP/1.x status line: "
+		    "\"HTTP/11 200 OK\"" },
+		{ "HTTP/1.1", "not an HTTP/1.x status line: \"HTTP/1.1\"" },
+		{ "HTTX/1.1 200 OK", "not an HTTP response: \"HTTX/1.1 200 OK\"" },
+		{ "http/1.1 200 OK", "not an HTTP response: \"http/1.1 200 OK\"" },
+		{ " HTTP/1.1 200 OK", "not an HTTP response: \" HTTP/1.1 200 OK\"" },
+		/* what cannot be printed is shown escaped, the rest cut short */
+		{ "HTTP/1.1 2\x01\x7f \"q\" \\", "bad status code in the status "
+		    "line: \"HTTP/1.1 2\\x01\\x7f \\\"q\\\" \\\\\"" },
+		{ "HTTP/1.1 20000000000000000000000000000000000000000000000000",
+		    "bad status code in the status line: "
+		    "\"HTTP/1.1 2000000000000000000000000000000...\"" },
+		{ "HTTP/1.1 2\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+		    "bad status code in the status line: "
+		    "\"HTTP/1.1 2\\xff\\xff\\xff\\xff\\xff\\xff\\xff...\"" },
+	};
+	char head[128];
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(head, sizeof head, "%s\r\nContent-Length: 0\r\n\r\n",
+		    bad[i].line);
+		check_refused(head, 0, "close", bad[i].err);
+	}
+	/* a NUL in the line is shown, not taken for its end */
+	check_len("HTTP/1.1 2\0000 OK\r\n\r\n", 19, false, "error 0 close 19 "
+	    "bad status code in the status line: \"HTTP/1.1 2\\x000 OK\"");
+}
+
+/* 1xx answers before the real one are skipped, however many; each is
+ * held to the same status line. */
+static void
+test_interim(void **state)
+{
+	check("HTTP/1.1 100\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+	    "Link: </s.css>; rel=preload\r\nConnection: close\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false,
+	    "complete 200 keep 132 ok");
+	check("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\n\r\nok", true,
+	    "complete 200 close 46 ok");
+	check("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2000 OK\r\n\r\n", false,
+	    "error 0 close 45 bad status code in the status line: "
+	    "\"HTTP/1.1 2000 OK\"");
+	check("HTTP/1.1 1000 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", false,
+	    "error 0 close 26 bad status code in the status line: "
+	    "\"HTTP/1.1 1000 Continue\"");
+	check("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", false,
+	    "error 101 close 50 the server switched protocols (101)");
+	/* the server gave up after the interim answer */
+	check("HTTP/1.1 100 Continue\r\n\r\n", true, "error 0 close 25 the "
+	    "server closed the connection within the headers, after 25 bytes");
+}
+
 static void
 test_head_too_long(void **state)
 {
@@ -198,28 +433,20 @@ test_stop_and_reuse(void **state)
 	buf_free(&body);
 }
 
-/* Mutated responses (bytes changed, dropped, repeated; fixed seed) read
- * whole and one byte at a time must come out the same, and never read
- * past what they were given. */
+/* Mutated responses (bytes changed to ones from alphabet, dropped,
+ * repeated; fixed seed) read whole and one byte at a time must come out
+ * the same, and never read past what they were given. */
 static void
-test_mutations(void **state)
+mutate(const char *const *seeds, int nseeds, const char *alphabet, int rounds)
 {
-	static const char *const seeds[] = {
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-		    "5\r\nhello\r\n1;x=y\r\n!\r\n0\r\nT: 1\r\n\r\n",
-		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\n"
-		    "Content-Length: 4\r\nConnection: close\r\n\r\nslow",
-		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\ndata: x\n\n",
-	};
-	const char *alphabet = "\r\n:;0123456789abcdefHTTP/ \t";
 	unsigned long long x = 88172645463325252ULL;
 	struct buf a, b;
 	int i;
 
 	buf_init(&a);
 	buf_init(&b);
-	for (i = 0; i < 3000; i++) {
-		const char *seed = seeds[i % 3];
+	for (i = 0; i < rounds; i++) {
+		const char *seed = seeds[i % nseeds];
 		char in[256];
 		size_t len = strlen(seed), j, cuts[255];
 		int k, nmut;
@@ -260,6 +487,36 @@ test_mutations(void **state)
 	buf_free(&b);
 }
 
+static void
+test_mutations(void **state)
+{
+	static const char *const seeds[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "5\r\nhello\r\n1;x=y\r\n!\r\n0\r\nT: 1\r\n\r\n",
+		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many\r\n"
+		    "Content-Length: 4\r\nConnection: close\r\n\r\nslow",
+		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\ndata: x\n\n",
+	};
+
+	mutate(seeds, 3, "\r\n:;0123456789abcdefHTTP/ \t", 3000);
+}
+
+/* The same for repeated lengths, both framings at once and bare status
+ * lines. */
+static void
+test_mutations_framing(void **state)
+{
+	static const char *const seeds[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 4, 4\r\n"
+		    "content-length: 04\r\n\r\nbody",
+		"HTTP/1.1 100\r\n\r\nHTTP/1.0 200 \r\nTransfer-Encoding: chunked"
+		    "\r\nContent-Length: 9\r\n\r\n4\r\nbody\r\n0\r\n\r\n",
+		"HTTP/1.1 204\r\n\r\n",
+	};
+
+	mutate(seeds, 3, "\r\n:;,0123456789abcdefHTTP/ \t\x01\xff", 3000);
+}
+
 int
 main(void)
 {
@@ -269,9 +526,17 @@ main(void)
 		cmocka_unit_test(test_close_delimited),
 		cmocka_unit_test(test_interim_and_empty),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_content_length_repeated),
+		cmocka_unit_test(test_content_length_conflict),
+		cmocka_unit_test(test_content_length_bad),
+		cmocka_unit_test(test_chunked_and_content_length),
+		cmocka_unit_test(test_status_line_good),
+		cmocka_unit_test(test_status_line_bad),
+		cmocka_unit_test(test_interim),
 		cmocka_unit_test(test_head_too_long),
 		cmocka_unit_test(test_stop_and_reuse),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_mutations_framing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

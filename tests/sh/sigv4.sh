@@ -6,7 +6,7 @@
 # transports. Then the sim, which verifies as AWS does, refuses a signature
 # over the path as sent (the old, single-encoded canonical URI).
 . "$TESTS_DIR/sh/lib.sh"
-plan 26
+plan 25
 
 REF=$TESTS_DIR/sh/sigv4_ref.py
 PY=
@@ -17,7 +17,7 @@ export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG
 unset AWS_SESSION_TOKEN
 
 if [ -z "$PY" ]; then
-	for i in $(seq 26); do skip "SigV4 against botocore" "python3-botocore is not installed"; done
+	for i in $(seq 25); do skip "SigV4 against botocore" "python3-botocore is not installed"; done
 	exit 0
 fi
 "$PY" "$REF" serve "$T/port" "$T/captured.jsonl" 2>"$T/serve.err" &

@@ -1,20 +1,15 @@
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,40 +20,14 @@
 #include "clock.h"
 #include "net/http.h"
 #include "xalloc.h"
-#include "sim.h"
+#include "model.h"
+#include "server.h"
 #include "sigv4.h"
 #include "wire.h"
 
 #define REQUEST_MAX	(1 << 20)	/* largest request accepted */
 #define READ_CHUNK	16384
-#define SLOW_HEADER_GAP	0.5		/* seconds between header lines */
 #define DEFAULT_MODEL	"sim"
-
-enum fault {
-	FAULT_NONE, FAULT_HTTP500, FAULT_HTTP429, FAULT_RESET, FAULT_STALL,
-	FAULT_GARBAGE, FAULT_NO_DONE, FAULT_SLOW_HEADERS
-};
-
-static const char *const fault_names[] = {
-	"none", "http500", "http429", "reset", "stall", "garbage", "no-done",
-	"slow-headers",
-};
-
-struct sim_cfg {
-	double		 ttft, itl;	/* seconds */
-	long		 tokens;
-	int		 per_chunk;
-	double		 jitter;
-	int		 capacity;	/* 0: unlimited */
-	unsigned long	 seed;
-	double		 fail_rate;
-	enum fault	 fail;
-	bool		 no_usage;
-	const char	*api_key;
-	const char	*aws_secret;	/* check SigV4 signatures with it */
-	const char	*listen;
-	FILE		*truth;
-};
 
 enum phase {
 	PH_READING,	/* waiting for a whole request */
@@ -79,7 +48,7 @@ struct conn {
 	enum phase	 phase;
 	bool		 keepalive;
 	bool		 chunked;	/* else close-delimited */
-	bool		 active;	/* holds a capacity slot */
+	struct model_slot	 slot;	/* its place in the capacity model */
 	bool		 dead;		/* a send failed; freed on read */
 	bool		 serving;	/* inside serve_pipelined */
 	/* the request being answered */
@@ -95,44 +64,12 @@ struct conn {
 	double		 next_at;	/* when the next chunk is due */
 	enum fault	 fault;
 	long		 serial;
-	struct conn	*qnext;
 };
 
-static struct sim_cfg cfg;
+static struct server_cfg cfg;
 static struct ev_loop *loop;
-static int active;
-static struct conn *queue_head, *queue_tail;
+static ev_io accept_w;
 static long serial;
-static unsigned long long rng_state;
-
-static double
-rng_unit(void)
-{
-	/* splitmix64: small, seedable, good enough for jitter and faults */
-	unsigned long long z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return (double)(z >> 11) / 9007199254740992.0;
-}
-
-static double
-jittered(double d)
-{
-	if (cfg.jitter <= 0)
-		return d;
-	return d * (1 + cfg.jitter * (2 * rng_unit() - 1));
-}
-
-/* The per-token time under the batching model: it grows with the batch. */
-static double
-token_time(void)
-{
-	if (cfg.capacity <= 0)
-		return cfg.itl;
-	return cfg.itl * (1 + (double)active / cfg.capacity);
-}
 
 static void conn_free(struct conn *);
 static void serve_pipelined(struct conn *);
@@ -225,35 +162,10 @@ json_error(struct conn *c, int status, const char *reason, const char *type,
 static void
 release_slot(struct conn *c)
 {
-	struct conn *next;
+	struct model_slot *next = model_release(&c->slot);
 
-	if (!c->active)
-		return;
-	c->active = false;
-	active--;
-	if ((next = queue_head) != NULL) {
-		queue_head = next->qnext;
-		if (queue_head == NULL)
-			queue_tail = NULL;
-		next->qnext = NULL;
-		start_service(next);
-	}
-}
-
-static void
-unqueue(struct conn *c)
-{
-	struct conn **pp;
-
-	for (pp = &queue_head; *pp != NULL; pp = &(*pp)->qnext) {
-		if (*pp == c) {
-			*pp = c->qnext;
-			break;
-		}
-	}
-	queue_tail = NULL;
-	for (struct conn *q = queue_head; q != NULL; q = q->qnext)
-		queue_tail = q;
+	if (next != NULL)
+		start_service(next->owner);
 }
 
 /* The answer is complete: get ready for the next request on the connection. */
@@ -338,10 +250,8 @@ emit_chunk(struct conn *c)
 {
 	struct buf b, text;
 	struct answer a = answer_of(c);
-	long k, n = c->ntokens - c->sent;
+	long k, n = model_chunk_tokens(c->sent, c->ntokens);
 
-	if (n > cfg.per_chunk)
-		n = cfg.per_chunk;
 	buf_init(&b);
 	buf_init(&text);
 	for (k = 0; k < n; k++)
@@ -354,12 +264,6 @@ emit_chunk(struct conn *c)
 	truth_log(c, (int)n);
 	flush_out(c);
 	c->chunk_index++;
-}
-
-static bool
-fault_point(const struct conn *c)
-{
-	return c->sent >= (c->ntokens + 1) / 2;
 }
 
 static void
@@ -448,15 +352,15 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 		return;
 	}
 	if (c->sent < c->ntokens) {
-		if (c->fault == FAULT_RESET && fault_point(c) && c->sent > 0) {
+		if (c->fault == FAULT_RESET && model_fault_point(c->sent, c->ntokens)) {
 			abort_reset(c);
 			return;
 		}
-		if (c->fault == FAULT_STALL && fault_point(c) && c->sent > 0) {
+		if (c->fault == FAULT_STALL && model_fault_point(c->sent, c->ntokens)) {
 			c->phase = PH_STALLED;
 			return;
 		}
-		if (c->fault == FAULT_GARBAGE && fault_point(c) && c->sent > 0) {
+		if (c->fault == FAULT_GARBAGE && model_fault_point(c->sent, c->ntokens)) {
 			struct buf g;
 
 			buf_init(&g);
@@ -467,7 +371,7 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 		}
 		emit_chunk(c);
 		if (c->sent < c->ntokens) {
-			schedule(c, c->next_at + jittered(token_time() * cfg.per_chunk));
+			schedule(c, model_next_at(c->next_at));
 			return;
 		}
 	}
@@ -479,13 +383,10 @@ start_service(struct conn *c)
 {
 	double now = ev_time();
 
-	c->active = true;
-	active++;
 	c->phase = PH_STREAMING;
-	c->next_at = fmax(c->t0, now) + jittered(cfg.ttft);
+	c->next_at = model_first_at(c->t0, now);
 	if (!c->stream) {
-		/* the whole answer is ready when its last token would be */
-		c->next_at += jittered(token_time()) * (double)(c->ntokens > 0 ? c->ntokens - 1 : 0);
+		c->next_at = model_whole_at(c->next_at, c->ntokens);
 		schedule(c, c->next_at);
 		return;
 	}
@@ -525,15 +426,10 @@ completion_request(struct conn *c, const char *body, size_t len)
 	if (c->model[0] == '\0')	/* else named by the path */
 		snprintf(c->model, sizeof c->model, "%s", model ? model : DEFAULT_MODEL);
 	cJSON_Delete(root);
-	c->ntokens = cfg.tokens;
-	c->capped = max > 0 && max < c->ntokens;
-	if (c->capped)
-		c->ntokens = max;
+	c->ntokens = model_answer_tokens(max, &c->capped);
 	c->sent = 0;
 	c->chunk_index = 0;
-	c->fault = FAULT_NONE;
-	if (cfg.fail != FAULT_NONE && rng_unit() < cfg.fail_rate)
-		c->fault = cfg.fail;
+	c->fault = model_pick_fault();
 	if (c->fault == FAULT_HTTP500) {
 		json_error(c, 500, "Internal Server Error", "server_error",
 		    "simulated internal error", NULL);
@@ -546,13 +442,8 @@ completion_request(struct conn *c, const char *body, size_t len)
 		response_done(c);
 		return;
 	}
-	if (cfg.capacity > 0 && active >= cfg.capacity) {
+	if (!model_admit(&c->slot)) {
 		c->phase = PH_QUEUED;
-		if (queue_tail != NULL)
-			queue_tail->qnext = c;
-		else
-			queue_head = c;
-		queue_tail = c;
 		return;
 	}
 	start_service(c);
@@ -750,7 +641,7 @@ conn_free(struct conn *c)
 	ev_io_stop(loop, &c->wio);
 	ev_timer_stop(loop, &c->timer);
 	if (c->phase == PH_QUEUED)
-		unqueue(c);
+		model_unqueue(&c->slot);
 	close(c->fd);
 	c->fd = -1;
 	buf_free(&c->in);
@@ -772,6 +663,7 @@ accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		c = xcalloc(1, sizeof *c);
 		c->fd = fd;
+		c->slot.owner = c;
 		buf_init(&c->in);
 		buf_init(&c->out);
 		ev_io_init(&c->rio, read_cb, fd, EV_READ);
@@ -782,250 +674,11 @@ accept_cb(struct ev_loop *l, ev_io *w, int revents)
 	}
 }
 
-static void
-signal_cb(struct ev_loop *l, ev_signal *w, int revents)
-{
-	ev_break(l, EVBREAK_ALL);
-}
-
 void
-sim_usage(void)
+server_start(struct ev_loop *l, int fd, const struct server_cfg *c)
 {
-	printf("usage: ttftop sim [OPTIONS]\n"
-	    "\n"
-	    "A simulated LLM endpoint with a known timing, for demos, tests and\n"
-	    "benchmarks. Prints its URL on the first line of stdout. Serves, with\n"
-	    "the same timing and faults: POST /v1/chat/completions and\n"
-	    "/v1/completions (OpenAI, streaming and not), /v1/messages (Anthropic),\n"
-	    "/api/chat (Ollama, NDJSON), /generate_stream (TGI),\n"
-	    "/model/ID/converse-stream (Bedrock ConverseStream, AWS event-stream),\n"
-	    "/model/ID/invoke-with-response-stream (Bedrock, Anthropic's events in\n"
-	    "base64 chunks),\n"
-	    "/endpoints/NAME/invocations-response-stream (SageMaker: TGI's SSE in\n"
-	    "event-stream PayloadParts, each event cut in two);\n"
-	    "GET /v1/models and GET /health.\n"
-	    "\n"
-	    "  --listen ADDR:PORT     where to listen (default 127.0.0.1:0, a free port)\n"
-	    "  --ttft DUR             time to first token (default 50ms)\n"
-	    "  --itl DUR              time between tokens (default 20ms)\n"
-	    "  --tokens N             tokens per answer, capped by max_tokens (default 64)\n"
-	    "  --tokens-per-chunk K   tokens sent in each chunk (default 1)\n"
-	    "  --jitter FRAC          each delay varies by up to +-FRAC (default 0)\n"
-	    "  --capacity N           batching model: past N requests in flight, new\n"
-	    "                         ones queue, and the time per token grows with the\n"
-	    "                         batch (x(1 + active/N)); default 0, no limit\n"
-	    "  --seed N               seed for jitter and faults (default 1)\n"
-	    "  --fail-rate P          share of requests that fail (0 to 1)\n"
-	    "  --fail KIND            http500, http429, reset, stall, garbage, no-done,\n"
-	    "                         slow-headers\n"
-	    "  --no-usage             never send token counts (like servers that lack\n"
-	    "                         them)\n"
-	    "  --api-key KEY          require 'Authorization: Bearer KEY' or\n"
-	    "                         'x-api-key: KEY' (else 401)\n"
-	    "  --aws-secret SECRET    check Bedrock and SageMaker SigV4 signatures with\n"
-	    "                         this secret access key (else 403)\n"
-	    "  --truth FILE           log each content chunk sent: request id, index,\n"
-	    "                         tokens and CLOCK_MONOTONIC time, as JSONL\n");
-}
-
-static int
-usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "ttftop sim: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	return 2;
-}
-
-static int
-parse_listen(const char *s, struct sockaddr_in *sa)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	long port;
-
-	if (colon == NULL || (size_t)(colon - s) >= sizeof host)
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || colon[1] == '\0' || port < 0 || port > 65535)
-		return -1;
-	memset(sa, 0, sizeof *sa);
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	if (strcmp(host, "localhost") == 0)
-		strcpy(host, "127.0.0.1");
-	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
-static void
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-int
-sim_main(int argc, char **argv)
-{
-	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
-	    O_CAPACITY, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
-	    O_API_KEY, O_AWS_SECRET, O_HELP };
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, O_LISTEN },
-		{ "ttft", required_argument, NULL, O_TTFT },
-		{ "itl", required_argument, NULL, O_ITL },
-		{ "tokens", required_argument, NULL, O_TOKENS },
-		{ "tokens-per-chunk", required_argument, NULL, O_PER_CHUNK },
-		{ "jitter", required_argument, NULL, O_JITTER },
-		{ "capacity", required_argument, NULL, O_CAPACITY },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "fail-rate", required_argument, NULL, O_FAIL_RATE },
-		{ "fail", required_argument, NULL, O_FAIL },
-		{ "truth", required_argument, NULL, O_TRUTH },
-		{ "no-usage", no_argument, NULL, O_NO_USAGE },
-		{ "api-key", required_argument, NULL, O_API_KEY },
-		{ "aws-secret", required_argument, NULL, O_AWS_SECRET },
-		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct sockaddr_in sa;
-	socklen_t salen = sizeof sa;
-	const char *truth_path = NULL;
-	ev_io accept_w;
-	ev_signal sigint_w, sigterm_w;
-	usec_t d;
-	char *end;
-	int ch, fd, one = 1;
-	size_t k;
-
-	cfg.ttft = 0.050;
-	cfg.itl = 0.020;
-	cfg.tokens = 64;
-	cfg.per_chunk = 1;
-	cfg.seed = 1;
-	cfg.listen = "127.0.0.1:0";
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case O_LISTEN:
-			cfg.listen = optarg;
-			break;
-		case O_TTFT:
-		case O_ITL:
-			if (duration_parse(optarg, &d) != 0)
-				return usage_error("%s is not a duration (try 50ms)", optarg);
-			*(ch == O_TTFT ? &cfg.ttft : &cfg.itl) = usec_to_sec(d);
-			break;
-		case O_TOKENS:
-		case O_PER_CHUNK:
-		case O_CAPACITY: {
-			long v = strtol(optarg, &end, 10);
-
-			if (*end != '\0' || optarg[0] == '\0' || v < 0 ||
-			    v > 10000000 || (v == 0 && ch == O_PER_CHUNK))
-				return usage_error("'%s' is not a valid count", optarg);
-			if (ch == O_TOKENS)
-				cfg.tokens = v;
-			else if (ch == O_PER_CHUNK)
-				cfg.per_chunk = (int)v;
-			else
-				cfg.capacity = (int)v;
-			break;
-		}
-		case O_JITTER:
-		case O_FAIL_RATE: {
-			double v = strtod(optarg, &end);
-
-			if (*end != '\0' || optarg[0] == '\0' || !(v >= 0 && v <= 1))
-				return usage_error("'%s' is not a fraction from 0 to 1", optarg);
-			*(ch == O_JITTER ? &cfg.jitter : &cfg.fail_rate) = v;
-			break;
-		}
-		case O_SEED:
-			cfg.seed = strtoul(optarg, &end, 10);
-			if (*end != '\0' || optarg[0] == '\0')
-				return usage_error("--seed: '%s' is not a whole number", optarg);
-			break;
-		case O_FAIL:
-			for (k = 1; k < sizeof fault_names / sizeof fault_names[0]; k++)
-				if (strcmp(optarg, fault_names[k]) == 0)
-					cfg.fail = (enum fault)k;
-			if (cfg.fail == FAULT_NONE)
-				return usage_error("--fail: unknown kind '%s' (http500, "
-				    "http429, reset, stall, garbage, no-done, slow-headers)",
-				    optarg);
-			break;
-		case O_TRUTH:
-			truth_path = optarg;
-			break;
-		case O_NO_USAGE:
-			cfg.no_usage = true;
-			break;
-		case O_AWS_SECRET:
-			cfg.aws_secret = optarg;
-			break;
-		case O_API_KEY:
-			cfg.api_key = optarg;
-			break;
-		case O_HELP:
-			sim_usage();
-			return 0;
-		case ':':
-			return usage_error("option %s needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (cfg.fail != FAULT_NONE && cfg.fail_rate == 0)
-		cfg.fail_rate = 1;
-	if (parse_listen(cfg.listen, &sa) != 0)
-		return usage_error("--listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:0)",
-		    cfg.listen);
-	if (truth_path != NULL && (cfg.truth = fopen(truth_path, "w")) == NULL) {
-		fprintf(stderr, "ttftop sim: --truth %s: %s\n", truth_path, strerror(errno));
-		return 2;
-	}
-	rng_state = cfg.seed;
-	raise_fd_limit();
-	signal(SIGPIPE, SIG_IGN);
-
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-	    listen(fd, SOMAXCONN) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &salen) != 0) {
-		fprintf(stderr, "ttftop sim: cannot listen on %s: %s\n", cfg.listen,
-		    strerror(errno));
-		return 1;
-	}
-	{
-		char host[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
-		printf("http://%s:%d/v1\n", host, ntohs(sa.sin_port));
-		fflush(stdout);
-	}
-
-	loop = ev_default_loop(EVFLAG_AUTO);
+	cfg = *c;
+	loop = l;
 	ev_io_init(&accept_w, accept_cb, fd, EV_READ);
 	ev_io_start(loop, &accept_w);
-	ev_signal_init(&sigint_w, signal_cb, SIGINT);
-	ev_signal_start(loop, &sigint_w);
-	ev_signal_init(&sigterm_w, signal_cb, SIGTERM);
-	ev_signal_start(loop, &sigterm_w);
-	ev_run(loop, 0);
-	close(fd);
-	if (cfg.truth != NULL)
-		fclose(cfg.truth);
-	return 0;
 }

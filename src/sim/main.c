@@ -1,0 +1,268 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "clock.h"
+#include "exit_status.h"
+#include "model.h"
+#include "server.h"
+#include "sim.h"
+
+/* SIGINT and SIGTERM end the loop: sim_main closes the truth log. */
+static void
+signal_cb(struct ev_loop *l, ev_signal *w, int revents)
+{
+	ev_break(l, EVBREAK_ALL);
+}
+
+void
+sim_usage(void)
+{
+	printf("usage: ttftop sim [OPTIONS]\n"
+	    "\n"
+	    "A simulated LLM endpoint with a known timing, for demos, tests and\n"
+	    "benchmarks. Prints its URL on the first line of stdout. Serves, with\n"
+	    "the same timing and faults: POST /v1/chat/completions and\n"
+	    "/v1/completions (OpenAI, streaming and not), /v1/messages (Anthropic),\n"
+	    "/api/chat (Ollama, NDJSON), /generate_stream (TGI),\n"
+	    "/model/ID/converse-stream (Bedrock ConverseStream, AWS event-stream),\n"
+	    "/model/ID/invoke-with-response-stream (Bedrock, Anthropic's events in\n"
+	    "base64 chunks),\n"
+	    "/endpoints/NAME/invocations-response-stream (SageMaker: TGI's SSE in\n"
+	    "event-stream PayloadParts, each event cut in two);\n"
+	    "GET /v1/models and GET /health.\n"
+	    "\n"
+	    "  --listen ADDR:PORT     where to listen (default 127.0.0.1:0, a free port)\n"
+	    "  --ttft DUR             time to first token (default 50ms)\n"
+	    "  --itl DUR              time between tokens (default 20ms)\n"
+	    "  --tokens N             tokens per answer, capped by max_tokens (default 64)\n"
+	    "  --tokens-per-chunk K   tokens sent in each chunk (default 1)\n"
+	    "  --jitter FRAC          each delay varies by up to +-FRAC (default 0)\n"
+	    "  --capacity N           batching model: past N requests in flight, new\n"
+	    "                         ones queue, and the time per token grows with the\n"
+	    "                         batch (x(1 + active/N)); default 0, no limit\n"
+	    "  --seed N               seed for jitter and faults (default 1)\n"
+	    "  --fail-rate P          share of requests that fail (0 to 1)\n"
+	    "  --fail KIND            http500, http429, reset, stall, garbage, no-done,\n"
+	    "                         slow-headers\n"
+	    "  --no-usage             never send token counts (like servers that lack\n"
+	    "                         them)\n"
+	    "  --api-key KEY          require 'Authorization: Bearer KEY' or\n"
+	    "                         'x-api-key: KEY' (else 401)\n"
+	    "  --aws-secret SECRET    check Bedrock and SageMaker SigV4 signatures with\n"
+	    "                         this secret access key (else 403)\n"
+	    "  --truth FILE           log each content chunk sent: request id, index,\n"
+	    "                         tokens and CLOCK_MONOTONIC time, as JSONL\n");
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ttftop sim: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+static int
+parse_listen(const char *s, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof host)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || colon[1] == '\0' || port < 0 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+sim_main(int argc, char **argv)
+{
+	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
+	    O_CAPACITY, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
+	    O_API_KEY, O_AWS_SECRET, O_HELP };
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "ttft", required_argument, NULL, O_TTFT },
+		{ "itl", required_argument, NULL, O_ITL },
+		{ "tokens", required_argument, NULL, O_TOKENS },
+		{ "tokens-per-chunk", required_argument, NULL, O_PER_CHUNK },
+		{ "jitter", required_argument, NULL, O_JITTER },
+		{ "capacity", required_argument, NULL, O_CAPACITY },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "fail-rate", required_argument, NULL, O_FAIL_RATE },
+		{ "fail", required_argument, NULL, O_FAIL },
+		{ "truth", required_argument, NULL, O_TRUTH },
+		{ "no-usage", no_argument, NULL, O_NO_USAGE },
+		{ "api-key", required_argument, NULL, O_API_KEY },
+		{ "aws-secret", required_argument, NULL, O_AWS_SECRET },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct model_cfg model = { 0 };
+	struct server_cfg server = { 0 };
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof sa;
+	const char *listen_addr = "127.0.0.1:0", *truth_path = NULL;
+	struct ev_loop *loop;
+	ev_signal sigint_w, sigterm_w;
+	usec_t d;
+	char *end;
+	int ch, fd, one = 1;
+
+	model.ttft = 0.050;
+	model.itl = 0.020;
+	model.tokens = 64;
+	model.per_chunk = 1;
+	model.seed = 1;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case O_LISTEN:
+			listen_addr = optarg;
+			break;
+		case O_TTFT:
+		case O_ITL:
+			if (duration_parse(optarg, &d) != 0)
+				return usage_error("%s is not a duration (try 50ms)", optarg);
+			*(ch == O_TTFT ? &model.ttft : &model.itl) = usec_to_sec(d);
+			break;
+		case O_TOKENS:
+		case O_PER_CHUNK:
+		case O_CAPACITY: {
+			long v = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || optarg[0] == '\0' || v < 0 ||
+			    v > 10000000 || (v == 0 && ch == O_PER_CHUNK))
+				return usage_error("'%s' is not a valid count", optarg);
+			if (ch == O_TOKENS)
+				model.tokens = v;
+			else if (ch == O_PER_CHUNK)
+				model.per_chunk = (int)v;
+			else
+				model.capacity = (int)v;
+			break;
+		}
+		case O_JITTER:
+		case O_FAIL_RATE: {
+			double v = strtod(optarg, &end);
+
+			if (*end != '\0' || optarg[0] == '\0' || !(v >= 0 && v <= 1))
+				return usage_error("'%s' is not a fraction from 0 to 1", optarg);
+			*(ch == O_JITTER ? &model.jitter : &model.fail_rate) = v;
+			break;
+		}
+		case O_SEED:
+			model.seed = strtoul(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '\0')
+				return usage_error("--seed: '%s' is not a whole number", optarg);
+			break;
+		case O_FAIL:
+			model_fault_named(optarg, &model.fail);
+			if (model.fail == FAULT_NONE)
+				return usage_error("--fail: unknown kind '%s' (http500, "
+				    "http429, reset, stall, garbage, no-done, slow-headers)",
+				    optarg);
+			break;
+		case O_TRUTH:
+			truth_path = optarg;
+			break;
+		case O_NO_USAGE:
+			server.no_usage = true;
+			break;
+		case O_AWS_SECRET:
+			server.aws_secret = optarg;
+			break;
+		case O_API_KEY:
+			server.api_key = optarg;
+			break;
+		case O_HELP:
+			sim_usage();
+			return EXIT_OK;
+		case ':':
+			return usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (model.fail != FAULT_NONE && model.fail_rate == 0)
+		model.fail_rate = 1;
+	if (parse_listen(listen_addr, &sa) != 0)
+		return usage_error("--listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:0)",
+		    listen_addr);
+	if (truth_path != NULL && (server.truth = fopen(truth_path, "w")) == NULL) {
+		fprintf(stderr, "ttftop sim: --truth %s: %s\n", truth_path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	model_init(&model);
+	raise_fd_limit();
+	signal(SIGPIPE, SIG_IGN);
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    listen(fd, SOMAXCONN) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &salen) != 0) {
+		fprintf(stderr, "ttftop sim: cannot listen on %s: %s\n", listen_addr,
+		    strerror(errno));
+		return EXIT_FAILED;
+	}
+	{
+		char host[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+		printf("http://%s:%d/v1\n", host, ntohs(sa.sin_port));
+		fflush(stdout);
+	}
+
+	loop = ev_default_loop(EVFLAG_AUTO);
+	server_start(loop, fd, &server);
+	ev_signal_init(&sigint_w, signal_cb, SIGINT);
+	ev_signal_start(loop, &sigint_w);
+	ev_signal_init(&sigterm_w, signal_cb, SIGTERM);
+	ev_signal_start(loop, &sigterm_w);
+	ev_run(loop, 0);
+	close(fd);
+	if (server.truth != NULL)
+		fclose(server.truth);
+	return EXIT_OK;
+}

@@ -1,0 +1,70 @@
+/* The simulated endpoint's model: when each part of an answer is due
+ * (time to first token, time between tokens, jitter, the batching slow-down
+ * past capacity), how many requests are served at once and which wait, and
+ * which requests fail and how. Seeded, so a run can be repeated; it sends
+ * nothing itself. */
+#ifndef TTFTOP_SIM_MODEL_H
+#define TTFTOP_SIM_MODEL_H
+
+#include <stdbool.h>
+
+#define SLOW_HEADER_GAP	0.5	/* slow-headers: seconds between header lines */
+
+enum fault {
+	FAULT_NONE, FAULT_HTTP500, FAULT_HTTP429, FAULT_RESET, FAULT_STALL,
+	FAULT_GARBAGE, FAULT_NO_DONE, FAULT_SLOW_HEADERS
+};
+
+struct model_cfg {
+	double		 ttft, itl;	/* seconds */
+	long		 tokens;	/* per answer, before max_tokens */
+	int		 per_chunk;	/* tokens in each chunk, > 0 */
+	double		 jitter;	/* each delay varies by up to +-jitter */
+	int		 capacity;	/* 0: unlimited */
+	unsigned long	 seed;
+	double		 fail_rate;
+	enum fault	 fail;
+};
+
+/* A request's place in the capacity model: it holds a slot, waits for one
+ * in the queue, or neither. Zeroed but for owner, it holds nothing. */
+struct model_slot {
+	void			*owner;		/* the caller's, handed back */
+	bool			 active;	/* holds a slot */
+	struct model_slot	*qnext;
+};
+
+/* Starts the model with a copy of cfg; seeds the generator. */
+void model_init(const struct model_cfg *);
+/* Sets *f to the fault kind called name (--fail), if there is one. */
+void model_fault_named(const char *name, enum fault *f);
+
+/* The fault a new request gets: FAULT_NONE or the configured one. */
+enum fault model_pick_fault(void);
+/* The tokens a request is answered with under max (0: no cap); capped
+ * says whether max cut the answer short. */
+long model_answer_tokens(long max, bool *capped);
+/* Whether a mid-stream fault strikes now: at least one token and half the
+ * answer have been sent. */
+bool model_fault_point(long sent, long ntokens);
+
+/* Takes a slot for s if one is free and returns true; else queues s. */
+bool model_admit(struct model_slot *);
+/* Gives back the slot s holds, if it holds one. Returns the slot queued
+ * first, which now holds the slot and is to be served, or NULL. */
+struct model_slot *model_release(struct model_slot *);
+/* Takes s, which is queued, out of the queue. */
+void model_unqueue(struct model_slot *);
+
+/* When the first token of a request read at t0 and served from now is due
+ * (ev times, in seconds). */
+double model_first_at(double t0, double now);
+/* When a whole answer of ntokens whose first token is due at first is
+ * ready: when its last token would be. */
+double model_whole_at(double first, long ntokens);
+/* When the chunk after one due at prev is due. */
+double model_next_at(double prev);
+/* The tokens in the next chunk, sent of ntokens being out. */
+long model_chunk_tokens(long sent, long ntokens);
+
+#endif

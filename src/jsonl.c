@@ -199,7 +199,15 @@ jsonl_sample(struct buf *b, const struct sample *s)
 		buf_add_json_string(b, s->detail);
 		buf_addc(b, '}');
 	}
-	buf_printf(b, ",\"warmup\":%s,\"lag\":", s->warmup ? "true" : "false");
+	buf_printf(b, ",\"warmup\":%s,", s->warmup ? "true" : "false");
+	if (s->preflight)
+		buf_adds(b, "\"preflight\":true,");
+	if (s->backoff > 0) {
+		buf_adds(b, "\"backoff\":");
+		buf_add_usec(b, s->backoff);
+		buf_addc(b, ',');
+	}
+	buf_adds(b, "\"lag\":");
 	buf_add_usec(b, s->lag_max);
 	buf_adds(b, "}\n");
 }
@@ -246,6 +254,10 @@ jsonl_end(struct buf *b, const struct end_info *e)
 	    e->cpu_s);
 	if (e->unsent > 0)
 		buf_printf(b, ",\"unsent\":%ld", e->unsent);
+	if (e->detail != NULL) {
+		buf_adds(b, ",\"detail\":");
+		buf_add_json_string(b, e->detail);
+	}
 	if (!isnan(e->lag_p99)) {
 		buf_printf(b, ",\"overloaded\":%s,\"cpu_share\":%.3f,\"lag_p99\":%.6f",
 		    e->overloaded ? "true" : "false",
@@ -492,6 +504,8 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	if (s->late == USEC_NONE)
 		s->late = 0;
 	s->warmup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "warmup"));
+	s->preflight = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root,
+	    "preflight"));
 	if (get_time(root, "lag", true, &s->lag_max, err, errlen) != 0)
 		return -1;
 	if (s->lag_max == USEC_NONE)

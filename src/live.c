@@ -72,6 +72,8 @@ on_sample(void *self, const struct sample *s)
 	struct live_tick *k;
 	usec_t end = s->ttlt != USEC_NONE ? s->t + s->ttlt : s->t;
 
+	if (s->preflight)
+		return;
 	if (s->nchunks > 0) {
 		l->tokens_seen += (double)s->output_tokens;
 		l->chunks_seen += (double)s->nchunks;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,21 @@
 #define START_BATCH	32	/* closed loop: requests handed to curl per
 				   turn of the loop */
 #define RATE_MAX	1e6
+/* A closed-loop client whose request failed waits before its next one:
+ * from BACKOFF_MIN, doubling with each failure in a row, up to BACKOFF_MAX,
+ * each drawn at random in its upper half; a 429 or 503's Retry-After is
+ * honoured up to RETRY_AFTER_MAX. */
+#define BACKOFF_MIN	(50 * (usec_t)1000)
+#define BACKOFF_MAX	(2 * (usec_t)USEC_PER_SEC)
+#define RETRY_AFTER_MAX	(60 * (usec_t)USEC_PER_SEC)
 
 struct client {
 	struct request	*req;		/* in flight, or NULL */
 	long		 done;		/* requests finished in this stage */
 	bool		 waiting;	/* in the queue of clients to start */
+	int		 fails;		/* failed requests in a row */
+	usec_t		 retry_at;	/* backing off until this run time */
+	bool		 backing;	/* in the list of clients backing off */
 };
 
 /* An open-loop send that was due while --max-concurrency were in flight. */
@@ -37,6 +48,7 @@ struct pending {
 };
 
 static void advance(struct load *);
+static void begin_stage(struct load *);
 static void finish_if_drained(struct load *);
 static void arm(struct load *);
 
@@ -68,6 +80,7 @@ emit_event(struct load *l, const struct event *e)
 }
 
 static const char *const state_names[] = {
+	[LOAD_PREFLIGHT] = "preflight",
 	[LOAD_RUNNING] = "running",
 	[LOAD_PAUSED] = "paused",
 	[LOAD_DRAINING] = "draining",
@@ -90,6 +103,7 @@ load_gauge(const struct load *l, struct gauge *g)
 	g->nsched = l->opts->nsched;
 	g->waiting = load_waiting(l);
 	g->in_flight = l->in_flight;
+	g->backing_off = l->nbacking;
 	g->chunks = l->chunks;
 }
 
@@ -178,7 +192,7 @@ static bool
 may_start(const struct load *l, int c)
 {
 	return l->state == LOAD_RUNNING && c < l->target &&
-	    l->clients[c].req == NULL &&
+	    l->clients[c].req == NULL && !l->clients[c].backing &&
 	    (l->opts->requests == 0 || l->clients[c].done < l->opts->requests);
 }
 
@@ -262,6 +276,80 @@ stage_exhausted(const struct load *l)
 		if (l->clients[c].done < l->opts->requests)
 			return false;
 	return true;
+}
+
+/* Back-off */
+
+static usec_t
+backoff_of(struct load *l, struct client *cl, const struct request *r)
+{
+	usec_t d = BACKOFF_MIN;
+	int i;
+
+	for (i = 1; i < cl->fails && d < BACKOFF_MAX; i++)
+		d *= 2;
+	if (d > BACKOFF_MAX)
+		d = BACKOFF_MAX;
+	d = d / 2 + (usec_t)(rng_unit(&l->backoff_rng) * (double)(d / 2));
+	if (r->retry_after > d)
+		d = r->retry_after < RETRY_AFTER_MAX ? r->retry_after : RETRY_AFTER_MAX;
+	return d;
+}
+
+static void
+arm_backoff(struct load *l)
+{
+	usec_t first = USEC_NONE, now = load_now(l);
+	int i;
+
+	ev_timer_stop(l->loop, &l->backoff_timer);
+	for (i = 0; i < l->nbacking; i++)
+		if (first == USEC_NONE || l->clients[l->backing[i]].retry_at < first)
+			first = l->clients[l->backing[i]].retry_at;
+	if (first == USEC_NONE)
+		return;
+	ev_timer_set(&l->backoff_timer, first > now ? usec_to_sec(first - now) : 0., 0.);
+	ev_timer_start(l->loop, &l->backoff_timer);
+}
+
+static void
+back_off(struct load *l, int c, usec_t wait)
+{
+	struct client *cl = &l->clients[c];
+
+	cl->retry_at = load_now(l) + wait;
+	if (!cl->backing) {
+		if (l->nbacking == l->backing_cap) {
+			l->backing_cap = l->backing_cap ? 2 * l->backing_cap : 64;
+			l->backing = xreallocarray(l->backing, (size_t)l->backing_cap,
+			    sizeof *l->backing);
+		}
+		l->backing[l->nbacking++] = c;
+		cl->backing = true;
+	}
+	arm_backoff(l);
+}
+
+static void
+backoff_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct load *l = w->data;
+	usec_t now = load_now(l);
+	int i = 0;
+
+	while (i < l->nbacking) {
+		int c = l->backing[i];
+
+		if (l->clients[c].retry_at > now) {
+			i++;
+			continue;
+		}
+		l->backing[i] = l->backing[--l->nbacking];
+		l->clients[c].backing = false;
+		if (may_start(l, c))
+			want_start(l, c);
+	}
+	arm_backoff(l);
 }
 
 /* Open loop */
@@ -433,21 +521,100 @@ begin_open_stage(struct load *l, struct event *e)
 
 /* Common */
 
+/* Stops the run for a reason the operator must read (the breaker, a lack
+ * of resources, the preflight): no new requests, those in flight end. */
+static void __attribute__((format(printf, 3, 4)))
+stop(struct load *l, enum end_reason reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->state == LOAD_ENDED || l->state == LOAD_DRAINING)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->stop_detail, sizeof l->stop_detail, fmt, ap);
+	va_end(ap);
+	load_quit(l, reason);
+}
+
+/* The request sent alone before the load: a failure, or an answer without
+ * a token, stops the run with the server's words; else stage 1 begins. */
+static void
+preflight_done(struct load *l, struct request *r)
+{
+	const struct sample *s = &r->s;
+
+	emit_sample(l, s);
+	release(l, r);
+	if (l->state != LOAD_PREFLIGHT) {	/* the operator quit meanwhile */
+		finish_if_drained(l);
+		return;
+	}
+	if (s->error != ERR_NONE || s->nchunks == 0) {
+		if (s->error == ERR_HTTP)
+			snprintf(l->stop_detail, sizeof l->stop_detail, "preflight failed: "
+			    "HTTP %d from %s: %s", s->status, l->opts->endpoint, s->detail);
+		else if (s->error != ERR_NONE)
+			snprintf(l->stop_detail, sizeof l->stop_detail, "preflight failed: "
+			    "%s error from %s: %s", err_kind_name(s->error),
+			    l->opts->endpoint, s->detail);
+		else
+			snprintf(l->stop_detail, sizeof l->stop_detail, "preflight failed: "
+			    "%s answered HTTP %d without a single token", l->opts->endpoint,
+			    s->status);
+		l->reason = END_PREFLIGHT;
+		l->state = LOAD_DRAINING;
+		finish_if_drained(l);
+		return;
+	}
+	l->state = LOAD_RUNNING;
+	l->stage = 1;
+	begin_stage(l);
+}
+
 static void
 transfer_done(void *ctx, struct request *r)
 {
 	struct load *l = ctx;
+	usec_t backoff;
+	bool failed;
 	int c;
 
 	request_finish(r);
 	c = r->client;
+	if (r->s.preflight) {
+		preflight_done(l, r);
+		return;
+	}
+	failed = r->s.error != ERR_NONE && r->s.error != ERR_CANCELED;
+	if (c >= 0) {
+		struct client *cl = &l->clients[c];
+
+		cl->fails = failed ? cl->fails + 1 : 0;
+		if (failed)
+			r->s.backoff = backoff_of(l, cl, r);
+	}
+	l->fails_in_row = failed ? l->fails_in_row + 1 : 0;
 	emit_sample(l, &r->s);
+	if (r->local_errno != 0)
+		stop(l, END_ERRORS, "the generator ran out of resources: %s (%d "
+		    "requests in flight)%s", strerror(r->local_errno), l->in_flight,
+		    r->local_errno == EMFILE || r->local_errno == ENFILE ?
+		    "; raise the open files limit (ulimit -n) or use fewer clients" :
+		    "");
+	else if (failed && l->opts->max_errors > 0 &&
+	    l->fails_in_row >= l->opts->max_errors)
+		stop(l, END_ERRORS, "%ld failed requests in a row; the last: %s%s%s",
+		    l->fails_in_row, err_kind_name(r->s.error),
+		    r->s.status != 0 ? " " : "", r->s.detail);
+	backoff = r->s.backoff;
 	release(l, r);
 	if (c < 0)
 		serve_queue(l);
 	else {
 		l->clients[c].done++;
-		if (may_start(l, c))
+		if (backoff > 0 && l->state == LOAD_RUNNING)
+			back_off(l, c, backoff);
+		else if (may_start(l, c))
 			want_start(l, c);
 		else if (l->state == LOAD_RUNNING && stage_exhausted(l))
 			advance(l);
@@ -499,6 +666,7 @@ end_run(struct load *l)
 	ev_timer_stop(l->loop, &l->stage_timer);
 	ev_timer_stop(l->loop, &l->grace_timer);
 	ev_timer_stop(l->loop, &l->gauge_timer);
+	ev_timer_stop(l->loop, &l->backoff_timer);
 	arm(l);
 	memset(&e, 0, sizeof e);
 	e.t = load_now(l);
@@ -516,6 +684,8 @@ end_run(struct load *l)
 	e.late_p99 = l->opts->open_loop ? lag_percentile(&l->late, 99) : NAN;
 	e.read_delay_p99 = lag_percentile(&l->read_delay, 99);
 	e.overloaded = lag_overloaded(e.lag_p99, e.late_p99, e.cpu_share);
+	if (l->stop_detail[0] != '\0')
+		e.detail = l->stop_detail;
 	if (l->annotate_end != NULL)
 		l->annotate_end(l, &e);
 	for (i = 0; i < l->nsinks; i++)
@@ -603,6 +773,10 @@ load_init(struct load *l, struct ev_loop *loop, const struct run_opts *o,
 	l->grace_timer.data = l;
 	ev_timer_init(&l->gauge_timer, gauge_timer_cb, GAUGE_EVERY, GAUGE_EVERY);
 	l->gauge_timer.data = l;
+	ev_timer_init(&l->backoff_timer, backoff_timer_cb, 0., 0.);
+	l->backoff_timer.data = l;
+	/* its own stream: arrivals and prompts stay those of the seed */
+	rng_seed(&l->backoff_rng, o->seed ^ 0x6261636b6f6666ULL);
 	ev_prepare_init(&l->starter, starter_cb);
 	l->starter.data = l;
 	ev_prepare_start(loop, &l->starter);
@@ -641,6 +815,7 @@ load_done(struct load *l)
 	ev_timer_stop(l->loop, &l->stage_timer);
 	ev_timer_stop(l->loop, &l->grace_timer);
 	ev_timer_stop(l->loop, &l->gauge_timer);
+	ev_timer_stop(l->loop, &l->backoff_timer);
 	ev_prepare_stop(l->loop, &l->starter);
 	ev_idle_stop(l->loop, &l->spin);
 	free(l->ready);
@@ -651,14 +826,23 @@ load_done(struct load *l)
 	prompts_done(&l->prompts);
 	free(l->live);
 	free(l->queue);
+	free(l->backing);
 	free(l->clients);
 }
 
 void
 load_start(struct load *l)
 {
-	l->stage = 1;
 	ev_timer_start(l->loop, &l->gauge_timer);
+	if (l->opts->preflight) {
+		struct request *r;
+
+		l->state = LOAD_PREFLIGHT;
+		r = launch(l, -1, 1, -1);
+		r->s.preflight = true;
+		return;
+	}
+	l->stage = 1;
 	begin_stage(l);
 }
 

@@ -27,6 +27,7 @@ struct pending;
 #define GAUGE_EVERY	1.0	/* seconds between the sinks' on_gauge calls */
 
 enum load_state {
+	LOAD_PREFLIGHT,		/* one request alone, before stage 1 */
 	LOAD_RUNNING,
 	LOAD_PAUSED,
 	LOAD_DRAINING,		/* no new requests; waiting for those in flight */
@@ -63,6 +64,13 @@ struct load {
 	ev_timer		 stage_timer;
 	ev_timer		 grace_timer;
 	ev_timer		 gauge_timer;	/* the sinks' on_gauge, every second */
+	/* closed loop: clients waiting after a failure, and the breaker */
+	int			*backing;
+	int			 nbacking, backing_cap;
+	ev_timer		 backoff_timer;	/* the earliest of their waits */
+	struct rng		 backoff_rng;
+	long			 fails_in_row;	/* failed requests, run-wide */
+	char			 stop_detail[SAMPLE_DETAIL_MAX + 160];
 	/* closed loop: clients waiting to start, a batch a turn */
 	int			*ready;
 	int			 rhead, rlen, rcap;

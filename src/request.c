@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,27 @@ request_add_header(struct request *r, const char *line, size_t len)
 	buf_add(&r->own_headers, line, len);
 	buf_addc(&r->own_headers, '\0');
 	r->nown++;
+}
+
+bool
+request_errno_is_local(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS ||
+	    e == EADDRNOTAVAIL;
+}
+
+void
+request_retry_after(struct request *r, const char *v, size_t len)
+{
+	long long secs = 0;
+	size_t i;
+
+	if (r->s.status != 429 && r->s.status != 503)
+		return;
+	for (i = 0; i < len && v[i] >= '0' && v[i] <= '9' && secs < 1000000; i++)
+		secs = secs * 10 + (v[i] - '0');
+	if (i > 0 && i == len)
+		r->retry_after = (usec_t)secs * USEC_PER_SEC;
 }
 
 void
@@ -153,6 +175,8 @@ request_start(struct request *r, long id, const char *id_prefix)
 	r->errbody_len = 0;
 	r->xfer_kind = ERR_NONE;
 	r->xfer_err[0] = '\0';
+	r->retry_after = 0;
+	r->local_errno = 0;
 	r->start = clock_mono_usec();
 }
 

@@ -41,6 +41,9 @@ struct request {
 	char			 errbody[ERRBODY_MAX];
 	size_t			 errbody_len;
 	enum err_kind		 xfer_kind;	/* how the transfer ended */
+	usec_t			 retry_after;	/* a 429 or 503's Retry-After, or 0 */
+	int			 local_errno;	/* the generator itself ran out of
+						   something (EMFILE, ...), or 0 */
 	char			 xfer_err[XFER_ERR_MAX];
 	int			 client;	/* the owner's bookkeeping */
 	int			 live_idx;
@@ -59,6 +62,12 @@ void request_free(struct request *);
 void request_start(struct request *, long id, const char *id_prefix);
 /* Adds a header line of r's own (at most REQ_OWN_HEADERS in all). */
 void request_add_header(struct request *, const char *line, size_t len);
+/* Whether a system error is the generator's own lack of something (file
+ * descriptors, memory, local ports), not the server's doing. */
+bool request_errno_is_local(int e);
+/* A Retry-After value (delta-seconds; the HTTP-date form is not used by
+ * LLM servers and is ignored) of a 429 or 503. */
+void request_retry_after(struct request *, const char *v, size_t len);
 /* The transport heard bytes of the response: the arrival time. */
 void request_heard(struct request *);
 /* Body bytes (r->s.status set before the first): 0, or -1 to stop. */

@@ -65,6 +65,9 @@ struct run_opts {
 	char			*output;
 	usec_t			 timeout;
 	enum transport		 transport;	/* never AUTO after parsing */
+	bool			 preflight;	/* one request alone first */
+	long			 max_errors;	/* failed in a row that stop the
+						   run; 0: never */
 	bool			 headless;
 	bool			 json;
 	unsigned long		 seed;		/* given, or drawn and recorded */

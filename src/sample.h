@@ -50,6 +50,9 @@ struct sample {
 	enum err_kind	 error;
 	char		 detail[SAMPLE_DETAIL_MAX];
 	bool		 warmup;
+	bool		 preflight;	/* the check sent alone before the load */
+	usec_t		 backoff;	/* closed loop, after a failure: how long
+					   its client waits to send again; 0 */
 	usec_t		 lag_max;	/* worst loop lag seen by this request */
 };
 

@@ -18,6 +18,8 @@ static const char *const reason_names[] = {
 	[END_COMPLETE] = "complete",
 	[END_QUIT] = "quit",
 	[END_SIGNAL] = "signal",
+	[END_PREFLIGHT] = "preflight",
+	[END_ERRORS] = "errors",
 };
 
 const char *
@@ -43,7 +45,7 @@ control_action_parse(const char *name, enum control_action *out)
 const char *
 end_reason_name(enum end_reason r)
 {
-	return (unsigned)r <= END_SIGNAL ? reason_names[r] : "unknown";
+	return (unsigned)r < END_REASON_COUNT ? reason_names[r] : "unknown";
 }
 
 int
@@ -51,7 +53,7 @@ end_reason_parse(const char *name, enum end_reason *out)
 {
 	int r;
 
-	for (r = END_COMPLETE; r <= END_SIGNAL; r++) {
+	for (r = END_COMPLETE; r < END_REASON_COUNT; r++) {
 		if (strcmp(name, reason_names[r]) == 0) {
 			*out = (enum end_reason)r;
 			return 0;

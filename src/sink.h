@@ -44,7 +44,11 @@ struct event {
 enum end_reason {
 	END_COMPLETE,		/* every stage ran */
 	END_QUIT,		/* the operator quit */
-	END_SIGNAL		/* SIGINT or SIGTERM */
+	END_SIGNAL,		/* SIGINT or SIGTERM */
+	END_PREFLIGHT,		/* the request sent alone first failed */
+	END_ERRORS,		/* --max-errors failed in a row, or the
+				   generator ran out of a resource */
+	END_REASON_COUNT
 };
 
 /* Goodput of one stage under --slo. */
@@ -71,6 +75,8 @@ struct end_info {
 						   bytes waited in the socket
 						   to be read, s */
 	bool			 overloaded;	/* lag_overloaded */
+	const char		*detail;	/* why a preflight or errors
+						   end stopped the run, or NULL */
 	const struct slo	*slo;		/* NULL when none was set */
 	const struct goodput	*goodput;	/* one per stage, with slo */
 	int			 ngoodput;
@@ -89,6 +95,8 @@ struct gauge {
 	size_t		 sched_pos, nsched;
 	size_t		 waiting;	/* due, behind --max-concurrency */
 	int		 in_flight;
+	int		 backing_off;	/* closed loop: clients waiting after a
+					   failure */
 	long		 chunks;	/* content chunks received so far */
 };
 

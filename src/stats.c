@@ -487,6 +487,10 @@ on_sample(void *self, const struct sample *x)
 	double per_chunk;
 	size_t i;
 
+	if (x->preflight) {	/* a check of the endpoint, not of its load */
+		s->preflight++;
+		return;
+	}
 	s->requests++;
 	if (x->error != ERR_NONE)
 		s->errors++;
@@ -592,6 +596,7 @@ on_end(void *self, const struct end_info *end)
 	s->gen = *end;
 	s->gen.slo = NULL;		/* the caller's, gone after the call */
 	s->gen.goodput = NULL;
+	s->gen.detail = NULL;
 	if (cur != NULL && cur->end == USEC_NONE)
 		cur->end = end->t;
 }

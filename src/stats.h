@@ -76,6 +76,7 @@ struct stats {
 	long			 errors;
 	long			 canceled;	/* of the errors, canceled at quit */
 	long			 warmup;	/* requests left out as warm-up */
+	long			 preflight;	/* the check before the load, apart */
 	long			 unsent;	/* due sends never made (end record) */
 	struct end_info		 gen;		/* the end record's generator figures */
 	bool			 open_loop;	/* a stage had a rate */

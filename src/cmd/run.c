@@ -226,14 +226,20 @@ run_load(struct run_opts *o)
 		fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);
 		status = 1;
 	}
-	if (o->json)
-		summary_json(stdout, &ri, &r.stats);
-	else
-		summary_markdown(stdout, &ri, &r.stats);
-	fflush(stdout);
-	/* requests canceled at quit say nothing about the endpoint */
-	if (r.stats.errors > r.stats.canceled &&
+	/* a failed preflight measured nothing: its reason is all there is */
+	if (r.load.reason != END_PREFLIGHT) {
+		if (o->json)
+			summary_json(stdout, &ri, &r.stats);
+		else
+			summary_markdown(stdout, &ri, &r.stats);
+		fflush(stdout);
+	}
+	if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
+		fprintf(stderr, "ttftop: %s\n", r.load.stop_detail);
+		status = EXIT_FAILED;
+	} else if (r.stats.errors > r.stats.canceled &&
 	    r.stats.errors == r.stats.requests) {
+		/* requests canceled at quit say nothing about the endpoint */
 		fprintf(stderr, "ttftop: every request failed\n");
 		status = 1;
 	}

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "net/xfer.h"
 #include "proto/proto.h"
@@ -92,6 +93,23 @@ check_done(struct multi *x)
 		if (r->s.status == 0)
 			response_status(r);
 		r->xfer_kind = classify(result);
+		if (r->s.status == 429 || r->s.status == 503) {
+			curl_off_t secs = -1;
+			char v[32];
+
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RETRY_AFTER, &secs);
+			if (secs > 0) {
+				snprintf(v, sizeof v, "%lld", (long long)secs);
+				request_retry_after(r, v, strlen(v));
+			}
+		}
+		if (result == CURLE_COULDNT_CONNECT) {
+			long e = 0;
+
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_OS_ERRNO, &e);
+			if (request_errno_is_local((int)e))
+				r->local_errno = (int)e;
+		}
 		if (result != CURLE_OK && r->xfer_err[0] == '\0')
 			snprintf(r->xfer_err, sizeof r->xfer_err, "%s",
 			    curl_easy_strerror(result));

@@ -115,6 +115,14 @@ finish(struct direct *d, struct request *r, enum err_kind kind,
 	ev_timer_stop(d->loop, &c->timer);
 	if (r->s.status == 0)
 		r->s.status = c->resp.status;
+	if (r->s.status == 429 || r->s.status == 503) {
+		size_t n;
+		const char *v = http_header(c->resp.head.p, c->resp.head.len,
+		    "Retry-After", &n);
+
+		if (v != NULL)
+			request_retry_after(r, v, n);
+	}
 	r->xfer_kind = kind;
 	if (detail != NULL)
 		snprintf(r->xfer_err, sizeof r->xfer_err, "%s", detail);
@@ -232,6 +240,8 @@ open_conn(struct direct *d, struct request *r, int why)
 		    ai->ai_protocol);
 		if (fd < 0) {
 			why = errno;
+			if (request_errno_is_local(why))
+				break;	/* no other address will do better */
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -254,7 +264,11 @@ open_conn(struct direct *d, struct request *r, int why)
 		}
 		why = errno;
 		close_conn(d->loop, c);
+		if (request_errno_is_local(why))
+			break;
 	}
+	if (request_errno_is_local(why))
+		r->local_errno = why;
 	fail_later(d, r, ERR_CONNECT, "could not connect to %s port %s: %s",
 	    d->host, d->port, strerror(why));
 }

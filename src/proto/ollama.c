@@ -150,6 +150,7 @@ ollama_finish(void *state, const struct proto_events *ev)
 const struct proto proto_ollama = {
 	.name = "ollama",
 	.path = "/api/chat",
+	.models_path = "/api/tags",
 	.env_key = NULL,
 	.build_body = ollama_body,
 	.headers = ollama_headers,

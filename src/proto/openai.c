@@ -210,6 +210,7 @@ openai_finish(void *state, const struct proto_events *ev)
 const struct proto proto_openai_chat = {
 	.name = "openai-chat",
 	.path = "/v1/chat/completions",
+	.models_path = "/v1/models",
 	.env_key = "OPENAI_API_KEY",
 	.build_body = chat_body,
 	.headers = proto_bearer_sse_headers,
@@ -223,6 +224,7 @@ const struct proto proto_openai_chat = {
 const struct proto proto_openai_completions = {
 	.name = "openai-completions",
 	.path = "/v1/completions",
+	.models_path = "/v1/models",
 	.env_key = "OPENAI_API_KEY",
 	.build_body = completions_body,
 	.headers = proto_bearer_sse_headers,

@@ -26,6 +26,9 @@ struct proto {
 	const char	*name;
 	const char	*path;		/* standard path, e.g. /v1/chat/completions;
 					   {model} stands for the model id */
+	const char	*models_path;	/* where the served models are listed
+					   (OpenAI's data[].id, Ollama's
+					   models[].name), or NULL */
 	const char	*env_key;	/* variable holding the API key, or NULL */
 	int		 key_required;	/* refuse to start without it */
 	/* AWS: requests are signed with SigV4 for this service, and the

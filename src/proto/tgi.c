@@ -129,6 +129,7 @@ tgi_finish(void *state, const struct proto_events *ev)
 const struct proto proto_tgi = {
 	.name = "tgi",
 	.path = "/generate_stream",
+	.models_path = "/v1/models",
 	.env_key = "HF_TOKEN",
 	.build_body = proto_tgi_body,
 	.headers = proto_bearer_sse_headers,

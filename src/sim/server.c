@@ -567,6 +567,11 @@ handle_request(struct conn *c)
 		    "{\"object\":\"list\",\"data\":[{\"id\":\"" DEFAULT_MODEL
 		    "\",\"object\":\"model\",\"owned_by\":\"ttftop\"}]}", NULL);
 		response_done(c);
+	} else if (strcmp(method, "GET") == 0 && strcmp(path, "/api/tags") == 0) {
+		simple_response(c, 200, "OK", "application/json",
+		    "{\"models\":[{\"name\":\"" DEFAULT_MODEL "\",\"model\":\""
+		    DEFAULT_MODEL "\"}]}", NULL);
+		response_done(c);
 	} else if (c->api != SIM_API_NONE) {
 		/* the body is copied out: c->in is consumed by the caller */
 		char *body = xstrndup(in + head_len, body_len);

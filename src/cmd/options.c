@@ -519,11 +519,6 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 				return -1;
 			}
 			free(o->body_extra);
-	free(o->body_file);
-	free(o->body_template);
-	free(o->token_path);
-	free(o->usage_path);
-	free(o->done_path);
 			o->body_extra = xstrdup(optarg);
 			break;
 		}

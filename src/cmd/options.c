@@ -29,46 +29,22 @@
 #define MAX_RATE	1e6	/* requests/s */
 #define DEFAULT_OPEN_STAGE (30 * (usec_t)USEC_PER_SEC)
 
-enum {
-	OPT_MAX_TOKENS = 256, OPT_PROMPT, OPT_TIMEOUT, OPT_HEADLESS, OPT_JSON,
-	OPT_SEED, OPT_ARRIVAL, OPT_MAX_CONC, OPT_SCHEDULE, OPT_RATE_RAMP,
-	OPT_WARMUP, OPT_SLO, OPT_PROMPTS, OPT_INPUT_TOKENS, OPT_BODY, OPT_SHUFFLE,
-	OPT_BODY_FILE, OPT_STREAM, OPT_TOKEN_PATH, OPT_USAGE_PATH, OPT_DONE_PATH,
-	OPT_TRANSPORT,
-};
+#define DEFAULT_API	"openai-chat"
+/* getopt_long returns this plus its index in opts for an option with no
+ * letter: past every char, so never taken for a letter (and
+ * options_getopt_error says its long name). */
+#define OPT_LONG_ONLY	256
 
-static const struct option long_opts[] = {
-	{ "api", required_argument, NULL, 'a' },
-	{ "model", required_argument, NULL, 'm' },
-	{ "clients", required_argument, NULL, 'c' },
-	{ "stage-duration", required_argument, NULL, 'd' },
-	{ "requests", required_argument, NULL, 'n' },
-	{ "prompt", required_argument, NULL, OPT_PROMPT },
-	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
-	{ "header", required_argument, NULL, 'H' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "headless", no_argument, NULL, OPT_HEADLESS },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "rate", required_argument, NULL, 'r' },
-	{ "arrival", required_argument, NULL, OPT_ARRIVAL },
-	{ "max-concurrency", required_argument, NULL, OPT_MAX_CONC },
-	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
-	{ "rate-ramp", required_argument, NULL, OPT_RATE_RAMP },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "slo", required_argument, NULL, OPT_SLO },
-	{ "prompts", required_argument, NULL, OPT_PROMPTS },
-	{ "input-tokens", required_argument, NULL, OPT_INPUT_TOKENS },
-	{ "body", required_argument, NULL, OPT_BODY },
-	{ "shuffle", no_argument, NULL, OPT_SHUFFLE },
-	{ "body-file", required_argument, NULL, OPT_BODY_FILE },
-	{ "stream", required_argument, NULL, OPT_STREAM },
-	{ "token-path", required_argument, NULL, OPT_TOKEN_PATH },
-	{ "usage-path", required_argument, NULL, OPT_USAGE_PATH },
-	{ "done-path", required_argument, NULL, OPT_DONE_PATH },
-	{ "transport", required_argument, NULL, OPT_TRANSPORT },
-	{ NULL, 0, NULL, 0 }
+/* What is kept while the options are read, besides the settings: what only
+ * means something once all of them are read. */
+struct parse {
+	struct run_opts	*o;
+	const char	*api;		/* -a */
+	const char	*clients;	/* -c */
+	const char	*rates;		/* -r */
+	const char	*ramp;		/* --rate-ramp */
+	const char	*arrival;	/* --arrival, parsed into o already */
+	bool		 got_d, got_n, got_seed;
 };
 
 int
@@ -422,260 +398,441 @@ transport_parse(struct run_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-void
-options_getopt_error(int ch, char **argv, char *err, size_t errlen)
+/* A string option given again replaces its value: the last one wins. */
+static void
+set_string(char **dst, const char *v)
 {
-	if (ch == ':')
-		snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-	else if (optopt != 0 && optopt < 256)
-		snprintf(err, errlen, "unknown option -%c", optopt);
-	else
-		snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+	free(*dst);
+	*dst = xstrdup(v);
 }
 
-int
-options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
-    char *err, size_t errlen)
+static int
+opt_api(struct parse *p, const char *arg, char *err, size_t errlen)
 {
-	const char *api = "openai-chat", *clients = NULL, *rates = NULL;
-	const char *arrival = NULL, *ramp = NULL;
-	bool got_d = false, got_n = false, got_seed = false;
-	int ch;
+	p->api = arg;
+	return 0;
+}
 
-	optind = 1;
-	opterr = 0;
-	o->timeout = DEFAULT_TIMEOUT;
-	while ((ch = getopt_long(argc, argv, ":a:m:c:r:d:n:H:o:", long_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			api = optarg;
-			break;
-		case 'm':
-			free(o->model);
-			o->model = xstrdup(optarg);
-			break;
-		case 'c':
-			clients = optarg;
-			break;
-		case 'r':
-			rates = optarg;
-			break;
-		case OPT_ARRIVAL:
-			arrival = optarg;
-			if (arrival_parse(optarg, &o->arrival, &o->arrival_shape) != 0) {
-				snprintf(err, errlen, "--arrival: unknown arrival '%s' "
-				    "(constant, poisson, or gamma:K with K from 0.01 to "
-				    "1000)", optarg);
-				return -1;
-			}
-			break;
-		case OPT_MAX_CONC:
-			if (parse_count(optarg, &o->max_concurrency) != 0) {
-				snprintf(err, errlen, "--max-concurrency: '%s' is not a "
-				    "positive whole number", optarg);
-				return -1;
-			}
-			break;
-		case OPT_SCHEDULE:
-			free(o->schedule_file);
-			o->schedule_file = xstrdup(optarg);
-			break;
-		case OPT_RATE_RAMP:
-			ramp = optarg;
-			break;
-		case OPT_WARMUP:
-			if (duration_parse(optarg, &o->warmup) != 0 || o->warmup < 0) {
-				snprintf(err, errlen, "--warmup: '%s' is not a duration "
-				    "(try 10s)", optarg);
-				return -1;
-			}
-			break;
-		case OPT_SLO:
-			if (slo_parse(optarg, &o->slo, err, errlen) != 0)
-				return -1;
-			break;
-		case OPT_PROMPTS:
-			free(o->prompts_file);
-			o->prompts_file = xstrdup(optarg);
-			break;
-		case OPT_INPUT_TOKENS:
-			if (mean_sd_parse(optarg, &o->input_tokens,
-			    &o->input_tokens_sd) != 0) {
-				snprintf(err, errlen, "--input-tokens: '%s' is not N or "
-				    "N:SD (try 512 or 512:64)", optarg);
-				return -1;
-			}
-			break;
-		case OPT_BODY: {
-			cJSON *j = cJSON_Parse(optarg);
-			bool ok = cJSON_IsObject(j);
+static int
+opt_model(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	set_string(&p->o->model, arg);
+	return 0;
+}
 
-			cJSON_Delete(j);
-			if (!ok) {
-				snprintf(err, errlen, "--body: '%s' is not a JSON object "
-				    "(try '{\"ignore_eos\": true}')", optarg);
-				return -1;
-			}
-			free(o->body_extra);
-	free(o->body_file);
-	free(o->body_template);
-	free(o->token_path);
-	free(o->usage_path);
-	free(o->done_path);
-			o->body_extra = xstrdup(optarg);
-			break;
-		}
-		case OPT_SHUFFLE:
-			o->shuffle = true;
-			break;
-		case OPT_BODY_FILE:
-			free(o->body_file);
-			o->body_file = xstrdup(optarg);
-			break;
-		case OPT_TRANSPORT:
-			if (strcmp(optarg, "auto") == 0)
-				o->transport = TRANSPORT_AUTO;
-			else if (strcmp(optarg, "direct") == 0)
-				o->transport = TRANSPORT_DIRECT;
-			else if (strcmp(optarg, "curl") == 0)
-				o->transport = TRANSPORT_CURL;
-			else {
-				snprintf(err, errlen, "--transport: '%s' is not auto, "
-				    "direct or curl", optarg);
-				return -1;
-			}
-			break;
-		case OPT_STREAM:
-			if (strcmp(optarg, "sse") != 0 && strcmp(optarg, "ndjson") != 0) {
-				snprintf(err, errlen, "--stream: '%s' is not sse or ndjson",
-				    optarg);
-				return -1;
-			}
-			o->stream_ndjson = strcmp(optarg, "ndjson") == 0;
-			break;
-		case OPT_TOKEN_PATH:
-		case OPT_USAGE_PATH:
-		case OPT_DONE_PATH: {
-			char **dst = ch == OPT_TOKEN_PATH ? &o->token_path :
-			    ch == OPT_USAGE_PATH ? &o->usage_path : &o->done_path;
+static int
+opt_clients(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->clients = arg;
+	return 0;
+}
 
-			if (optarg[0] == '\0' || strstr(optarg, "..") != NULL ||
-			    optarg[0] == '.' || optarg[strlen(optarg) - 1] == '.') {
-				snprintf(err, errlen, "--%s-path: '%s' is not a path like "
-				    "choices.0.delta.content", ch == OPT_TOKEN_PATH ? "token" :
-				    ch == OPT_USAGE_PATH ? "usage" : "done", optarg);
-				return -1;
-			}
-			free(*dst);
-			*dst = xstrdup(optarg);
-			break;
-		}
-		case 'd':
-			if (duration_parse(optarg, &o->stage_duration) != 0 ||
-			    o->stage_duration <= 0) {
-				snprintf(err, errlen, "-d/--stage-duration: '%s' is not a "
-				    "duration (try 30s, 2m, 500ms)", optarg);
-				return -1;
-			}
-			got_d = true;
-			break;
-		case 'n':
-			if (parse_count(optarg, &o->requests) != 0) {
-				snprintf(err, errlen, "-n/--requests: '%s' is not a "
-				    "positive whole number", optarg);
-				return -1;
-			}
-			got_n = true;
-			break;
-		case OPT_PROMPT:
-			free(o->prompt);
-			o->prompt = xstrdup(optarg);
-			break;
-		case OPT_MAX_TOKENS:
-			if (mean_sd_parse(optarg, &o->max_tokens, &o->max_tokens_sd) != 0) {
-				snprintf(err, errlen, "--max-tokens: '%s' is not N or N:SD "
-				    "(try 256 or 256:32)", optarg);
-				return -1;
-			}
-			break;
-		case 'H':
-			if (strchr(optarg, ':') == NULL || optarg[0] == ':') {
-				snprintf(err, errlen, "-H/--header: '%s' is not of the "
-				    "form 'Name: value'", optarg);
-				return -1;
-			}
-			o->headers = xreallocarray(o->headers, (size_t)o->nheaders + 1,
-			    sizeof *o->headers);
-			o->headers[o->nheaders++] = xstrdup(optarg);
-			break;
-		case 'o':
-			free(o->output);
-			o->output = xstrdup(optarg);
-			break;
-		case OPT_TIMEOUT:
-			if (duration_parse(optarg, &o->timeout) != 0 || o->timeout <= 0) {
-				snprintf(err, errlen, "--timeout: '%s' is not a duration "
-				    "(try 30s, 2m)", optarg);
-				return -1;
-			}
-			break;
-		case OPT_HEADLESS:
-			o->headless = true;
-			break;
-		case OPT_JSON:
-			o->json = o->headless = true;
-			break;
-		case OPT_SEED: {
-			char *end;
+static int
+opt_stage_duration(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
 
-			errno = 0;
-			o->seed = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || !isdigit((unsigned char)*optarg)) {
-				snprintf(err, errlen, "--seed: '%s' is not a whole number",
-				    optarg);
-				return -1;
-			}
-			got_seed = true;
-			break;
-		}
-		default:
-			options_getopt_error(ch, argv, err, errlen);
-			return -1;
-		}
-	}
-
-	if ((o->proto = proto_find(api)) == NULL) {
-		snprintf(err, errlen, "-a/--api: unknown API '%s' (supported: %s)",
-		    api, proto_names());
+	if (duration_parse(arg, &o->stage_duration) != 0 ||
+	    o->stage_duration <= 0) {
+		snprintf(err, errlen, "-d/--stage-duration: '%s' is not a "
+		    "duration (try 30s, 2m, 500ms)", arg);
 		return -1;
 	}
-	if ((clients != NULL) + (rates != NULL) + (ramp != NULL) +
+	p->got_d = true;
+	return 0;
+}
+
+static int
+opt_requests(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	if (parse_count(arg, &p->o->requests) != 0) {
+		snprintf(err, errlen, "-n/--requests: '%s' is not a "
+		    "positive whole number", arg);
+		return -1;
+	}
+	p->got_n = true;
+	return 0;
+}
+
+static int
+opt_prompt(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	set_string(&p->o->prompt, arg);
+	return 0;
+}
+
+static int
+opt_max_tokens(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (mean_sd_parse(arg, &o->max_tokens, &o->max_tokens_sd) != 0) {
+		snprintf(err, errlen, "--max-tokens: '%s' is not N or N:SD "
+		    "(try 256 or 256:32)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* -H is repeatable: every header given is sent. */
+static int
+opt_header(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (strchr(arg, ':') == NULL || arg[0] == ':') {
+		snprintf(err, errlen, "-H/--header: '%s' is not of the "
+		    "form 'Name: value'", arg);
+		return -1;
+	}
+	o->headers = xreallocarray(o->headers, (size_t)o->nheaders + 1,
+	    sizeof *o->headers);
+	o->headers[o->nheaders++] = xstrdup(arg);
+	return 0;
+}
+
+static int
+opt_output(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	set_string(&p->o->output, arg);
+	return 0;
+}
+
+static int
+opt_timeout(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (duration_parse(arg, &o->timeout) != 0 || o->timeout <= 0) {
+		snprintf(err, errlen, "--timeout: '%s' is not a duration "
+		    "(try 30s, 2m)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_headless(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->o->headless = true;
+	return 0;
+}
+
+static int
+opt_json(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->o->json = p->o->headless = true;
+	return 0;
+}
+
+static int
+opt_seed(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	p->o->seed = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || !isdigit((unsigned char)*arg)) {
+		snprintf(err, errlen, "--seed: '%s' is not a whole number", arg);
+		return -1;
+	}
+	p->got_seed = true;
+	return 0;
+}
+
+static int
+opt_rate(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->rates = arg;
+	return 0;
+}
+
+static int
+opt_arrival(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	p->arrival = arg;
+	if (arrival_parse(arg, &o->arrival, &o->arrival_shape) != 0) {
+		snprintf(err, errlen, "--arrival: unknown arrival '%s' "
+		    "(constant, poisson, or gamma:K with K from 0.01 to "
+		    "1000)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_max_concurrency(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	if (parse_count(arg, &p->o->max_concurrency) != 0) {
+		snprintf(err, errlen, "--max-concurrency: '%s' is not a "
+		    "positive whole number", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_schedule(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	set_string(&p->o->schedule_file, arg);
+	return 0;
+}
+
+static int
+opt_rate_ramp(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->ramp = arg;
+	return 0;
+}
+
+static int
+opt_warmup(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (duration_parse(arg, &o->warmup) != 0 || o->warmup < 0) {
+		snprintf(err, errlen, "--warmup: '%s' is not a duration "
+		    "(try 10s)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_slo(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return slo_parse(arg, &p->o->slo, err, errlen);
+}
+
+static int
+opt_prompts(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	set_string(&p->o->prompts_file, arg);
+	return 0;
+}
+
+static int
+opt_input_tokens(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (mean_sd_parse(arg, &o->input_tokens, &o->input_tokens_sd) != 0) {
+		snprintf(err, errlen, "--input-tokens: '%s' is not N or "
+		    "N:SD (try 512 or 512:64)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* --body: the extra fields only; the template and paths are other options'. */
+static int
+opt_body(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	if (!body_is_object(arg)) {
+		snprintf(err, errlen, "--body: '%s' is not a JSON object "
+		    "(try '{\"ignore_eos\": true}')", arg);
+		return -1;
+	}
+	set_string(&p->o->body_extra, arg);
+	return 0;
+}
+
+static int
+opt_shuffle(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->o->shuffle = true;
+	return 0;
+}
+
+/* --body-file: read once all options are, in body_file_parse. */
+static int
+opt_body_file(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	set_string(&p->o->body_file, arg);
+	return 0;
+}
+
+static int
+opt_stream(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "sse") != 0 && strcmp(arg, "ndjson") != 0) {
+		snprintf(err, errlen, "--stream: '%s' is not sse or ndjson", arg);
+		return -1;
+	}
+	p->o->stream_ndjson = strcmp(arg, "ndjson") == 0;
+	return 0;
+}
+
+/* --token-path, --usage-path, --done-path: dotted paths into a chunk. */
+static int
+json_path_set(char **dst, const char *option, const char *arg, char *err,
+    size_t errlen)
+{
+	if (arg[0] == '\0' || strstr(arg, "..") != NULL || arg[0] == '.' ||
+	    arg[strlen(arg) - 1] == '.') {
+		snprintf(err, errlen, "%s: '%s' is not a path like "
+		    "choices.0.delta.content", option, arg);
+		return -1;
+	}
+	set_string(dst, arg);
+	return 0;
+}
+
+static int
+opt_token_path(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return json_path_set(&p->o->token_path, "--token-path", arg, err, errlen);
+}
+
+static int
+opt_usage_path(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return json_path_set(&p->o->usage_path, "--usage-path", arg, err, errlen);
+}
+
+static int
+opt_done_path(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return json_path_set(&p->o->done_path, "--done-path", arg, err, errlen);
+}
+
+static int
+opt_transport(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (strcmp(arg, "auto") == 0)
+		o->transport = TRANSPORT_AUTO;
+	else if (strcmp(arg, "direct") == 0)
+		o->transport = TRANSPORT_DIRECT;
+	else if (strcmp(arg, "curl") == 0)
+		o->transport = TRANSPORT_CURL;
+	else {
+		snprintf(err, errlen, "--transport: '%s' is not auto, "
+		    "direct or curl", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every option, named once: getopt_long's table and the short-option string
+ * are built from this one. No help text here: `ttftop help run` groups and
+ * words the options for a reader, not in this order. */
+static const struct opt {
+	const char	*name;
+	int		 letter;	/* 0: long only */
+	int		 has_arg;	/* no_argument or required_argument */
+	int		(*fn)(struct parse *, const char *, char *, size_t);
+} opts[] = {
+	{ "api",		'a', required_argument,	opt_api },
+	{ "model",		'm', required_argument,	opt_model },
+	{ "clients",		'c', required_argument,	opt_clients },
+	{ "stage-duration",	'd', required_argument,	opt_stage_duration },
+	{ "requests",		'n', required_argument,	opt_requests },
+	{ "prompt",		0,   required_argument,	opt_prompt },
+	{ "max-tokens",		0,   required_argument,	opt_max_tokens },
+	{ "header",		'H', required_argument,	opt_header },
+	{ "output",		'o', required_argument,	opt_output },
+	{ "timeout",		0,   required_argument,	opt_timeout },
+	{ "headless",		0,   no_argument,	opt_headless },
+	{ "json",		0,   no_argument,	opt_json },
+	{ "seed",		0,   required_argument,	opt_seed },
+	{ "rate",		'r', required_argument,	opt_rate },
+	{ "arrival",		0,   required_argument,	opt_arrival },
+	{ "max-concurrency",	0,   required_argument,	opt_max_concurrency },
+	{ "schedule",		0,   required_argument,	opt_schedule },
+	{ "rate-ramp",		0,   required_argument,	opt_rate_ramp },
+	{ "warmup",		0,   required_argument,	opt_warmup },
+	{ "slo",		0,   required_argument,	opt_slo },
+	{ "prompts",		0,   required_argument,	opt_prompts },
+	{ "input-tokens",	0,   required_argument,	opt_input_tokens },
+	{ "body",		0,   required_argument,	opt_body },
+	{ "shuffle",		0,   no_argument,	opt_shuffle },
+	{ "body-file",		0,   required_argument,	opt_body_file },
+	{ "stream",		0,   required_argument,	opt_stream },
+	{ "token-path",		0,   required_argument,	opt_token_path },
+	{ "usage-path",		0,   required_argument,	opt_usage_path },
+	{ "done-path",		0,   required_argument,	opt_done_path },
+	{ "transport",		0,   required_argument,	opt_transport },
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+/* getopt_long's tables from opts: a letter's long form returns the letter,
+ * so both spellings reach one entry. shorts holds 2 * NOPTS + 2. */
+static void
+opts_build(struct option *longs, char *shorts)
+{
+	size_t i;
+
+	*shorts++ = ':';	/* a missing value returns ':', not '?' */
+	for (i = 0; i < NOPTS; i++) {
+		longs[i].name = opts[i].name;
+		longs[i].has_arg = opts[i].has_arg;
+		longs[i].flag = NULL;
+		longs[i].val = opts[i].letter != 0 ? opts[i].letter :
+		    OPT_LONG_ONLY + (int)i;
+		if (opts[i].letter != 0) {
+			*shorts++ = (char)opts[i].letter;
+			if (opts[i].has_arg == required_argument)
+				*shorts++ = ':';
+		}
+	}
+	memset(&longs[NOPTS], 0, sizeof longs[NOPTS]);
+	*shorts = '\0';
+}
+
+/* The entry for what getopt_long returned, or NULL for ':' and '?'. */
+static const struct opt *
+opts_find(int ch)
+{
+	size_t i;
+
+	if (ch >= OPT_LONG_ONLY && (size_t)(ch - OPT_LONG_ONLY) < NOPTS)
+		return &opts[ch - OPT_LONG_ONLY];
+	for (i = 0; i < NOPTS; i++)
+		if (opts[i].letter == ch)	/* ch is never 0: no flag pointers */
+			return &opts[i];
+	return NULL;
+}
+
+/* -c, -r, --rate-ramp, --schedule, -d and -n: closed or open loop, the
+ * stages, and how each ends. */
+static int
+stages_parse(struct parse *p, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if ((p->clients != NULL) + (p->rates != NULL) + (p->ramp != NULL) +
 	    (o->schedule_file != NULL) > 1) {
 		snprintf(err, errlen, "-c/--clients, -r/--rate, --rate-ramp and "
 		    "--schedule: give one of them");
 		return -1;
 	}
-	if (clients != NULL) {
+	if (p->clients != NULL) {
 		free(o->clients);
 		o->clients = NULL;
-		if (list_parse(clients, MAX_CLIENTS, &o->clients, &o->nstages) != 0) {
-			snprintf(err, errlen, "-c/--clients: '%s' is not a list of client "
-			    "counts (try 1,5,20)", clients);
+		if (list_parse(p->clients, MAX_CLIENTS, &o->clients,
+		    &o->nstages) != 0) {
+			snprintf(err, errlen, "-c/--clients: '%s' is not a list of "
+			    "client counts (try 1,5,20)", p->clients);
 			return -1;
 		}
 	}
-	if (got_d && got_n) {
+	if (p->got_d && p->got_n) {
 		snprintf(err, errlen, "-d/--stage-duration and -n/--requests: "
 		    "give one or the other");
 		return -1;
 	}
-	if (got_n)
+	if (p->got_n)
 		o->stage_duration = 0;	/* the caller's default gives way */
-	if (got_d)
+	if (p->got_d)
 		o->requests = 0;
-	if (open_loop_parse(o, rates, ramp, got_d || got_n, err, errlen) != 0)
+	if (open_loop_parse(o, p->rates, p->ramp, p->got_d || p->got_n, err,
+	    errlen) != 0)
 		return -1;
-	if (arrival != NULL && rates == NULL && ramp == NULL) {
+	if (p->arrival != NULL && p->rates == NULL && p->ramp == NULL) {
 		snprintf(err, errlen, "--arrival needs -r/--rate or --rate-ramp");
 		return -1;
 	}
@@ -695,30 +852,41 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		else
 			o->requests = DEFAULT_REQUESTS;
 	}
-	if (prompts_parse(o, err, errlen) != 0 || body_file_parse(o, err, errlen) != 0)
-		return -1;
-	if (!got_seed)
-		o->seed = random_seed();
+	return 0;
+}
 
-	if (url_required) {
-		if (optind >= argc && o->proto->aws_service == NULL) {
-			snprintf(err, errlen, "no URL given (e.g. ttftop run "
-			    "http://127.0.0.1:8000/v1)");
+/* The words left after the options: the URL for `run`, none for `demo`. */
+static int
+url_parse(struct run_opts *o, int nargs, char **args, bool url_required,
+    char *err, size_t errlen)
+{
+	if (!url_required) {
+		if (nargs > 0) {
+			snprintf(err, errlen, "unexpected argument '%s'", args[0]);
 			return -1;
 		}
-		if (optind + 1 < argc) {
-			snprintf(err, errlen, "unexpected argument '%s' after the URL",
-			    argv[optind + 1]);
-			return -1;
-		}
-		free(o->url);
-		o->url = optind < argc ? xstrdup(argv[optind]) : NULL;
-	} else if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return 0;
+	}
+	if (nargs == 0 && o->proto->aws_service == NULL) {
+		snprintf(err, errlen, "no URL given (e.g. ttftop run "
+		    "http://127.0.0.1:8000/v1)");
 		return -1;
 	}
-	if (o->proto->aws_service != NULL && aws_parse(o, err, errlen) != 0)
+	if (nargs > 1) {
+		snprintf(err, errlen, "unexpected argument '%s' after the URL",
+		    args[1]);
 		return -1;
+	}
+	free(o->url);
+	o->url = nargs > 0 ? xstrdup(args[0]) : NULL;
+	return 0;
+}
+
+/* What the API needs of the other options: custom's template and token
+ * path, a model where the path names one. */
+static int
+api_needs_parse(struct run_opts *o, char *err, size_t errlen)
+{
 	if (o->proto == &proto_custom && (o->body_template == NULL ||
 	    o->token_path == NULL)) {
 		snprintf(err, errlen, "--api custom needs --body-file TEMPLATE and "
@@ -732,15 +900,13 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		    "the model id (e.g. anthropic.claude-3-haiku-20240307-v1:0)");
 		return -1;
 	}
-	if (o->url != NULL) {
-		free(o->endpoint);
-		if ((o->endpoint = proto_endpoint(o->proto, o->url, o->model, err, errlen)) == NULL)
-			return -1;
-	}
-	if (transport_parse(o, err, errlen) != 0)
-		return -1;
-	if (o->output == NULL)
-		default_output(o);
+	return 0;
+}
+
+/* The API key from the environment, where the API needs one. */
+static int
+api_key_parse(struct run_opts *o, char *err, size_t errlen)
+{
 	if (o->proto->env_key != NULL)
 		o->api_key = getenv(o->proto->env_key);
 	if (o->proto->key_required && (o->api_key == NULL || o->api_key[0] == '\0')) {
@@ -750,4 +916,79 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		return -1;
 	}
 	return 0;
+}
+
+/* The options once all are read: checked together and completed. The order
+ * of the checks is which error a command line with several gets. */
+static int
+options_check(struct parse *p, int nargs, char **args, bool url_required,
+    char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if ((o->proto = proto_find(p->api)) == NULL) {
+		snprintf(err, errlen, "-a/--api: unknown API '%s' (supported: %s)",
+		    p->api, proto_names());
+		return -1;
+	}
+	if (stages_parse(p, err, errlen) != 0 ||
+	    prompts_parse(o, err, errlen) != 0 ||
+	    body_file_parse(o, err, errlen) != 0)
+		return -1;
+	if (!p->got_seed)
+		o->seed = random_seed();
+	if (url_parse(o, nargs, args, url_required, err, errlen) != 0)
+		return -1;
+	if (o->proto->aws_service != NULL && aws_parse(o, err, errlen) != 0)
+		return -1;
+	if (api_needs_parse(o, err, errlen) != 0)
+		return -1;
+	if (o->url != NULL) {
+		free(o->endpoint);
+		if ((o->endpoint = proto_endpoint(o->proto, o->url, o->model, err,
+		    errlen)) == NULL)
+			return -1;
+	}
+	if (transport_parse(o, err, errlen) != 0)
+		return -1;
+	if (o->output == NULL)
+		default_output(o);
+	return api_key_parse(o, err, errlen);
+}
+
+void
+options_getopt_error(int ch, char **argv, char *err, size_t errlen)
+{
+	if (ch == ':')
+		snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+	else if (optopt != 0 && optopt < 256)
+		snprintf(err, errlen, "unknown option -%c", optopt);
+	else
+		snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+}
+
+int
+options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
+    char *err, size_t errlen)
+{
+	struct option longs[NOPTS + 1];
+	char shorts[2 * NOPTS + 2];
+	struct parse p = { .o = o, .api = DEFAULT_API };
+	const struct opt *opt;
+	int ch;
+
+	opts_build(longs, shorts);
+	optind = 1;
+	opterr = 0;
+	o->timeout = DEFAULT_TIMEOUT;
+	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		if ((opt = opts_find(ch)) == NULL) {
+			options_getopt_error(ch, argv, err, errlen);
+			return -1;
+		}
+		if (opt->fn(&p, optarg, err, errlen) != 0)
+			return -1;
+	}
+	return options_check(&p, argc - optind, argv + optind, url_required, err,
+	    errlen);
 }

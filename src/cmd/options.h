@@ -11,8 +11,9 @@
 #define OPT_ERR_MAX 256
 
 /* Parses argv (after the command word) into o. On bad usage returns -1 with
- * a one-line message in err naming the option. `demo` passes a default URL
- * and allows none on the command line. */
+ * a one-line message in err naming the option; o keeps what it holds, for
+ * run_opts_free. An option given twice keeps the last value (-H adds one).
+ * `demo` passes a default URL and allows none on the command line. */
 int options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
     char *err, size_t errlen);
 /* The message for what getopt_long returned as ch, ':' (a value missing,

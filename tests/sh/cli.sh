@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad usage: one line naming what is wrong, exit 2, and no file written.
 . "$TESTS_DIR/sh/lib.sh"
-plan 38
+plan 41
 
 usage_error() {	# usage_error WORD-IN-MESSAGE ARGS...
 	local want=$1; shift
@@ -55,6 +55,13 @@ usage_error "--prompt, --prompts and --input-tokens: give one" run --prompt hi -
 usage_error "--input-tokens: 'lots' is not N or N:SD" run --input-tokens lots http://127.0.0.1:1
 usage_error "--body: '.1.' is not a JSON object" run --body '[1]' http://127.0.0.1:1
 usage_error "--max-tokens: '5:x' is not N or N:SD" run --max-tokens 5:x http://127.0.0.1:1
+# --body sets its own field only: a later bad option or check is a usage
+# error (exit 2, one line), never a double free (exit 134) or a read of freed
+# memory; usage_error runs in $T, where the template T is
+printf '%s\n' '{"model": "{{model}}", "messages": [{"role": "user", "content": "{{prompt}}"}],' \
+	'"stream": true, "stream_options": {"include_usage": true}}' >"$T/T"
+usage_error "unknown option --bogus" run --token-path a.b --body '{}' --bogus x
+usage_error "no URL given" run -a custom --body-file T --token-path P --body '{"max_tokens": 2}'
 check "no JSONL file was left by bad usage" bash -c "! ls '$T'/*.jsonl"
 
 # the URL is completed with the API's path, and named in errors
@@ -66,4 +73,11 @@ is "$(jq -r 'select(.type == "run") | .config.endpoint' "$T/root.jsonl"):$STATUS
 run_ttftop run -n 1 -o "$T/404.jsonl" "$base/v2/chat"
 is "$(jq -r 'select(.type == "request") | "\(.status) \(.error.detail)"' "$T/404.jsonl")" \
 	"404 no route for POST /v2/chat/v1/chat/completions" "a wrong path: HTTP 404 with the server's message"
+# the template, its paths and --body after them all reach the server: the sim
+# was told 3 tokens, the body's max_tokens caps them at 2
+run_ttftop run --headless -a custom --body-file "$T/T" --token-path choices.0.delta.content \
+	--usage-path usage.completion_tokens --body '{"max_tokens": 2}' -m sim -n 1 -o "$T/custom.jsonl" \
+	"$SIM_URL/chat/completions"
+is "$(jq -c 'select(.type == "request") | [.output_tokens, .tokens_from, .error]' "$T/custom.jsonl"):$STATUS" \
+	'[2,"usage",null]:0' "--body after --body-file and --token-path: 2 tokens from the usage path, exit 0"
 done_testing

@@ -1,12 +1,15 @@
 /* The command line: durations, lists, and one clear error per bad option. */
 #include "config.h"
 
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -130,6 +133,225 @@ test_bad_command_lines(void **state)
 	}
 }
 
+/* Files the string options name: two of each kind, so that which one won
+ * shows. */
+static char tmpdir[] = "/tmp/ttftop-test-options.XXXXXX";
+static char prompts_a[PATH_MAX], prompts_b[PATH_MAX];
+static char sched_a[PATH_MAX], sched_b[PATH_MAX];
+static char tpl_a[PATH_MAX], tpl_b[PATH_MAX];
+static char *const files[] = { prompts_a, prompts_b, sched_a, sched_b, tpl_a,
+    tpl_b };
+
+#define TPL_A	"{\"prompt\": \"{{prompt}}\", \"v\": 1}"
+#define TPL_B	"{\"prompt\": \"{{prompt}}\", \"v\": 2}"
+
+static int
+write_file(char *path, const char *name, const char *text)
+{
+	FILE *f;
+
+	snprintf(path, PATH_MAX, "%s/%s", tmpdir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static int
+setup_files(void **state)
+{
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	if (write_file(prompts_a, "a.txt", "first\n") != 0 ||
+	    write_file(prompts_b, "b.txt", "second\nthird\n") != 0 ||
+	    write_file(sched_a, "a.sched", "0\n0.5\n") != 0 ||
+	    write_file(sched_b, "b.sched", "0\n0.25\n0.5\n") != 0 ||
+	    write_file(tpl_a, "a.tpl", TPL_A) != 0 ||
+	    write_file(tpl_b, "b.tpl", TPL_B) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown_files(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++)
+		unlink(files[i]);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* Every option whose value is kept as a string: the two spellings used
+ * (first and second time), the field, and the two values given. */
+static const struct string_opt {
+	const char	*flag[2];
+	size_t		 field;
+	const char	*value[2];
+} string_opts[] = {
+	{ { "-m", "--model" }, offsetof(struct run_opts, model), { "m1", "m2" } },
+	{ { "-o", "--output" }, offsetof(struct run_opts, output),
+	    { "a.jsonl", "b.jsonl" } },
+	{ { "--prompt", "--prompt" }, offsetof(struct run_opts, prompt),
+	    { "hello", "goodbye" } },
+	{ { "--prompts", "--prompts" }, offsetof(struct run_opts, prompts_file),
+	    { prompts_a, prompts_b } },
+	{ { "--schedule", "--schedule" }, offsetof(struct run_opts, schedule_file),
+	    { sched_a, sched_b } },
+	{ { "--body", "--body" }, offsetof(struct run_opts, body_extra),
+	    { "{\"a\": 1}", "{\"b\": 2}" } },
+	{ { "--body-file", "--body-file" }, offsetof(struct run_opts, body_file),
+	    { tpl_a, tpl_b } },
+	{ { "--token-path", "--token-path" }, offsetof(struct run_opts, token_path),
+	    { "t.a", "t.b" } },
+	{ { "--usage-path", "--usage-path" }, offsetof(struct run_opts, usage_path),
+	    { "u.a", "u.b" } },
+	{ { "--done-path", "--done-path" }, offsetof(struct run_opts, done_path),
+	    { "d.a", "d.b" } },
+};
+#define NSTRING_OPTS (sizeof string_opts / sizeof string_opts[0])
+
+static const char *
+field(const struct run_opts *o, const struct string_opt *s)
+{
+	return *(char *const *)((const char *)o + s->field);
+}
+
+/* The last value given wins, whether or not the whole set parsed (the
+ * options are read before they are checked together). */
+static void
+assert_won(const struct run_opts *o, const struct string_opt *s, int i,
+    const char *line)
+{
+	const char *got = field(o, s);
+
+	if (got == NULL || strcmp(got, s->value[i]) != 0)
+		fail_msg("%s: %s is '%s', want '%s'", line, s->flag[1],
+		    got ? got : "(null)", s->value[i]);
+}
+
+/* What a parse of args was, for a failure message. */
+static const char *
+line_of(const char *const *args, int n)
+{
+	static char line[2048];
+	size_t len = 0;
+	int i;
+
+	line[0] = '\0';
+	for (i = 0; i < n && len < sizeof line; i++)
+		len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
+		    i ? " " : "", args[i]);
+	return line;
+}
+
+/* The body template read is the last --body-file's, when the set parsed. */
+static void
+assert_template(const struct run_opts *o, const char *err, const char *line)
+{
+	const char *want;
+
+	if (err[0] != '\0' || o->body_file == NULL)
+		return;
+	want = strcmp(o->body_file, tpl_a) == 0 ? TPL_A : TPL_B;
+	if (o->body_template == NULL || strcmp(o->body_template, want) != 0)
+		fail_msg("%s: the template read is '%s', want '%s'", line,
+		    o->body_template ? o->body_template : "(null)", want);
+}
+
+static void
+test_string_option_twice(void **state)
+{
+	struct run_opts o;
+	size_t a;
+
+	for (a = 0; a < NSTRING_OPTS; a++) {
+		const struct string_opt *s = &string_opts[a];
+		const char *args[] = { s->flag[0], s->value[0], s->flag[1],
+		    s->value[1], "http://127.0.0.1:1" };
+		const char *err = parse(args, 5, &o), *line = line_of(args, 5);
+
+		if (err[0] != '\0')
+			fail_msg("%s: %s", line, err);
+		assert_won(&o, s, 1, line);
+		assert_template(&o, err, line);
+		run_opts_free(&o);
+	}
+}
+
+/* Two string options, each given twice, interleaved: every ordered pair. */
+static void
+test_string_option_pairs(void **state)
+{
+	struct run_opts o;
+	size_t a, b;
+
+	for (a = 0; a < NSTRING_OPTS; a++) {
+		for (b = 0; b < NSTRING_OPTS; b++) {
+			const struct string_opt *s = &string_opts[a], *t = &string_opts[b];
+			const char *args[] = { s->flag[0], s->value[0], t->flag[0],
+			    t->value[0], s->flag[1], s->value[1], t->flag[1],
+			    t->value[1], "http://127.0.0.1:1" };
+			const char *err, *line;
+
+			if (a == b)
+				continue;
+			err = parse(args, 9, &o);
+			line = line_of(args, 9);
+			assert_won(&o, s, 1, line);
+			assert_won(&o, t, 1, line);
+			assert_template(&o, err, line);
+			run_opts_free(&o);
+		}
+	}
+}
+
+/* --body sets the extra fields only, before or after what --api custom
+ * reads; and a bad option after it is only a usage error. */
+static void
+test_body_keeps_the_others(void **state)
+{
+	static const char *const body_last[] = {
+		"-a", "custom", "--body-file", tpl_a, "--token-path", "t.a",
+		"--usage-path", "u.a", "--done-path", "d.a", "--body", "{\"x\": 1}",
+		"http://127.0.0.1:1",
+	};
+	static const char *const body_first[] = {
+		"-a", "custom", "--body", "{\"x\": 1}", "--body-file", tpl_a,
+		"--token-path", "t.a", "--usage-path", "u.a", "--done-path", "d.a",
+		"http://127.0.0.1:1",
+	};
+	static const char *const *const lines[] = { body_last, body_first };
+	static const char *const bogus[] = { "--token-path", "a.b", "--body", "{}",
+	    "--bogus", "x" };
+	static const char *const no_url[] = { "-a", "custom", "--body-file", tpl_a,
+	    "--token-path", "P", "--body", "{\"ignore_eos\": true}" };
+	struct run_opts o;
+	size_t i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		assert_string_equal(parse(lines[i], 13, &o), "");
+		assert_string_equal(o.body_extra, "{\"x\": 1}");
+		assert_string_equal(o.body_file, tpl_a);
+		assert_string_equal(o.body_template, TPL_A);
+		assert_string_equal(o.token_path, "t.a");
+		assert_string_equal(o.usage_path, "u.a");
+		assert_string_equal(o.done_path, "d.a");
+		assert_ptr_equal(o.proto, &proto_custom);
+		run_opts_free(&o);
+	}
+	assert_string_equal(parse(bogus, 6, &o), "unknown option --bogus");
+	assert_string_equal(o.token_path, "a.b");
+	assert_string_equal(o.body_extra, "{}");
+	run_opts_free(&o);
+	assert_string_equal(parse(no_url, 8, &o),
+	    "no URL given (e.g. ttftop run http://127.0.0.1:8000/v1)");
+	assert_string_equal(o.body_template, TPL_A);
+	assert_string_equal(o.token_path, "P");
+	run_opts_free(&o);
+}
+
 static void
 test_secret_headers(void **state)
 {
@@ -149,8 +371,12 @@ main(void)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_good_command_line),
 		cmocka_unit_test(test_bad_command_lines),
+		cmocka_unit_test(test_string_option_twice),
+		cmocka_unit_test(test_string_option_pairs),
+		cmocka_unit_test(test_body_keeps_the_others),
 		cmocka_unit_test(test_secret_headers),
 	};
 
-	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("options", tests, setup_files,
+	    teardown_files);
 }

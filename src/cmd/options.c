@@ -23,6 +23,7 @@
 
 #define DEFAULT_PROMPT	"Write a long story about a lighthouse keeper who finds a message in a bottle."
 #define DEFAULT_TIMEOUT	(300 * (usec_t)USEC_PER_SEC)
+#define DEFAULT_MAX_ERRORS 200	/* failed requests in a row that stop a run */
 #define DEFAULT_REQUESTS 10	/* per client, when neither -d nor -n */
 #define MAX_CLIENTS	100000
 #define MAX_STAGES	1000
@@ -526,6 +527,28 @@ opt_json(struct parse *p, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_no_preflight(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->o->preflight = false;
+	return 0;
+}
+
+static int
+opt_max_errors(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	p->o->max_errors = strtol(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || !isdigit((unsigned char)*arg)) {
+		snprintf(err, errlen, "--max-errors: '%s' is not a whole number (0: "
+		    "never stop)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 opt_seed(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	char *end;
@@ -756,6 +779,8 @@ static const struct opt {
 	{ "usage-path",		0,   required_argument,	opt_usage_path },
 	{ "done-path",		0,   required_argument,	opt_done_path },
 	{ "transport",		0,   required_argument,	opt_transport },
+	{ "no-preflight",	0,   no_argument,	opt_no_preflight },
+	{ "max-errors",		0,   required_argument,	opt_max_errors },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -803,6 +828,7 @@ static int
 stages_parse(struct parse *p, char *err, size_t errlen)
 {
 	struct run_opts *o = p->o;
+	int i;
 
 	if ((p->clients != NULL) + (p->rates != NULL) + (p->ramp != NULL) +
 	    (o->schedule_file != NULL) > 1) {
@@ -818,6 +844,13 @@ stages_parse(struct parse *p, char *err, size_t errlen)
 			snprintf(err, errlen, "-c/--clients: '%s' is not a list of "
 			    "client counts (try 1,5,20)", p->clients);
 			return -1;
+		}
+		for (i = 0; i < o->nstages; i++) {
+			if (o->clients[i] == 0) {
+				snprintf(err, errlen, "-c/--clients: stage %d of '%s' has 0 "
+				    "clients: nothing would run in it", i + 1, p->clients);
+				return -1;
+			}
 		}
 	}
 	if (p->got_d && p->got_n) {
@@ -891,6 +924,13 @@ api_needs_parse(struct run_opts *o, char *err, size_t errlen)
 	    o->token_path == NULL)) {
 		snprintf(err, errlen, "--api custom needs --body-file TEMPLATE and "
 		    "--token-path PATH (e.g. choices.0.delta.content)");
+		return -1;
+	}
+	if (strstr(o->proto->path, "{model}") != NULL && o->model != NULL &&
+	    (o->model[0] == '\0' || o->model[strcspn(o->model, " \t\r\n")] != '\0')) {
+		snprintf(err, errlen, "-m/--model: '%s' cannot be %s (no spaces, "
+		    "not empty)", o->model, strncmp(o->proto->path, "/endpoints/", 11) == 0 ?
+		    "a SageMaker endpoint's name" : "a Bedrock model id");
 		return -1;
 	}
 	if (strstr(o->proto->path, "{model}") != NULL && o->model == NULL) {
@@ -981,6 +1021,8 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	optind = 1;
 	opterr = 0;
 	o->timeout = DEFAULT_TIMEOUT;
+	o->preflight = true;
+	o->max_errors = DEFAULT_MAX_ERRORS;
 	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if ((opt = opts_find(ch)) == NULL) {
 			options_getopt_error(ch, argv, err, errlen);

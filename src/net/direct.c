@@ -117,8 +117,8 @@ finish(struct direct *d, struct request *r, enum err_kind kind,
 		r->s.status = c->resp.status;
 	if (r->s.status == 429 || r->s.status == 503) {
 		size_t n;
-		const char *v = http_header(c->resp.head.p, c->resp.head.len,
-		    "Retry-After", &n);
+		const char *v = c->resp.head_len > 0 ? http_header(c->resp.head.p,
+		    c->resp.head_len, "Retry-After", &n) : NULL;
 
 		if (v != NULL)
 			request_retry_after(r, v, n);

@@ -34,6 +34,7 @@ http_resp_reset(struct http_resp *h)
 	h->line_len = 0;
 	h->received = 0;
 	h->head.len = 0;
+	h->head_len = 0;
 	h->err[0] = '\0';
 }
 
@@ -292,6 +293,7 @@ feed_head(struct http_resp *h, const char *p, size_t n, enum http_rc *rc)
 	}
 	h->head.p[e] = '\0';
 	h->head.len = 0;
+	h->head_len = e;
 	*rc = parse_head(h, h->head.p, e);
 	/* an interim answer (100 Continue, 103 Early Hints): the real one
 	 * follows */

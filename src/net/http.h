@@ -38,6 +38,7 @@ struct http_resp {
 	size_t		 line_len;	/* of the trailer line so far */
 	size_t		 received;	/* every byte, head included */
 	struct buf	 head;
+	size_t		 head_len;	/* of the last head read, in head.p */
 	char		 err[96];
 };
 

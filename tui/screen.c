@@ -1,10 +1,10 @@
+/* The screen: its setup, the state it shows, the drawing primitives the
+ * views compose a frame with, and the frame itself, drawn on a timer. */
 #include "config.h"
 
-#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,43 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <termios.h>
 #include <unistd.h>
 
-#include "jsonl.h"
 #include "live.h"
 #include "load.h"
 #include "run_opts.h"
 #include "player.h"
 #include "screen.h"
-#include "stats.h"
-#include "writer.h"
 #include "xalloc.h"
 
 #define FRAME		0.1	/* seconds between frames at most */
 #define IDLE_FRAME	0.5	/* redraw at least this often */
-#define NOTICE_SECS	2.0
 
-#define KEY_TAB		'\t'
-#define KEY_ESC		27
-#define KEY_CTRL_L	12
-#define KEY_ENTER_LF	'\n'
-#define KEY_ENTER_CR	'\r'
-#define KEY_DEL		127
-
-const usec_t tui_windows[] = { 10 * USEC_PER_SEC, 60 * USEC_PER_SEC, 600 * USEC_PER_SEC };
-const char *const tui_window_names[] = { "10s", "60s", "10m" };
-#define NWINDOWS 3
+const usec_t tui_windows[NWINDOWS] = { 10 * USEC_PER_SEC, 60 * USEC_PER_SEC, 600 * USEC_PER_SEC };
+const char *const tui_window_names[NWINDOWS] = { "10s", "60s", "10m" };
 #define DEFAULT_WINDOW 1
-
-static const char *const view_names[VIEW_COUNT] = {
-	"overview", "distributions", "stages", "streams", "log",
-};
-
-static struct tui *active_tui;	/* for the fatal paths */
-static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-#define NCRASH_SIGNALS (sizeof crash_signals / sizeof crash_signals[0])
 
 bool
 tui_possible(void)
@@ -238,7 +216,7 @@ ops_lines(const struct tui *t, int from, int to)
  * reading loop does not always get its core back from an idle thread
  * until that thread stops by itself, so the thread stops often.
  */
-static void
+void
 ops_play(struct tui *t)
 {
 	const char *p, *end = t->ops.p + t->ops.len;
@@ -289,6 +267,18 @@ put(struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
 	va_end(ap);
 	/* counts bytes: cut long ASCII only */
 	op_add(t, OP_TEXT, y, x, attr_of(t, c), COLS - x, buf);
+}
+
+void
+put_blanks(struct tui *t, int y, int x, int n, enum colour c)
+{
+	op_add(t, OP_BLANKS, y, x, attr_of(t, c), n, NULL);
+}
+
+void
+put_cursor(struct tui *t, int y, int x, bool shown)
+{
+	op_add(t, OP_CURSOR, y, x, A_NORMAL, shown, NULL);
 }
 
 static const char *const blocks_utf8[] = {
@@ -379,268 +369,13 @@ bars(struct tui *t, int y, int x, int h, const double *v, int n,
 	}
 }
 
-static const char *
-state_word(const struct tui *t, enum colour *c)
-{
-	*c = C_GOOD;
-	if (t->ended) {
-		*c = C_ACCENT;
-		return "DONE";
-	}
-	switch (t->s.state) {
-	case LOAD_RUNNING:
-		return "RUNNING";
-	case LOAD_PAUSED:
-		*c = C_WARN;
-		return "PAUSED";
-	case LOAD_DRAINING:
-		*c = C_WARN;
-		return "DRAINING";
-	default:
-		*c = C_ACCENT;
-		return "DONE";
-	}
-}
-
-static void
-draw_header(struct tui *t)
-{
-	const struct run_info *ri = t->m.ri;
-	const struct player *p = tui_player(t);
-	long secs = (long)(tui_now(t) / USEC_PER_SEC);
-	char right[160], replay[64] = "";
-	enum colour c;
-	const char *word = state_word(t, &c);
-	int rx;
-
-	if (p != NULL) {
-		long len = (long)(p->length / USEC_PER_SEC);	/* as the position */
-		const char *x = t->utf8 ? "\u00d7" : "x";
-
-		if (isinf(p->speed))
-			snprintf(replay, sizeof replay, "/%02ld:%02ld  REPLAY %smax",
-			    len / 60, len % 60, x);
-		else
-			snprintf(replay, sizeof replay, "/%02ld:%02ld  REPLAY %s%g",
-			    len / 60, len % 60, x, p->speed);
-		if (p->paused)
-			strcat(replay, " paused");
-	}
-
-	op_add(t, OP_BLANKS, 0, 0, attr_of(t, C_TITLE), COLS, NULL);
-	put(t, 0, 0, C_TITLE, "ttftop  %s  %s%s%s", ri->api, ri->url,
-	    ri->model ? "  model=" : "", ri->model ? ri->model : "");
-	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld%s ",
-	    t->s.stage, t->s.nstages, t->s.load, word, secs / 60, secs % 60, replay);
-	/* columns, not bytes: the sign of times is two bytes, one column */
-	rx = COLS - (int)strlen(right) + (p != NULL && t->utf8);
-	if (rx < 0)
-		rx = 0;
-	put(t, 0, rx, C_TITLE, "%s", right);
-	/* the state word in its own colour */
-	put(t, 0, rx + (int)(strstr(right, word) - right), c == C_GOOD ? C_TITLE : c,
-	    "%s", word);
-}
-
-static void
-update_cpu(struct tui *t)
-{
-	struct rusage ru;
-	double now = ev_now(t->loop), used;
-
-	if (now - t->ru_at < 1.0)
-		return;
-	getrusage(RUSAGE_SELF, &ru);
-	used = (double)(ru.ru_utime.tv_sec - t->ru_last.ru_utime.tv_sec) +
-	    (double)(ru.ru_stime.tv_sec - t->ru_last.ru_stime.tv_sec) +
-	    (double)(ru.ru_utime.tv_usec - t->ru_last.ru_utime.tv_usec) / 1e6 +
-	    (double)(ru.ru_stime.tv_usec - t->ru_last.ru_stime.tv_usec) / 1e6;
-	if (t->ru_at > 0)
-		t->cpu_pct = 100.0 * used / (now - t->ru_at);
-	t->ru_last = ru;
-	t->ru_at = now;
-}
-
-/* A replay shows the recorded generator's figures for the whole run. */
-static void
-draw_recorded_generator(struct tui *t, int y)
-{
-	const struct player *p = tui_player(t);
-	const struct end_info *e = &p->end;
-	char lag[16], late[32] = "", n[32], of[32], right[96];
-
-	if (!p->have_end || isnan(e->lag_p99))
-		put(t, y, 0, C_DIM, "recorded generator: figures not in the file  "
-		    "draw %.1fms", t->draw_ms);
-	else {
-		if (!isnan(e->late_p99)) {
-			char v[16];
-
-			snprintf(late, sizeof late, "  lateness p99 %s",
-			    label_duration(v, sizeof v, e->late_p99));
-		}
-		put(t, y, 0, e->overloaded ? C_BAD : C_DIM, "recorded generator: cpu "
-		    "%.0f%%  loop lag p99 %s%s%s", 100 * e->cpu_share,
-		    label_duration(lag, sizeof lag, e->lag_p99), late, e->overloaded ?
-		    "  generator overloaded: results not trustworthy" : "");
-		if (e->overloaded)
-			return;
-	}
-	snprintf(right, sizeof right, "%s of %s requests", label_count(n, sizeof n,
-	    (double)t->m.stats->requests), label_count(of, sizeof of,
-	    (double)p->nreqs));
-	if ((int)strlen(right) < COLS - 60)
-		put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
-}
-
-static void
-draw_generator(struct tui *t, int y)
-{
-	char lag[16], late[32], n[32];
-	usec_t now = tui_now(t), win = tui_windows[t->window];
-	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
-	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
-	bool overloaded = lag_overloaded(lag99, late99, t->cpu_pct / 100);
-
-	if (tui_player(t) != NULL) {
-		draw_recorded_generator(t, y);
-		return;
-	}
-	late[0] = '\0';
-	if (t->s.open_loop) {
-		char v[16];
-
-		snprintf(late, sizeof late, "  lateness p99 %s",
-		    isnan(late99) ? "-" : label_duration(v, sizeof v, late99));
-	}
-	put(t, y, 0, overloaded ? C_BAD : C_DIM,
-	    "gen: cpu %.0f%%  loop lag p99 %s%s  draw %.1fms%s", t->cpu_pct,
-	    isnan(lag99) ? "-" : label_duration(lag, sizeof lag, lag99), late, t->draw_ms,
-	    overloaded ? "  generator overloaded: results not trustworthy" : "");
-	if (!overloaded) {
-		char right[256];
-
-		snprintf(right, sizeof right, "writing %s  %s samples",
-		    writer_path(t->m.writer),
-		    label_count(n, sizeof n, (double)writer_samples(t->m.writer)));
-		if ((int)strlen(right) < COLS - 40)
-			put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
-	}
-}
-
-static void
-draw_keys(struct tui *t, int y)
-{
-	if (t->prompting) {
-		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt);
-		op_add(t, OP_CURSOR, y, 6 + (int)t->prompt_len, A_NORMAL, 1, NULL);
-		return;
-	}
-	op_add(t, OP_CURSOR, 0, 0, A_NORMAL, 0, NULL);
-	if (t->notice[0] != '\0' && ev_now(t->loop) < t->notice_until) {
-		put(t, y, 0, C_ACCENT, "%s", t->notice);
-		return;
-	}
-	if (tui_player(t) != NULL)
-		put(t, y, 0, C_DIM, "space pause  +/- speed  %s seek 10s  Home/End  "
-		    "w window  tab view  ? help  q quit", t->utf8 ?
-		    "\u2190/\u2192" : "left/right");
-	else if (t->ended)
-		put(t, y, 0, C_DIM, "the run is over: tab view  w window  ? help  q quit");
-	else if (t->quitting)
-		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "
-		    "q again cancels them");
-	else
-		put(t, y, 0, C_DIM, "space pause  +/- %s  n next stage  m mark  "
-		    "w window  tab view  ? help  q quit",
-		    t->s.open_loop ? "rate" : "clients");
-}
-
-static void
-draw_help(struct tui *t)
-{
-	static const char *const lines[] = {
-		"space      pause or resume starting requests",
-		"+ / -      one client more / less (open",
-		"           loop: rate +10% / -10%)",
-		"] / [      ten clients more / less (open",
-		"           loop: rate x2 / /2)",
-		"n          next stage",
-		"m          mark this moment with a note",
-		"q          quit (twice: cancel streams now)",
-	}, *const replay_lines[] = {
-		"space      pause or resume the replay",
-		"+ / -      replay twice as fast / half as fast",
-		"left/right back / forward 10 s",
-		"Home/End   the run's start / end",
-		"r          --compare: the run the views show",
-		"q          quit",
-	}, *const common[] = {
-		"w          sparkline window: 10s, 60s, 10m",
-		"tab, 1-5   overview, distributions, stages,",
-		"           streams, log",
-		"s          sort the streams view",
-		"?          this help",
-	};
-	const char *const *first = tui_player(t) ? replay_lines : lines;
-	int n1 = tui_player(t) ? (int)(sizeof replay_lines / sizeof replay_lines[0]) :
-	    (int)(sizeof lines / sizeof lines[0]);
-	int n = n1 + (int)(sizeof common / sizeof common[0]), w = 50, h = n + 4, i;
-	int y = (LINES - h) / 2, x = (COLS - w) / 2;
-
-	for (i = 0; i < h; i++)
-		op_add(t, OP_BLANKS, y + i, x, attr_of(t, C_TITLE), w, NULL);
-	put(t, y + 1, x + 2, C_TITLE, "keys");
-	for (i = 0; i < n; i++)
-		put(t, y + 3 + i, x + 2, C_TITLE, "%s", i < n1 ? first[i] :
-		    common[i - n1]);
-}
-
-/* Waits for the frame that is out; curses is the caller's after it. */
-static void
-output_wait(struct tui *t)
-{
-	pthread_mutex_lock(&t->out_mu);
-	while (t->out_frame)
-		pthread_cond_wait(&t->out_cv, &t->out_mu);
-	pthread_mutex_unlock(&t->out_mu);
-	t->out_busy = false;
-}
-
-/* Whether curses is the loop's again: no frame out, or the one out is done.
- * If not and notify, the thread wakes the loop (out_done_cb) when it is;
- * a frame only waits for the next tick, and wakes nobody. */
-static bool
-output_done(struct tui *t, bool notify)
-{
-	if (!t->out_busy)
-		return true;
-	pthread_mutex_lock(&t->out_mu);
-	if (t->out_frame && notify)
-		t->out_notify = true;
-	t->out_busy = t->out_frame;
-	pthread_mutex_unlock(&t->out_mu);
-	return !t->out_busy;
-}
-
-/* Hands the composed frame to the terminal's thread. */
-static void
-send_frame(struct tui *t)
-{
-	pthread_mutex_lock(&t->out_mu);
-	t->out_frame = true;
-	pthread_cond_signal(&t->out_cv);
-	pthread_mutex_unlock(&t->out_mu);
-	t->out_busy = true;
-}
-
 static void
 draw(struct tui *t)
 {
 	int body;
 	double began;
 
-	if (!output_done(t, false)) {
+	if (!term_ready(t, false)) {
 		t->dirty = true;	/* the terminal is behind: a later frame */
 		return;
 	}
@@ -658,16 +393,10 @@ draw(struct tui *t)
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		put(t, 0, 0, C_WARN, "terminal too small: %dx%d, ttftop needs %dx%d",
 		    COLS, LINES, MIN_COLS, MIN_ROWS);
-		send_frame(t);
+		term_send(t);
 		return;
 	}
-	update_cpu(t);
-	draw_header(t);
-	put(t, 1, 0, C_DIM, "%s  window %s", view_names[t->view],
-	    tui_window_names[t->window]);
-	if (t->m.nplayers > 1)
-		put(t, 1, 30, C_ACCENT, "run %d/%d: %s  (r: next run)", t->sel + 1,
-		    t->m.nplayers, t->m.labels[t->sel]);
+	chrome_top(t);
 	body = LINES - 4;
 	switch (t->view) {
 	case VIEW_OVERVIEW:
@@ -682,242 +411,9 @@ draw(struct tui *t)
 	case VIEW_LOG: view_log(t, 2, body); break;
 	default: break;
 	}
-	draw_generator(t, LINES - 2);
-	if (t->help)
-		draw_help(t);
-	draw_keys(t, LINES - 1);
+	chrome_bottom(t);
 	t->draw_ms = (ev_time() - began) * 1000;
-	send_frame(t);
-}
-
-static void
-notice(struct tui *t, const char *msg)
-{
-	snprintf(t->notice, sizeof t->notice, "%s", msg);
-	t->notice_until = ev_now(t->loop) + NOTICE_SECS;
-}
-
-static void
-quit(struct tui *t)
-{
-	if (t->ended || tui_player(t) != NULL) {
-		ev_break(t->loop, EVBREAK_ALL);
-		return;
-	}
-	t->quitting = true;
-	load_quit(t->m.load, END_QUIT);
-}
-
-static void
-prompt_key(struct tui *t, int ch)
-{
-	switch (ch) {
-	case KEY_ENTER_LF:
-	case KEY_ENTER_CR:
-	case KEY_ENTER:
-		t->prompting = false;
-		load_mark(t->m.load, t->prompt);
-		notice(t, "marked");
-		break;
-	case KEY_ESC:
-		t->prompting = false;
-		break;
-	case KEY_BACKSPACE:
-	case KEY_DEL:
-	case '\b':
-		if (t->prompt_len > 0)
-			t->prompt[--t->prompt_len] = '\0';
-		break;
-	default:
-		if (ch >= ' ' && ch < KEY_DEL && t->prompt_len + 1 < sizeof t->prompt) {
-			t->prompt[t->prompt_len++] = (char)ch;
-			t->prompt[t->prompt_len] = '\0';
-		}
-	}
-}
-
-#define REPLAY_SEEK	(10 * USEC_PER_SEC)
-#define REPLAY_FASTEST	1024.0
-#define REPLAY_SLOWEST	(1 / 1024.0)
-
-/* Shows the run's stats and live windows in the views. */
-static void
-show_player(struct tui *t, int i)
-{
-	struct player *p = t->m.players[i];
-
-	t->sel = i;
-	t->m.ri = &p->ri;
-	t->m.stats = &p->stats;
-	t->m.live = &p->live;
-}
-
-/* The keys that steer a replay, every player alike (--compare keeps them
- * on one clock); false for the others. */
-static bool
-replay_key(struct tui *t, int ch)
-{
-	struct player *p = tui_player(t);
-	double now = ev_now(t->loop), speed = p->speed;
-	usec_t to = -1;
-	int i;
-
-	switch (ch) {
-	case ' ':
-		for (i = 0; i < t->m.nplayers; i++)
-			player_pause(t->m.players[i], !p->paused, now);
-		return true;
-	case '+': case '=':
-		if (!isinf(speed))
-			speed = speed * 2 > REPLAY_FASTEST ? INFINITY : speed * 2;
-		break;
-	case '-': case '_':
-		if (isinf(speed))
-			speed = REPLAY_FASTEST;
-		else if (speed / 2 >= REPLAY_SLOWEST)
-			speed /= 2;
-		break;
-	case KEY_RIGHT:
-		to = p->pos + REPLAY_SEEK;
-		break;
-	case KEY_LEFT:
-		to = p->pos > REPLAY_SEEK ? p->pos - REPLAY_SEEK : 0;
-		break;
-	case KEY_HOME:
-		to = 0;
-		break;
-	case KEY_END:
-		to = INT64_MAX;		/* each to its own end */
-		break;
-	case 'r':
-		if (t->m.nplayers < 2)
-			return false;
-		show_player(t, (t->sel + 1) % t->m.nplayers);
-		return true;
-	default:
-		return false;
-	}
-	for (i = 0; i < t->m.nplayers; i++) {
-		p = t->m.players[i];
-		if (to >= 0) {
-			player_seek(p, to, now);
-			p->marks_told = p->marks;	/* a seek passes marks silently */
-		} else
-			player_set_speed(p, speed, now);
-	}
-	return true;
-}
-
-static void
-key(struct tui *t, int ch)
-{
-	struct load *l = t->m.load;
-
-	if (t->prompting) {
-		prompt_key(t, ch);
-		return;
-	}
-	if (t->help && ch != 'q') {
-		t->help = false;	/* any key closes the help */
-		if (ch == '?')
-			return;
-	}
-	if (tui_player(t) != NULL) {
-		if (replay_key(t, ch)) {
-			t->dirty = true;
-			return;
-		}
-		if (ch > 0 && ch < 128 && strchr(" +=-_[]nm", ch) != NULL)
-			return;		/* the engine's keys mean nothing here */
-	}
-	switch (ch) {
-	case ' ':
-		if (l->state == LOAD_PAUSED)
-			load_resume(l);
-		else
-			load_pause(l);
-		break;
-	case '+': case '=':
-		if (l->opts->open_loop)
-			load_set_rate(l, load_rate(l) * 1.1);
-		else
-			load_set_clients(l, l->target + 1);
-		break;
-	case '-': case '_':
-		if (l->opts->open_loop)
-			load_set_rate(l, load_rate(l) * 0.9);
-		else
-			load_set_clients(l, l->target - 1);
-		break;
-	case ']':
-		if (l->opts->open_loop)
-			load_set_rate(l, load_rate(l) * 2);
-		else
-			load_set_clients(l, l->target + 10);
-		break;
-	case '[':
-		if (l->opts->open_loop)
-			load_set_rate(l, load_rate(l) / 2);
-		else
-			load_set_clients(l, l->target - 10);
-		break;
-	case 'n':
-		load_next_stage(l);
-		break;
-	case 'm':
-		if (l->state != LOAD_ENDED) {
-			t->prompting = true;
-			t->prompt_len = 0;
-			t->prompt[0] = '\0';
-		}
-		break;
-	case 'w':
-		t->window = (t->window + 1) % NWINDOWS;
-		break;
-	case 's':
-		t->sort = (enum stream_sort)((t->sort + 1) % SORT_COUNT);
-		break;
-	case KEY_TAB:
-		t->view = (enum view)((t->view + 1) % VIEW_COUNT);
-		break;
-	case KEY_BTAB:
-		t->view = (enum view)((t->view + VIEW_COUNT - 1) % VIEW_COUNT);
-		break;
-	case '1': case '2': case '3': case '4': case '5':
-		t->view = (enum view)(ch - '1');
-		break;
-	case '?': case 'h':
-		t->help = true;
-		break;
-	case 'q': case 'Q':
-		quit(t);
-		break;
-	case KEY_CTRL_L:
-		clearok(curscr, TRUE);
-		break;
-	default:
-		return;		/* keys that mean nothing change nothing */
-	}
-	t->dirty = true;
-}
-
-static void
-key_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct tui *t = w->data;
-	int ch;
-
-	if (!output_done(t, true)) {	/* curses is the terminal thread's: later */
-		ev_io_stop(loop, w);
-		return;
-	}
-	while ((ch = getch()) != ERR) {
-		if (ch == KEY_RESIZE)
-			t->dirty = true;
-		else
-			key(t, ch);
-	}
-	/* the frame timer draws it within FRAME, after pending socket events */
+	term_send(t);
 }
 
 static void
@@ -944,7 +440,7 @@ frame_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				snprintf(msg, sizeof msg, "mark at %02ld:%02ld%s%s: %s",
 				    s / 60, s % 60, t->m.nplayers > 1 ? " in " : "",
 				    t->m.nplayers > 1 ? t->m.labels[i] : "", p->mark);
-				notice(t, msg);
+				chrome_notice(t, msg);
 				p->marks_told = p->marks;
 			}
 		}
@@ -975,12 +471,12 @@ idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	draw(w->data);
 }
 
-static void
-resize(struct tui *t)
+void
+tui_resize(struct tui *t)
 {
 	struct winsize ws;
 
-	if (!output_done(t, true)) {
+	if (!term_ready(t, true)) {
 		t->resized = true;
 		return;
 	}
@@ -993,146 +489,7 @@ resize(struct tui *t)
 static void
 winch_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	resize(w->data);
-}
-
-/*
- * One frame, one write. ncurses writes at every cursor jump, a system call
- * each (about ten a frame, each waking the terminal, none of them
- * preemptible here); so for doupdate() stdout is a file in memory, and the
- * frame then goes to the terminal whole, never half drawn.
- */
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	for (; n > 0; p += w, n -= (size_t)w)
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno != EINTR)
-				return;
-			w = 0;
-		}
-}
-
-static void
-write_frame(struct tui *t)
-{
-	off_t n;
-	char *p;
-
-	if (t->out_mem >= 0)
-		dup2(t->out_mem, STDOUT_FILENO);
-	ops_play(t);		/* curs_set writes at once: to the frame too */
-	doupdate();
-	if (t->out_mem < 0)
-		return;
-	dup2(t->out_tty, STDOUT_FILENO);
-	n = lseek(t->out_mem, 0, SEEK_CUR);
-	/* no fatal() from here: the engine's thread could be waiting on us */
-	if (n > 0 && (size_t)n > t->out_cap && (p = realloc(t->out_buf, (size_t)n)) != NULL) {
-		t->out_buf = p;
-		t->out_cap = (size_t)n;
-	}
-	if (n > 0 && (size_t)n <= t->out_cap && pread(t->out_mem, t->out_buf, (size_t)n, 0) == n)
-		write_all(t->out_tty, t->out_buf, (size_t)n);
-	lseek(t->out_mem, 0, SEEK_SET);	/* the next frame writes over it */
-}
-
-/*
- * The terminal is written by a thread of its own. The loop composes a frame
- * (the drawing operations above) and hands it over; the thread draws and
- * sends it while the loop goes on reading, so a terminal that is slow or
- * stopped costs frames, never a late read. On a shared core the thread
- * yields to the loop (SCHED_IDLE, and a yield every few lines). The two
- * never use curses at once: while a frame is out, the loop holds keys,
- * resizes and frames back until the thread is done.
- */
-static void *
-output_main(void *arg)
-{
-	struct tui *t = arg;
-	struct sched_param sp = { 0 };
-	sigset_t set;
-	size_t i;
-
-	/* the engine's thread takes the signals, but for this one's crashes */
-	sigfillset(&set);
-	for (i = 0; i < NCRASH_SIGNALS; i++)
-		sigdelset(&set, crash_signals[i]);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
-	pthread_mutex_lock(&t->out_mu);
-	for (;;) {
-		while (!t->out_frame && !t->out_quit)
-			pthread_cond_wait(&t->out_cv, &t->out_mu);
-		if (!t->out_frame)
-			break;
-		pthread_mutex_unlock(&t->out_mu);
-		write_frame(t);
-		pthread_mutex_lock(&t->out_mu);
-		t->out_frame = false;
-		pthread_cond_broadcast(&t->out_cv);
-		if (t->out_notify) {	/* else the loop sees it when it looks */
-			t->out_notify = false;
-			ev_async_send(t->loop, &t->out_done_w);
-		}
-	}
-	pthread_mutex_unlock(&t->out_mu);
-	return NULL;
-}
-
-static void
-out_done_cb(struct ev_loop *loop, ev_async *w, int revents)
-{
-	struct tui *t = w->data;
-
-	output_wait(t);		/* done: this only orders memory */
-	if (!ev_is_active(&t->key_w))
-		ev_io_start(loop, &t->key_w);
-	if (t->resized)
-		resize(t);
-}
-
-static void
-restore_terminal(void)
-{
-	if (active_tui == NULL || isendwin())
-		return;
-	if (active_tui->out_mem >= 0)	/* a crash inside write_frame */
-		dup2(active_tui->out_tty, STDOUT_FILENO);
-	endwin();
-}
-
-/* The fatal paths: the engine's thread gives the terminal back. */
-static void
-fatal_restore(void)
-{
-	if (active_tui != NULL)
-		output_wait(active_tui);
-	restore_terminal();
-}
-
-/* Ctrl-S would stop the terminal's output, and so the screen, until
- * Ctrl-Q: here it is a key like any other (and means nothing). */
-static void
-no_flow_control(void)
-{
-	struct termios tio;
-
-	if (tcgetattr(STDIN_FILENO, &tio) == 0) {
-		tio.c_iflag &= ~(tcflag_t)IXON;
-		tcsetattr(STDIN_FILENO, TCSANOW, &tio);
-		def_prog_mode();	/* what curses returns to after ^Z */
-	}
-}
-
-static void
-crash_handler(int sig)
-{
-	restore_terminal();
-	signal(sig, SIG_DFL);
-	raise(sig);
+	tui_resize(w->data);
 }
 
 struct tui *
@@ -1140,7 +497,6 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 {
 	struct tui *t;
 	const char *cs;
-	size_t i;
 
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
@@ -1154,7 +510,7 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	t->colour = has_colors() && getenv("NO_COLOR") == NULL;
 	cbreak();
 	noecho();
-	no_flow_control();
+	term_no_flow_control();
 	nodelay(stdscr, TRUE);
 	typeahead(-1);	/* no polls for keys in the middle of a frame: the
 			   frame goes out whole and the loop reads the keys */
@@ -1180,11 +536,7 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 		init_pair(C_TITLE, COLOR_BLACK, COLOR_CYAN);
 		init_pair(C_ACCENT, COLOR_MAGENTA, -1);
 	}
-	active_tui = t;
-	fatal_hook = fatal_restore;
-	for (i = 0; i < NCRASH_SIGNALS; i++)
-		signal(crash_signals[i], crash_handler);
-
+	term_start(t);
 	ev_io_init(&t->key_w, key_cb, STDIN_FILENO, EV_READ);
 	t->key_w.data = t;
 	ev_io_start(loop, &t->key_w);
@@ -1196,16 +548,6 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	ev_idle_init(&t->idle_w, idle_cb);
 	ev_set_priority(&t->idle_w, EV_MINPRI);	/* when nothing else is pending */
 	t->idle_w.data = t;
-	t->out_tty = dup(STDOUT_FILENO);
-	t->out_mem = t->out_tty < 0 ? -1 : memfd_create("ttftop-frame", MFD_CLOEXEC);
-	pthread_mutex_init(&t->out_mu, NULL);
-	pthread_cond_init(&t->out_cv, NULL);
-	ev_async_init(&t->out_done_w, out_done_cb);
-	t->out_done_w.data = t;
-	ev_async_start(loop, &t->out_done_w);
-	if (pthread_create(&t->out_thread, NULL, output_main, t) != 0)
-		fatal("cannot start the screen's thread");
-	pthread_setname_np(t->out_thread, "ttftop-term");	/* for top -H, perf */
 	ev_signal_init(&t->winch_w, winch_cb, SIGWINCH);
 	t->winch_w.data = t;
 	ev_signal_start(loop, &t->winch_w);
@@ -1228,23 +570,7 @@ tui_stop(struct tui *t)
 	ev_timer_stop(t->loop, &t->frame_w);
 	ev_idle_stop(t->loop, &t->idle_w);
 	ev_signal_stop(t->loop, &t->winch_w);
-	ev_async_stop(t->loop, &t->out_done_w);
-	tcflow(STDOUT_FILENO, TCOON);	/* a stopped terminal: its frame ends */
-	pthread_mutex_lock(&t->out_mu);
-	t->out_quit = true;
-	pthread_cond_signal(&t->out_cv);
-	pthread_mutex_unlock(&t->out_mu);
-	pthread_join(t->out_thread, NULL);	/* after its last frame */
-	pthread_mutex_destroy(&t->out_mu);
-	pthread_cond_destroy(&t->out_cv);
-	restore_terminal();
-	active_tui = NULL;
-	fatal_hook = NULL;
-	if (t->out_mem >= 0)
-		close(t->out_mem);
-	if (t->out_tty >= 0)
-		close(t->out_tty);
-	free(t->out_buf);
+	term_stop(t);
 	buf_free(&t->ops);
 	free(t->line_new);
 	free(t->line_old);

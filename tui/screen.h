@@ -1,4 +1,5 @@
-/* Shared by the screen and its views: layout, colours and drawing helpers. */
+/* Shared by the screen's files and its views: layout, colours, drawing
+ * helpers, and what screen.c, term.c, keys.c and chrome.c give each other. */
 #ifndef TTFTOP_SCREEN_H
 #define TTFTOP_SCREEN_H
 
@@ -45,7 +46,7 @@ struct tui {
 	ev_timer		 frame_w;
 	ev_idle			 idle_w;	/* a frame due, drawn when idle */
 	ev_signal		 winch_w;
-	/* the terminal's own thread (see output_main) */
+	/* the terminal's own thread (see term.c) */
 	pthread_t		 out_thread;
 	pthread_mutex_t		 out_mu;
 	pthread_cond_t		 out_cv;
@@ -87,12 +88,22 @@ struct tui {
 	double			 cpu_pct;
 };
 
+#define NWINDOWS	3
 extern const usec_t tui_windows[];
 extern const char *const tui_window_names[];
 
+/* screen.c: the frame and what it is drawn with */
 usec_t tui_now(const struct tui *);
+/* Resizes and redraws now, or once the terminal's thread is done. */
+void tui_resize(struct tui *);
+/* On the terminal's thread only: the composed frame, into curses. */
+void ops_play(struct tui *);
 void put(struct tui *, int y, int x, enum colour, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* n blank columns in the colour c. */
+void put_blanks(struct tui *, int y, int x, int n, enum colour);
+/* The cursor where the frame leaves it, or hidden. */
+void put_cursor(struct tui *, int y, int x, bool shown);
 /* Draws values as a sparkline of width w from 0 to hi (hi <= 0: their max). */
 void spark(struct tui *, int y, int x, int w, const double *v, double hi,
     enum colour);
@@ -105,6 +116,29 @@ struct player;
 struct player *tui_player(const struct tui *);
 /* The requests in flight, as load_streams. */
 int tui_streams(const struct tui *, struct stream_info *out, int max);
+
+/* term.c: the terminal's thread and who may touch curses when */
+/* Starts the thread and the fatal paths, once curses is set up. */
+void term_start(struct tui *);
+/* Ends the thread after its last frame and gives the terminal back. */
+void term_stop(struct tui *);
+/* Whether curses is the loop's; if not and notify, the thread says when. */
+bool term_ready(struct tui *, bool notify);
+/* Hands the composed frame to the terminal's thread. */
+void term_send(struct tui *);
+/* Ctrl-S and Ctrl-Q are keys, not flow control that stops the screen. */
+void term_no_flow_control(void);
+
+/* keys.c: the keyboard's watcher, steering the load, the replay, the views */
+void key_cb(struct ev_loop *, ev_io *, int);
+
+/* chrome.c: what frames the views */
+/* Rows 0 and 1: the header, and which view in which window. */
+void chrome_top(struct tui *);
+/* The generator's line, the help when open, the keys line. */
+void chrome_bottom(struct tui *);
+/* A message in the keys line for a moment. */
+void chrome_notice(struct tui *, const char *);
 
 void view_overview(struct tui *, int top, int rows);
 void view_dist(struct tui *, int top, int rows);

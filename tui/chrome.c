@@ -1,0 +1,267 @@
+/* What frames the views: the header, the line naming the view, the
+ * generator's own figures, the keys line (or a notice, or a mark's note as
+ * it is typed) and the help over it all. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "live.h"
+#include "player.h"
+#include "stats.h"
+#include "writer.h"
+#include "screen.h"
+
+#define NOTICE_SECS	2.0
+
+static const char *const view_names[VIEW_COUNT] = {
+	"overview", "distributions", "stages", "streams", "log",
+};
+
+static const char *
+state_word(const struct tui *t, enum colour *c)
+{
+	*c = C_GOOD;
+	if (t->ended) {
+		*c = C_ACCENT;
+		return "DONE";
+	}
+	switch (t->s.state) {
+	case LOAD_RUNNING:
+		return "RUNNING";
+	case LOAD_PAUSED:
+		*c = C_WARN;
+		return "PAUSED";
+	case LOAD_DRAINING:
+		*c = C_WARN;
+		return "DRAINING";
+	default:
+		*c = C_ACCENT;
+		return "DONE";
+	}
+}
+
+static void
+draw_header(struct tui *t)
+{
+	const struct run_info *ri = t->m.ri;
+	const struct player *p = tui_player(t);
+	long secs = (long)(tui_now(t) / USEC_PER_SEC);
+	char right[160], replay[64] = "";
+	enum colour c;
+	const char *word = state_word(t, &c);
+	int rx;
+
+	if (p != NULL) {
+		long len = (long)(p->length / USEC_PER_SEC);	/* as the position */
+		const char *x = t->utf8 ? "\u00d7" : "x";
+
+		if (isinf(p->speed))
+			snprintf(replay, sizeof replay, "/%02ld:%02ld  REPLAY %smax",
+			    len / 60, len % 60, x);
+		else
+			snprintf(replay, sizeof replay, "/%02ld:%02ld  REPLAY %s%g",
+			    len / 60, len % 60, x, p->speed);
+		if (p->paused)
+			strcat(replay, " paused");
+	}
+
+	put_blanks(t, 0, 0, COLS, C_TITLE);
+	put(t, 0, 0, C_TITLE, "ttftop  %s  %s%s%s", ri->api, ri->url,
+	    ri->model ? "  model=" : "", ri->model ? ri->model : "");
+	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld%s ",
+	    t->s.stage, t->s.nstages, t->s.load, word, secs / 60, secs % 60, replay);
+	/* columns, not bytes: the sign of times is two bytes, one column */
+	rx = COLS - (int)strlen(right) + (p != NULL && t->utf8);
+	if (rx < 0)
+		rx = 0;
+	put(t, 0, rx, C_TITLE, "%s", right);
+	/* the state word in its own colour */
+	put(t, 0, rx + (int)(strstr(right, word) - right), c == C_GOOD ? C_TITLE : c,
+	    "%s", word);
+}
+
+static void
+update_cpu(struct tui *t)
+{
+	struct rusage ru;
+	double now = ev_now(t->loop), used;
+
+	if (now - t->ru_at < 1.0)
+		return;
+	getrusage(RUSAGE_SELF, &ru);
+	used = (double)(ru.ru_utime.tv_sec - t->ru_last.ru_utime.tv_sec) +
+	    (double)(ru.ru_stime.tv_sec - t->ru_last.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec - t->ru_last.ru_utime.tv_usec) / 1e6 +
+	    (double)(ru.ru_stime.tv_usec - t->ru_last.ru_stime.tv_usec) / 1e6;
+	if (t->ru_at > 0)
+		t->cpu_pct = 100.0 * used / (now - t->ru_at);
+	t->ru_last = ru;
+	t->ru_at = now;
+}
+
+/* A replay shows the recorded generator's figures for the whole run. */
+static void
+draw_recorded_generator(struct tui *t, int y)
+{
+	const struct player *p = tui_player(t);
+	const struct end_info *e = &p->end;
+	char lag[16], late[32] = "", n[32], of[32], right[96];
+
+	if (!p->have_end || isnan(e->lag_p99))
+		put(t, y, 0, C_DIM, "recorded generator: figures not in the file  "
+		    "draw %.1fms", t->draw_ms);
+	else {
+		if (!isnan(e->late_p99)) {
+			char v[16];
+
+			snprintf(late, sizeof late, "  lateness p99 %s",
+			    label_duration(v, sizeof v, e->late_p99));
+		}
+		put(t, y, 0, e->overloaded ? C_BAD : C_DIM, "recorded generator: cpu "
+		    "%.0f%%  loop lag p99 %s%s%s", 100 * e->cpu_share,
+		    label_duration(lag, sizeof lag, e->lag_p99), late, e->overloaded ?
+		    "  generator overloaded: results not trustworthy" : "");
+		if (e->overloaded)
+			return;
+	}
+	snprintf(right, sizeof right, "%s of %s requests", label_count(n, sizeof n,
+	    (double)t->m.stats->requests), label_count(of, sizeof of,
+	    (double)p->nreqs));
+	if ((int)strlen(right) < COLS - 60)
+		put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
+}
+
+static void
+draw_generator(struct tui *t, int y)
+{
+	char lag[16], late[32], n[32];
+	usec_t now = tui_now(t), win = tui_windows[t->window];
+	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
+	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
+	bool overloaded = lag_overloaded(lag99, late99, t->cpu_pct / 100);
+
+	if (tui_player(t) != NULL) {
+		draw_recorded_generator(t, y);
+		return;
+	}
+	late[0] = '\0';
+	if (t->s.open_loop) {
+		char v[16];
+
+		snprintf(late, sizeof late, "  lateness p99 %s",
+		    isnan(late99) ? "-" : label_duration(v, sizeof v, late99));
+	}
+	put(t, y, 0, overloaded ? C_BAD : C_DIM,
+	    "gen: cpu %.0f%%  loop lag p99 %s%s  draw %.1fms%s", t->cpu_pct,
+	    isnan(lag99) ? "-" : label_duration(lag, sizeof lag, lag99), late, t->draw_ms,
+	    overloaded ? "  generator overloaded: results not trustworthy" : "");
+	if (!overloaded) {
+		char right[256];
+
+		snprintf(right, sizeof right, "writing %s  %s samples",
+		    writer_path(t->m.writer),
+		    label_count(n, sizeof n, (double)writer_samples(t->m.writer)));
+		if ((int)strlen(right) < COLS - 40)
+			put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
+	}
+}
+
+static void
+draw_keys(struct tui *t, int y)
+{
+	if (t->prompting) {
+		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt);
+		put_cursor(t, y, 6 + (int)t->prompt_len, true);
+		return;
+	}
+	put_cursor(t, 0, 0, false);
+	if (t->notice[0] != '\0' && ev_now(t->loop) < t->notice_until) {
+		put(t, y, 0, C_ACCENT, "%s", t->notice);
+		return;
+	}
+	if (tui_player(t) != NULL)
+		put(t, y, 0, C_DIM, "space pause  +/- speed  %s seek 10s  Home/End  "
+		    "w window  tab view  ? help  q quit", t->utf8 ?
+		    "\u2190/\u2192" : "left/right");
+	else if (t->ended)
+		put(t, y, 0, C_DIM, "the run is over: tab view  w window  ? help  q quit");
+	else if (t->quitting)
+		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "
+		    "q again cancels them");
+	else
+		put(t, y, 0, C_DIM, "space pause  +/- %s  n next stage  m mark  "
+		    "w window  tab view  ? help  q quit",
+		    t->s.open_loop ? "rate" : "clients");
+}
+
+static void
+draw_help(struct tui *t)
+{
+	static const char *const lines[] = {
+		"space      pause or resume starting requests",
+		"+ / -      one client more / less (open",
+		"           loop: rate +10% / -10%)",
+		"] / [      ten clients more / less (open",
+		"           loop: rate x2 / /2)",
+		"n          next stage",
+		"m          mark this moment with a note",
+		"q          quit (twice: cancel streams now)",
+	}, *const replay_lines[] = {
+		"space      pause or resume the replay",
+		"+ / -      replay twice as fast / half as fast",
+		"left/right back / forward 10 s",
+		"Home/End   the run's start / end",
+		"r          --compare: the run the views show",
+		"q          quit",
+	}, *const common[] = {
+		"w          sparkline window: 10s, 60s, 10m",
+		"tab, 1-5   overview, distributions, stages,",
+		"           streams, log",
+		"s          sort the streams view",
+		"?          this help",
+	};
+	const char *const *first = tui_player(t) ? replay_lines : lines;
+	int n1 = tui_player(t) ? (int)(sizeof replay_lines / sizeof replay_lines[0]) :
+	    (int)(sizeof lines / sizeof lines[0]);
+	int n = n1 + (int)(sizeof common / sizeof common[0]), w = 50, h = n + 4, i;
+	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+
+	for (i = 0; i < h; i++)
+		put_blanks(t, y + i, x, w, C_TITLE);
+	put(t, y + 1, x + 2, C_TITLE, "keys");
+	for (i = 0; i < n; i++)
+		put(t, y + 3 + i, x + 2, C_TITLE, "%s", i < n1 ? first[i] :
+		    common[i - n1]);
+}
+
+void
+chrome_notice(struct tui *t, const char *msg)
+{
+	snprintf(t->notice, sizeof t->notice, "%s", msg);
+	t->notice_until = ev_now(t->loop) + NOTICE_SECS;
+}
+
+/* The header and the view's line: rows 0 and 1. */
+void
+chrome_top(struct tui *t)
+{
+	update_cpu(t);
+	draw_header(t);
+	put(t, 1, 0, C_DIM, "%s  window %s", view_names[t->view],
+	    tui_window_names[t->window]);
+	if (t->m.nplayers > 1)
+		put(t, 1, 30, C_ACCENT, "run %d/%d: %s  (r: next run)", t->sel + 1,
+		    t->m.nplayers, t->m.labels[t->sel]);
+}
+
+/* The generator's line, the help over the view when open, the keys line. */
+void
+chrome_bottom(struct tui *t)
+{
+	draw_generator(t, LINES - 2);
+	if (t->help)
+		draw_help(t);
+	draw_keys(t, LINES - 1);
+}

@@ -28,6 +28,9 @@ state_word(const struct tui *t, enum colour *c)
 		return "DONE";
 	}
 	switch (t->s.state) {
+	case LOAD_PREFLIGHT:
+		*c = C_WARN;
+		return "CHECKING";
 	case LOAD_RUNNING:
 		return "RUNNING";
 	case LOAD_PAUSED:

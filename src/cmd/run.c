@@ -92,6 +92,31 @@ format_started(char *buf, size_t len)
 	snprintf(buf, len, "%s.%06ldZ", base, ts.tv_nsec / 1000);
 }
 
+/* No -m: the first model the server lists, said on stderr; a server that
+ * lists none is sent no model, as before. */
+static void
+discover_model(struct run_opts *o)
+{
+	char err[OPT_ERR_MAX + 256], url[512], **ids;
+	int n;
+
+	if (o->model != NULL || o->proto->models_path == NULL)
+		return;
+	if ((n = models_list(o, &ids, url, sizeof url, err, sizeof err)) < 0) {
+		fprintf(stderr, "ttftop: no -m given, and no model listed (%s): "
+		    "requests name no model\n", err);
+		return;
+	}
+	o->model = xstrdup(ids[0]);
+	if (n > 1)
+		fprintf(stderr, "ttftop: model: %s, from %s; %d served, pick one "
+		    "with -m\n", o->model, o->proto->models_path, n);
+	else
+		fprintf(stderr, "ttftop: model: %s, from %s\n", o->model,
+		    o->proto->models_path);
+	models_free(ids, n);
+}
+
 /* Every client needs a socket: raise the soft limit to the hard one, and say
  * so plainly when even that is too low. */
 static void
@@ -150,6 +175,7 @@ run_load(struct run_opts *o)
 		fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
 		return EXIT_USAGE;
 	}
+	discover_model(o);
 	raise_fd_limit(o);
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_ALL);
@@ -251,31 +277,6 @@ run_load(struct run_opts *o)
 	return status;
 }
 
-/* No -m: the first model the server lists, said on stderr; a server that
- * lists none is sent no model, as before. */
-static void
-discover_model(struct run_opts *o)
-{
-	char err[OPT_ERR_MAX + 256], url[512], **ids;
-	int n;
-
-	if (o->model != NULL || o->proto->models_path == NULL)
-		return;
-	if ((n = models_list(o, &ids, url, sizeof url, err, sizeof err)) < 0) {
-		fprintf(stderr, "ttftop: no -m given, and no model listed (%s): "
-		    "requests name no model\n", err);
-		return;
-	}
-	o->model = xstrdup(ids[0]);
-	if (n > 1)
-		fprintf(stderr, "ttftop: model: %s, from %s; %d served, pick one "
-		    "with -m\n", o->model, o->proto->models_path, n);
-	else
-		fprintf(stderr, "ttftop: model: %s, from %s\n", o->model,
-		    o->proto->models_path);
-	models_free(ids, n);
-}
-
 int
 run_main(int argc, char **argv)
 {
@@ -289,7 +290,6 @@ run_main(int argc, char **argv)
 		run_opts_free(&o);
 		return EXIT_USAGE;
 	}
-	discover_model(&o);
 	status = run_load(&o);
 	run_opts_free(&o);
 	return status;

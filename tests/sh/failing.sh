@@ -6,6 +6,7 @@
 # server that answers like vLLM (tests/sh/vllm_like.py) and the sim.
 . "$TESTS_DIR/sh/lib.sh"
 plan 22
+export PREFLIGHT=1	# the preflight is on, as for a user
 
 start_vllm() {	# start_vllm ARGS...: sets VLLM_URL; logs to $T/vllm.log
 	: >"$T/vllm.log"

@@ -6,7 +6,7 @@
 plan 7
 
 top=$(cd "$TESTS_DIR/.." && pwd)
-build=$(cd "$(dirname "$TTFTOP")/.." && pwd)
+build=$(cd "$(dirname "$TTFTOP_BIN")/.." && pwd)
 engine_src() { find "$top/src" -name '*.[ch]' ! -path "$top/src/cmd/*"; }
 
 inc=$(engine_src | xargs grep -lE '#include *[<"](tui\.h|screen\.h|n?curses(w/)?[a-z]*\.h|term\.h)' | sed "s|$top/||")

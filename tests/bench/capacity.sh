@@ -24,7 +24,7 @@ for run in $(seq "$RUNS"); do
 	out="$W/cap-$run.jsonl"
 	sim_start --ttft 50ms --itl 200ms --tokens "$TOKENS"
 	stages=$(seq -s, "$STEP" "$STEP" "$MAX")
-	taskset -c "$GEN_CPU" "$TTFTOP" run --headless -c "$stages" -d "${STAGE}s" -m sim \
+	taskset -c "$GEN_CPU" "$TTFTOP" run --headless --no-preflight -c "$stages" -d "${STAGE}s" -m sim \
 		-o "$out" "$SIM_URL" >"$W/summary" 2>"$W/progress" &
 	pid=$!
 	sleep 0.5

@@ -31,7 +31,7 @@ one() {
 	local port=${SIM_URL##*:}
 	port=${port%/v1}
 	if [ "$client" = ttftop ]; then
-		taskset -c "$GEN_CPU" "$TTFTOP" run --headless -c "$streams" -d "${DUR}s" \
+		taskset -c "$GEN_CPU" "$TTFTOP" run --headless --no-preflight -c "$streams" -d "${DUR}s" \
 			-m sim -o "$out" "$SIM_URL" >/dev/null 2>&1
 	else
 		taskset -c "$GEN_CPU" "$FLOOR" 127.0.0.1 "$port" "$streams" "$DUR" "$out" \

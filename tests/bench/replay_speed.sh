@@ -12,7 +12,7 @@ busy_check
 
 # the template: 3 stages of streams of 250 tokens, as a load test writes them
 sim_start --ttft 50ms --itl 5ms --tokens 250
-"$TTFTOP" run --headless -c 4,8,16 -d 2s -m sim -o "$W/t.jsonl" "$SIM_URL" >/dev/null 2>&1 ||
+"$TTFTOP" run --headless --no-preflight -c 4,8,16 -d 2s -m sim -o "$W/t.jsonl" "$SIM_URL" >/dev/null 2>&1 ||
 	die "the template run failed"
 sim_stop
 grep '"type":"request"' "$W/t.jsonl" >"$W/req"

@@ -15,11 +15,12 @@ cleanup() {
 trap cleanup EXIT
 
 # The tests written before the preflight count the load's own requests:
-# `run` is given --no-preflight unless PREFLIGHT=1 (failing.sh tests it).
+# `run` and `demo` are given --no-preflight unless PREFLIGHT=1 (failing.sh
+# tests it).
 # exec keeps the PID, so tests still stop what they started by PID.
 TTFTOP_BIN=$TTFTOP
 printf '%s\n' '#!/bin/bash' \
-	'if [ "$1" = run ] && [ -z "${PREFLIGHT:-}" ]; then shift; exec "$TTFTOP_BIN" run --no-preflight "$@"; fi' \
+	'if [ "$1" = run -o "$1" = demo ] && [ -z "${PREFLIGHT:-}" ]; then c=$1; shift; exec "$TTFTOP_BIN" "$c" --no-preflight "$@"; fi' \
 	'exec "$TTFTOP_BIN" "$@"' >"$T/ttftop"
 chmod +x "$T/ttftop"
 export TTFTOP_BIN

@@ -350,6 +350,8 @@ backoff_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			want_start(l, c);
 	}
 	arm_backoff(l);
+	if (l->state == LOAD_RUNNING && stage_exhausted(l))
+		advance(l);
 }
 
 /* Open loop */
@@ -612,7 +614,9 @@ transfer_done(void *ctx, struct request *r)
 		serve_queue(l);
 	else {
 		l->clients[c].done++;
-		if (backoff > 0 && l->state == LOAD_RUNNING)
+		/* only a client with requests left to send waits */
+		if (backoff > 0 && l->state == LOAD_RUNNING && c < l->target &&
+		    (l->opts->requests == 0 || l->clients[c].done < l->opts->requests))
 			back_off(l, c, backoff);
 		else if (may_start(l, c))
 			want_start(l, c);

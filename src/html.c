@@ -217,16 +217,31 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 			struct stage_stats *st = &runs[i].st->stages[k];
 			double x = stage_x(st), y = curve_y(runs[i].st, st, c);
 
+			char label[24];
+
 			if (!isnan(x) && !isnan(y))
 				fprintf(f, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" "
-				    "fill=\"%s\"><title>stage %d: %.4g</title></circle>\n",
-				    px(&p, x), py(&p, y), colour(i), st->stage, y);
+				    "fill=\"%s\"><title>stage %s: %.4g</title></circle>\n",
+				    px(&p, x), py(&p, y), colour(i), label_stage(label,
+				    sizeof label, st), y);
 		}
 	}
 	plot_end(f);
 }
 
-/* TTFT per stage as box plots: p25-p75 box, p50 line, p5-p95 whiskers. */
+/* The segments of a run's stage. */
+static int
+segments_of(const struct stats *s, int stage)
+{
+	int k, n = 0;
+
+	for (k = 0; k < s->nstages; k++)
+		n += s->stages[k].stage == stage;
+	return n;
+}
+
+/* TTFT per stage as box plots: p25-p75 box, p50 line, p5-p95 whiskers;
+ * a stage's segments side by side in its place. */
 static void
 box_plots(FILE *f, const struct html_run *runs, int n)
 {
@@ -236,9 +251,11 @@ box_plots(FILE *f, const struct html_run *runs, int n)
 	int i, k, most = 0;
 
 	for (i = 0; i < n; i++) {
-		most = runs[i].st->nstages > most ? runs[i].st->nstages : most;
 		for (k = 0; k < runs[i].st->nstages; k++) {
 			struct dist d;
+
+			most = runs[i].st->stages[k].stage > most ?
+			    runs[i].st->stages[k].stage : most;
 
 			stats_dist(&runs[i].st->stages[k], M_TTFT, &d);
 			if (d.count > 0) {
@@ -255,20 +272,24 @@ box_plots(FILE *f, const struct html_run *runs, int n)
 	for (i = 0; i < n; i++)
 		for (k = 0; k < runs[i].st->nstages; k++) {
 			struct stage_stats *st = &runs[i].st->stages[k];
-			double x, w = slot * 0.8;
+			int nseg = segments_of(runs[i].st, st->stage);
+			double sub = slot / nseg, x, w = sub * 0.8;
+			char label[24];
 			struct dist d;
 
 			stats_dist(st, M_TTFT, &d);
 			if (d.count == 0)
 				continue;
-			x = px(&p, st->stage) - slot * n / 2 + slot * i + slot * 0.1;
-			fprintf(f, "<g class=\"box\" stroke=\"%s\"><title>stage %d: p5 %.1f, "
+			x = px(&p, st->stage) - slot * n / 2 + slot * i +
+			    sub * (st->segment - 1) + sub * 0.1;
+			fprintf(f, "<g class=\"box\" stroke=\"%s\"><title>stage %s: p5 %.1f, "
 			    "p25 %.1f, p50 %.1f, p75 %.1f, p95 %.1f ms</title>"
 			    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
 			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 			    "fill=\"%s\" fill-opacity=\"0.25\"/>"
 			    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-			    "stroke-width=\"2\"/></g>\n", colour(i), st->stage,
+			    "stroke-width=\"2\"/></g>\n", colour(i),
+			    label_stage(label, sizeof label, st),
 			    d.p[0] * MS, d.p[1] * MS, d.p[2] * MS, d.p[3] * MS, d.p[5] * MS,
 			    x + w / 2, x + w / 2, py(&p, d.p[0] * MS), py(&p, d.p[5] * MS),
 			    x, py(&p, d.p[3] * MS), w, py(&p, d.p[1] * MS) - py(&p, d.p[3] * MS),
@@ -342,10 +363,12 @@ time_marks(FILE *f, const struct plot *p, const struct html_run *r)
 
 	for (k = 0; k < r->st->nstages; k++) {
 		double x = px(p, usec_to_sec(r->st->stages[k].start));
+		char label[24];
 
 		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" class=\"sb\"/>"
-		    "<text x=\"%.1f\" y=\"%d\" class=\"sl\">%d</text>\n", x, x, MT,
-		    H - MB, x + 3, MT + 10, r->st->stages[k].stage);
+		    "<text x=\"%.1f\" y=\"%d\" class=\"sl\">%s</text>\n", x, x, MT,
+		    H - MB, x + 3, MT + 10, label_stage(label, sizeof label,
+		    &r->st->stages[k]));
 	}
 	for (j = 0; j < r->nmarks; j++) {
 		double x = px(p, usec_to_sec(r->marks[j].t));
@@ -446,13 +469,14 @@ stage_table(FILE *f, const struct html_run *runs, int n)
 			struct stats *s = runs[i].st;
 			struct stage_stats *st = &s->stages[k];
 			usec_t end = st->end != USEC_NONE ? st->end : s->end;
-			char load[40];
+			char load[40], label[24];
 
 			label_stage_load(load, sizeof load, st);
 			fprintf(f, "<tr><td style=\"color:%s\">", colour(i));
 			esc(f, runs[i].label);
-			fprintf(f, "</td><td>%d</td><td>%s</td><td>%ld</td><td>%ld</td>",
-			    st->stage, load, st->requests, st->errors);
+			fprintf(f, "</td><td>%s</td><td>%s</td><td>%ld</td><td>%ld</td>",
+			    label_stage(label, sizeof label, st), load, st->requests,
+			    st->errors);
 			for (m = 0; m < sizeof ms / sizeof ms[0]; m++) {
 				struct dist d;
 

@@ -161,6 +161,8 @@ jsonl_sample(struct buf *b, const struct sample *s)
 	buf_reserve(b, 256 + s->nchunks * 12);
 	buf_printf(b, "{\"type\":\"request\",\"id\":%ld,\"stage\":%d,", s->id,
 	    s->stage);
+	if (s->segment > 1)
+		buf_printf(b, "\"segment\":%d,", s->segment);
 	if (s->client >= 0)
 		buf_printf(b, "\"client\":%d,", s->client);
 	buf_adds(b, "\"t\":");
@@ -219,12 +221,16 @@ jsonl_event(struct buf *b, const struct event *e)
 		buf_adds(b, "{\"type\":\"stage\",\"t\":");
 		buf_add_usec(b, e->t);
 		buf_printf(b, ",\"stage\":%d", e->stage);
+		if (e->segment > 1)
+			buf_printf(b, ",\"segment\":%d", e->segment);
 		if (e->open_loop) {
 			add_rate(b, "rate", e->rate);
 			if (!isnan(e->rate_to))
 				add_rate(b, "rate_to", e->rate_to);
 		} else
 			buf_printf(b, ",\"clients\":%d", e->clients);
+		if (e->by_key)
+			buf_adds(b, ",\"by\":\"key\"");
 		buf_adds(b, "}\n");
 		return;
 	}
@@ -252,6 +258,8 @@ jsonl_end(struct buf *b, const struct end_info *e)
 	buf_printf(b, ",\"reason\":\"%s\",\"requests\":%ld,\"errors\":%ld,"
 	    "\"cpu_s\":%.3f", end_reason_name(e->reason), e->requests, e->errors,
 	    e->cpu_s);
+	if (e->canceled > 0)
+		buf_printf(b, ",\"canceled\":%ld", e->canceled);
 	if (e->unsent > 0)
 		buf_printf(b, ",\"unsent\":%ld", e->unsent);
 	if (e->detail != NULL) {
@@ -259,9 +267,13 @@ jsonl_end(struct buf *b, const struct end_info *e)
 		buf_add_json_string(b, e->detail);
 	}
 	if (!isnan(e->lag_p99)) {
-		buf_printf(b, ",\"overloaded\":%s,\"cpu_share\":%.3f,\"lag_p99\":%.6f",
-		    e->overloaded ? "true" : "false",
-		    isnan(e->cpu_share) ? 0.0 : e->cpu_share, e->lag_p99);
+		buf_printf(b, ",\"overloaded\":%s,\"cpu_share\":",
+		    e->overloaded ? "true" : "false");
+		if (isnan(e->cpu_share))
+			buf_adds(b, "null");	/* too short a run to judge */
+		else
+			buf_printf(b, "%.3f", e->cpu_share);
+		buf_printf(b, ",\"lag_p99\":%.6f", e->lag_p99);
 		if (!isnan(e->late_p99))
 			buf_printf(b, ",\"late_p99\":%.6f", e->late_p99);
 		if (!isnan(e->read_delay_p99))
@@ -275,9 +287,11 @@ jsonl_end(struct buf *b, const struct end_info *e)
 		for (i = 0; i < e->ngoodput; i++) {
 			const struct goodput *g = &e->goodput[i];
 
-			buf_printf(b, "%s{\"stage\":%d,\"req_s\":%.3f,\"requests\":%ld,"
-			    "\"met\":%ld", i ? "," : "", g->stage, g->req_s, g->total,
-			    g->met);
+			buf_printf(b, "%s{\"stage\":%d,", i ? "," : "", g->stage);
+			if (g->segment > 0)
+				buf_printf(b, "\"segment\":%d,", g->segment);
+			buf_printf(b, "\"req_s\":%.3f,\"requests\":%ld,\"met\":%ld",
+			    g->req_s, g->total, g->met);
 			for (m = 0; m < SLO_COUNT; m++)
 				if (e->slo->limit[m] > 0)
 					buf_printf(b, ",\"%s_met\":%ld",
@@ -458,6 +472,9 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	    get_long(root, "stage", LONG_MIN, &l, err, errlen) != 0)
 		return -1;
 	s->stage = (int)l;
+	if (get_long(root, "segment", 0, &l, err, errlen) != 0)
+		return -1;
+	s->segment = (int)l;
 	if (get_long(root, "client", -1, &l, err, errlen) != 0)
 		return -1;
 	s->client = (int)l;
@@ -596,7 +613,7 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
     size_t errlen)
 {
 	cJSON *root;
-	const cJSON *type;
+	const cJSON *type, *by;
 	const char *t;
 	long l;
 	int rc = -1;
@@ -651,8 +668,13 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 		rc = get_time(root, "t", false, &r->event.t, err, errlen);
 		if (rc == 0 && (rc = get_long(root, "stage", LONG_MIN, &l, err, errlen)) == 0)
 			r->event.stage = (int)l;
+		if (rc == 0 && (rc = get_long(root, "segment", 1, &l, err, errlen)) == 0)
+			r->event.segment = (int)l;
 		if (rc == 0 && (rc = get_long(root, "clients", 0, &l, err, errlen)) == 0)
 			r->event.clients = (int)l;
+		by = cJSON_GetObjectItemCaseSensitive(root, "by");
+		r->event.by_key = cJSON_IsString(by) && strcmp(by->valuestring,
+		    "key") == 0;
 		r->event.rate = get_rate(root, "rate");
 		r->event.rate_to = get_rate(root, "rate_to");
 		r->event.open_loop =
@@ -669,6 +691,8 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 			rc = get_long(root, "requests", 0, &r->end.requests, err, errlen);
 		if (rc == 0)
 			rc = get_long(root, "errors", 0, &r->end.errors, err, errlen);
+		if (rc == 0)
+			rc = get_long(root, "canceled", 0, &r->end.canceled, err, errlen);
 		if (rc == 0)
 			rc = get_long(root, "unsent", 0, &r->end.unsent, err, errlen);
 		r->end.cpu_share = get_rate(root, "cpu_share");

@@ -9,7 +9,7 @@
 #include "sink.h"
 #include "slo.h"
 
-#define JSONL_SCHEMA 1
+#define JSONL_SCHEMA 2	/* 2: stages have segments */
 
 struct run_opts;
 

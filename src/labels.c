@@ -23,6 +23,16 @@ label_load(char *out, size_t len, bool open_loop, int clients, double rate,
 }
 
 const char *
+label_stage(char *out, size_t len, const struct stage_stats *st)
+{
+	if (st->segmented)
+		snprintf(out, len, "%d.%d", st->stage, st->segment);
+	else
+		snprintf(out, len, "%d", st->stage);
+	return out;
+}
+
+const char *
 label_stage_load(char *out, size_t len, const struct stage_stats *st)
 {
 	return label_load(out, len, st->open_loop, st->clients, st->rate,

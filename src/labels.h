@@ -13,7 +13,9 @@ struct stage_stats;
  * a --schedule file); rate_to is NAN but for a ramp. */
 const char *label_load(char *out, size_t len, bool open_loop, int clients,
     double rate, double rate_to);
-/* A stage's load as it began. */
+/* A stage's name: "3", or "3.2" for its second segment. */
+const char *label_stage(char *out, size_t len, const struct stage_stats *);
+/* A stage's (or segment's) load as it began. */
 const char *label_stage_load(char *out, size_t len, const struct stage_stats *);
 /* A duration: "-" (NAN), "0.8ms", "81ms", "1.73s", "12.5s". */
 const char *label_duration(char *out, size_t len, double sec);

@@ -43,9 +43,10 @@ lag_percentile(const struct lag_hist *h, double p)
 }
 
 bool
-lag_overloaded(double lag_p99, double late_p99, double cpu_share)
+lag_overloaded(double lag_p99, uint64_t reads, double late_p99,
+    uint64_t sends, double cpu_share)
 {
-	return (!isnan(lag_p99) && lag_p99 > GEN_LAG_MAX) ||
-	    (!isnan(late_p99) && late_p99 > GEN_LAG_MAX) ||
+	return (reads >= GEN_READS_MIN && !isnan(lag_p99) && lag_p99 > GEN_LAG_MAX) ||
+	    (sends >= GEN_READS_MIN && !isnan(late_p99) && late_p99 > GEN_LAG_MAX) ||
 	    (!isnan(cpu_share) && cpu_share > GEN_CPU_MAX);
 }

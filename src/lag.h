@@ -37,11 +37,17 @@ lag_add(struct lag_hist *h, usec_t us)
 /* Past these the generator, not the endpoint, may set the figures. */
 #define GEN_LAG_MAX	0.001	/* s of loop lag or lateness, p99 */
 #define GEN_CPU_MAX	0.9	/* of one core */
+/* The evidence a verdict needs: a p99 of fewer reads or sends is noise, and
+ * a CPU share over less time is mostly the start (libraries, the CA store). */
+#define GEN_READS_MIN	100
+#define GEN_SPAN_MIN	2.0	/* s */
 
 /* The one verdict on the generator, live and at the end: overloaded when
- * its loop lag or its lateness (p99, s) or its CPU share of one core is past
- * the limits; NAN is not known, never past. */
-bool lag_overloaded(double lag_p99, double late_p99, double cpu_share);
+ * its loop lag (p99 of that many reads, s), its lateness (of that many
+ * sends) or its CPU share of one core is past the limits, with enough
+ * evidence; NAN is not known, never past. */
+bool lag_overloaded(double lag_p99, uint64_t reads, double late_p99,
+    uint64_t sends, double cpu_share);
 
 /* The p-th percentile in seconds (a bucket's middle), NAN when empty. */
 double lag_percentile(const struct lag_hist *, double p);

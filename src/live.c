@@ -104,7 +104,7 @@ on_sample(void *self, const struct sample *s)
 	if (s->warmup)
 		return;
 	if (s->ttft != USEC_NONE && (k = tick_at(l, s->t + s->ttft, true)) != NULL)
-		fvec_add(&k->ttft, (float)usec_to_sec(s->ttft));
+		fvec_add(&k->ttft, (float)usec_to_sec(sample_ttft_waited(s)));
 	if (s->output_tokens >= 2 && s->ttft != USEC_NONE && s->ttlt > s->ttft &&
 	    (k = tick_at(l, end, true)) != NULL)
 		fvec_add(&k->tpot, (float)(usec_to_sec(s->ttlt - s->ttft) /

@@ -44,7 +44,7 @@ struct pending {
 	usec_t	scheduled;
 	usec_t	late;		/* how late the generator saw it was due */
 	long	prompt;		/* a schedule's prompt index, or -1 */
-	int	stage;
+	int	stage, segment;
 };
 
 static void advance(struct load *);
@@ -64,8 +64,10 @@ emit_sample(struct load *l, const struct sample *s)
 	int i;
 
 	l->requests++;
-	if (s->error != ERR_NONE)
+	if (sample_failed(s))
 		l->errors++;
+	else if (s->error == ERR_CANCELED)
+		l->canceled++;
 	for (i = 0; i < l->nsinks; i++)
 		l->sinks[i].on_sample(l->sinks[i].self, s);
 }
@@ -120,12 +122,31 @@ gauge_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			l->sinks[i].on_gauge(l->sinks[i].self, &g);
 }
 
-static void
+/* Returns its time. */
+static usec_t
 emit_control(struct load *l, enum control_action a, const char *text)
 {
 	struct event e = { .kind = EV_CONTROL, .t = load_now(l), .action = a,
 	    .stage = l->stage, .clients = l->target, .rate = l->rate,
 	    .rate_to = NAN, .open_loop = l->opts->open_loop, .text = text };
+
+	emit_event(l, &e);
+	return e.t;
+}
+
+/* A load change by key, at t: the stage goes on at the new load as its
+ * next segment, so that every figure is at one load. */
+static void
+begin_segment(struct load *l, usec_t t)
+{
+	struct event e = { .kind = EV_STAGE, .t = t, .stage = l->stage,
+	    .segment = ++l->segment, .by_key = true, .open_loop = l->opts->open_loop,
+	    .rate_to = NAN };
+
+	if (e.open_loop)
+		e.rate = l->rate;
+	else
+		e.clients = l->target;
 
 	emit_event(l, &e);
 }
@@ -144,7 +165,7 @@ grow_clients(struct load *l, int n)
 /* Starts one request of the given stage: client -1 in open loop; prompt -1
  * for the next in turn. */
 static struct request *
-launch(struct load *l, int client, int stage, long prompt)
+launch(struct load *l, int client, int stage, int segment, long prompt)
 {
 	struct request *r = l->idle;
 
@@ -160,6 +181,7 @@ launch(struct load *l, int client, int stage, long prompt)
 	prompts_body(&l->prompts, prompt, &r->body);
 	request_start(r, l->next_id++, l->id_prefix);
 	r->s.stage = stage;
+	r->s.segment = segment;
 	r->s.client = client;
 	r->s.t = r->start - l->mono0;
 	r->s.warmup = r->s.t < l->opts->warmup;
@@ -199,7 +221,7 @@ may_start(const struct load *l, int c)
 static void
 start_client(struct load *l, int c)
 {
-	l->clients[c].req = launch(l, c, l->stage, -1);
+	l->clients[c].req = launch(l, c, l->stage, l->segment, -1);
 }
 
 /* Clients due to send wait in a queue, and a batch of them starts before
@@ -359,7 +381,7 @@ backoff_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 start_pending(struct load *l, const struct pending *p)
 {
-	struct request *r = launch(l, -1, p->stage, p->prompt);
+	struct request *r = launch(l, -1, p->stage, p->segment, p->prompt);
 
 	r->s.scheduled = p->scheduled;
 	r->s.late = p->late;
@@ -430,7 +452,7 @@ fire(struct load *l)
 
 	while (l->state == LOAD_RUNNING &&
 	    (due = next_due(l)) != ARRIVAL_NEVER && due <= now) {
-		struct pending p = { due, now - due, -1, l->stage };
+		struct pending p = { due, now - due, -1, l->stage, l->segment };
 
 		/* a stage ends where its next send would be due past its
 		 * length (-d) or its count (-n) */
@@ -587,7 +609,7 @@ transfer_done(void *ctx, struct request *r)
 		preflight_done(l, r);
 		return;
 	}
-	failed = r->s.error != ERR_NONE && r->s.error != ERR_CANCELED;
+	failed = sample_failed(&r->s);
 	if (c >= 0) {
 		struct client *cl = &l->clients[c];
 
@@ -634,6 +656,7 @@ begin_stage(struct load *l)
 
 	e.t = load_now(l);
 	e.stage = l->stage;
+	e.segment = l->segment = 1;
 	if (l->opts->open_loop)
 		begin_open_stage(l, &e);
 	else {
@@ -673,21 +696,25 @@ end_run(struct load *l)
 	ev_timer_stop(l->loop, &l->backoff_timer);
 	arm(l);
 	memset(&e, 0, sizeof e);
-	e.t = load_now(l);
+	e.t = l->end_t = load_now(l);
 	e.reason = l->reason;
 	e.requests = l->requests;
 	e.errors = l->errors;
+	e.canceled = l->canceled;
 	e.unsent = l->unsent;
 	getrusage(RUSAGE_SELF, &ru);
 	e.cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	/* as the end record keeps them, so that a replay prints the same */
 	e.cpu_s = round(e.cpu_s * 1000) / 1000;
-	e.cpu_share = e.t > 0 ? round(e.cpu_s / usec_to_sec(e.t) * 1000) / 1000 : 0;
+	/* too short a run has no share to judge: its CPU is its start */
+	e.cpu_share = usec_to_sec(e.t) >= GEN_SPAN_MIN ?
+	    round(e.cpu_s / usec_to_sec(e.t) * 1000) / 1000 : NAN;
 	e.lag_p99 = lag_percentile(&l->lag, 99);
 	e.late_p99 = l->opts->open_loop ? lag_percentile(&l->late, 99) : NAN;
 	e.read_delay_p99 = lag_percentile(&l->read_delay, 99);
-	e.overloaded = lag_overloaded(e.lag_p99, e.late_p99, e.cpu_share);
+	e.overloaded = lag_overloaded(e.lag_p99, lag_count(&l->lag), e.late_p99,
+	    lag_count(&l->late), e.cpu_share);
 	if (l->stop_detail[0] != '\0')
 		e.detail = l->stop_detail;
 	if (l->annotate_end != NULL)
@@ -842,7 +869,7 @@ load_start(struct load *l)
 		struct request *r;
 
 		l->state = LOAD_PREFLIGHT;
-		r = launch(l, -1, 1, -1);
+		r = launch(l, -1, 1, 1, -1);
 		r->s.preflight = true;
 		return;
 	}
@@ -895,7 +922,7 @@ load_set_clients(struct load *l, int clients)
 		return;
 	grow_clients(l, clients);
 	l->target = clients;
-	emit_control(l, CTL_SET_CLIENTS, NULL);
+	begin_segment(l, emit_control(l, CTL_SET_CLIENTS, NULL));
 	fill(l);
 }
 
@@ -913,7 +940,7 @@ load_set_rate(struct load *l, double rate)
 	arrivals_set_rate(&l->arr, l->state == LOAD_PAUSED ? l->paused_at :
 	    load_now(l), rate);
 	l->rate = rate;
-	emit_control(l, CTL_SET_RATE, NULL);
+	begin_segment(l, emit_control(l, CTL_SET_RATE, NULL));
 	arm(l);
 }
 

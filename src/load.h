@@ -45,7 +45,9 @@ struct load {
 	struct prompts		 prompts;
 	enum load_state		 state;
 	enum end_reason		 reason;
+	usec_t			 end_t;		/* when it ended (LOAD_ENDED) */
 	int			 stage;		/* 1-based */
+	int			 segment;	/* of the stage, 1-based */
 	int			 target;	/* clients wanted */
 	struct client		*clients;
 	int			 nclients;	/* allocated */
@@ -54,7 +56,8 @@ struct load {
 	int			 live_cap;
 	long			 next_id;
 	long			 requests;	/* finished, sent to the sinks */
-	long			 errors;
+	long			 errors;		/* failed (sample_failed) */
+	long			 canceled;	/* at quit */
 	long			 chunks;	/* content chunks received, live */
 	struct lag_hist		 lag;		/* every read's loop lag */
 	struct lag_hist		 read_delay;	/* direct: every read's wait in

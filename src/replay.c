@@ -40,6 +40,7 @@ struct jfile {
 	long		 lineno;
 	struct run_info	 ri;
 	usec_t		 offset;	/* added to its times when merged */
+	int		 stage, segment;	/* the current one, as read */
 	struct record	 next;		/* read ahead, when have_next */
 	bool		 have_next;
 	/* the decoder thread and its queue of batches */
@@ -396,6 +397,7 @@ end_merge(struct end_info *into, const struct end_info *e, bool first)
 		into->reason = e->reason;
 	into->requests += e->requests;
 	into->errors += e->errors;
+	into->canceled += e->canceled;
 	into->unsent += e->unsent;
 	into->cpu_s += e->cpu_s;
 	into->cpu_share = fmax(into->cpu_share, e->cpu_share);
@@ -405,6 +407,19 @@ end_merge(struct end_info *into, const struct end_info *e, bool first)
 	into->overloaded = into->overloaded || e->overloaded;
 }
 
+/* A stage or segment every host began: the first says when. */
+static void
+stage_once(const struct sink *k, const struct event *e, int nfiles,
+    int *last_stage, int *last_segment)
+{
+	if (nfiles > 1 && (e->stage < *last_stage ||
+	    (e->stage == *last_stage && e->segment <= *last_segment)))
+		return;
+	*last_stage = e->stage;
+	*last_segment = e->segment;
+	k->on_event(k->self, e);
+}
+
 int
 replay_read(char *const *paths, int n, struct run_info *ri,
     const struct sink *k, char *err, size_t errlen)
@@ -412,7 +427,7 @@ replay_read(char *const *paths, int n, struct run_info *ri,
 	struct jfile *f = xcalloc((size_t)n, sizeof *f);
 	struct end_info end;
 	long long t0 = 0, *at = xcalloc((size_t)n, sizeof *at);
-	int i, rc = 0, last_stage = 0, first = 0;
+	int i, rc = 0, last_stage = 0, last_segment = 0, first = 0;
 	bool have_end = false;
 
 	memset(ri, 0, sizeof *ri);
@@ -466,16 +481,33 @@ replay_read(char *const *paths, int n, struct run_info *ri,
 		r = &f[pick].next;
 		switch (r->type) {
 		case REC_STAGE:
-			/* every host began it; the first says when */
-			if (r->event.stage > last_stage || n == 1) {
-				last_stage = r->event.stage;
-				k->on_event(k->self, &r->event);
-			}
+			f[pick].stage = r->event.stage;
+			f[pick].segment = r->event.segment;
+			stage_once(k, &r->event, n, &last_stage, &last_segment);
 			break;
 		case REC_CONTROL:
 			k->on_event(k->self, &r->event);
+			/* a file from before segments: its load changes by key
+			 * begin them as they would have */
+			if (f[pick].ri.schema < 2 &&
+			    (r->event.action == CTL_SET_CLIENTS ||
+			    r->event.action == CTL_SET_RATE)) {
+				struct event e = r->event;
+
+				e.kind = EV_STAGE;
+				e.stage = f[pick].stage;
+				e.segment = ++f[pick].segment;
+				e.by_key = true;
+				if (e.open_loop)
+					e.clients = 0;
+				else
+					e.rate = NAN;
+				stage_once(k, &e, n, &last_stage, &last_segment);
+			}
 			break;
 		case REC_REQUEST:
+			if (r->sample.segment == 0 && f[pick].ri.schema >= 2)
+				r->sample.segment = 1;
 			k->on_sample(k->self, &r->sample);
 			break;
 		case REC_END:

@@ -44,7 +44,7 @@ file_sample(void *self, const struct sample *x)
 		r->ttft = xreallocarray(r->ttft, r->ttft_cap, sizeof *r->ttft);
 	}
 	r->ttft[r->nttft].t = (float)usec_to_sec(x->t);
-	r->ttft[r->nttft++].v = (float)usec_to_sec(x->ttft);
+	r->ttft[r->nttft++].v = (float)usec_to_sec(sample_ttft_waited(x));
 }
 
 static void
@@ -124,7 +124,8 @@ write_csv(FILE *f, struct run_file *files, int n)
 	size_t m;
 	int i, k, p;
 
-	fputs("label,stage,clients,rate,requests,errors,output_tokens,tok_s,peak_tok_s,"
+	fputs("label,stage,clients,rate,requests,errors,canceled,output_tokens,tok_s,"
+	    "peak_tok_s,"
 	    "req_s,goodput_req_s,goodput_share", f);
 	for (m = 0; m < sizeof csv_metrics / sizeof csv_metrics[0]; m++) {
 		fprintf(f, ",%s_count,%s_mean_ms,%s_stddev_ms,%s_min_ms", csv_metrics[m].name,
@@ -140,17 +141,18 @@ write_csv(FILE *f, struct run_file *files, int n)
 		for (k = 0; k < s->nstages; k++) {
 			struct stage_stats *st = &s->stages[k];
 			usec_t end = st->end != USEC_NONE ? st->end : s->end;
+			char label[24];
 
 			csv_field(f, files[i].label);
-			fprintf(f, ",%d,", st->stage);
+			fprintf(f, ",%s,", label_stage(label, sizeof label, st));
 			if (!st->open_loop)
 				fprintf(f, "%d,", st->clients);
 			else {
 				fputc(',', f);
 				csv_num(f, st->rate);	/* empty for a schedule */
 			}
-			fprintf(f, ",%ld,%ld,%ld,", st->requests, st->errors,
-			    st->output_tokens);
+			fprintf(f, ",%ld,%ld,%ld,%ld,", st->requests, st->errors,
+			    st->canceled, st->output_tokens);
 			csv_num(f, stats_tok_rate(st, end));
 			fputc(',', f);
 			csv_num(f, stats_peak_rate(s, st->start, end));
@@ -236,15 +238,16 @@ comparison_md(FILE *f, struct run_file *files, int n)
 			struct stage_stats *st = &s->stages[k];
 			usec_t end = st->end != USEC_NONE ? st->end : s->end;
 			struct dist ttft, tpot, itl, ttlt;
-			char load[40];
+			char load[40], label[24];
 
 			stats_dist(st, M_TTFT, &ttft);
 			stats_dist(st, M_TPOT, &tpot);
 			stats_dist(st, M_ITL, &itl);
 			stats_dist(st, M_TTLT, &ttlt);
 			label_stage_load(load, sizeof load, st);
-			fprintf(f, "| %s | %d | %s | %ld | %ld |", files[i].label,
-			    st->stage, load, st->requests, st->errors);
+			fprintf(f, "| %s | %s | %s | %ld | %ld |", files[i].label,
+			    label_stage(label, sizeof label, st), load, st->requests,
+			    st->errors);
 			md_ms(f, ttft.count, ttft.p[2]);
 			md_ms(f, ttft.count, ttft.p[6]);
 			md_ms(f, tpot.count, tpot.p[2]);

@@ -63,3 +63,29 @@ sample_add_chunk(struct sample *s, usec_t at)
 	}
 	s->chunks[s->nchunks++] = at;
 }
+
+static usec_t
+waited(const struct sample *s, usec_t from_send)
+{
+	if (from_send == USEC_NONE || s->scheduled == USEC_NONE)
+		return from_send;
+	return from_send + s->t - s->scheduled;
+}
+
+usec_t
+sample_ttft_waited(const struct sample *s)
+{
+	return waited(s, s->ttft);
+}
+
+usec_t
+sample_ttlt_waited(const struct sample *s)
+{
+	return waited(s, s->ttlt);
+}
+
+bool
+sample_failed(const struct sample *s)
+{
+	return s->error != ERR_NONE && s->error != ERR_CANCELED;
+}

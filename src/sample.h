@@ -31,6 +31,9 @@ enum tokens_from {
 struct sample {
 	long		 id;
 	int		 stage;		/* 1-based */
+	int		 segment;	/* of the stage, 1-based: a load
+					   change by key starts the next; 0
+					   when not known (an old file) */
 	int		 client;	/* 0-based; -1 in open loop */
 	usec_t		 t;		/* start, from the run's start */
 	usec_t		 scheduled;	/* open loop: the planned start;
@@ -62,5 +65,11 @@ int err_kind_parse(const char *name, enum err_kind *out);
 void sample_init(struct sample *);
 void sample_done(struct sample *);
 void sample_add_chunk(struct sample *, usec_t at);
+/* What the user waited: in open loop from the scheduled send (the user
+ * arrived then), else from the send; USEC_NONE when never reached. */
+usec_t sample_ttft_waited(const struct sample *);
+/* Failed: an error other than the operator's cancel at quit. */
+bool sample_failed(const struct sample *);
+usec_t sample_ttlt_waited(const struct sample *);
 
 #endif

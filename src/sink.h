@@ -31,6 +31,9 @@ struct event {
 	enum event_kind		 kind;
 	usec_t			 t;
 	int			 stage;
+	int			 segment;	/* EV_STAGE: 1, or the next after a
+						   load change by key */
+	bool			 by_key;	/* EV_STAGE: that change */
 	int			 clients;
 	bool			 open_loop;
 	double			 rate;	/* open loop: requests/s; NAN for a
@@ -54,6 +57,7 @@ enum end_reason {
 /* Goodput of one stage under --slo. */
 struct goodput {
 	int	stage;
+	int	segment;		/* 0 when the stage has one */
 	long	total;			/* requests, warm-up excluded */
 	long	met;			/* of them, meeting every objective */
 	long	met_by[SLO_COUNT];
@@ -64,7 +68,8 @@ struct end_info {
 	usec_t			 t;
 	enum end_reason		 reason;
 	long			 requests;
-	long			 errors;
+	long			 errors;		/* failed, cancels left out */
+	long			 canceled;	/* ended by the operator's quit */
 	long			 unsent;	/* open loop: due sends never made */
 	double			 cpu_s;		/* the generator's CPU, user + system */
 	/* the generator's own overhead over the run; NAN when not known */

@@ -89,11 +89,11 @@ slo_values(const struct sample *x, bool *ok, double v[SLO_COUNT])
 	for (i = 1; i < x->nchunks; i++)
 		if (x->chunks[i] - x->chunks[i - 1] > worst_gap)
 			worst_gap = x->chunks[i] - x->chunks[i - 1];
-	v[SLO_TTFT] = usec_to_sec(x->ttft);
+	v[SLO_TTFT] = usec_to_sec(sample_ttft_waited(x));
 	v[SLO_TPOT] = x->output_tokens >= 2 ?
 	    usec_to_sec(x->ttlt - x->ttft) / (double)(x->output_tokens - 1) : 0;
 	v[SLO_ITL] = usec_to_sec(worst_gap);
-	v[SLO_TTLT] = usec_to_sec(x->ttlt);
+	v[SLO_TTLT] = usec_to_sec(sample_ttlt_waited(x));
 }
 
 bool

@@ -411,19 +411,37 @@ stats_done(struct stats *s)
 }
 
 static struct stage_stats *
-stage_get(struct stats *s, int stage)
+stage_get(struct stats *s, int stage, int segment)
 {
 	int i;
 
 	for (i = 0; i < s->nstages; i++)
-		if (s->stages[i].stage == stage)
+		if (s->stages[i].stage == stage && s->stages[i].segment == segment)
 			return &s->stages[i];
 	s->stages = xreallocarray(s->stages, (size_t)s->nstages + 1,
 	    sizeof *s->stages);
 	memset(&s->stages[s->nstages], 0, sizeof s->stages[0]);
 	s->stages[s->nstages].stage = stage;
+	s->stages[s->nstages].segment = segment;
 	s->stages[s->nstages].end = USEC_NONE;
+	if (segment > 1)
+		for (i = 0; i <= s->nstages; i++)
+			if (s->stages[i].stage == stage)
+				s->stages[i].segmented = true;
 	return &s->stages[s->nstages++];
+}
+
+/* The segment of a request a file did not tag (one from before segments):
+ * the stage's last to begin at or before the request's start. */
+static int
+segment_at(const struct stats *s, int stage, usec_t t)
+{
+	int i, seg = 1;
+
+	for (i = 0; i < s->nstages; i++)
+		if (s->stages[i].stage == stage && s->stages[i].start <= t)
+			seg = s->stages[i].segment;
+	return seg;
 }
 
 struct stage_stats *
@@ -492,10 +510,10 @@ on_sample(void *self, const struct sample *x)
 		return;
 	}
 	s->requests++;
-	if (x->error != ERR_NONE)
-		s->errors++;
 	if (x->error == ERR_CANCELED)
 		s->canceled++;
+	else if (x->error != ERR_NONE)
+		s->errors++;
 	if (x->warmup) {
 		s->warmup++;
 		return;
@@ -513,14 +531,18 @@ on_sample(void *self, const struct sample *x)
 				w->window_tokens += per_chunk;
 		}
 	}
-	st = stage_get(s, x->stage);
+	st = stage_get(s, x->stage, x->segment > 0 ? x->segment :
+	    segment_at(s, x->stage, x->t));
+	if (x->error == ERR_CANCELED) {	/* neither a result nor a failure */
+		st->canceled++;
+		return;
+	}
 	st->requests++;
 	if (x->scheduled != USEC_NONE) {
 		series_add(&st->m[M_QUEUED], usec_to_sec(x->t - x->scheduled));
 		series_add(&st->m[M_LATE], usec_to_sec(x->late));
 		if (x->ttft != USEC_NONE && x->error == ERR_NONE)
-			series_add(&st->m[M_TTFT_SCHED],
-			    usec_to_sec(x->ttft + x->t - x->scheduled));
+			series_add(&st->m[M_TTFT_SENT], usec_to_sec(x->ttft));
 	}
 	add_brief(st, x);
 	if (x->error != ERR_NONE) {
@@ -540,11 +562,11 @@ on_sample(void *self, const struct sample *x)
 	if (x->ttfb != USEC_NONE)
 		series_add(&st->m[M_TTFB], usec_to_sec(x->ttfb));
 	if (x->ttft != USEC_NONE)
-		series_add(&st->m[M_TTFT], usec_to_sec(x->ttft));
-	series_add(&st->m[M_TTLT], usec_to_sec(x->ttlt));
+		series_add(&st->m[M_TTFT], usec_to_sec(sample_ttft_waited(x)));
+	series_add(&st->m[M_TTLT], usec_to_sec(sample_ttlt_waited(x)));
 	if (x->output_tokens > 0)
 		series_add(&st->m[M_E2E_PER_TOKEN],
-		    usec_to_sec(x->ttlt) / (double)x->output_tokens);
+		    usec_to_sec(sample_ttlt_waited(x)) / (double)x->output_tokens);
 	if (x->output_tokens >= 2 && x->ttft != USEC_NONE && x->ttlt > x->ttft) {
 		double decode = usec_to_sec(x->ttlt - x->ttft);
 
@@ -571,7 +593,7 @@ on_event(void *self, const struct event *e)
 
 	if (e->kind != EV_STAGE)
 		return;
-	st = stage_get(s, e->stage);
+	st = stage_get(s, e->stage, e->segment > 0 ? e->segment : 1);
 	st->clients = e->clients;
 	st->open_loop = e->open_loop;
 	st->rate = e->rate;
@@ -643,6 +665,7 @@ stats_goodput(const struct stage_stats *st, const struct slo *slo, usec_t now,
 
 	memset(g, 0, sizeof *g);
 	g->stage = st->stage;
+	g->segment = st->segmented ? st->segment : 0;
 	g->total = (long)st->nbriefs;
 	for (i = 0; i < st->nbriefs; i++) {
 		if (slo_meets(slo, st->briefs[i].ok, st->briefs[i].v, met))

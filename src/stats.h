@@ -30,7 +30,8 @@ enum metric {
 	M_TTFB, M_TTFT, M_TPOT, M_ITL, M_TTLT, M_E2E_PER_TOKEN, M_DECODE_RATE,
 	/* open loop only */
 	M_QUEUED,		/* start - scheduled start */
-	M_TTFT_SCHED,		/* TTFT counted from the scheduled start */
+	M_TTFT_SENT,		/* TTFT from the actual send (M_TTFT, the
+				   headline, counts from the schedule) */
 	M_LATE,			/* the generator's own lateness */
 	M_COUNT
 };
@@ -41,9 +42,13 @@ struct brief {
 	double	v[SLO_COUNT];	/* seconds */
 };
 
+/* A stage, or one segment of it: a load change by key starts the next, so
+ * that each holds one load. */
 struct stage_stats {
 	int		stage;
-	int		clients;	/* at the stage's start */
+	int		segment;	/* 1-based */
+	bool		segmented;	/* the stage has several: "3.1" */
+	int		clients;	/* at the segment's start */
 	bool		open_loop;
 	double		rate;		/* open loop: requests/s at its start
 					   (NAN: a schedule) */
@@ -51,7 +56,8 @@ struct stage_stats {
 	usec_t		start;		/* run time of the stage event */
 	usec_t		end;		/* next stage's start, or the run's end */
 	long		requests;	/* completed, warm-up excluded */
-	long		errors;
+	long		errors;		/* the operator's cancels left out */
+	long		canceled;	/* ended by the operator's quit */
 	long		by_kind[ERR_KIND_COUNT];
 	long		output_tokens;	/* of successful requests */
 	long		from_chunks;	/* requests counted without usage */
@@ -73,8 +79,8 @@ struct stats {
 	long			 requests;	/* every request record */
 	long			 chunks_seen;	/* content chunks of every record */
 	double			 tokens_seen;	/* and the tokens they carried */
-	long			 errors;
-	long			 canceled;	/* of the errors, canceled at quit */
+	long			 errors;	/* failed, canceled ones left out */
+	long			 canceled;	/* ended by the operator's quit */
 	long			 warmup;	/* requests left out as warm-up */
 	long			 preflight;	/* the check before the load, apart */
 	long			 unsent;	/* due sends never made (end record) */

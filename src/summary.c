@@ -80,6 +80,17 @@ run_end(const struct stats *s)
 	return last != NULL && last->end != USEC_NONE ? last->end : run_start(s);
 }
 
+/* Stages, counting a stage of several segments once. */
+static int
+stages_of(const struct stats *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->nstages; i++)
+		n += s->stages[i].segment <= 1;
+	return n;
+}
+
 /* Totals over every stage. */
 struct totals {
 	long	requests, errors, tokens, from_chunks, done;
@@ -131,16 +142,18 @@ open_loop_table(FILE *f, struct stats *s)
 	struct dist q, ts, late;
 	int k;
 
-	fputs("\n| stage | sent | queued p50 | queued p99 | TTFT from schedule p50 "
-	    "| TTFT from schedule p99 | late p99 |\n|---|---|---|---|---|---|---|\n",
+	fputs("\n| stage | sent | queued p50 | queued p99 | TTFT from send p50 "
+	    "| TTFT from send p99 | late p99 |\n|---|---|---|---|---|---|---|\n",
 	    f);
 	for (k = 0; k < s->nstages; k++) {
 		struct stage_stats *st = &s->stages[k];
+		char label[24];
 
 		stats_dist(st, M_QUEUED, &q);
-		stats_dist(st, M_TTFT_SCHED, &ts);
+		stats_dist(st, M_TTFT_SENT, &ts);
 		stats_dist(st, M_LATE, &late);
-		fprintf(f, "| %d | %ld |", st->stage, q.count);
+		fprintf(f, "| %s | %ld |", label_stage(label, sizeof label, st),
+		    q.count);
 		cell_ms(f, q.p[P50]);
 		cell_ms(f, q.p[P99]);
 		cell_ms(f, ts.p[P50]);
@@ -150,8 +163,10 @@ open_loop_table(FILE *f, struct stats *s)
 		else
 			fprintf(f, " %.3f |\n", late.p[P99] * MS);
 	}
-	fputs("\nqueued = start - scheduled start (waiting behind "
-	    "--max-concurrency, and lateness); TTFT from schedule adds it\n", f);
+	fputs("\nopen loop: TTFT, TTLT and goodput count from the scheduled send "
+	    "(what a user arriving then waited); queued = send - scheduled send "
+	    "(waiting behind --max-concurrency, and lateness); TTFT from send "
+	    "leaves it out\n", f);
 }
 
 /* The generator's own overhead, from the end record. */
@@ -160,8 +175,12 @@ generator_line(FILE *f, const struct end_info *g)
 {
 	if (isnan(g->lag_p99))
 		return;
-	fprintf(f, "generator: CPU %.1f s, %.0f%% of a core; loop lag p99 %.2f ms",
-	    g->cpu_s, g->cpu_share * 100, g->lag_p99 * MS);
+	fprintf(f, "generator: CPU %.1f s, ", g->cpu_s);
+	if (isnan(g->cpu_share))
+		fputs("too short a run to judge its share", f);
+	else
+		fprintf(f, "%.0f%% of a core", g->cpu_share * 100);
+	fprintf(f, "; loop lag p99 %.2f ms", g->lag_p99 * MS);
 	if (!isnan(g->late_p99))
 		fprintf(f, "; lateness p99 %.2f ms", g->late_p99 * MS);
 	if (!isnan(g->read_delay_p99))
@@ -201,8 +220,11 @@ slo_table(FILE *f, struct stats *s, const struct slo *slo, usec_t end)
 	for (k = 0; k < s->nstages; k++) {
 		struct goodput g;
 
+		char label[24];
+
 		stats_goodput(&s->stages[k], slo, end, &g);
-		fprintf(f, "| %d | %.2f |", g.stage, g.req_s);
+		fprintf(f, "| %s | %.2f |", label_stage(label, sizeof label,
+		    &s->stages[k]), g.req_s);
 		cell_share(f, g.met, g.total);
 		for (m = 0; m < SLO_COUNT; m++)
 			if (slo->limit[m] > 0)
@@ -226,8 +248,11 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 	totals_of(s, &t);
 	fprintf(f, "# ttftop: %s %s%s%s\n\n", ri->api, ri->url,
 	    ri->model ? " model=" : "", ri->model ? ri->model : "");
-	fprintf(f, "%d stage%s, %ld requests, %ld errors, %.1f s, %s\n\n",
-	    s->nstages, s->nstages == 1 ? "" : "s", t.requests, t.errors, secs,
+	fprintf(f, "%d stage%s, %ld requests, %ld errors, ", stages_of(s),
+	    stages_of(s) == 1 ? "" : "s", t.requests, t.errors);
+	if (s->canceled > 0)
+		fprintf(f, "%ld canceled at quit, ", s->canceled);
+	fprintf(f, "%.1f s, %s\n\n", secs,
 	    s->ended ? end_reason_name(s->reason) : "incomplete");
 	fprintf(f, "| stage | %s | reqs | err |", s->open_loop ? "rate" : "clients");
 	for (i = 0; i < NTABLE; i++)
@@ -244,7 +269,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 
 		for (i = 0; i < NTABLE; i++)
 			stats_dist(st, table_metrics[i].m, &d[i]);
-		snprintf(label, sizeof label, "%d", st->stage);
+		label_stage(label, sizeof label, st);
 		label_stage_load(clients, sizeof clients, st);
 		row(f, label, clients, st->requests, st->errors, d,
 		    stats_tok_rate(st, end), stats_peak_rate(s, st->start,
@@ -259,6 +284,9 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 	}
 	fputs("\ntimes in ms; TPOT = (TTLT - TTFT) / (tokens - 1); tok/s counts "
 	    "tokens as they arrived; peak = best 5 s average\n", f);
+	if (stages_of(s) < s->nstages)
+		fputs("rows 3.1, 3.2, ...: segments of a stage whose load was "
+		    "changed by key (+ - ] [), each at the load it ran\n", f);
 	if (t.from_chunks > 0)
 		fprintf(f, "tokens: %ld of %ld requests counted by content chunks "
 		    "(the server sent no usage)\n", t.from_chunks, t.requests - t.errors);
@@ -321,7 +349,7 @@ static const struct {
 	{ M_TTLT, "ttlt_ms", MS }, { M_E2E_PER_TOKEN, "ms_per_token_e2e", MS },
 	{ M_DECODE_RATE, "decode_rate_tok_s", 1 },
 	{ M_QUEUED, "queued_ms", MS },
-	{ M_TTFT_SCHED, "ttft_from_scheduled_ms", MS },
+	{ M_TTFT_SENT, "ttft_from_send_ms", MS },
 	{ M_LATE, "lateness_ms", MS },
 };
 
@@ -406,10 +434,11 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 	buf_printf(&b, "},\"started\":");
 	buf_add_json_string(&b, ri->started);
 	buf_printf(&b, ",\"reason\":\"%s\",\"duration_s\":%.6f,\"requests\":%ld,"
-	    "\"errors\":%ld,\"output_tokens\":%ld,\"tokens_from_chunks\":%ld,"
-	    "\"warmup_requests\":%ld,\"unsent\":%ld,",
+	    "\"errors\":%ld,\"canceled\":%ld,\"output_tokens\":%ld,"
+	    "\"tokens_from_chunks\":%ld,\"warmup_requests\":%ld,\"unsent\":%ld,",
 	    s->ended ? end_reason_name(s->reason) : "incomplete", secs,
-	    t.requests, t.errors, t.tokens, t.from_chunks, s->warmup, s->unsent);
+	    t.requests, t.errors, s->canceled, t.tokens, t.from_chunks, s->warmup,
+	    s->unsent);
 	json_kinds(&b, t.by_kind);
 	buf_adds(&b, ",\"stages\":[");
 	for (k = 0; k < s->nstages; k++) {
@@ -417,6 +446,9 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		usec_t st_end = st->end != USEC_NONE ? st->end : end;
 
 		buf_printf(&b, "%s{\"stage\":%d,", k ? "," : "", st->stage);
+		if (st->segmented)
+			buf_printf(&b, "\"segment\":%d,\"label\":\"%d.%d\",",
+			    st->segment, st->stage, st->segment);
 		if (s->open_loop) {
 			buf_adds(&b, "\"rate\":");
 			json_num(&b, st->rate, "%.6g");
@@ -430,9 +462,9 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		buf_add_usec(&b, st->start);
 		buf_adds(&b, ",\"end_s\":");
 		buf_add_usec(&b, st_end);
-		buf_printf(&b, ",\"requests\":%ld,\"errors\":%ld,\"output_tokens\":%ld,"
-		    "\"tokens_from_chunks\":%ld,", st->requests, st->errors,
-		    st->output_tokens, st->from_chunks);
+		buf_printf(&b, ",\"requests\":%ld,\"errors\":%ld,\"canceled\":%ld,"
+		    "\"output_tokens\":%ld,\"tokens_from_chunks\":%ld,", st->requests,
+		    st->errors, st->canceled, st->output_tokens, st->from_chunks);
 		json_kinds(&b, st->by_kind);
 		buf_adds(&b, ",\"tok_s\":");
 		json_num(&b, stats_tok_rate(st, end), "%.3f");
@@ -454,9 +486,11 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 	json_metrics_of(&b, s, NULL);
 	buf_addc(&b, '}');
 	if (!isnan(s->gen.lag_p99)) {
-		buf_printf(&b, ",\"generator\":{\"cpu_s\":%.3f,\"cpu_share\":%.3f,"
-		    "\"lag_p99_ms\":%.3f,\"late_p99_ms\":", s->gen.cpu_s,
-		    s->gen.cpu_share, s->gen.lag_p99 * MS);
+		buf_printf(&b, ",\"generator\":{\"cpu_s\":%.3f,\"cpu_share\":",
+		    s->gen.cpu_s);
+		json_num(&b, s->gen.cpu_share, "%.3f");
+		buf_printf(&b, ",\"lag_p99_ms\":%.3f,\"late_p99_ms\":",
+		    s->gen.lag_p99 * MS);
 		json_num(&b, s->gen.late_p99 * MS, "%.3f");
 		buf_adds(&b, ",\"read_delay_p99_ms\":");
 		json_num(&b, s->gen.read_delay_p99 * MS, "%.3f");

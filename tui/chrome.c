@@ -122,8 +122,12 @@ draw_recorded_generator(struct tui *t, int y)
 			snprintf(late, sizeof late, "  lateness p99 %s",
 			    label_duration(v, sizeof v, e->late_p99));
 		}
+		char cpu[16] = "-";
+
+		if (!isnan(e->cpu_share))
+			snprintf(cpu, sizeof cpu, "%.0f%%", 100 * e->cpu_share);
 		put(t, y, 0, e->overloaded ? C_BAD : C_DIM, "recorded generator: cpu "
-		    "%.0f%%  loop lag p99 %s%s%s", 100 * e->cpu_share,
+		    "%s  loop lag p99 %s%s%s", cpu,
 		    label_duration(lag, sizeof lag, e->lag_p99), late, e->overloaded ?
 		    "  generator overloaded: results not trustworthy" : "");
 		if (e->overloaded)
@@ -143,7 +147,10 @@ draw_generator(struct tui *t, int y)
 	usec_t now = tui_now(t), win = tui_windows[t->window];
 	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
 	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
-	bool overloaded = lag_overloaded(lag99, late99, t->cpu_pct / 100);
+	const struct load *l = t->m.load;
+	bool overloaded = l != NULL && lag_overloaded(lag99, lag_count(&l->lag),
+	    late99, lag_count(&l->late), usec_to_sec(now) >= GEN_SPAN_MIN ?
+	    t->cpu_pct / 100 : NAN);
 
 	if (tui_player(t) != NULL) {
 		draw_recorded_generator(t, y);

@@ -53,13 +53,15 @@ snapshot_load(struct tui *t)
 	const struct load *l = t->m.load;
 	struct tui_status *s = &t->s;
 
-	s->now = load_now(l);
+	/* an ended run's clock and charts stand at its end */
+	s->now = l->state == LOAD_ENDED ? l->end_t : load_now(l);
 	s->state = l->state;
 	s->stage = l->stage;
 	s->nstages = l->opts->nstages;
 	s->open_loop = l->opts->open_loop;
 	s->in_flight = l->in_flight;
 	s->waiting = load_waiting(l);
+	s->backing_off = l->nbacking;
 	if (!l->opts->open_loop)
 		snprintf(s->load, sizeof s->load, "clients %d", l->target);
 	else if (l->opts->schedule_file != NULL)

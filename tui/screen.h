@@ -36,6 +36,7 @@ struct tui_status {
 	char			 load[48];	/* "clients 20", "rate 4.4/s" */
 	int			 in_flight;
 	size_t			 waiting;
+	int			 backing_off;	/* clients waiting after a failure */
 };
 
 struct tui {

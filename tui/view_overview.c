@@ -74,21 +74,22 @@ stage_table(struct tui *t, int top, int rows)
 		first = 0;
 	for (k = first; k < s->nstages && y < top + rows; k++, y++) {
 		struct stage_stats *st = &s->stages[k];
-		char ttft[40], tpot[40], rate[24], load[24];
-		bool current = st->stage == t->s.stage && t->s.state != LOAD_ENDED;
+		char ttft[40], tpot[40], rate[24], load[24], label[24];
+		bool current = k == s->nstages - 1 && t->s.state != LOAD_ENDED;
 
 		p50_p95(ttft, sizeof ttft, &st->m[M_TTFT]);
 		p50_p95(tpot, sizeof tpot, &st->m[M_TPOT]);
 		/* a stage under way counts tokens of streams still in flight */
 		put(t, y, 0, current ? C_ACCENT : C_NORMAL,
-		    "%-3d     %7s %7ld %5ld  %-15s %-15s %9s %7.2f", st->stage,
+		    "%-5s   %7s %7ld %5ld  %-15s %-15s %9s %7.2f",
+		    label_stage(label, sizeof label, st),
 		    label_stage_load(load, sizeof load, st), st->requests, st->errors,
 		    ttft, tpot,
 		    label_count(rate, sizeof rate, current ?
 		    live_rate(t->m.live, st->start, now) : stats_tok_rate(st, now)),
 		    stats_req_rate(st, now));
 		if (current)
-			put(t, y, 4, C_ACCENT, "%s", t->utf8 ? "\u25b6" : ">");
+			put(t, y, 6, C_ACCENT, "%s", t->utf8 ? "\u25b6" : ">");
 	}
 }
 
@@ -116,9 +117,11 @@ view_overview(struct tui *t, int top, int rows)
 	snprintf(b, sizeof b, "%d", t->s.in_flight);
 	if (t->s.waiting > 0)
 		snprintf(c, sizeof c, "  waiting %zu", t->s.waiting);
+	else if (t->s.backing_off > 0)	/* after failures: see the log */
+		snprintf(c, sizeof c, "  backing off %d", t->s.backing_off);
 	else
 		c[0] = '\0';
-	line(t, y++, LM_IN_FLIGHT, t->s.waiting > 0 ? C_WARN : C_NORMAL,
+	line(t, y++, LM_IN_FLIGHT, c[0] != '\0' ? C_WARN : C_NORMAL,
 	    "in flight %s%s", b, c);
 	snprintf(a, sizeof a, "%.1f", live_value(lv, LM_REQ_RATE, now, RATE_WINDOW));
 	snprintf(b, sizeof b, "%.1f%%", isnan(err) ? 0.0 : err);
@@ -200,12 +203,13 @@ view_compare(struct tui *t, int top, int rows)
 
 		for (k = 0; k < s->nstages && y < top + rows; k++, y++) {
 			struct stage_stats *st = &s->stages[k];
-			char ttft[40], tpot[40], rate[24], load[24];
+			char ttft[40], tpot[40], rate[24], load[24], label[24];
 
 			p50_p95(ttft, sizeof ttft, &st->m[M_TTFT]);
 			p50_p95(tpot, sizeof tpot, &st->m[M_TPOT]);
-			put(t, y, 0, run_colour[i], "%-8.8s %5d %7s %7ld %5ld  %-15s "
-			    "%-15s %9s %7.2f", t->m.labels[i], st->stage,
+			put(t, y, 0, run_colour[i], "%-8.8s %5s %7s %7ld %5ld  %-15s "
+			    "%-15s %9s %7.2f", t->m.labels[i], label_stage(label,
+			    sizeof label, st),
 			    label_stage_load(load, sizeof load, st), st->requests, st->errors,
 			    ttft, tpot, label_count(rate, sizeof rate,
 			    stats_tok_rate(st, p->pos)), stats_req_rate(st, p->pos));

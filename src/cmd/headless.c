@@ -13,7 +13,7 @@ on_sample(void *self, const struct sample *s)
 	struct headless *h = self;
 
 	h->requests++;
-	if (s->error != ERR_NONE)
+	if (sample_failed(s))
 		h->errors++;
 }
 
@@ -55,6 +55,8 @@ on_gauge(void *self, const struct gauge *g)
 		    g->rate, NAN));
 	if (g->waiting > 0)
 		fprintf(h->f, "  waiting %zu", g->waiting);
+	if (g->backing_off > 0)
+		fprintf(h->f, "  backing off %d", g->backing_off);
 	fprintf(h->f, "  in flight %d  done %ld  errors %ld  tok/s %.0f  TTFT p50 ",
 	    g->in_flight, h->requests, h->errors, rate);
 	if (isnan(ttft))

@@ -264,8 +264,8 @@ run_load(struct run_opts *o)
 	if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
 		fprintf(stderr, "ttftop: %s\n", r.load.stop_detail);
 		status = EXIT_FAILED;
-	} else if (r.stats.errors > r.stats.canceled &&
-	    r.stats.errors == r.stats.requests) {
+	} else if (r.stats.errors > 0 &&
+	    r.stats.errors == r.stats.requests - r.stats.canceled) {
 		/* requests canceled at quit say nothing about the endpoint */
 		fprintf(stderr, "ttftop: every request failed\n");
 		status = 1;

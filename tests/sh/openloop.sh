@@ -3,7 +3,7 @@
 # behind --max-concurrency, schedules from a file, ramps, warm-up, SLO
 # goodput; each checked from the JSONL, where every send time is recorded.
 . "$TESTS_DIR/sh/lib.sh"
-plan 27
+plan 30
 
 start_sim --ttft 20ms --itl 5ms --tokens 8 || exit 1
 FAST=$SIM_URL
@@ -60,7 +60,7 @@ read -r n c <<<"$(cv "$T/g.jsonl")"
 between "$c" 1.4 2.8 "gamma K=0.25 is burstier than Poisson: CV about 2"
 
 # a slow endpoint and a cap: requests wait, and the wait is not hidden
-run_ttftop run --headless -r 20 -d 2s --max-concurrency 2 -o "$T/m.jsonl" "$SLOW"
+run_ttftop run --headless -r 20 -d 2s --max-concurrency 2 --slo ttft:500ms -o "$T/m.jsonl" "$SLOW"
 is "$STATUS" 0 "--max-concurrency 2 at 20 req/s against 300 ms TTFT: exit 0"
 is "$(jq -s '[.[] | select(.type == "request")] | length' "$T/m.jsonl")" 40 "every due request is sent in the end (40)"
 check "queued times grow along the run" \
@@ -70,16 +70,26 @@ check "never more than 2 in flight" \
 		| reduce .[] as $e ({n: 0, max: 0}; .n += $e[1] | .max = ([.max, .n] | max)) | .max <= 2' "$T/m.jsonl"
 q99=$(jq -s '[.[] | select(.type == "request") | .queued] | sort | .[(length - 1) * 99 / 100 | floor] * 1000' "$T/m.jsonl")
 check "the summary reports the queued time" grep -Eq "^\| 1 \| 40 \| [0-9.]+ \| [0-9]{4}\.[0-9] \|" "$T/out"
-check "and TTFT from the scheduled time, far above the 300 ms TTFT" \
-	awk -F'|' '/^\| 1 \| 40 \|/ { exit !($6 + 0 > 2000) }' "$T/out"
+check "and TTFT from the actual send beside it, the sim's 300 ms" \
+	awk -F'|' '/^\| 1 \| 40 \|/ { exit !($6 + 0 > 295 && $6 + 0 < 400) }' "$T/out"
+qp50=$(awk -F'|' '/^\| 1 \| 40 \|/ { print $4 + 0 }' "$T/out")
+check "the headline TTFT p50 counts from the schedule: at least the queued p50 ($qp50 ms)" \
+	awk -F'|' -v q="$qp50" '/^\| 1 \| 20\/s \|/ { exit !($7 + 0 >= q + 295) }' "$T/out"
+met=$(jq -s '[.[] | select(.type == "request" and .error == null and .ttft + .queued <= 0.5)] | length' "$T/m.jsonl")
+check "goodput counts from the schedule too: $met of 40 users got a first token in 500 ms" \
+	jq -e -s --argjson met "$met" 'last | .goodput[0].met == $met and $met < 20' "$T/m.jsonl"
 
 # a schedule file is followed to the millisecond, with its prompt column
 printf '# offset prompt\n0 1\n0.1\n0.25 0\n0.5\n1.0\n1.05\n1.5 1\n' >"$T/sched.txt"
 printf 'aaaa\nbbbbbbbbbbbbbbbbbbbbbbbb\n' >"$T/prompts.txt"
 run_ttftop run --headless --schedule "$T/sched.txt" --prompts "$T/prompts.txt" -o "$T/s.jsonl" "$FAST"
-is "$(jq -sc '(map(select(.type == "stage"))[0].t) as $s | [.[] | select(.type == "request") | .t - $s]
-	| sort | [., [0, 0.1, 0.25, 0.5, 1.0, 1.05, 1.5]] | transpose | all((.[0] - .[1]) | fabs < 0.002)' "$T/s.jsonl")" true \
-	"a schedule file is followed to within 2 ms"
+is "$(jq -sc '(map(select(.type == "stage"))[0].t) as $s | [.[] | select(.type == "request") | .scheduled - $s]
+	| sort | [., [0, 0.1, 0.25, 0.5, 1.0, 1.05, 1.5]] | transpose | all((.[0] - .[1]) | fabs < 0.000002)' "$T/s.jsonl")" true \
+	"a schedule file is planned to the microsecond"
+# sent on time: within 5 ms even on a machine busy with other tests (the
+# benchmarks measure lateness where it is quiet)
+is "$(jq -sc '[.[] | select(.type == "request") | .t - .scheduled] | all(. >= 0 and . < 0.005)' "$T/s.jsonl")" true \
+	"and sent within 5 ms of plan"
 is "$(jq -sc '[.[] | select(.type == "request")] | sort_by(.scheduled) | map(.input_tokens)' "$T/s.jsonl")" \
 	"[6,1,1,6,1,6,6]" "prompts by index from the schedule, in turn elsewhere"
 
@@ -98,7 +108,7 @@ check "and says what it left out" grep -q "^warm-up: 20 requests left out" "$T/o
 # goodput: the share meeting every SLO, checked against a count by jq
 start_sim --ttft 20ms --itl 5ms --tokens 8 --jitter 0.5 || exit 1
 run_ttftop run --json -r 40 -d 3s --slo ttft:20ms,tpot:5ms -o "$T/slo.jsonl" "$SIM_URL"
-met=$(jq -s '[.[] | select(.type == "request" and .error == null and .ttft <= 0.020
+met=$(jq -s '[.[] | select(.type == "request" and .error == null and .ttft + .queued <= 0.020
 	and (if .output_tokens >= 2 then (.ttlt - .ttft) / (.output_tokens - 1) <= 0.005 else true end))] | length' "$T/slo.jsonl")
 is "$(jq '.stages[0].goodput.met' "$T/out")" "$met" "--slo goodput counts the requests jq counts ($met)"
 check "some requests meet the SLOs and some do not" \

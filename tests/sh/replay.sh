@@ -2,7 +2,7 @@
 # Replaying a saved run prints exactly the summary the live run printed, and
 # bad files get one line naming the file and line, exit 2.
 . "$TESTS_DIR/sh/lib.sh"
-plan 34
+plan 36
 
 start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
 
@@ -26,10 +26,15 @@ wait $pid
 same "a run stopped by SIGINT replays to its summary byte for byte" "$T/c.live.md" "$T/c.replay.md"
 check "(and that summary says it ended by signal)" grep -q ", signal$" "$T/c.replay.md"
 
-# the generator's own overhead is in the end record, and replayed
+# the generator's own overhead is in the end record, and replayed; a run
+# too short to judge its CPU share (the start's own CPU) does not judge it
 check "the end record carries the generator's figures (not overloaded at this load)" \
-	jq -se '.[-1] | .type == "end" and .overloaded == false and .lag_p99 >= 0 and .lag_p99 < 0.05 and .cpu_share >= 0' "$T/a.jsonl"
-check "and the summary says them" grep -Eq "^generator: CPU [0-9.]+ s, [0-9]+% of a core; loop lag p99 [0-9.]+ ms; read delay p99 [0-9.]+ ms$" "$T/a.replay.md"
+	jq -se '.[-1] | .type == "end" and .overloaded == false and .lag_p99 >= 0 and .lag_p99 < 0.05 and .cpu_share >= 0' "$T/b.jsonl"
+"$TTFTOP" replay --headless "$T/b.jsonl" >"$T/b.replay.md"
+check "and the summary says them" grep -Eq "^generator: CPU [0-9.]+ s, [0-9]+% of a core; loop lag p99 [0-9.]+ ms; read delay p99 [0-9.]+ ms$" "$T/b.replay.md"
+check "a run of less than 2 s has no CPU share to judge" \
+	jq -se '.[-1] | .t < 2 and .cpu_share == null' "$T/a.jsonl"
+check "and says so" grep -q "^generator: CPU [0-9.]* s, too short a run to judge its share;" "$T/a.replay.md"
 jq -c 'if .type == "end" then .overloaded = true | .lag_p99 = 0.0025 else . end' "$T/a.jsonl" >"$T/over.jsonl"
 "$TTFTOP" replay --headless "$T/over.jsonl" >"$T/over.md"
 check "an overloaded run says its results are not trustworthy" \
@@ -61,7 +66,7 @@ printf '{"type":"request","id":1}\n' >"$T/norun.jsonl"
 bad "norun.jsonl:1: not a ttftop JSONL file" "$T/norun.jsonl"
 { head -n 3 "$T/a.jsonl"; echo '{"type":"request","id":'; tail -n 2 "$T/a.jsonl"; } >"$T/mid.jsonl"
 bad "mid.jsonl:4: not a JSON object" "$T/mid.jsonl"
-sed '1s/"schema":1/"schema":9/' "$T/a.jsonl" >"$T/new.jsonl"
+sed '1s/"schema":2/"schema":9/' "$T/a.jsonl" >"$T/new.jsonl"
 bad "new.jsonl:1: .*schema 9 is newer" "$T/new.jsonl"
 { head -n 3 "$T/a.jsonl"; echo '{"type":"request","id":1,"stage":1,"t":"soon"}'; } >"$T/badt.jsonl"
 bad "badt.jsonl:4: \"t\" must be a number" "$T/badt.jsonl"
@@ -95,7 +100,7 @@ jq -c --slurpfile all "$T/a.jsonl" 'select(.type != "request" or .id % 2 == 0) |
 	if .type == "end" then
 		.requests = ([$all[] | select(.type == "request" and .id % 2 == 0)] | length) |
 		.errors = ([$all[] | select(.type == "request" and .id % 2 == 0 and .error)] | length) |
-		.cpu_s = 0 | .cpu_share = 0 | .lag_p99 = 0
+		.cpu_s = 0 | .cpu_share |= (if . == null then null else 0 end) | .lag_p99 = 0
 	else . end' "$T/a.jsonl" >"$T/shard2.jsonl"
 "$TTFTOP" replay --headless "$T/shard1.jsonl" "$T/shard2.jsonl" >"$T/merged.md" 2>"$T/err"
 same "two shards merge into the whole run's summary, byte for byte" "$T/a.live.md" "$T/merged.md"

@@ -196,7 +196,7 @@ test_bad_lines(void **state)
 		"{\"type\":\"request\",\"stage\":1,\"t\":0}",
 		"{\"type\":\"request\",\"id\":1,\"stage\":1,\"t\":\"x\"}",
 		"{\"type\":\"request\",\"id\":1,\"stage\":1,\"t\":0,\"error\":{\"kind\":\"weird\"}}",
-		"{\"type\":\"run\",\"schema\":2,\"started\":\"x\",\"target\":{\"url\":\"u\",\"api\":\"a\"}}",
+		"{\"type\":\"run\",\"schema\":3,\"started\":\"x\",\"target\":{\"url\":\"u\",\"api\":\"a\"}}",
 	};
 	struct record r;
 	char err[256];

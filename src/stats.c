@@ -498,6 +498,13 @@ add_brief(struct stage_stats *st, const struct sample *x)
 }
 
 static void
+heard(struct stats *s, usec_t t)
+{
+	if (!s->ended && t > s->end)
+		s->end = t;
+}
+
+static void
 on_sample(void *self, const struct sample *x)
 {
 	struct stats *s = self;
@@ -505,6 +512,7 @@ on_sample(void *self, const struct sample *x)
 	double per_chunk;
 	size_t i;
 
+	heard(s, x->ttlt != USEC_NONE ? x->t + x->ttlt : x->t);
 	if (x->preflight) {	/* a check of the endpoint, not of its load */
 		s->preflight++;
 		return;
@@ -591,6 +599,7 @@ on_event(void *self, const struct event *e)
 	struct stage_stats *st;
 	int prev = s->nstages - 1;	/* an index: stage_get may move stages */
 
+	heard(s, e->t);
 	if (e->kind != EV_STAGE)
 		return;
 	st = stage_get(s, e->stage, e->segment > 0 ? e->segment : 1);

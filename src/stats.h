@@ -74,7 +74,9 @@ struct stats {
 	double			*buckets;	/* tokens per second of run time */
 	size_t			 nbuckets;
 	bool			 ended;
-	usec_t			 end;
+	usec_t			 end;		/* the end record's time; until
+						   one, the latest time heard (a
+						   file cut by a crash ends there) */
 	enum end_reason		 reason;
 	long			 requests;	/* every request record */
 	long			 chunks_seen;	/* content chunks of every record */

@@ -74,8 +74,8 @@ run_end(const struct stats *s)
 {
 	const struct stage_stats *last;
 
-	if (s->ended)
-		return s->end;
+	if (s->ended || s->end > run_start(s))
+		return s->end;	/* a file cut by a crash: its last record */
 	last = s->nstages > 0 ? &s->stages[s->nstages - 1] : NULL;
 	return last != NULL && last->end != USEC_NONE ? last->end : run_start(s);
 }

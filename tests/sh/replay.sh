@@ -2,7 +2,7 @@
 # Replaying a saved run prints exactly the summary the live run printed, and
 # bad files get one line naming the file and line, exit 2.
 . "$TESTS_DIR/sh/lib.sh"
-plan 36
+plan 38
 
 start_sim --ttft 20ms --itl 5ms --tokens 12 --jitter 0.3 --fail http429 --fail-rate 0.2 || exit 1
 
@@ -47,6 +47,15 @@ head -c -25 "$T/a.jsonl" >"$T/cut.jsonl"
 "$TTFTOP" replay --headless "$T/cut.jsonl" >"$T/out" 2>"$T/err"
 is "$?" 0 "a cut last line: exit 0"
 check "and a warning naming the file and line" grep -q "cut.jsonl:$(wc -l <"$T/a.jsonl" | tr -d ' '): the last line is cut short" "$T/err"
+# a file cut by SIGKILL or OOM (no end record): its duration and rates end
+# at its last record
+grep -v '"type":"end"' "$T/b.jsonl" >"$T/killed.jsonl"
+"$TTFTOP" replay --json "$T/killed.jsonl" >"$T/killed.json"
+check "a killed run's duration is its last record's ($(jq .duration_s "$T/killed.json") s)" \
+	jq -e --slurpfile b "$T/b.jsonl" '.reason == "incomplete" and
+		(.duration_s - ($b | map(select(.type == "request")) | map(.t + .ttlt) | max) | fabs) < 0.001' "$T/killed.json"
+check "and its rates are those of the run" jq -e --slurpfile live "$T/b.live.json" \
+	'(.stages[0].tok_s - $live[0].stages[0].tok_s | fabs) < 0.01 * $live[0].stages[0].tok_s and .stages[0].tok_s > 0' "$T/killed.json"
 
 bad() {	# bad WANT-IN-MESSAGE FILE
 	"$TTFTOP" replay --headless "$2" >"$T/out" 2>"$T/err"

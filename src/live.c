@@ -41,6 +41,7 @@ live_done(struct live *l)
 		free(l->ticks[i].ttft.v);
 		free(l->ticks[i].tpot.v);
 		free(l->ticks[i].late.v);
+		free(l->ticks[i].ttft_sent.v);
 	}
 }
 
@@ -59,7 +60,7 @@ tick_at(struct live *l, usec_t t, bool create)
 	k->idx = idx;
 	k->tokens = 0;
 	k->done = k->errors = 0;
-	k->ttft.n = k->tpot.n = k->late.n = 0;
+	k->ttft.n = k->tpot.n = k->late.n = k->ttft_sent.n = 0;
 	memset(&k->lag, 0, sizeof k->lag);
 	/* gauges carry over until the next sample of them */
 	return k;
@@ -103,8 +104,11 @@ on_sample(void *self, const struct sample *s)
 	}
 	if (s->warmup)
 		return;
-	if (s->ttft != USEC_NONE && (k = tick_at(l, s->t + s->ttft, true)) != NULL)
+	if (s->ttft != USEC_NONE && (k = tick_at(l, s->t + s->ttft, true)) != NULL) {
 		fvec_add(&k->ttft, (float)usec_to_sec(sample_ttft_waited(s)));
+		if (s->scheduled != USEC_NONE)
+			fvec_add(&k->ttft_sent, (float)usec_to_sec(s->ttft));
+	}
 	if (s->output_tokens >= 2 && s->ttft != USEC_NONE && s->ttlt > s->ttft &&
 	    (k = tick_at(l, end, true)) != NULL)
 		fvec_add(&k->tpot, (float)(usec_to_sec(s->ttlt - s->ttft) /
@@ -175,6 +179,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 		case LM_TTFT_P50: case LM_TTFT_P95: f = &k->ttft; break;
 		case LM_TPOT_P50: case LM_TPOT_P95: f = &k->tpot; break;
 		case LM_LATE_P99: f = &k->late; break;
+		case LM_TTFT_SENT_P50: f = &k->ttft_sent; break;
 		default: break;
 		}
 		for (j = 0; f != NULL && j < f->n; j++)
@@ -186,7 +191,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	if (seen == 0)
 		return NAN;
 	switch (m) {
-	case LM_TTFT_P50: case LM_TPOT_P50:
+	case LM_TTFT_P50: case LM_TPOT_P50: case LM_TTFT_SENT_P50:
 		result = series_percentile(&vals, 50);
 		break;
 	case LM_TTFT_P95: case LM_TPOT_P95:

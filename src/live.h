@@ -18,6 +18,8 @@
 enum live_metric {
 	LM_TTFT_P50, LM_TTFT_P95, LM_TPOT_P50, LM_TPOT_P95, LM_TOK_RATE,
 	LM_LOAD, LM_IN_FLIGHT, LM_REQ_RATE, LM_ERR_PCT, LM_LAG_P99, LM_LATE_P99,
+	LM_TTFT_SENT_P50,	/* open loop: TTFT from the actual send (the
+				   others count from the schedule) */
 	LM_COUNT
 };
 
@@ -32,7 +34,7 @@ struct live_tick {
 	double		load;		/* clients, or requests/s in open loop */
 	int		in_flight;
 	int		done, errors;
-	struct fvec	ttft, tpot, late;
+	struct fvec	ttft, tpot, late, ttft_sent;
 	struct lag_hist	lag;		/* reads in the tick */
 };
 

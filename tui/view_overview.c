@@ -126,6 +126,10 @@ view_overview(struct tui *t, int top, int rows)
 	snprintf(a, sizeof a, "%.1f", live_value(lv, LM_REQ_RATE, now, RATE_WINDOW));
 	snprintf(b, sizeof b, "%.1f%%", isnan(err) ? 0.0 : err);
 	line(t, y++, LM_REQ_RATE, error_colour(err), "req/s %-6s errors %s", a, b);
+	if (t->s.open_loop)	/* the headline counts from the schedule */
+		put(t, y++, 0, C_DIM, "open loop: TTFT counts from the scheduled "
+		    "send; from the actual send p50 %s", label_duration(a, sizeof a,
+		    live_value(lv, LM_TTFT_SENT_P50, now, win)));
 	if (slo_any(&t->m.ri->slo) && stats_current(t->m.stats) != NULL) {
 		struct goodput g;
 

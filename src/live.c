@@ -282,14 +282,26 @@ live_series(struct live *l, enum live_metric m, usec_t now, usec_t window,
     int ncols, double *out)
 {
 	long last = (long)(now / LIVE_TICK) + 1;	/* the tick under way, too */
-	long span = (long)(window / LIVE_TICK), per, c;
+	long span = (long)(window / LIVE_TICK), first = last - span, c;
 
-	per = span / ncols > 0 ? span / ncols : 1;
+	/* the columns share the window's ticks exactly: a column is a
+	 * fraction of them, so the window drawn is the one named */
 	for (c = 0; c < ncols; c++) {
-		long to = last - (ncols - 1 - c) * per;
+		long from = first + c * span / ncols, to = first + (c + 1) * span / ncols;
 
-		out[c] = aggregate(l, m, to - per, to);
+		out[c] = aggregate(l, m, from, to > from ? to : from + 1);
 	}
+}
+
+int
+live_column(usec_t t, usec_t now, usec_t window, int ncols)
+{
+	long last = (long)(now / LIVE_TICK) + 1, span = (long)(window / LIVE_TICK);
+	long tick = (long)(t / LIVE_TICK) - (last - span);
+
+	if (tick < 0 || tick >= span)
+		return -1;
+	return (int)(tick * ncols / span);
 }
 
 double
@@ -297,10 +309,16 @@ live_value(struct live *l, enum live_metric m, usec_t now, usec_t window)
 {
 	long last = (long)(now / LIVE_TICK) + 1;
 
-	/* rates leave out the tick under way: it is not over yet */
-	if (m == LM_TOK_RATE || m == LM_REQ_RATE)
+	long first = last - (long)(window / LIVE_TICK);
+
+	/* rates leave out the tick under way: it is not over yet; and a
+	 * window longer than the run so far is the run so far */
+	if (m == LM_TOK_RATE || m == LM_REQ_RATE) {
 		last--;
-	return aggregate(l, m, last - (long)(window / LIVE_TICK), last);
+		if (first < 0)
+			first = 0;
+	}
+	return aggregate(l, m, first, last);
 }
 
 const struct live_error *

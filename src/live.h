@@ -75,6 +75,8 @@ void live_gauge(struct live *, usec_t now, double load, int in_flight,
  * NAN where a column saw nothing. */
 void live_series(struct live *, enum live_metric, usec_t now, usec_t window,
     int ncols, double *out);
+/* The column of live_series that holds run time t, or -1 outside. */
+int live_column(usec_t t, usec_t now, usec_t window, int ncols);
 /* The metric over the whole window. */
 double live_value(struct live *, enum live_metric, usec_t now, usec_t window);
 /* Tokens per second now, as the peak is taken: the best of these so far. */

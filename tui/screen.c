@@ -256,6 +256,19 @@ ops_play(struct tui *t)
 	wnoutrefresh(stdscr);
 }
 
+/* The bytes of s that fill at most cols columns (a UTF-8 character, one
+ * column), so that a line never wraps nor ends inside a character. */
+static size_t
+fit_bytes(const char *s, int cols)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && cols-- <= 0)
+			break;
+	return i;
+}
+
 void
 put(struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
 {
@@ -267,8 +280,7 @@ put(struct tui *t, int y, int x, enum colour c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	/* counts bytes: cut long ASCII only */
-	op_add(t, OP_TEXT, y, x, attr_of(t, c), COLS - x, buf);
+	op_add(t, OP_TEXT, y, x, attr_of(t, c), (int)fit_bytes(buf, COLS - x), buf);
 }
 
 void

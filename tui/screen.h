@@ -111,6 +111,20 @@ void spark(struct tui *, int y, int x, int w, const double *v, double hi,
 /* Vertical bars of height h rows, bottom at row y + h - 1. */
 void bars(struct tui *, int y, int x, int h, const double *v, int n,
     double hi, int bar_w, enum colour);
+/* chart.c: a metric over the window, and the time axis under the charts */
+struct chart {
+	const double	*main;		/* one value a column; NAN: no data */
+	const double	*behind;	/* or NULL: shaded behind, same scale */
+	enum colour	(*colour)(struct tui *, double);  /* a column's own */
+	enum colour	 c;		/* else */
+	bool		 duration;	/* the top as a duration, else a count */
+};
+/* h rows at columns x..x+w-1, its top value left of x; returns the top. */
+double chart_draw(struct tui *, int y, int x, int w, int h, const struct chart *);
+/* Two rows: the axis, exactly the window long, with where stages, segments
+ * and marks began; its labels under it. */
+void chart_time_axis(struct tui *, int y, int x, int w, usec_t now, usec_t window);
+
 struct stage_stats;
 struct player;
 /* A replay's shown player, or NULL in a live run. */

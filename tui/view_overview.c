@@ -14,6 +14,10 @@
 
 #define MAX_SPARK 512
 #define RATE_WINDOW (5 * USEC_PER_SEC)	/* req/s: over the last 5 s */
+#define NOW_WINDOW (5 * USEC_PER_SEC)	/* "now": the last 5 s */
+#define TEXT_COLS 36			/* the figures left of a chart */
+#define AXIS_COLS 8			/* its top value */
+#define MAX_STAGE_ROWS 8		/* the stage table's, header included */
 
 /* TTFT against the first stage's: where the endpoint starts to break. */
 static enum colour
@@ -34,18 +38,50 @@ error_colour(double pct)
 	return isnan(pct) || pct == 0 ? C_GOOD : pct < 5 ? C_WARN : C_BAD;
 }
 
-static void
-line(struct tui *t, int y, enum live_metric m, enum colour c, const char *fmt,
-    const char *a, const char *b)
+static enum colour
+ttft_column(struct tui *t, double v)
 {
-	double v[MAX_SPARK];
-	int w = COLS - LABEL_COLS;
+	enum colour c = ttft_colour(t, v);
 
-	if (w > MAX_SPARK)
-		w = MAX_SPARK;
-	put(t, y, 0, c, fmt, a, b);
-	live_series(t->m.live, m, tui_now(t), tui_windows[t->window], w, v);
-	spark(t, y, LABEL_COLS, w, v, 0, c);
+	return c == C_NORMAL ? C_GOOD : c;
+}
+
+enum { CH_TTFT, CH_TPOT, CH_TOK, CH_LOAD, CH_FLIGHT, CH_REQ, NCH };
+
+/* Rows of each chart: at least one (two for TTFT and TPOT, whose figures
+ * take two lines), and every row the view has left over, TTFT first. */
+static void
+chart_rows(int avail, int h[NCH])
+{
+	static const int base[NCH] = { 2, 2, 1, 1, 1, 1 };
+	static const int weight[NCH] = { 3, 2, 2, 1, 1, 1 };
+	int i, sum = 0, extra;
+
+	for (i = 0; i < NCH; i++)
+		sum += h[i] = base[i];
+	if (avail < sum) {
+		for (i = 0; i < NCH; i++)
+			h[i] = 1;
+		return;
+	}
+	extra = avail - sum;
+	for (i = 0; i < NCH; i++)
+		h[i] += extra * weight[i] / 10;
+	sum = 0;
+	for (i = 0; i < NCH; i++)
+		sum += h[i];
+	h[CH_TTFT] += avail - sum;	/* what rounding left */
+}
+
+/* Two figures lines: the first beside the chart's top row, the second
+ * under it when the chart has two rows. */
+static void
+figures(struct tui *t, int y, int h, enum colour c, const char *first,
+    const char *second)
+{
+	put(t, y, 0, c, "%s", first);
+	if (h >= 2 && second[0] != '\0')
+		put(t, y + 1, 0, C_DIM, "%s", second);
 }
 
 /* "84ms/88ms": a stage's p50 and p95 of a latency. */
@@ -96,36 +132,91 @@ stage_table(struct tui *t, int top, int rows)
 void
 view_overview(struct tui *t, int top, int rows)
 {
+	static double v[2][MAX_SPARK];
 	struct live *lv = t->m.live;
+	struct stats *s = t->m.stats;
 	usec_t now = tui_now(t), win = tui_windows[t->window];
-	char a[32], b[32], c[64];
-	double p50 = live_value(lv, LM_TTFT_P50, now, win);
-	double p95 = live_value(lv, LM_TTFT_P95, now, win);
+	const char *wn = tui_window_names[t->window];
+	char a[32], b[32], c[32], d[32], l1[96], l2[96];
 	double err = live_value(lv, LM_ERR_PCT, now, win);
-	double peak = lv->peak;
-	int y = top;
+	int x = TEXT_COLS + AXIS_COLS, w = COLS - x - 1, h[NCH], i, y = top;
+	int below = 2 + 1 + (t->s.open_loop ? 1 : 0) +
+	    (slo_any(&t->m.ri->slo) ? 1 : 0);
+	int table = (s->nstages + 1 < MAX_STAGE_ROWS ? s->nstages + 1 :
+	    MAX_STAGE_ROWS);
+	struct chart ch;
 
-	line(t, y++, LM_TTFT_P50, ttft_colour(t, p50), "TTFT  p50 %-8s%s", label_duration(a, sizeof a, p50), "");
-	line(t, y++, LM_TTFT_P95, ttft_colour(t, p95), "TTFT  p95 %-8s%s", label_duration(a, sizeof a, p95), "");
-	line(t, y++, LM_TPOT_P50, C_NORMAL, "TPOT  p50 %-6s p95 %s",
-	    label_duration(a, sizeof a, live_value(lv, LM_TPOT_P50, now, win)),
-	    label_duration(b, sizeof b, live_value(lv, LM_TPOT_P95, now, win)));
-	line(t, y++, LM_TOK_RATE, C_NORMAL, "tok/s %-7s peak %s",
+	if (w > MAX_SPARK)
+		w = MAX_SPARK;
+	if (table < 2)
+		table = 2;
+	chart_rows(rows - below - table, h);
+
+	/* TTFT and TPOT: p50 and p95 on one scale, now and over the window */
+	{
+		static const struct { enum live_metric p50, p95; const char *name; }
+		lat[2] = { { LM_TTFT_P50, LM_TTFT_P95, "TTFT" },
+			   { LM_TPOT_P50, LM_TPOT_P95, "TPOT" } };
+
+		for (i = 0; i < 2; i++) {
+			double n50 = live_value(lv, lat[i].p50, now, NOW_WINDOW);
+
+			snprintf(l1, sizeof l1, "%s  now p50 %s  p95 %s", lat[i].name,
+			    label_duration(a, sizeof a, n50), label_duration(b,
+			    sizeof b, live_value(lv, lat[i].p95, now, NOW_WINDOW)));
+			snprintf(l2, sizeof l2, "      %s p50 %s  p95 %s  %s", wn,
+			    label_duration(c, sizeof c, live_value(lv, lat[i].p50, now,
+			    win)), label_duration(d, sizeof d, live_value(lv,
+			    lat[i].p95, now, win)), t->utf8 ? "\u2591 p95" : ": p95");
+			figures(t, y, h[i], i == 0 ? ttft_colour(t, n50) : C_NORMAL,
+			    l1, l2);
+			live_series(lv, lat[i].p50, now, win, w, v[0]);
+			live_series(lv, lat[i].p95, now, win, w, v[1]);
+			ch = (struct chart){ v[0], v[1], i == 0 ? ttft_column : NULL,
+			    C_NORMAL, true };
+			chart_draw(t, y, x, w, h[i], &ch);
+			y += h[i];
+		}
+	}
+	snprintf(l1, sizeof l1, "tok/s %-7s peak %s",
 	    label_count(a, sizeof a, live_tok_rate(lv, now)),
-	    label_count(b, sizeof b, peak));
-	line(t, y++, LM_LOAD, C_NORMAL, "%s%s", t->s.load, "");
-	snprintf(b, sizeof b, "%d", t->s.in_flight);
+	    label_count(b, sizeof b, lv->peak));
+	snprintf(l2, sizeof l2, "      %s %s", wn, label_count(c, sizeof c,
+	    live_value(lv, LM_TOK_RATE, now, win)));
+	figures(t, y, h[CH_TOK], C_NORMAL, l1, l2);
+	live_series(lv, LM_TOK_RATE, now, win, w, v[0]);
+	ch = (struct chart){ v[0], NULL, NULL, C_NORMAL, false };
+	chart_draw(t, y, x, w, h[CH_TOK], &ch);
+	y += h[CH_TOK];
+
+	figures(t, y, h[CH_LOAD], C_NORMAL, t->s.load, "");
+	live_series(lv, LM_LOAD, now, win, w, v[0]);
+	chart_draw(t, y, x, w, h[CH_LOAD], &ch);
+	y += h[CH_LOAD];
+
 	if (t->s.waiting > 0)
 		snprintf(c, sizeof c, "  waiting %zu", t->s.waiting);
 	else if (t->s.backing_off > 0)	/* after failures: see the log */
 		snprintf(c, sizeof c, "  backing off %d", t->s.backing_off);
 	else
 		c[0] = '\0';
-	line(t, y++, LM_IN_FLIGHT, c[0] != '\0' ? C_WARN : C_NORMAL,
-	    "in flight %s%s", b, c);
-	snprintf(a, sizeof a, "%.1f", live_value(lv, LM_REQ_RATE, now, RATE_WINDOW));
-	snprintf(b, sizeof b, "%.1f%%", isnan(err) ? 0.0 : err);
-	line(t, y++, LM_REQ_RATE, error_colour(err), "req/s %-6s errors %s", a, b);
+	snprintf(l1, sizeof l1, "in flight %d%s", t->s.in_flight, c);
+	figures(t, y, h[CH_FLIGHT], c[0] != '\0' ? C_WARN : C_NORMAL, l1, "");
+	live_series(lv, LM_IN_FLIGHT, now, win, w, v[0]);
+	chart_draw(t, y, x, w, h[CH_FLIGHT], &ch);
+	y += h[CH_FLIGHT];
+
+	snprintf(l1, sizeof l1, "req/s %-6.1f errors %.1f%%",
+	    live_value(lv, LM_REQ_RATE, now, RATE_WINDOW), isnan(err) ? 0.0 : err);
+	snprintf(l2, sizeof l2, "      %s %.1f req/s", wn,
+	    live_value(lv, LM_REQ_RATE, now, win));
+	figures(t, y, h[CH_REQ], error_colour(err), l1, l2);
+	live_series(lv, LM_REQ_RATE, now, win, w, v[0]);
+	ch.c = error_colour(err);
+	chart_draw(t, y, x, w, h[CH_REQ], &ch);
+	y += h[CH_REQ];
+	chart_time_axis(t, y, x, w, now, win);
+	y += 2;
 	if (t->s.open_loop)	/* the headline counts from the schedule */
 		put(t, y++, 0, C_DIM, "open loop: TTFT counts from the scheduled "
 		    "send; from the actual send p50 %s", label_duration(a, sizeof a,

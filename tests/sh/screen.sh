@@ -30,7 +30,7 @@ quit_and_wait() {
 }
 
 start LANG=C.UTF-8
-check "the TTFT line appears" wait_for "TTFT  p50" 15
+check "the TTFT line appears" wait_for "TTFT  now p50" 15
 s=$(screen)
 for field in "openai-chat" "model=sim" "stage 1/2" "clients 2" "RUNNING" "in flight" "tok/s" "req/s"; do
 	check "the screen shows '$field'" grep -q -- "$field" <<<"$s"
@@ -80,14 +80,14 @@ check "a key that means nothing is ignored (and closes the help)" wait_for "^ove
 tm resize-window -t t -x 60 -y 20
 check "60x20 says the terminal is too small" wait_for "terminal too small: 60x20" 2
 tm resize-window -t t -x 100 -y 30
-check "back at 100x30 the screen returns" wait_for "TTFT  p50" 2
+check "back at 100x30 the screen returns" wait_for "TTFT  now p50" 2
 
 is "$(quit_and_wait)" 0 "q ends the program with status 0 within 6 s"
 is "$(jq -r 'select(.type == "end") | .reason' "$T/screen.jsonl")" quit "the end record is written (reason quit)"
 
 # ASCII sparklines without a UTF-8 locale, and no colour under NO_COLOR
 start LANG=C LC_ALL=C NO_COLOR=1
-check "LANG=C: the TTFT line appears" wait_for "TTFT  p50" 15
+check "LANG=C: the TTFT line appears" wait_for "TTFT  now p50" 15
 wait_for "clients 2 .*[_.:=+*#-]" 5
 check "LANG=C: sparklines are ASCII" bash -c "tmux -L '$SOCK' capture-pane -p -t t | grep -q 'clients 2 .*[_.:=+*#-]'"
 check "LANG=C: no block glyphs" bash -c "! tmux -L '$SOCK' capture-pane -p -t t | grep -q '[▁▂▃▄▅▆▇█]'"

@@ -45,6 +45,47 @@ state_word(const struct tui *t, enum colour *c)
 	}
 }
 
+/* The URL in at most room columns: whole, else cut in the middle of its
+ * host, or its path dropped, but its port always kept. */
+static const char *
+short_url(const struct tui *t, const char *url, int room, char *out, size_t len)
+{
+	const char *dots = t->utf8 ? "\u2026" : "~";
+	const char *host = strstr(url, "://"), *path, *port;
+	int n = (int)strlen(url), keep_tail;
+
+	if (n <= room || host == NULL) {
+		snprintf(out, len, "%s", url);
+		return out;
+	}
+	host += 3;
+	path = strchr(host, '/');
+	if (path == NULL)
+		path = url + n;
+	for (port = path; port > host && port[-1] != ':' && port[-1] != ']'; port--)
+		;
+	if (port == host || port[-1] != ':')
+		port = path;
+	else
+		port--;
+	/* the path first, then the host's middle, go */
+	if ((int)(path - url) + 1 <= room) {
+		snprintf(out, len, "%.*s%s", (int)(path - url), url, dots);
+		return out;
+	}
+	keep_tail = (int)(path - port);
+	n = room - keep_tail - 1 - (int)(host - url);
+	if (n < 1) {		/* no room for the scheme either */
+		url = host;
+		n = room - keep_tail - 1;
+	}
+	if (n < 1)
+		n = 1;
+	snprintf(out, len, "%.*s%.*s%s%.*s", (int)(host - url), url, n, host, dots,
+	    keep_tail, port);
+	return out;
+}
+
 static void
 draw_header(struct tui *t)
 {
@@ -54,7 +95,8 @@ draw_header(struct tui *t)
 	char right[160], replay[64] = "";
 	enum colour c;
 	const char *word = state_word(t, &c);
-	int rx;
+	char left[160], url[160];
+	int rx, room;
 
 	if (p != NULL) {
 		long len = (long)(p->length / USEC_PER_SEC);	/* as the position */
@@ -71,14 +113,26 @@ draw_header(struct tui *t)
 	}
 
 	put_blanks(t, 0, 0, COLS, C_TITLE);
-	put(t, 0, 0, C_TITLE, "ttftop  %s  %s%s%s", ri->api, ri->url,
-	    ri->model ? "  model=" : "", ri->model ? ri->model : "");
 	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld%s ",
 	    t->s.stage, t->s.nstages, t->s.load, word, secs / 60, secs % 60, replay);
 	/* columns, not bytes: the sign of times is two bytes, one column */
 	rx = COLS - (int)strlen(right) + (p != NULL && t->utf8);
 	if (rx < 0)
 		rx = 0;
+	/* the model before the URL, which is shortened to fit, never the port */
+	snprintf(left, sizeof left, "ttftop  %s  %s%s%s", ri->api,
+	    ri->model ? "model=" : "", ri->model ? ri->model : "",
+	    ri->model ? "  " : "");
+	room = rx - 1 - (int)strlen(left);
+	if (room < 20) {	/* the name goes before the URL's host does */
+		memmove(left, left + 8, strlen(left + 8) + 1);
+		room += 8;
+	}
+	if (room > 8)
+		put(t, 0, 0, C_TITLE, "%s%s", left, short_url(t, ri->url, room, url,
+		    sizeof url));
+	else
+		put(t, 0, 0, C_TITLE, "%.*s", rx > 1 ? rx - 1 : 0, left);
 	put(t, 0, rx, C_TITLE, "%s", right);
 	/* the state word in its own colour */
 	put(t, 0, rx + (int)(strstr(right, word) - right), c == C_GOOD ? C_TITLE : c,
@@ -143,7 +197,7 @@ draw_recorded_generator(struct tui *t, int y)
 static void
 draw_generator(struct tui *t, int y)
 {
-	char lag[16], late[32], n[32];
+	char lag[16], late[32], n[32], gen[160];
 	usec_t now = tui_now(t), win = tui_windows[t->window];
 	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
 	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
@@ -163,18 +217,29 @@ draw_generator(struct tui *t, int y)
 		snprintf(late, sizeof late, "  lateness p99 %s",
 		    isnan(late99) ? "-" : label_duration(v, sizeof v, late99));
 	}
-	put(t, y, 0, overloaded ? C_BAD : C_DIM,
-	    "gen: cpu %.0f%%  loop lag p99 %s%s  draw %.1fms%s", t->cpu_pct,
-	    isnan(lag99) ? "-" : label_duration(lag, sizeof lag, lag99), late, t->draw_ms,
+	snprintf(gen, sizeof gen, "gen: cpu %.0f%%  loop lag p99 %s%s  draw %.1fms%s",
+	    t->cpu_pct, isnan(lag99) ? "-" : label_duration(lag, sizeof lag, lag99),
+	    late, t->draw_ms,
 	    overloaded ? "  generator overloaded: results not trustworthy" : "");
+	put(t, y, 0, overloaded ? C_BAD : C_DIM, "%s", gen);
 	if (!overloaded) {
+		const char *path = writer_path(t->m.writer), *base = strrchr(path, '/');
 		char right[256];
+		int pass;
 
-		snprintf(right, sizeof right, "writing %s  %s samples",
-		    writer_path(t->m.writer),
-		    label_count(n, sizeof n, (double)writer_samples(t->m.writer)));
-		if ((int)strlen(right) < COLS - 40)
-			put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
+		/* the whole path, else its name, else nothing: never run into
+		 * the figures on the left */
+		for (pass = 0; pass < 2; pass++) {
+			long k = writer_samples(t->m.writer);
+
+			snprintf(right, sizeof right, "writing %s  %s sample%s",
+			    pass == 0 || base == NULL ? path : base + 1,
+			    label_count(n, sizeof n, (double)k), k == 1 ? "" : "s");
+			if ((int)(strlen(gen) + 2 + strlen(right)) < COLS) {
+				put(t, y, COLS - (int)strlen(right) - 1, C_DIM, "%s", right);
+				break;
+			}
+		}
 	}
 }
 
@@ -200,10 +265,10 @@ draw_keys(struct tui *t, int y)
 	else if (t->quitting)
 		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "
 		    "q again cancels them");
-	else
+	else	/* w is in the help when the line is narrow */
 		put(t, y, 0, C_DIM, "space pause  +/- %s  n next stage  m mark  "
-		    "w window  tab view  ? help  q quit",
-		    t->s.open_loop ? "rate" : "clients");
+		    "%stab view  ? help  q quit", t->s.open_loop ? "rate" : "clients",
+		    COLS >= 84 ? "w window  " : "");
 }
 
 static void

@@ -138,10 +138,10 @@ key(struct tui *t, int ch)
 		prompt_key(t, ch);
 		return;
 	}
-	if (t->help && ch != 'q') {
-		t->help = false;	/* any key closes the help */
-		if (ch == '?')
-			return;
+	if (t->help) {		/* modal: a key closes it and does nothing else */
+		t->help = false;
+		t->dirty = true;
+		return;
 	}
 	if (tui_player(t) != NULL) {
 		if (replay_key(t, ch)) {

@@ -3,7 +3,7 @@
 # types, capture-pane reads the screen.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 50
+plan 52
 
 # wait_line FILE JQ-FILTER [SECONDS]: until the JSONL has a matching record
 wait_line() {
@@ -74,6 +74,11 @@ tm send-keys -t t 1 w
 check "w changes the sparkline window" wait_for "window 10m" 1
 tm send-keys -t t '?'
 check "? shows the help" wait_for "sparkline window: 10s, 60s, 10m" 1
+tm send-keys -t t q
+check "the help is modal: q closes it and does not quit" wait_for "^overview  window" 1
+check "(the run goes on)" wait_for "RUNNING" 1
+tm send-keys -t t '?'
+wait_for "sparkline window: 10s, 60s, 10m" 1
 tm send-keys -t t x
 check "a key that means nothing is ignored (and closes the help)" wait_for "^overview  window" 1
 

@@ -377,7 +377,9 @@ time_marks(FILE *f, const struct plot *p, const struct html_run *r)
 			usec_t until = r->marks[j].until != USEC_NONE ?
 			    r->marks[j].until : r->st->end;
 
-			fprintf(f, "<rect class=\"pause\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+			/* shaded lightly, the data seen through it */
+			fprintf(f, "<rect class=\"pause\" fill=\"#888\" fill-opacity="
+			    "\"0.15\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
 			    "height=\"%d\"><title>paused</title></rect>\n", x, MT,
 			    px(p, usec_to_sec(until)) - x, H - MT - MB);
 			continue;

@@ -554,6 +554,10 @@ on_sample(void *self, const struct sample *x)
 	}
 	add_brief(st, x);
 	if (x->error != ERR_NONE) {
+		if (st->by_kind[x->error] == 0 && s->kind_detail[x->error][0] == '\0') {
+			s->kind_status[x->error] = x->status;
+			memcpy(s->kind_detail[x->error], x->detail, sizeof x->detail);
+		}
 		st->errors++;
 		st->by_kind[x->error]++;
 		return;

@@ -87,6 +87,10 @@ struct stats {
 	long			 preflight;	/* the check before the load, apart */
 	long			 unsent;	/* due sends never made (end record) */
 	struct end_info		 gen;		/* the end record's generator figures */
+	/* of each error kind, the first request's status and detail (the
+	 * server's message), for the summary */
+	int			 kind_status[ERR_KIND_COUNT];
+	char			 kind_detail[ERR_KIND_COUNT][SAMPLE_DETAIL_MAX];
 	bool			 open_loop;	/* a stage had a rate */
 };
 

@@ -305,6 +305,69 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 	generator_line(f, &s->gen);
 }
 
+/* Compact: fits 100 columns */
+
+static const char *
+p50_p95_ms(char *out, size_t len, struct stage_stats *st, enum metric m)
+{
+	struct dist d;
+
+	stats_dist(st, m, &d);
+	if (d.count == 0)
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%.1f/%.1f", d.p[P50] * MS, d.p[P95] * MS);
+	return out;
+}
+
+void
+summary_compact(FILE *f, const struct run_info *ri, struct stats *s)
+{
+	struct totals t;
+	usec_t start = run_start(s), end = run_end(s);
+	double secs = usec_to_sec(end - start);
+	int k, top = ERR_NONE;
+
+	totals_of(s, &t);
+	fprintf(f, "ttftop: %s %s%s%s\n", ri->api, ri->url,
+	    ri->model ? " model=" : "", ri->model ? ri->model : "");
+	fprintf(f, "%d stage%s, %ld request%s, %ld error%s, ", stages_of(s),
+	    stages_of(s) == 1 ? "" : "s", t.requests, t.requests == 1 ? "" : "s",
+	    t.errors, t.errors == 1 ? "" : "s");
+	if (s->canceled > 0)
+		fprintf(f, "%ld canceled at quit, ", s->canceled);
+	fprintf(f, "%.1f s, %s\n\n", secs,
+	    s->ended ? end_reason_name(s->reason) : "incomplete");
+	fprintf(f, "%-6s %9s %7s %6s %6s  %-17s %-15s %9s %7s\n", "stage",
+	    s->open_loop ? "rate" : "clients", "reqs", "err", "cncl",
+	    "TTFT p50/p95 ms", "TPOT p50/p95 ms", "tok/s", "req/s");
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+		char label[24], load[40], ttft[40], tpot[40];
+
+		fprintf(f, "%-6s %9s %7ld %6ld %6ld  %-17s %-15s %9.1f %7.2f\n",
+		    label_stage(label, sizeof label, st),
+		    label_stage_load(load, sizeof load, st), st->requests, st->errors,
+		    st->canceled, p50_p95_ms(ttft, sizeof ttft, st, M_TTFT),
+		    p50_p95_ms(tpot, sizeof tpot, st, M_TPOT), stats_tok_rate(st, end),
+		    stats_req_rate(st, end));
+	}
+	for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++)
+		if (t.by_kind[k] > 0 && (top == ERR_NONE || t.by_kind[k] > t.by_kind[top]))
+			top = k;
+	if (top != ERR_NONE) {
+		fprintf(f, "\nmost errors: %s, %ld of %ld", err_kind_name((enum err_kind)top),
+		    t.by_kind[top], t.errors);
+		if (s->kind_status[top] > 0)
+			fprintf(f, "; HTTP %d", s->kind_status[top]);
+		if (s->kind_detail[top][0] != '\0')
+			fprintf(f, ": %.60s", s->kind_detail[top]);
+		fputc('\n', f);
+	}
+	if (s->gen.overloaded)
+		fputs("generator overloaded: results not trustworthy\n", f);
+}
+
 /* JSON */
 
 static void

@@ -10,5 +10,8 @@ struct run_info;
 
 void summary_markdown(FILE *, const struct run_info *, struct stats *);
 void summary_json(FILE *, const struct run_info *, struct stats *);
+/* What a terminal gets after the screen: the stages in 100 columns and the
+ * most common error with the server's words. */
+void summary_compact(FILE *, const struct run_info *, struct stats *);
 
 #endif

@@ -257,7 +257,13 @@ run_load(struct run_opts *o)
 	if (r.load.reason != END_PREFLIGHT) {
 		if (o->json)
 			summary_json(stdout, &ri, &r.stats);
-		else
+		else if (screen) {	/* a terminal: what fits it, and where
+					   the rest is */
+			summary_compact(stdout, &ri, &r.stats);
+			printf("\nsaved: %s\nfull table: ttftop report %s\n"
+			    "html: ttftop report -f html -o report.html %s\n",
+			    o->output, o->output, o->output);
+		} else
 			summary_markdown(stdout, &ri, &r.stats);
 		fflush(stdout);
 	}

@@ -5,7 +5,7 @@
 # segments replay the same.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 17
+plan 19
 
 start_sim --tokens 10 --itl 20ms --ttft 40ms || exit 1
 # the summary the run prints on the terminal after its screen, read back
@@ -19,9 +19,15 @@ check "the stage table shows row 2.2 at 13 clients" wait_for "^2\.2  .* 13 " 3
 check "the run ends by itself" wait_for "DONE" 8
 tm send-keys -t t q
 for i in $(seq 60); do [ -s "$T/status" ] && break; sleep 0.1; done
-tm capture-pane -p -J -S - -t t | sed -n '/^# ttftop:/,$p' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > "$T/live.md"
-"$TTFTOP" replay --headless "$T/seg.jsonl" > "$T/new.md"
-same "its replay's summary is the live one, byte for byte" "$T/live.md" "$T/new.md"
+tm capture-pane -p -J -S - -t t | sed -n '/^ttftop: /,$p' > "$T/live.txt"
+"$TTFTOP" replay --json "$T/seg.jsonl" > "$T/live.json"
+is "$(awk '/^stage /,/^$/' "$T/live.txt" | awk 'NR > 1 && NF { print $1, $2, $3 }' | tr '\n' ';')" \
+	"$(jq -r '.stages[] | "\(.label // .stage) \(.clients) \(.requests)"' "$T/live.json" | tr '\n' ';')" \
+	"the terminal's summary has the rows of its replay: 1, 2.1 at 3 clients, 2.2 at 13"
+check "every line of the terminal's summary fits 100 columns" \
+	awk 'length > 100 { exit 1 }' "$T/live.txt"
+check "and names the JSONL and how to make its html" \
+	bash -c "grep -q '^saved: seg.jsonl$' '$T/live.txt' && grep -q '^html: ttftop report -f html' '$T/live.txt'"
 "$TTFTOP" replay --json "$T/seg.jsonl" > "$T/live.json"
 
 check "the JSONL has a stage record for segment 2, by key, at 13 clients" jq -e -s \
@@ -41,6 +47,7 @@ check "html plots a point of the load curve at it" grep -q '<title>stage 2.2: ' 
 
 # a file written before segments: the controls alone give the same rows
 grep -v '"by":"key"' "$T/seg.jsonl" | sed 's/"schema":2/"schema":1/; s/"segment":[0-9]*,//' > "$T/old.jsonl"
+"$TTFTOP" replay --headless "$T/seg.jsonl" > "$T/new.md"
 "$TTFTOP" replay --headless "$T/old.jsonl" > "$T/old.md"
 same "a file from before segments replays the same rows" "$T/new.md" "$T/old.md"
 check "the markdown says what the rows are" grep -q '^rows 3.1, 3.2' "$T/new.md"

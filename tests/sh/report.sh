@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 29
+plan 30
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -79,6 +79,7 @@ is "$?" 0 "html of two files to -o"
 check "self-contained: no scripts, links or fetched resources" bash -c "! grep -Eiq '<script|<link|src=|@import|url\\(|https?://[a-z]' <(grep -v '^<p><b' '$T/r.html' | grep -v 'xmlns=')"
 check "the mark's note is there, escaped" grep -qF "knee &lt;here&gt;" "$T/r.html"
 is "$(grep -c 'class="pause"' "$T/r.html")" 2 "the pause is shaded in both of the run's time charts"
+check "and shaded lightly, the data seen through it (fill-opacity below 1)" grep -q 'class="pause" fill="#888" fill-opacity="0.15"' "$T/r.html"
 if command -v chromium >/dev/null; then
 	cr() { timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chromium" "$@" 2>/dev/null; }
 	cr --dump-dom "file://$T/r.html" >"$T/dom.html"

@@ -1010,7 +1010,12 @@ load_streams(const struct load *l, struct stream_info *out, int max)
 
 		out[n].id = r->s.id;
 		out[n].client = r->client;
+		out[n].stage = r->s.stage;
+		out[n].segment = r->s.segment;
 		out[n].started = r->s.t;
+		out[n].ttfb = r->s.ttfb;
+		out[n].ttft = r->s.ttft;
+		out[n].status = r->s.status;
 		out[n].chunks = (long)r->s.nchunks;
 		out[n].last = r->s.nchunks > 0 ?
 		    r->s.t + r->s.chunks[r->s.nchunks - 1] : r->s.t;

@@ -126,9 +126,13 @@ void load_gauge(const struct load *, struct gauge *);
 struct stream_info {
 	long	id;
 	int	client;
+	int	stage, segment;
 	usec_t	started;
+	usec_t	ttfb;		/* from the start; USEC_NONE before a reply */
+	usec_t	ttft;		/* USEC_NONE before the first token */
 	usec_t	last;		/* last content chunk, or the start */
 	long	chunks;
+	int	status;		/* HTTP status, 0 before the headers */
 };
 
 /* Fills up to max entries; returns how many requests are in flight. */

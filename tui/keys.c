@@ -143,6 +143,11 @@ key(struct tui *t, int ch)
 		t->dirty = true;
 		return;
 	}
+	if ((t->view == VIEW_STREAMS && list_key(&t->streams, ch)) ||
+	    (t->view == VIEW_LOG && list_key(&t->log, ch))) {
+		t->dirty = true;
+		return;
+	}
 	if (tui_player(t) != NULL) {
 		if (replay_key(t, ch)) {
 			t->dirty = true;

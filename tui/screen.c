@@ -517,6 +517,7 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 	if (initscr() == NULL)
 		return NULL;
 	t = xcalloc(1, sizeof *t);
+	t->streams.cursor_id = t->log.cursor_id = -1;
 	t->loop = loop;
 	t->m = *m;
 	t->window = DEFAULT_WINDOW;

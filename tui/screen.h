@@ -27,6 +27,24 @@ enum colour { C_NORMAL, C_GOOD, C_WARN, C_BAD, C_DIM, C_TITLE, C_ACCENT };
 
 enum stream_sort { SORT_AGE, SORT_TOKENS, SORT_RATE, SORT_STALLED, SORT_COUNT };
 
+/* A list that scrolls (list.c). */
+struct list {
+	int	first;		/* the first row shown */
+	int	cursor;
+	long	cursor_id;	/* the row it is on, followed as rows move */
+	int	page;		/* rows shown at the last frame */
+	bool	open;		/* the cursor row's details shown */
+	bool	follow;		/* off for the frame after a key moved it */
+};
+/* A key of a list (arrows, j/k, PgUp/PgDn, Home/End, Enter, Escape):
+ * true when it was one. */
+bool list_key(struct list *, int ch);
+/* Places the cursor and the page among n rows of these ids, visible at a
+ * time; returns the first row to show. */
+int list_fit(struct list *, const long *ids, int n, int visible);
+/* "streams 1-28 of 46" and the keys. */
+void list_status(struct tui *, int y, const struct list *, int n, const char *what);
+
 /* What the frame shows of the load, from the engine or the replay. */
 struct tui_status {
 	usec_t			 now;		/* run time */
@@ -69,6 +87,7 @@ struct tui {
 	enum view		 view;
 	int			 window;	/* index into tui_windows */
 	enum stream_sort	 sort;
+	struct list		 streams, log;	/* their views' lists */
 	bool			 help;
 	bool			 dirty;
 	bool			 utf8;

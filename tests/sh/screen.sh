@@ -69,7 +69,7 @@ for view in distributions stages streams log overview; do
 	check "tab shows the $view view" wait_for "^$view  window" 1
 done
 tm send-keys -t t 4
-check "4 jumps to the streams view, which lists requests in flight" wait_for "in flight, sorted by age" 1
+check "4 jumps to the streams view, which lists requests in flight" wait_for "sorted by age (s to change)" 1
 tm send-keys -t t 1 w
 check "w changes the sparkline window" wait_for "window 10m" 1
 tm send-keys -t t '?'

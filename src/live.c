@@ -127,7 +127,8 @@ on_event(void *self, const struct event *e)
 	x->stage = e->stage;
 	x->what = e->kind == EV_STAGE ? "stage" : control_action_name(e->action);
 	if (e->kind == EV_STAGE ? !e->open_loop : e->action == CTL_SET_CLIENTS)
-		snprintf(x->detail, sizeof x->detail, "%d clients", e->clients);
+		snprintf(x->detail, sizeof x->detail, "%d client%s", e->clients,
+		    e->clients == 1 ? "" : "s");
 	else if (e->kind == EV_STAGE || e->action == CTL_SET_RATE)
 		label_load(x->detail, sizeof x->detail, true, 0, e->rate,
 		    e->kind == EV_STAGE ? e->rate_to : NAN);

@@ -35,16 +35,51 @@ usage_main(FILE *f)
 	    "  --help, --version\n");
 }
 
+/* A comma-separated list folded into the options' column, under 80. */
+static const char *
+fold(char *out, size_t len, const char *list)
+{
+	size_t n = 0, col = 0;
+	const char *p = list;
+
+	while (*p != '\0' && n + 40 < len) {
+		size_t w = strcspn(p, ",");
+
+		if (col == 0 || col + w + 2 > 78) {
+			n += (size_t)snprintf(out + n, len - n, "%s%28s", n ? "\n" : "", "");
+			col = 28;
+		} else {
+			out[n++] = ' ';
+			col++;
+		}
+		memcpy(out + n, p, w);
+		n += w;
+		col += w;
+		p += w;
+		if (*p == ',') {
+			out[n++] = ',';
+			col++;
+			p++;
+			while (*p == ' ')
+				p++;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static void
 usage_run(FILE *f)
 {
+	char names[512];
+
 	fprintf(f, "usage: ttftop run [OPTIONS] URL\n"
 	    "       ttftop demo [OPTIONS]\n"
 	    "\n"
 	    "URL is the server's root or base (http://host:8000 or http://host:8000/v1);\n"
 	    "the API's path is added when missing.\n"
 	    "\n"
-	    "  -a, --api KIND            %s (default openai-chat)\n"
+	    "  -a, --api KIND            the API (default openai-chat):\n%s\n"
 	    "  -m, --model NAME          model name sent in each request (default:\n"
 	    "                            the first the server lists, /v1/models)\n"
 	    "  -c, --clients LIST        stages of N concurrent clients, e.g. 1,5,20\n"
@@ -113,9 +148,10 @@ usage_run(FILE *f)
 	    "OPENAI_API_KEY (bearer token), ANTHROPIC_API_KEY (x-api-key), HF_TOKEN\n"
 	    "(tgi), and for bedrock and sagemaker, whose requests are SigV4-signed,\n"
 	    "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and\n"
-	    "AWS_REGION or AWS_DEFAULT_REGION (their URL may be left out). SIGINT, SIGTERM or SIGHUP stops\n"
-	    "starting requests, lets those in flight end for up to 5 s, then cancels\n"
-	    "the rest; a second one cancels at once.\n"
+	    "AWS_REGION or AWS_DEFAULT_REGION (their URL may be left out).\n"
+	    "\n"
+	    "SIGINT, SIGTERM or SIGHUP stops starting requests, lets those in flight\n"
+	    "end for up to 5 s, then cancels the rest; a second one cancels at once.\n"
 	    "\n"
 	    "Keys on the screen: space pause/resume, +/- one client more/less, ]/[ ten\n"
 	    "(open loop: rate +/-10 %%, x2 and /2), n next stage, m mark, w sparkline\n"
@@ -125,7 +161,7 @@ usage_run(FILE *f)
 	    "\n"
 	    "Exit status: 0 the run completed, 1 it ended in error (every request\n"
 	    "failed, or the samples could not be written), 2 bad usage.\n",
-	    proto_names());
+	    fold(names, sizeof names, proto_names()));
 }
 
 static int
@@ -157,7 +193,8 @@ help(const char *cmd)
 		    "A last line cut short by a crash is skipped with a warning; a\n"
 		    "malformed line stops with FILE:LINE and exit status 2.\n");
 	else if (strcmp(cmd, "report") == 0)
-		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT] [--label NAME]... FILE...\n\n"
+		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT]\n"
+		    "                     [--label NAME]... FILE...\n\n"
 		    "Per-stage statistics of saved runs (JSONL or .jsonl.gz), labelled with\n"
 		    "--label or else model@url. md is the run's own summary (several files:\n"
 		    "first a table with a row per run and stage); json the --json summary\n"

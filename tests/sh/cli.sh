@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad usage: one line naming what is wrong, exit 2, and no file written.
 . "$TESTS_DIR/sh/lib.sh"
-plan 41
+plan 42
 
 usage_error() {	# usage_error WORD-IN-MESSAGE ARGS...
 	local want=$1; shift
@@ -80,4 +80,6 @@ run_ttftop run --headless -a custom --body-file "$T/T" --token-path choices.0.de
 	"$SIM_URL/chat/completions"
 is "$(jq -c 'select(.type == "request") | [.output_tokens, .tokens_from, .error]' "$T/custom.jsonl"):$STATUS" \
 	'[2,"usage",null]:0' "--body after --body-file and --token-path: 2 tokens from the usage path, exit 0"
+for c in "" run sim replay report; do "$TTFTOP" $c --help; done >"$T/help.txt" 2>&1
+check "every --help line fits 80 columns" awk 'length > 80 { print; bad = 1 } END { exit bad }' "$T/help.txt"
 done_testing

@@ -487,7 +487,7 @@ stage_table(FILE *f, const struct html_run *runs, int n)
 				cell(f, d.count ? d.p[6] * MS : NAN, "%.1f");
 			}
 			cell(f, stats_tok_rate(st, end), "%.1f");
-			cell(f, stats_peak_rate(s, st->start, end), "%.1f");
+			cell(f, stats_stage_peak(s, st, end), "%.1f");
 			cell(f, stats_req_rate(st, end), "%.2f");
 			if (slo_any(&runs[i].ri->slo)) {
 				struct goodput g;

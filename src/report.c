@@ -155,7 +155,7 @@ write_csv(FILE *f, struct run_file *files, int n)
 			    st->canceled, st->output_tokens);
 			csv_num(f, stats_tok_rate(st, end));
 			fputc(',', f);
-			csv_num(f, stats_peak_rate(s, st->start, end));
+			csv_num(f, stats_stage_peak(s, st, end));
 			fputc(',', f);
 			csv_num(f, stats_req_rate(st, end));
 			fputc(',', f);

@@ -712,3 +712,12 @@ stats_peak_rate(const struct stats *s, usec_t from, usec_t to)
 	}
 	return best;
 }
+
+double
+stats_stage_peak(const struct stats *s, const struct stage_stats *st, usec_t now)
+{
+	double peak = stats_peak_rate(s, st->start, stage_end(st, now));
+	double mean = stats_tok_rate(st, now);
+
+	return isnan(peak) || peak < mean ? mean : peak;
+}

@@ -106,6 +106,10 @@ void stats_dist_all(struct stats *, enum metric, struct dist *);
  * the 1 s buckets inside it. "now" bounds a stage still running. */
 double stats_tok_rate(const struct stage_stats *, usec_t now);
 double stats_peak_rate(const struct stats *, usec_t from, usec_t to);
+/* A stage's peak: never below its own mean (the best 5 s of whole seconds
+ * can miss a busy part-second at its edge). */
+double stats_stage_peak(const struct stats *, const struct stage_stats *,
+    usec_t now);
 double stats_req_rate(const struct stage_stats *, usec_t now);
 /* The stage's goodput under the objectives. */
 void stats_goodput(const struct stage_stats *, const struct slo *, usec_t now,

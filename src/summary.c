@@ -118,6 +118,16 @@ totals_of(const struct stats *s, struct totals *t)
 	}
 }
 
+/* The run's peak, never below its mean, as a stage's. */
+static double
+run_peak(const struct stats *s, const struct totals *t, usec_t start, usec_t end)
+{
+	double peak = stats_peak_rate(s, start, end);
+	double mean = end > start ? t->window_tokens / usec_to_sec(end - start) : 0;
+
+	return isnan(peak) || peak < mean ? mean : peak;
+}
+
 static void
 row(FILE *f, const char *label, const char *clients, long reqs, long errs,
     struct dist *d, double tok, double peak, double req)
@@ -272,15 +282,15 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		label_stage(label, sizeof label, st);
 		label_stage_load(clients, sizeof clients, st);
 		row(f, label, clients, st->requests, st->errors, d,
-		    stats_tok_rate(st, end), stats_peak_rate(s, st->start,
-		    st->end != USEC_NONE ? st->end : end), stats_req_rate(st, end));
+		    stats_tok_rate(st, end), stats_stage_peak(s, st, end),
+		    stats_req_rate(st, end));
 	}
 	if (s->nstages > 1) {
 		for (i = 0; i < NTABLE; i++)
 			stats_dist_all(s, table_metrics[i].m, &d[i]);
 		row(f, "all", "", t.requests, t.errors, d,
-		    secs > 0 ? t.window_tokens / secs : 0,
-		    stats_peak_rate(s, start, end), secs > 0 ? (double)t.done / secs : 0);
+		    secs > 0 ? t.window_tokens / secs : 0, run_peak(s, &t, start, end),
+		    secs > 0 ? (double)t.done / secs : 0);
 	}
 	fputs("\ntimes in ms; TPOT = (TTLT - TTFT) / (tokens - 1); tok/s counts "
 	    "tokens as they arrived; peak = best 5 s average\n", f);
@@ -532,7 +542,7 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		buf_adds(&b, ",\"tok_s\":");
 		json_num(&b, stats_tok_rate(st, end), "%.3f");
 		buf_adds(&b, ",\"peak_tok_s\":");
-		json_num(&b, stats_peak_rate(s, st->start, st_end), "%.3f");
+		json_num(&b, stats_stage_peak(s, st, end), "%.3f");
 		buf_adds(&b, ",\"req_s\":");
 		json_num(&b, stats_req_rate(st, end), "%.3f");
 		json_metrics_of(&b, s, st);
@@ -543,7 +553,7 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 	buf_adds(&b, "],\"all\":{\"tok_s\":");
 	json_num(&b, secs > 0 ? t.window_tokens / secs : 0, "%.3f");
 	buf_adds(&b, ",\"peak_tok_s\":");
-	json_num(&b, stats_peak_rate(s, start, end), "%.3f");
+	json_num(&b, run_peak(s, &t, start, end), "%.3f");
 	buf_adds(&b, ",\"req_s\":");
 	json_num(&b, secs > 0 ? (double)t.done / secs : 0, "%.3f");
 	json_metrics_of(&b, s, NULL);

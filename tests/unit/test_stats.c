@@ -171,6 +171,61 @@ test_stage_windows(void **state)
 	stats_done(&st);
 }
 
+/* A load change by key starts a segment: requests go to the segment they
+ * started in (by their tag, or for an old file by their start time); a
+ * quit's cancels are neither results nor errors. */
+static void
+test_segments_and_cancels(void **state)
+{
+	struct stats st;
+	struct sink k;
+	struct event e1 = { .kind = EV_STAGE, .t = 0, .stage = 1, .segment = 1,
+	    .clients = 2 };
+	struct event e2 = { .kind = EV_STAGE, .t = 2 * USEC_PER_SEC, .stage = 1,
+	    .segment = 2, .by_key = true, .clients = 12 };
+	struct end_info end = { .t = 4 * USEC_PER_SEC, .reason = END_QUIT };
+	struct sample a, b, c, x;
+
+	stats_init(&st);
+	k = stats_sink(&st);
+	k.on_event(k.self, &e1);
+	a = make_sample(1, 1, 100000, 50000, 5, 10000, 0);
+	a.segment = 1;
+	k.on_sample(k.self, &a);
+	k.on_event(k.self, &e2);
+	/* b started before the change and ended after: the first segment's */
+	b = make_sample(2, 1, 1900000, 50000, 5, 100000, 0);
+	b.segment = 1;
+	k.on_sample(k.self, &b);
+	c = make_sample(3, 1, 2500000, 50000, 5, 10000, 0);
+	c.segment = 0;		/* an old file: placed by its start */
+	k.on_sample(k.self, &c);
+	x = make_sample(4, 1, 3000000, 50000, 5, 10000, 0);
+	x.segment = 2;
+	x.error = ERR_CANCELED;
+	k.on_sample(k.self, &x);
+	k.on_end(k.self, &end);
+
+	assert_int_equal(st.nstages, 2);
+	assert_true(st.stages[0].segmented && st.stages[1].segmented);
+	assert_int_equal(st.stages[1].clients, 12);
+	assert_int_equal(st.stages[0].requests, 2);
+	assert_int_equal(st.stages[1].requests, 1);
+	assert_int_equal(st.stages[1].canceled, 1);
+	assert_int_equal(st.stages[1].errors, 0);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.canceled, 1);
+	assert_int_equal(st.stages[0].end, 2 * USEC_PER_SEC);
+	/* a stage's peak is never below its mean */
+	assert_true(stats_stage_peak(&st, &st.stages[1], end.t) >=
+	    stats_tok_rate(&st.stages[1], end.t));
+	sample_done(&a);
+	sample_done(&b);
+	sample_done(&c);
+	sample_done(&x);
+	stats_done(&st);
+}
+
 int
 main(void)
 {
@@ -179,6 +234,7 @@ main(void)
 		cmocka_unit_test(test_selection_matches_sort),
 		cmocka_unit_test(test_request_metrics),
 		cmocka_unit_test(test_stage_windows),
+		cmocka_unit_test(test_segments_and_cancels),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);

@@ -12,6 +12,20 @@
 
 #define MAX_BINS 256
 
+/* A value of the axis in ms, with the decimals its spread needs. */
+static const char *
+axis_label(char *out, size_t len, double v, double spread)
+{
+	int dec = spread > 0 ? (int)ceil(-log10(spread * 1000 / 10)) : 1;
+
+	if (dec < 0)
+		dec = 0;
+	if (dec > 3)
+		dec = 3;
+	snprintf(out, len, "%.*fms", dec, v * 1000);
+	return out;
+}
+
 static void
 histogram(struct tui *t, int y, int h, const char *name, const struct series *s)
 {
@@ -55,9 +69,18 @@ histogram(struct tui *t, int y, int h, const char *name, const struct series *s)
 		mark[col] = i == 0 ? '5' : i == 1 ? '9' : '!';
 	}
 	put(t, y + 1 + h, 1, C_WARN, "%s", mark);
-	put(t, y + 2 + h, 1, C_DIM, "%s", label_duration(e, sizeof e, lo));
-	label_duration(e, sizeof e, hi);
-	put(t, y + 2 + h, COLS - 1 - (int)strlen(e), C_DIM, "%s", e);
+	put(t, y + 2 + h, 1, C_DIM, "%s", axis_label(e, sizeof e, lo, hi - lo));
+	put(t, y + 2 + h, 1 + nbins / 2 - 3, C_DIM, "%s", axis_label(e, sizeof e,
+	    (lo + hi) / 2, hi - lo));
+	/* the top is the p99.9: what lies beyond is in the last bar, said so */
+	axis_label(e, sizeof e, hi, hi - lo);
+	if (series_percentile(s, 100) > hi) {
+		char f[48];
+
+		snprintf(f, sizeof f, "%s (p99.9; beyond it in the last bar)", e);
+		put(t, y + 2 + h, COLS - 1 - (int)strlen(f), C_DIM, "%s", f);
+	} else
+		put(t, y + 2 + h, COLS - 1 - (int)strlen(e), C_DIM, "%s", e);
 }
 
 void
@@ -66,11 +89,13 @@ view_dist(struct tui *t, int top, int rows)
 	struct stage_stats *st = stats_current(t->m.stats);
 	static const struct series empty;
 	int h = (rows - 1) / 3 - 3;
+	char label[24] = "-";
 
 	if (h < 1)
 		h = 1;
-	put(t, top, 0, C_DIM, "stage %d  (marks: 5 = p50, 9 = p95, ! = p99)",
-	    st ? st->stage : 0);
+	if (st != NULL)
+		label_stage(label, sizeof label, st);
+	put(t, top, 0, C_DIM, "stage %s  (marks: 5 = p50, 9 = p95, ! = p99)", label);
 	histogram(t, top + 1, h, "TTFT", st ? &st->m[M_TTFT] : &empty);
 	histogram(t, top + 1 + (h + 3), h, "TPOT", st ? &st->m[M_TPOT] : &empty);
 	histogram(t, top + 1 + 2 * (h + 3), h, "ITL", st ? &st->m[M_ITL] : &empty);

@@ -11,11 +11,11 @@
 #include <cjson/cJSON.h>
 
 #include "jsonl.h"
+#include "redact.h"
 #include "run_opts.h"
 #include "proto/proto.h"
 #include "xalloc.h"
 
-#define REDACTED "***"
 
 static void
 add_time_or_null(struct buf *b, usec_t u)
@@ -61,8 +61,12 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	buf_add_json_string(b, ri->tool);
 	buf_adds(b, ",\"started\":");
 	buf_add_json_string(b, ri->started);
+	char *shown;
+
 	buf_printf(b, ",\"mono0\":%.6f,\"target\":{\"url\":", ri->mono0);
-	buf_add_json_string(b, ri->url);
+	shown = redact_url(ri->url);	/* the run's ri is, already: a caller's may not be */
+	buf_add_json_string(b, shown);
+	free(shown);
 	buf_adds(b, ",\"api\":");
 	buf_add_json_string(b, ri->api);
 	buf_adds(b, ",\"model\":");
@@ -71,7 +75,9 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	else
 		buf_adds(b, "null");
 	buf_adds(b, "},\"config\":{\"endpoint\":");
-	buf_add_json_string(b, o->endpoint);
+	shown = redact_url(o->endpoint);
+	buf_add_json_string(b, shown);
+	free(shown);
 	if (o->open_loop) {
 		buf_adds(b, ",\"rates\":[");
 		for (i = 0; o->rates != NULL && i < o->nstages; i++)
@@ -120,7 +126,9 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		buf_adds(b, ",\"max_tokens\":null");
 	if (o->body_extra != NULL) {
 		buf_adds(b, ",\"body\":");
-		buf_adds(b, o->body_extra);	/* checked to be a JSON object */
+		shown = redact_json_text(o->body_extra); /* checked: an object */
+		buf_adds(b, shown);
+		free(shown);
 	}
 	if (o->warmup > 0) {
 		buf_adds(b, ",\"warmup\":");
@@ -138,16 +146,9 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 
 		if (i)
 			buf_addc(b, ',');
-		if (header_is_secret(h)) {
-			struct buf t;
-
-			buf_init(&t);
-			buf_add(&t, h, strcspn(h, ":"));
-			buf_adds(&t, ": " REDACTED);
-			buf_add_json_string(b, t.p);
-			buf_free(&t);
-		} else
-			buf_add_json_string(b, h);
+		shown = redact_header(h);
+		buf_add_json_string(b, shown);
+		free(shown);
 	}
 	buf_printf(b, "],\"api_key\":%s,\"seed\":%lu}}\n",
 	    o->api_key != NULL ? "\"" REDACTED "\"" : "null", o->seed);
@@ -406,6 +407,31 @@ dup_string(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 }
 
+/* A saved config as it may be shown: its endpoint, headers and body fields
+ * redacted (files of earlier versions kept them). */
+static void
+redact_config(cJSON *config)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(config, "endpoint"), *h;
+
+	if (cJSON_IsString(v)) {
+		char *shown = redact_url(v->valuestring);
+
+		cJSON_SetValuestring(v, shown);
+		free(shown);
+	}
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(config, "headers"))
+		if (cJSON_IsString(h)) {
+			char *shown = redact_header(h->valuestring);
+
+			cJSON_SetValuestring(h, shown);
+			free(shown);
+		}
+	v = cJSON_GetObjectItemCaseSensitive(config, "body");
+	if (cJSON_IsObject(v))
+		redact_json(v);
+}
+
 static int
 decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 {
@@ -426,12 +452,21 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 	mono0 = cJSON_GetObjectItemCaseSensitive(root, "mono0");
 	ri->mono0 = cJSON_IsNumber(mono0) ? mono0->valuedouble : 0;
 	target = cJSON_GetObjectItemCaseSensitive(root, "target");
-	ri->url = dup_string(target, "url");
+	/* a file written before redaction, or by hand: kept out of what is shown */
+	{
+		char *raw = dup_string(target, "url");
+
+		ri->url = redact_url(raw);
+		free(raw);
+	}
 	ri->api = dup_string(target, "api");
 	ri->model = dup_string(target, "model");
 	config = cJSON_GetObjectItemCaseSensitive(root, "config");
 	if (cJSON_IsObject(config)) {
-		char *text = cJSON_PrintUnformatted(config);
+		char *text;
+
+		redact_config((cJSON *)config);
+		text = cJSON_PrintUnformatted(config);
 
 		ri->config = text != NULL ? xstrdup(text) : NULL;
 		cJSON_free(text);

@@ -11,11 +11,11 @@
 #include <cjson/cJSON.h>
 
 #include "jsonl.h"
+#include "redact.h"
 #include "run_opts.h"
 #include "proto/proto.h"
 #include "xalloc.h"
 
-#define REDACTED "***"
 
 static void
 add_time_or_null(struct buf *b, usec_t u)
@@ -61,8 +61,12 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	buf_add_json_string(b, ri->tool);
 	buf_adds(b, ",\"started\":");
 	buf_add_json_string(b, ri->started);
+	char *shown;
+
 	buf_printf(b, ",\"mono0\":%.6f,\"target\":{\"url\":", ri->mono0);
-	buf_add_json_string(b, ri->url);
+	shown = redact_url(ri->url);	/* the run's ri is, already: a caller's may not be */
+	buf_add_json_string(b, shown);
+	free(shown);
 	buf_adds(b, ",\"api\":");
 	buf_add_json_string(b, ri->api);
 	buf_adds(b, ",\"model\":");
@@ -71,7 +75,9 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	else
 		buf_adds(b, "null");
 	buf_adds(b, "},\"config\":{\"endpoint\":");
-	buf_add_json_string(b, o->endpoint);
+	shown = redact_url(o->endpoint);
+	buf_add_json_string(b, shown);
+	free(shown);
 	if (o->open_loop) {
 		buf_adds(b, ",\"rates\":[");
 		for (i = 0; o->rates != NULL && i < o->nstages; i++)
@@ -120,7 +126,9 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		buf_adds(b, ",\"max_tokens\":null");
 	if (o->body_extra != NULL) {
 		buf_adds(b, ",\"body\":");
-		buf_adds(b, o->body_extra);	/* checked to be a JSON object */
+		shown = redact_json_text(o->body_extra); /* checked: an object */
+		buf_adds(b, shown);
+		free(shown);
 	}
 	if (o->warmup > 0) {
 		buf_adds(b, ",\"warmup\":");
@@ -138,16 +146,9 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 
 		if (i)
 			buf_addc(b, ',');
-		if (header_is_secret(h)) {
-			struct buf t;
-
-			buf_init(&t);
-			buf_add(&t, h, strcspn(h, ":"));
-			buf_adds(&t, ": " REDACTED);
-			buf_add_json_string(b, t.p);
-			buf_free(&t);
-		} else
-			buf_add_json_string(b, h);
+		shown = redact_header(h);
+		buf_add_json_string(b, shown);
+		free(shown);
 	}
 	buf_printf(b, "],\"api_key\":%s,\"seed\":%lu}}\n",
 	    o->api_key != NULL ? "\"" REDACTED "\"" : "null", o->seed);
@@ -305,9 +306,18 @@ jsonl_end(struct buf *b, const struct end_info *e)
 
 /* Decoding */
 
-/* Times are seconds of a run: finite, and small enough that their
- * microseconds, and differences of them, fit in a usec_t. */
-#define SECONDS_MAX	1e12
+/* What a file may say, so that a hostile or broken one is refused with its
+ * line instead of sizing memory: times are seconds of a run of at most 30
+ * days (the per-second figures take memory per second of the run), counts
+ * are whole numbers in a range each. */
+#define SECONDS_MAX	JSONL_SECONDS_MAX
+#define COUNT_MAX	1000000000000000L	/* ids, requests: below 2^53 */
+#define STAGES_MAX	100000L
+#define SEGMENTS_MAX	1000000L
+#define CLIENTS_MAX	10000000L
+#define TOKENS_MAX	1000000000L
+#define STATUS_MAX	999L
+#define RATE_MAX	1e9		/* requests/s */
 
 static bool
 seconds_ok(double v)
@@ -326,16 +336,19 @@ get_time(const cJSON *o, const char *key, bool nullable, usec_t *out,
 		return 0;
 	}
 	if (!cJSON_IsNumber(v) || !seconds_ok(v->valuedouble)) {
-		snprintf(err, errlen, "\"%s\" must be a number of seconds", key);
+		snprintf(err, errlen, "\"%s\" must be a number of seconds of at "
+		    "most %.0f (30 days)", key, SECONDS_MAX);
 		return -1;
 	}
 	*out = (usec_t)llround(v->valuedouble * USEC_PER_SEC);
 	return 0;
 }
 
+/* A whole number from min to max; dflt when absent or null, LONG_MIN:
+ * required. */
 static int
-get_long(const cJSON *o, const char *key, long dflt, long *out, char *err,
-    size_t errlen)
+get_count(const cJSON *o, const char *key, long dflt, long min, long max,
+    long *out, char *err, size_t errlen)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -347,12 +360,33 @@ get_long(const cJSON *o, const char *key, long dflt, long *out, char *err,
 		*out = dflt;
 		return 0;
 	}
-	/* a double holds whole numbers exactly up to 2^53 */
-	if (!cJSON_IsNumber(v) || !(fabs(v->valuedouble) <= 9007199254740992.0)) {
-		snprintf(err, errlen, "\"%s\" must be a number", key);
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)min &&
+	    v->valuedouble <= (double)max) || v->valuedouble != floor(v->valuedouble)) {
+		snprintf(err, errlen, "\"%s\" must be a whole number from %ld to "
+		    "%ld", key, min, max);
 		return -1;
 	}
 	*out = (long)v->valuedouble;
+	return 0;
+}
+
+/* A rate, or NAN when absent or null; -1 when it is not one. */
+static int
+get_rate_checked(const cJSON *o, const char *key, double *out, char *err,
+    size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	*out = NAN;
+	if (v == NULL || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 &&
+	    v->valuedouble <= RATE_MAX)) {
+		snprintf(err, errlen, "\"%s\" must be a rate from 0 to %.0f "
+		    "requests/s", key, RATE_MAX);
+		return -1;
+	}
+	*out = v->valuedouble;
 	return 0;
 }
 
@@ -373,6 +407,31 @@ dup_string(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 }
 
+/* A saved config as it may be shown: its endpoint, headers and body fields
+ * redacted (files of earlier versions kept them). */
+static void
+redact_config(cJSON *config)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(config, "endpoint"), *h;
+
+	if (cJSON_IsString(v)) {
+		char *shown = redact_url(v->valuestring);
+
+		cJSON_SetValuestring(v, shown);
+		free(shown);
+	}
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(config, "headers"))
+		if (cJSON_IsString(h)) {
+			char *shown = redact_header(h->valuestring);
+
+			cJSON_SetValuestring(h, shown);
+			free(shown);
+		}
+	v = cJSON_GetObjectItemCaseSensitive(config, "body");
+	if (cJSON_IsObject(v))
+		redact_json(v);
+}
+
 static int
 decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 {
@@ -380,7 +439,7 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 	long schema;
 	int m;
 
-	if (get_long(root, "schema", LONG_MIN, &schema, err, errlen) != 0)
+	if (get_count(root, "schema", LONG_MIN, 0, 1000000, &schema, err, errlen) != 0)
 		return -1;
 	if (schema > JSONL_SCHEMA) {
 		snprintf(err, errlen, "schema %ld is newer than this ttftop reads "
@@ -393,12 +452,21 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 	mono0 = cJSON_GetObjectItemCaseSensitive(root, "mono0");
 	ri->mono0 = cJSON_IsNumber(mono0) ? mono0->valuedouble : 0;
 	target = cJSON_GetObjectItemCaseSensitive(root, "target");
-	ri->url = dup_string(target, "url");
+	/* a file written before redaction, or by hand: kept out of what is shown */
+	{
+		char *raw = dup_string(target, "url");
+
+		ri->url = redact_url(raw);
+		free(raw);
+	}
 	ri->api = dup_string(target, "api");
 	ri->model = dup_string(target, "model");
 	config = cJSON_GetObjectItemCaseSensitive(root, "config");
 	if (cJSON_IsObject(config)) {
-		char *text = cJSON_PrintUnformatted(config);
+		char *text;
+
+		redact_config((cJSON *)config);
+		text = cJSON_PrintUnformatted(config);
 
 		ri->config = text != NULL ? xstrdup(text) : NULL;
 		cJSON_free(text);
@@ -407,6 +475,11 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 	rates = cJSON_GetObjectItemCaseSensitive(config, "rates");
 	ri->open_loop = cJSON_IsArray(rates);
 	ri->nstages = cJSON_GetArraySize(ri->open_loop ? rates : clients);
+	if (ri->nstages > STAGES_MAX) {
+		snprintf(err, errlen, "config holds %d stages: at most %ld", ri->nstages,
+		    STAGES_MAX);
+		return -1;
+	}
 	slo = cJSON_GetObjectItemCaseSensitive(config, "slo");
 	for (m = 0; m < SLO_COUNT; m++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(slo,
@@ -451,6 +524,8 @@ fast_chunks(const char *p, const char *end, struct sample *s, const char **close
 			frac *= 10;
 		if (p >= end || (*p != ',' && *p != ']'))
 			return -1;	/* more decimals, an exponent, spaces */
+		if ((double)whole > SECONDS_MAX)
+			return -1;	/* cJSON's path refuses it, with the key */
 		whole = whole * USEC_PER_SEC + frac;
 		sample_add_chunk(s, neg ? -whole : whole);
 		if (*p == ',')
@@ -468,14 +543,14 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	const cJSON *chunks, *c, *error, *v;
 	long l;
 
-	if (get_long(root, "id", LONG_MIN, &s->id, err, errlen) != 0 ||
-	    get_long(root, "stage", LONG_MIN, &l, err, errlen) != 0)
+	if (get_count(root, "id", LONG_MIN, -1, COUNT_MAX, &s->id, err, errlen) != 0 ||
+	    get_count(root, "stage", LONG_MIN, 0, STAGES_MAX, &l, err, errlen) != 0)
 		return -1;
 	s->stage = (int)l;
-	if (get_long(root, "segment", 0, &l, err, errlen) != 0)
+	if (get_count(root, "segment", 0, 0, SEGMENTS_MAX, &l, err, errlen) != 0)
 		return -1;
 	s->segment = (int)l;
-	if (get_long(root, "client", -1, &l, err, errlen) != 0)
+	if (get_count(root, "client", -1, -1, CLIENTS_MAX, &l, err, errlen) != 0)
 		return -1;
 	s->client = (int)l;
 	if (get_time(root, "t", false, &s->t, err, errlen) != 0 ||
@@ -484,9 +559,11 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	    get_time(root, "ttfb", true, &s->ttfb, err, errlen) != 0 ||
 	    get_time(root, "ttft", true, &s->ttft, err, errlen) != 0 ||
 	    get_time(root, "ttlt", true, &s->ttlt, err, errlen) != 0 ||
-	    get_long(root, "output_tokens", 0, &s->output_tokens, err, errlen) != 0 ||
-	    get_long(root, "input_tokens", -1, &s->input_tokens, err, errlen) != 0 ||
-	    get_long(root, "status", 0, &l, err, errlen) != 0)
+	    get_count(root, "output_tokens", 0, 0, TOKENS_MAX,
+	    &s->output_tokens, err, errlen) != 0 ||
+	    get_count(root, "input_tokens", -1, -1, TOKENS_MAX,
+	    &s->input_tokens, err, errlen) != 0 ||
+	    get_count(root, "status", 0, 0, STATUS_MAX, &l, err, errlen) != 0)
 		return -1;
 	s->status = (int)l;
 	v = cJSON_GetObjectItemCaseSensitive(root, "tokens_from");
@@ -499,7 +576,8 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	}
 	cJSON_ArrayForEach(c, chunks) {
 		if (!cJSON_IsNumber(c) || !seconds_ok(c->valuedouble)) {
-			snprintf(err, errlen, "\"chunks\" must hold numbers of seconds");
+			snprintf(err, errlen, "\"chunks\" must hold numbers of seconds of at "
+			    "most %.0f (30 days)", SECONDS_MAX);
 			sample_done(s);
 			return -1;
 		}
@@ -542,13 +620,14 @@ decode_control(const cJSON *root, struct event *e, char *err, size_t errlen)
 		return -1;
 	}
 	if (get_time(root, "t", false, &e->t, err, errlen) != 0 ||
-	    get_long(root, "clients", 0, &l, err, errlen) != 0)
+	    get_count(root, "clients", 0, 0, CLIENTS_MAX, &l, err, errlen) != 0)
 		return -1;
 	e->clients = (int)l;
-	e->rate = get_rate(root, "rate");
+	if (get_rate_checked(root, "rate", &e->rate, err, errlen) != 0)
+		return -1;
 	e->rate_to = NAN;
 	e->open_loop = cJSON_GetObjectItemCaseSensitive(root, "rate") != NULL;
-	if (get_long(root, "stage", 0, &l, err, errlen) != 0)
+	if (get_count(root, "stage", 0, 0, STAGES_MAX, &l, err, errlen) != 0)
 		return -1;
 	e->stage = (int)l;
 	e->text = dup_string(root, "text");
@@ -666,17 +745,23 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 		r->type = REC_STAGE;
 		r->event.kind = EV_STAGE;
 		rc = get_time(root, "t", false, &r->event.t, err, errlen);
-		if (rc == 0 && (rc = get_long(root, "stage", LONG_MIN, &l, err, errlen)) == 0)
+		if (rc == 0 && (rc = get_count(root, "stage", LONG_MIN, 0, STAGES_MAX,
+		    &l, err, errlen)) == 0)
 			r->event.stage = (int)l;
-		if (rc == 0 && (rc = get_long(root, "segment", 1, &l, err, errlen)) == 0)
+		if (rc == 0 && (rc = get_count(root, "segment", 1, 0, SEGMENTS_MAX,
+		    &l, err, errlen)) == 0)
 			r->event.segment = (int)l;
-		if (rc == 0 && (rc = get_long(root, "clients", 0, &l, err, errlen)) == 0)
+		if (rc == 0 && (rc = get_count(root, "clients", 0, 0, CLIENTS_MAX,
+		    &l, err, errlen)) == 0)
 			r->event.clients = (int)l;
 		by = cJSON_GetObjectItemCaseSensitive(root, "by");
 		r->event.by_key = cJSON_IsString(by) && strcmp(by->valuestring,
 		    "key") == 0;
-		r->event.rate = get_rate(root, "rate");
-		r->event.rate_to = get_rate(root, "rate_to");
+		if (rc == 0)
+			rc = get_rate_checked(root, "rate", &r->event.rate, err, errlen);
+		if (rc == 0)
+			rc = get_rate_checked(root, "rate_to", &r->event.rate_to, err,
+			    errlen);
 		r->event.open_loop =
 		    cJSON_GetObjectItemCaseSensitive(root, "rate") != NULL;
 	} else if (strcmp(t, "control") == 0) {
@@ -688,13 +773,17 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 		r->type = REC_END;
 		rc = get_time(root, "t", false, &r->end.t, err, errlen);
 		if (rc == 0)
-			rc = get_long(root, "requests", 0, &r->end.requests, err, errlen);
+			rc = get_count(root, "requests", 0, 0, COUNT_MAX,
+			    &r->end.requests, err, errlen);
 		if (rc == 0)
-			rc = get_long(root, "errors", 0, &r->end.errors, err, errlen);
+			rc = get_count(root, "errors", 0, 0, COUNT_MAX,
+			    &r->end.errors, err, errlen);
 		if (rc == 0)
-			rc = get_long(root, "canceled", 0, &r->end.canceled, err, errlen);
+			rc = get_count(root, "canceled", 0, 0, COUNT_MAX,
+			    &r->end.canceled, err, errlen);
 		if (rc == 0)
-			rc = get_long(root, "unsent", 0, &r->end.unsent, err, errlen);
+			rc = get_count(root, "unsent", 0, 0, COUNT_MAX,
+			    &r->end.unsent, err, errlen);
 		r->end.cpu_share = get_rate(root, "cpu_share");
 		r->end.lag_p99 = get_rate(root, "lag_p99");
 		r->end.late_p99 = get_rate(root, "late_p99");

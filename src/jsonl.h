@@ -10,6 +10,11 @@
 #include "slo.h"
 
 #define JSONL_SCHEMA 2	/* 2: stages have segments */
+/* The longest run a file may hold, in seconds (30 days): a reader refuses
+ * times beyond it, and files merged into one timeline further apart. */
+#define JSONL_SECONDS_MAX (30.0 * 24 * 3600)
+/* The longest line a reader takes, in bytes. */
+#define JSONL_LINE_MAX	((size_t)64 << 20)
 
 struct run_opts;
 

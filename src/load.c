@@ -58,10 +58,15 @@ load_now(const struct load *l)
 	return clock_mono_usec() - l->mono0;
 }
 
+/* Hands s to every sink, the server's words in it redacted first: a server
+ * may echo the URL, its key included. */
 static void
-emit_sample(struct load *l, const struct sample *s)
+emit_sample(struct load *l, struct sample *s)
 {
 	int i;
+
+	if (s->detail[0] != '\0')
+		redact_message(l->opts, s->detail, sizeof s->detail);
 
 	l->requests++;
 	if (sample_failed(s))
@@ -567,7 +572,7 @@ preflight_done(struct load *l, struct request *r)
 {
 	const struct sample *s = &r->s;
 
-	emit_sample(l, s);
+	emit_sample(l, &r->s);
 	release(l, r);
 	if (l->state != LOAD_PREFLIGHT) {	/* the operator quit meanwhile */
 		finish_if_drained(l);
@@ -715,8 +720,11 @@ end_run(struct load *l)
 	e.read_delay_p99 = lag_percentile(&l->read_delay, 99);
 	e.overloaded = lag_overloaded(e.lag_p99, lag_count(&l->lag), e.late_p99,
 	    lag_count(&l->late), e.cpu_share);
-	if (l->stop_detail[0] != '\0')
+	if (l->stop_detail[0] != '\0') {
+		/* it names the endpoint, which may hold a key */
+		redact_message(l->opts, l->stop_detail, sizeof l->stop_detail);
 		e.detail = l->stop_detail;
+	}
 	if (l->annotate_end != NULL)
 		l->annotate_end(l, &e);
 	for (i = 0; i < l->nsinks; i++)

@@ -89,6 +89,13 @@ jfile_line(struct jfile *j, size_t *n, bool *last, char *err, size_t errlen)
 			j->lineno++;
 			return j->buf + j->pos - *n;
 		}
+		if (j->len - j->pos > JSONL_LINE_MAX) {
+			/* /dev/zero, or not a JSONL file: never held whole */
+			snprintf(err, errlen, "%s:%ld: a line longer than %zu MB: not a "
+			    "ttftop JSONL file", j->path, j->lineno + 1,
+			    JSONL_LINE_MAX >> 20);
+			return NULL;
+		}
 		/* keep the partial line, make room, read on */
 		memmove(j->buf, j->buf + j->pos, j->len - j->pos);
 		j->len -= j->pos;
@@ -449,6 +456,13 @@ replay_read(char *const *paths, int n, struct run_info *ri,
 		if (n > 1 && at[i] < 0) {
 			snprintf(err, errlen, "%s:1: \"started\" is not a UTC time: "
 			    "cannot align it with the other files", paths[i]);
+			rc = -1;
+			goto out;
+		}
+		if (n > 1 && (double)(at[i] - t0) > JSONL_SECONDS_MAX * 1e6) {
+			snprintf(err, errlen, "%s:1: began more than 30 days after %s: "
+			    "not one run to merge (--compare keeps them apart)",
+			    paths[i], paths[first]);
 			rc = -1;
 			goto out;
 		}

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,25 +33,4 @@ run_opts_free(struct run_opts *o)
 		free(o->headers[i]);
 	free(o->headers);
 	memset(o, 0, sizeof *o);
-}
-
-bool
-header_is_secret(const char *h)
-{
-	static const char *const words[] = {
-		"auth", "key", "token", "secret", "cookie", "session", "password",
-	};
-	size_t i, n = strcspn(h, ":");
-	char name[128];
-
-	if (n >= sizeof name)
-		n = sizeof name - 1;
-	memcpy(name, h, n);
-	name[n] = '\0';
-	for (i = 0; i < n; i++)
-		name[i] = (char)tolower((unsigned char)name[i]);
-	for (i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strstr(name, words[i]) != NULL)
-			return true;
-	return false;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "clock.h"
+#include "redact.h"
 #include "schedule.h"
 #include "slo.h"
 
@@ -79,8 +80,5 @@ struct run_opts {
 
 /* Frees what o owns and zeroes it. */
 void run_opts_free(struct run_opts *o);
-
-/* Whether a header's name marks its value as a secret. */
-bool header_is_secret(const char *header);
 
 #endif

@@ -55,7 +55,8 @@ series_reserve(struct series *s, size_t extra)
 		    MREMAP_MAYMOVE);
 	else if ((p = mmap(NULL, cap * sizeof *s->v, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) != MAP_FAILED) {
-		memcpy(p, s->v, s->n * sizeof *s->v);
+		if (s->n > 0)	/* s->v is NULL before the first value */
+			memcpy(p, s->v, s->n * sizeof *s->v);
 		free(s->v);
 	}
 	if (p == MAP_FAILED)

@@ -164,14 +164,44 @@ default_output(struct run_opts *o)
 	o->output = xstrdup(name);
 }
 
+/* Whether text (len bytes, a NUL after them) is one JSON object and nothing
+ * after it; if not,
+ * *pos is the offset where it goes wrong and *why says how. */
 static bool
-body_is_object(const char *text)
+json_object_check(const char *text, size_t len, size_t *pos, const char **why)
 {
-	cJSON *j = cJSON_Parse(text);
+	const char *end = NULL;
+	/* the NUL counts: cJSON checks that it ends the text */
+	cJSON *j = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 	bool ok = cJSON_IsObject(j);
 
+	*why = NULL;
+	if (j == NULL) {
+		*pos = end != NULL && end >= text ? (size_t)(end - text) : 0;
+		*why = "not JSON";
+	} else if (!ok) {
+		*pos = 0;
+		*why = "JSON, but not an object {...}";
+	}
 	cJSON_Delete(j);
 	return ok;
+}
+
+/* Line and column (from 1) of byte pos of text. */
+static void
+text_position(const char *text, size_t pos, long *line, long *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < pos && text[i] != '\0'; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else
+			(*col)++;
+	}
 }
 
 static unsigned long
@@ -267,20 +297,38 @@ body_file_parse(struct run_opts *o, char *err, size_t errlen)
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		buf_add(&b, chunk, n);
 	fclose(f);
-	o->body_template = buf_detach(&b, NULL);
-	{
-		struct prompt p = { .text = "a \"quoted\"\nprompt" };
-
-		buf_init(&b);
-		prompts_fill(o->body_template, &p, 16, "m", &b);
-		ok = body_is_object(b.p);
-		buf_free(&b);
-	}
-	if (!ok) {
-		snprintf(err, errlen, "--body-file: %s is not a JSON object once "
-		    "{{prompt}}, {{max_tokens}} and {{model}} are filled in (write "
-		    "\"{{prompt}}\" in quotes)", o->body_file);
+	o->body_template = buf_detach(&b, &n);
+	if (strlen(o->body_template) != n) {
+		snprintf(err, errlen, "--body-file: %s holds a NUL byte: not a JSON "
+		    "template", o->body_file);
 		return -1;
+	}
+	/* filled with stand-ins of the placeholders' own lengths, so that a
+	 * position in the result is the same position in the file */
+	{
+		static const struct { const char *name, *as; } fills[] = {
+			{ "{{prompt}}", "pppppppppp" },
+			{ "{{model}}", "mmmmmmmmm" },
+			{ "{{max_tokens}}", "16            " },
+		};
+		char *t = xstrdup(o->body_template), *at;
+		size_t i, pos;
+		const char *why;
+		long line, col;
+
+		for (i = 0; i < sizeof fills / sizeof fills[0]; i++)
+			while ((at = strstr(t, fills[i].name)) != NULL)
+				memcpy(at, fills[i].as, strlen(fills[i].as));
+		ok = json_object_check(t, n, &pos, &why);
+		free(t);
+		if (!ok) {
+			text_position(o->body_template, pos, &line, &col);
+			snprintf(err, errlen, "--body-file: %s:%ld:%ld: the template is "
+			    "%s once {{prompt}}, {{max_tokens}} and {{model}} are filled "
+			    "in (write \"{{prompt}}\" in quotes)", o->body_file, line, col,
+			    why);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -481,9 +529,15 @@ opt_header(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	struct run_opts *o = p->o;
 
+	/* neither error echoes the header: its value may be a key */
 	if (strchr(arg, ':') == NULL || arg[0] == ':') {
-		snprintf(err, errlen, "-H/--header: '%s' is not of the "
-		    "form 'Name: value'", arg);
+		snprintf(err, errlen, "-H/--header: header %d is not of the "
+		    "form 'Name: value'", o->nheaders + 1);
+		return -1;
+	}
+	if (arg[strcspn(arg, "\r\n")] != '\0') {
+		snprintf(err, errlen, "-H/--header: header %d holds a line break "
+		    "(CR or LF): a header is one line", o->nheaders + 1);
 		return -1;
 	}
 	o->headers = xreallocarray(o->headers, (size_t)o->nheaders + 1,
@@ -653,9 +707,17 @@ opt_input_tokens(struct parse *p, const char *arg, char *err, size_t errlen)
 static int
 opt_body(struct parse *p, const char *arg, char *err, size_t errlen)
 {
-	if (!body_is_object(arg)) {
-		snprintf(err, errlen, "--body: '%s' is not a JSON object "
-		    "(try '{\"ignore_eos\": true}')", arg);
+	size_t pos;
+	const char *why;
+
+	if (!json_object_check(arg, strlen(arg), &pos, &why)) {
+		/* not echoed: it may hold a key */
+		if (pos > 0)
+			snprintf(err, errlen, "--body: %s at character %zu (try "
+			    "'{\"ignore_eos\": true}')", why, pos + 1);
+		else
+			snprintf(err, errlen, "--body: %s (try "
+			    "'{\"ignore_eos\": true}')", why);
 		return -1;
 	}
 	set_string(&p->o->body_extra, arg);
@@ -909,6 +971,19 @@ url_parse(struct run_opts *o, int nargs, char **args, bool url_required,
 		snprintf(err, errlen, "unexpected argument '%s' after the URL",
 		    args[1]);
 		return -1;
+	}
+	if (nargs > 0) {
+		const char *c;
+
+		for (c = args[0]; *c != '\0'; c++)
+			if ((unsigned char)*c <= ' ' || *c == 0x7f) {
+				/* a space or line break would go onto the request
+				 * line; not echoed: the URL may hold a key */
+				snprintf(err, errlen, "malformed URL: character %ld is a "
+				    "space or control character (write it as %%%02X)",
+				    (long)(c - args[0]) + 1, (unsigned char)*c);
+				return -1;
+			}
 	}
 	free(o->url);
 	o->url = nargs > 0 ? xstrdup(args[0]) : NULL;

@@ -103,6 +103,7 @@ discover_model(struct run_opts *o)
 	if (o->model != NULL || o->proto->models_path == NULL)
 		return;
 	if ((n = models_list(o, &ids, url, sizeof url, err, sizeof err)) < 0) {
+		redact_message(o, err, sizeof err);
 		fprintf(stderr, "ttftop: no -m given, and no model listed (%s): "
 		    "requests name no model\n", err);
 		return;
@@ -166,7 +167,7 @@ run_load(struct run_opts *o)
 	struct run r;
 	struct run_info ri;
 	struct sink sinks[4];
-	char err[OPT_ERR_MAX], started[48], tool[32];
+	char err[OPT_ERR_MAX], started[48], tool[32], *shown_url, *shown_endpoint;
 	bool screen = !o->headless && tui_possible();
 	int status = 0, nsinks = 0;
 
@@ -189,7 +190,7 @@ run_load(struct run_opts *o)
 	ri.schema = JSONL_SCHEMA;
 	ri.tool = tool;
 	ri.started = started;
-	ri.url = o->url;
+	ri.url = shown_url = redact_url(o->url);	/* the screen reads it too */
 	ri.api = (char *)o->proto->name;
 	ri.model = o->model;
 	ri.nstages = o->nstages;
@@ -233,9 +234,11 @@ run_load(struct run_opts *o)
 	ev_unref(r.loop);	/* it alone does not keep the loop running */
 	if (r.tui == NULL) {
 		r.headless.f = stderr;
+		shown_endpoint = redact_url(o->endpoint);
 		fprintf(stderr, "ttftop: %s %s, %d stage%s, writing %s\n",
-		    o->proto->name, o->endpoint, o->nstages,
+		    o->proto->name, shown_endpoint, o->nstages,
 		    o->nstages == 1 ? "" : "s", o->output);
+		free(shown_endpoint);
 	}
 	load_start(&r.load);
 	if (r.load.state != LOAD_ENDED || r.tui != NULL)
@@ -268,6 +271,7 @@ run_load(struct run_opts *o)
 		fflush(stdout);
 	}
 	if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
+		redact_message(o, r.load.stop_detail, sizeof r.load.stop_detail);
 		fprintf(stderr, "ttftop: %s\n", r.load.stop_detail);
 		status = EXIT_FAILED;
 	} else if (r.stats.errors > 0 &&
@@ -277,6 +281,7 @@ run_load(struct run_opts *o)
 		status = 1;
 	}
 	stats_done(&r.stats);
+	free(shown_url);
 	free(r.goodput);
 	live_done(&r.live);
 	curl_global_cleanup();
@@ -292,6 +297,7 @@ run_main(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	if (options_parse(&o, argc, argv, true, err, sizeof err) != 0) {
+		redact_message(&o, err, sizeof err);	/* a malformed URL is named */
 		fprintf(stderr, "ttftop run: %s\n", err);
 		run_opts_free(&o);
 		return EXIT_USAGE;

@@ -80,7 +80,7 @@ check "custom without --body-file: exit 2, named" test "$STATUS" = 2 -a "$(grep 
 printf '{"prompt": {{prompt}}}' >"$T/bad.tpl"
 run_ttftop run --headless -a custom --body-file "$T/bad.tpl" --token-path a -o "$T/x.jsonl" "$GOOD"
 check "a template that is not JSON once filled: exit 2, the file named" \
-	test "$STATUS" = 2 -a "$(grep -c "bad.tpl is not a JSON object" "$T/err")" = 1
+	test "$STATUS" = 2 -a "$(grep -c "bad.tpl:1:12: the template is not JSON" "$T/err")" = 1
 run_ttftop run --headless -a openai-chat --body-file "$T/sse.tpl" -m sim --max-tokens 2 -n 1 -o "$T/tpl-openai.jsonl" "$GOOD"
 is "$(records "$T/tpl-openai.jsonl" '.output_tokens')" "[2]" "--body-file works with any API as the whole body"
 

@@ -53,7 +53,7 @@ usage_error "--slo: ttft limit 'soon'" run --slo ttft:soon http://127.0.0.1:1
 usage_error "none.txt holds no prompts" run --prompts "$T/none.txt" http://127.0.0.1:1
 usage_error "--prompt, --prompts and --input-tokens: give one" run --prompt hi --prompts "$T/one.txt" http://127.0.0.1:1
 usage_error "--input-tokens: 'lots' is not N or N:SD" run --input-tokens lots http://127.0.0.1:1
-usage_error "--body: '.1.' is not a JSON object" run --body '[1]' http://127.0.0.1:1
+usage_error "--body: JSON, but not an object" run --body '[1]' http://127.0.0.1:1
 usage_error "--max-tokens: '5:x' is not N or N:SD" run --max-tokens 5:x http://127.0.0.1:1
 # --body sets its own field only: a later bad option or check is a usage
 # error (exit 2, one line), never a double free (exit 134) or a read of freed

@@ -143,6 +143,16 @@ key(struct tui *t, int ch)
 		t->dirty = true;
 		return;
 	}
+#ifdef BUTTON5_PRESSED
+	if (ch == KEY_MOUSE) {		/* the wheel: a list's arrows */
+		MEVENT ev;
+
+		if (getmouse(&ev) != OK)
+			return;
+		ch = ev.bstate & BUTTON4_PRESSED ? KEY_UP :
+		    ev.bstate & BUTTON5_PRESSED ? KEY_DOWN : 0;
+	}
+#endif
 	if ((t->view == VIEW_STREAMS && list_key(&t->streams, ch)) ||
 	    (t->view == VIEW_LOG && list_key(&t->log, ch))) {
 		t->dirty = true;

@@ -531,6 +531,9 @@ tui_start(struct ev_loop *loop, const struct tui_model *m)
 			   frame goes out whole and the loop reads the keys */
 	set_escdelay(25);	/* Esc cancels a mark at once */
 	keypad(stdscr, TRUE);
+#ifdef BUTTON5_PRESSED
+	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);	/* the wheel scrolls lists */
+#endif
 	/* Home and End as terminals send them, whatever their terminfo says */
 	define_key("\033[1~", KEY_HOME);
 	define_key("\033[7~", KEY_HOME);

@@ -4,7 +4,7 @@
 # the charts fill the terminal, and each prints its top value.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 8
+plan 11
 
 # the columns of the axis row that mark a stage's start
 marks() { screen | python3 -c '
@@ -45,4 +45,18 @@ read -r a b <<<"$(marks)"
 want=$(( (w * 4 + 5) / 10 ))
 check "10s: the two stage starts are 4/10 of the axis apart ($a $b, want $want)" \
 	test -n "$b" -a $((b - a - want)) -ge -1 -a $((b - a - want)) -le 1
+
+# an endpoint that slows down: its TTFT columns on the right turn red, and
+# the figure beside the chart is the current one
+start_sim --ttft 50ms --itl 10ms --tokens 20 --capacity 1 || exit 1
+new_server
+tm -f /dev/null new-session -d -s t -x 120 -y 35 \
+	"cd '$T' && LANG=C.UTF-8 TERM=xterm-256color '$TTFTOP' run '$SIM_URL' -m sim -c 1,12 -d 4s -o slow.jsonl; sleep 30"
+check "stage 2 (12 clients on a server of capacity 1) begins" wait_for "stage 2/2" 10
+sleep 3
+now=$(screen | sed -n 's/^TTFT  now p50 \([0-9.]*\)\(ms\|s\) .*/\1 \2/p')
+check "the figure beside TTFT is the slow current one ($now)" \
+	awk -v v="${now% *}" -v u="${now#* }" 'BEGIN { exit !(u == "s" || v >= 150) }'
+red=$(tm capture-pane -e -p -t t | sed -n '/TTFT  now/,/TPOT  now/p' | grep -c $'\e\\[[0-9;]*31m')
+check "the slow TTFT columns are red ($red rows)" test "$red" -ge 1
 done_testing

@@ -517,6 +517,7 @@ html_write(FILE *f, const struct html_run *runs, int n)
 	    "td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}\n"
 	    "th{background:#eef}\n.charts{display:flex;flex-wrap:wrap;gap:12px}\n"
 	    "svg.chart{border:1px solid #ddd}\n"
+	    "@media (min-width:1000px){svg.chart{width:calc(50% - 8px);height:auto}}\n"
 	    ".t{font-size:14px;font-weight:600}.xl,.xt{font-size:11px;"
 	    "text-anchor:middle}\n.yl{font-size:11px;text-anchor:end}"
 	    ".yt{font-size:11px;text-anchor:middle}\n"

@@ -5,7 +5,7 @@
 # segments replay the same.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 19
+plan 20
 
 start_sim --tokens 10 --itl 20ms --ttft 40ms || exit 1
 # the summary the run prints on the terminal after its screen, read back
@@ -45,6 +45,12 @@ check "csv has a row 2.2 at 13 clients" grep -q '^[^,]*,2\.2,13,' "$T/seg.csv"
 check "html names the segment" grep -q '<td>2\.2</td><td>13</td>' "$T/seg.html"
 check "html plots a point of the load curve at it" grep -q '<title>stage 2.2: ' "$T/seg.html"
 
+# the man page's jq recipe for the median TTFT gives the summary's figures
+recipe=$(grep "^jq .*group_by" "$TESTS_DIR/../man/ttftop.1" | sed 's/\\-/-/g; s/^jq -s //; s/ run.jsonl$//')
+recipe=${recipe#\'}; recipe=${recipe%\'}
+is "$(jq -sc "$recipe | map(. * 1000 | round / 1000)" "$T/seg.jsonl")" \
+	"$(jq -c '[.stages[].ttft_ms.p50]' "$T/live.json")" \
+	"the man page's jq median is the summary's TTFT p50, segment by segment"
 # a file written before segments: the controls alone give the same rows
 grep -v '"by":"key"' "$T/seg.jsonl" | sed 's/"schema":2/"schema":1/; s/"segment":[0-9]*,//' > "$T/old.jsonl"
 "$TTFTOP" replay --headless "$T/seg.jsonl" > "$T/new.md"

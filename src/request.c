@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -71,6 +72,15 @@ request_errno_is_local(int e)
 {
 	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS ||
 	    e == EADDRNOTAVAIL;
+}
+
+void
+request_content_type(struct request *r, const char *v, size_t len)
+{
+	static const char json[] = "application/json";
+
+	r->json_answer = len >= sizeof json - 1 &&
+	    strncasecmp(v, json, sizeof json - 1) == 0;
 }
 
 void
@@ -176,6 +186,7 @@ request_start(struct request *r, long id, const char *id_prefix)
 	r->xfer_kind = ERR_NONE;
 	r->xfer_err[0] = '\0';
 	r->retry_after = 0;
+	r->json_answer = false;
 	r->local_errno = 0;
 	r->start = clock_mono_usec();
 }
@@ -244,6 +255,10 @@ request_finish(struct request *r)
 		snprintf(r->s.detail, sizeof r->s.detail, "%s", r->xfer_err);
 	} else if (r->proto->finish(r->proto_state, &ev) != 0) {
 		r->s.error = ERR_PROTOCOL;
+		if (r->json_answer)	/* the usual cause, said plainly */
+			snprintf(r->s.detail, sizeof r->s.detail, "answer was "
+			    "application/json, not a stream (does the server "
+			    "honour \"stream\": true?)");
 	}
 	if (r->s.ttlt == USEC_NONE)
 		r->s.ttlt = r->arrival - r->start;

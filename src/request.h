@@ -42,6 +42,8 @@ struct request {
 	size_t			 errbody_len;
 	enum err_kind		 xfer_kind;	/* how the transfer ended */
 	usec_t			 retry_after;	/* a 429 or 503's Retry-After, or 0 */
+	bool			 json_answer;	/* Content-Type application/json: a
+						   whole answer, not a stream */
 	int			 local_errno;	/* the generator itself ran out of
 						   something (EMFILE, ...), or 0 */
 	char			 xfer_err[XFER_ERR_MAX];
@@ -62,6 +64,8 @@ void request_free(struct request *);
 void request_start(struct request *, long id, const char *id_prefix);
 /* Adds a header line of r's own (at most REQ_OWN_HEADERS in all). */
 void request_add_header(struct request *, const char *line, size_t len);
+/* The answer's Content-Type, as the transport read it. */
+void request_content_type(struct request *, const char *v, size_t len);
 /* Whether a system error is the generator's own lack of something (file
  * descriptors, memory, local ports), not the server's doing. */
 bool request_errno_is_local(int e);

@@ -71,8 +71,13 @@ response_status(struct request *r)
 	struct easy *e = r->xfer;
 	long status = 0;
 
+	char *type = NULL;
+
 	curl_easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE, &status);
 	r->s.status = (int)status;
+	if (curl_easy_getinfo(e->easy, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
+	    type != NULL)
+		request_content_type(r, type, strlen(type));
 }
 
 static void

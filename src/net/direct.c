@@ -115,6 +115,14 @@ finish(struct direct *d, struct request *r, enum err_kind kind,
 	ev_timer_stop(d->loop, &c->timer);
 	if (r->s.status == 0)
 		r->s.status = c->resp.status;
+	if (c->resp.head_len > 0) {
+		size_t n;
+		const char *v = http_header(c->resp.head.p, c->resp.head_len,
+		    "Content-Type", &n);
+
+		if (v != NULL)
+			request_content_type(r, v, n);
+	}
 	if (r->s.status == 429 || r->s.status == 503) {
 		size_t n;
 		const char *v = c->resp.head_len > 0 ? http_header(c->resp.head.p,

@@ -2,7 +2,7 @@
 # Each fault the sim injects is recorded as an error sample of the right
 # kind, with the server's status and detail, and the run goes on.
 . "$TESTS_DIR/sh/lib.sh"
-plan 22
+plan 24
 
 # fault KIND: runs 3 requests that all meet the fault; sets $F to the file
 fault() {
@@ -73,4 +73,13 @@ run_ttftop run -n 1 --timeout 5s -o "$T/tls.jsonl" "https://${SIM_URL#http://}"
 is "$(jq -r 'select(.type == "request") | .error.kind' "$T/tls.jsonl")" tls "TLS handshake failure: kind tls"
 run_ttftop run -n 1 --timeout 5s -o "$T/dns.jsonl" http://no-such-host.invalid/v1
 is "$(jq -r 'select(.type == "request") | .error.kind' "$T/dns.jsonl")" dns "unresolvable host: kind dns"
+
+# a server that answers a whole JSON object where a stream was asked for
+start_sim || exit 1
+for tr in direct curl; do
+	run_ttftop run -m sim -n 1 --transport $tr --body '{"stream": false}' -o "$T/json-$tr.jsonl" "$SIM_URL"
+	is "$(jq -r 'select(.type == "request") | .error.detail' "$T/json-$tr.jsonl")" \
+		'answer was application/json, not a stream (does the server honour "stream": true?)' \
+		"$tr: a JSON answer to a streaming request is named as such"
+done
 done_testing

@@ -1,0 +1,73 @@
+/* A server's own metrics: the Prometheus text exposition format (0.0.4)
+ * parsed as it arrives, in pieces of any size, and the table of the gauges
+ * ttftop keeps from the servers it knows, under one set of names. */
+#ifndef TTFTOP_METRICS_H
+#define TTFTOP_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define PROM_LINE_MAX	(64 * 1024)	/* a longer line is refused */
+
+enum prom_type {
+	PROM_UNTYPED, PROM_COUNTER, PROM_GAUGE, PROM_HISTOGRAM, PROM_SUMMARY
+};
+
+/* One sample line: its name, its labels as written between the braces
+ * (escapes kept; prom_label reads one), its value (NAN, +-INFINITY
+ * allowed) and the type its family was declared with. */
+struct prom_sample {
+	const char	*name;
+	size_t		 name_len;
+	const char	*labels;	/* "" when none */
+	size_t		 labels_len;
+	double		 value;
+	enum prom_type	 type;
+};
+
+struct prom_parser {
+	struct buf	 line;		/* a line not yet whole */
+	long		 lineno;
+	bool		 failed;	/* a bad line: err says which */
+	char		 err[160];
+	/* the family the last TYPE comment declared */
+	char		 family[128];
+	enum prom_type	 family_type;
+	void		(*on_sample)(void *ctx, const struct prom_sample *);
+	void		*ctx;
+};
+
+void prom_init(struct prom_parser *, void (*on_sample)(void *,
+    const struct prom_sample *), void *ctx);
+void prom_done(struct prom_parser *);
+/* Feeds bytes; a bad line stops the parse (failed, err naming the line).
+ * Returns 0, or -1 once failed. */
+int prom_feed(struct prom_parser *, const char *data, size_t n);
+/* The last line, when it had no newline. */
+int prom_finish(struct prom_parser *);
+/* The value of label key in a sample's labels, unescaped into out; false
+ * when it has none. */
+bool prom_label(const struct prom_sample *, const char *key, char *out,
+    size_t len);
+
+/* The gauges ttftop keeps, whatever the server calls them. */
+enum server_gauge {
+	SG_RUNNING,		/* requests being served */
+	SG_WAITING,		/* requests queued */
+	SG_KV_USAGE,		/* KV cache in use, 0-1 */
+	SG_PREFIX_HIT,		/* prefix cache hit rate, 0-1 */
+	SG_PREEMPTIONS,		/* per second (from a counter) */
+	SG_GPU_UTIL,		/* %, summed over GPUs */
+	SG_GPU_MEM,		/* MiB used, summed */
+	SG_GPU_POWER,		/* W, summed */
+	SG_COUNT
+};
+
+/* The gauge a source series feeds and how: its scale to the gauge's unit,
+ * and whether it is a counter (kept as its rate). -1 when unknown. */
+int server_gauge_of(const char *name, size_t len, double *scale, bool *counter);
+const char *server_gauge_name(enum server_gauge);
+
+#endif

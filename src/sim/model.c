@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "buf.h"
 #include "rng.h"
 #include "model.h"
 
@@ -18,6 +19,16 @@ static struct model_cfg cfg;
 static struct rng rng;
 static int active;	/* slots held */
 static struct model_slot *queue_head, *queue_tail;
+static int nqueued;
+static long kv_tokens, tokens_total;
+/* the TTFT histogram, in vLLM's buckets */
+static const double ttft_le[] = {
+	0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0,
+	2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
+};
+#define NLE (sizeof ttft_le / sizeof ttft_le[0])
+static long ttft_bucket[NLE + 1], ttft_count;
+static double ttft_sum;
 
 void
 model_init(const struct model_cfg *c)
@@ -84,6 +95,8 @@ model_admit(struct model_slot *s)
 		else
 			queue_head = s;
 		queue_tail = s;
+		s->queued = true;
+		nqueued++;
 		return false;
 	}
 	s->active = true;
@@ -100,12 +113,16 @@ model_release(struct model_slot *s)
 		return NULL;
 	s->active = false;
 	active--;
+	kv_tokens -= s->tokens;
+	s->tokens = 0;
 	if ((next = queue_head) == NULL)
 		return NULL;
 	queue_head = next->qnext;
 	if (queue_head == NULL)
 		queue_tail = NULL;
 	next->qnext = NULL;
+	next->queued = false;
+	nqueued--;
 	next->active = true;
 	active++;
 	return next;
@@ -119,6 +136,8 @@ model_unqueue(struct model_slot *s)
 	for (pp = &queue_head; *pp != NULL; pp = &(*pp)->qnext) {
 		if (*pp == s) {
 			*pp = s->qnext;
+			s->queued = false;
+			nqueued--;
 			break;
 		}
 	}
@@ -151,4 +170,60 @@ model_chunk_tokens(long sent, long ntokens)
 	long n = ntokens - sent;
 
 	return n > cfg.per_chunk ? cfg.per_chunk : n;
+}
+
+void
+model_sent(struct model_slot *s, long n)
+{
+	s->tokens += n;
+	kv_tokens += n;
+	tokens_total += n;
+}
+
+void
+model_first_token(double ttft)
+{
+	size_t i;
+
+	for (i = 0; i < NLE && ttft > ttft_le[i]; i++)
+		;
+	ttft_bucket[i]++;
+	ttft_count++;
+	ttft_sum += ttft;
+}
+
+void
+model_metrics(struct buf *b, const char *model)
+{
+	double kv_cap = (double)(cfg.capacity > 0 ? cfg.capacity : 64) *
+	    KV_TOKENS_PER_SLOT;
+	long cum = 0;
+	size_t i;
+
+	buf_printf(b, "# HELP vllm:num_requests_running Requests being served.\n"
+	    "# TYPE vllm:num_requests_running gauge\n"
+	    "vllm:num_requests_running{model_name=\"%s\"} %d\n"
+	    "# HELP vllm:num_requests_waiting Requests waiting for a slot.\n"
+	    "# TYPE vllm:num_requests_waiting gauge\n"
+	    "vllm:num_requests_waiting{model_name=\"%s\"} %d\n"
+	    "# HELP vllm:kv_cache_usage_perc KV-cache usage, 1 is full.\n"
+	    "# TYPE vllm:kv_cache_usage_perc gauge\n"
+	    "vllm:kv_cache_usage_perc{model_name=\"%s\"} %.6f\n"
+	    "# TYPE vllm:num_preemptions_total counter\n"
+	    "vllm:num_preemptions_total{model_name=\"%s\"} 0\n"
+	    "# TYPE vllm:generation_tokens_total counter\n"
+	    "vllm:generation_tokens_total{model_name=\"%s\"} %ld\n"
+	    "# TYPE vllm:time_to_first_token_seconds histogram\n", model, active,
+	    model, nqueued, model, fmin(1.0, (double)kv_tokens / kv_cap), model,
+	    model, tokens_total);
+	for (i = 0; i < NLE; i++) {
+		cum += ttft_bucket[i];
+		buf_printf(b, "vllm:time_to_first_token_seconds_bucket{le=\"%g\","
+		    "model_name=\"%s\"} %ld\n", ttft_le[i], model, cum);
+	}
+	buf_printf(b, "vllm:time_to_first_token_seconds_bucket{le=\"+Inf\","
+	    "model_name=\"%s\"} %ld\n"
+	    "vllm:time_to_first_token_seconds_sum{model_name=\"%s\"} %.6f\n"
+	    "vllm:time_to_first_token_seconds_count{model_name=\"%s\"} %ld\n",
+	    model, ttft_count, model, ttft_sum, model, ttft_count);
 }

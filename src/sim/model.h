@@ -31,8 +31,12 @@ struct model_cfg {
 struct model_slot {
 	void			*owner;		/* the caller's, handed back */
 	bool			 active;	/* holds a slot */
+	bool			 queued;
+	long			 tokens;	/* sent: what it holds of the KV cache */
 	struct model_slot	*qnext;
 };
+
+#define KV_TOKENS_PER_SLOT 2048	/* the KV cache: this many tokens a slot */
 
 /* Starts the model with a copy of cfg; seeds the generator. */
 void model_init(const struct model_cfg *);
@@ -55,6 +59,16 @@ bool model_admit(struct model_slot *);
 struct model_slot *model_release(struct model_slot *);
 /* Takes s, which is queued, out of the queue. */
 void model_unqueue(struct model_slot *);
+/* s sent n more tokens; its first, ttft seconds after it was read. */
+void model_sent(struct model_slot *, long n);
+void model_first_token(double ttft);
+
+struct buf;
+/* What it serves, as vLLM's /metrics says it (Prometheus text): requests
+ * running and waiting, KV-cache use (the tokens the running requests hold,
+ * of KV_TOKENS_PER_SLOT a slot), preemptions (never: the sim does not
+ * preempt), tokens generated and the TTFT histogram of what it served. */
+void model_metrics(struct buf *, const char *model);
 
 /* When the first token of a request read at t0 and served from now is due
  * (ev times, in seconds). */

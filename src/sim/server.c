@@ -260,7 +260,10 @@ emit_chunk(struct conn *c)
 	send_piece(c, &b);
 	buf_free(&b);
 	buf_free(&text);
+	if (c->sent == 0)
+		model_first_token(ev_time() - c->t0);
 	c->sent += n;
+	model_sent(&c->slot, n);
 	truth_log(c, (int)n);
 	flush_out(c);
 	c->chunk_index++;
@@ -566,6 +569,14 @@ handle_request(struct conn *c)
 		simple_response(c, 200, "OK", "application/json",
 		    "{\"object\":\"list\",\"data\":[{\"id\":\"" DEFAULT_MODEL
 		    "\",\"object\":\"model\",\"owned_by\":\"ttftop\"}]}", NULL);
+		response_done(c);
+	} else if (strcmp(method, "GET") == 0 && strcmp(path, "/metrics") == 0) {
+		struct buf m;
+
+		buf_init(&m);
+		model_metrics(&m, DEFAULT_MODEL);
+		simple_response(c, 200, "OK", "text/plain; version=0.0.4", m.p, NULL);
+		buf_free(&m);
 		response_done(c);
 	} else if (strcmp(method, "GET") == 0 && strcmp(path, "/api/tags") == 0) {
 		simple_response(c, 200, "OK", "application/json",

@@ -687,6 +687,30 @@ jsonl_thread_done(void)
 	rest_cap = 0;
 }
 
+static int
+decode_server(const cJSON *root, struct server_scrape *x, char *err,
+    size_t errlen)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "m"), *v;
+
+	if (get_time(root, "t", false, &x->t, err, errlen) != 0)
+		return -1;
+	x->source = dup_string(root, "source");
+	x->error = dup_string(root, "error");
+	cJSON_ArrayForEach(v, m) {
+		if (x->n == SERVER_SERIES)
+			break;
+		if (!cJSON_IsNumber(v) || strlen(v->string) >= sizeof x->names[0]) {
+			snprintf(err, errlen, "a server record's \"m\" holds numbers "
+			    "by short names");
+			return -1;
+		}
+		snprintf(x->names[x->n], sizeof x->names[0], "%s", v->string);
+		x->values[x->n++] = v->valuedouble;
+	}
+	return 0;
+}
+
 int
 jsonl_decode(const char *line, size_t len, struct record *r, char *err,
     size_t errlen)
@@ -800,6 +824,9 @@ jsonl_decode(const char *line, size_t len, struct record *r, char *err,
 			snprintf(err, errlen, "unknown end reason");
 			rc = -1;
 		}
+	} else if (strcmp(t, "server") == 0) {
+		r->type = REC_SERVER;
+		rc = decode_server(root, &r->server, err, errlen);
 	} else
 		rc = 1;
 out:
@@ -828,4 +855,34 @@ record_free(struct record *r)
 	sample_done(&r->sample);
 	free((char *)r->event.text);
 	r->event.text = NULL;
+	free((char *)r->server.source);
+	free((char *)r->server.error);
+	r->server.source = r->server.error = NULL;
 }
+
+void
+jsonl_server(struct buf *b, const struct server_scrape *x)
+{
+	char *url = redact_url(x->source);
+	int i;
+
+	buf_adds(b, "{\"type\":\"server\",\"t\":");
+	buf_add_usec(b, x->t);
+	buf_adds(b, ",\"source\":");
+	buf_add_json_string(b, url);
+	free(url);
+	if (x->error != NULL) {
+		buf_adds(b, ",\"error\":");
+		buf_add_json_string(b, x->error);
+	} else {
+		buf_adds(b, ",\"m\":{");
+		for (i = 0; i < x->n; i++) {
+			buf_add_json_string(b, x->names[i]);
+			buf_printf(b, ":%.10g%s", isfinite(x->values[i]) ?
+			    x->values[i] : 0, i + 1 < x->n ? "," : "");
+		}
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "}\n");
+}
+

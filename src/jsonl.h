@@ -33,7 +33,8 @@ struct run_info {
 	struct slo slo;		/* --slo, for goodput */
 };
 
-enum record_type { REC_RUN, REC_STAGE, REC_REQUEST, REC_CONTROL, REC_END };
+enum record_type { REC_RUN, REC_STAGE, REC_REQUEST, REC_CONTROL, REC_END,
+	REC_SERVER };
 
 struct record {
 	enum record_type type;
@@ -41,6 +42,7 @@ struct record {
 	struct sample	 sample;
 	struct event	 event;		/* stage and control */
 	struct end_info	 end;
+	struct server_scrape server;	/* its strings are the record's */
 };
 
 /* Each appends one line, newline included. */
@@ -48,6 +50,7 @@ void jsonl_run(struct buf *, const struct run_info *, const struct run_opts *);
 void jsonl_sample(struct buf *, const struct sample *);
 void jsonl_event(struct buf *, const struct event *);
 void jsonl_end(struct buf *, const struct end_info *);
+void jsonl_server(struct buf *, const struct server_scrape *);
 
 /* Decodes one line (without its newline). Returns 0, 1 for a record of a
  * type this version does not know (to be skipped), or -1 with a message in

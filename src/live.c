@@ -61,6 +61,7 @@ tick_at(struct live *l, usec_t t, bool create)
 	k->tokens = 0;
 	k->done = k->errors = 0;
 	k->ttft.n = k->tpot.n = k->late.n = k->ttft_sent.n = 0;
+	k->srv[0] = k->srv[1] = k->srv[2] = NAN;
 	memset(&k->lag, 0, sizeof k->lag);
 	/* gauges carry over until the next sample of them */
 	return k;
@@ -141,11 +142,41 @@ on_end(void *self, const struct end_info *e)
 {
 }
 
+/* A scrape: the gauges, by ttftop's names, for the screen's server line. */
+static void
+on_server(void *self, const struct server_scrape *x)
+{
+	struct live *l = self;
+	struct live_tick *k;
+	double scale;
+	bool counter;
+	int i, g;
+
+	if (x->error != NULL) {
+		snprintf(l->server_error, sizeof l->server_error, "%s", x->error);
+		return;
+	}
+	l->server_seen = true;
+	l->server_error[0] = '\0';
+	for (g = 0; g < SG_COUNT; g++)
+		l->server[g] = NAN;
+	for (i = 0; i < x->n; i++)
+		if ((g = server_gauge_of(x->names[i], strlen(x->names[i]), &scale,
+		    &counter)) >= 0 && !counter)
+			l->server[g] = (isnan(l->server[g]) ? 0 : l->server[g]) +
+			    x->values[i] * scale;
+	if ((k = tick_at(l, x->t, true)) != NULL) {
+		k->srv[0] = (float)l->server[SG_RUNNING];
+		k->srv[1] = (float)l->server[SG_WAITING];
+		k->srv[2] = (float)l->server[SG_KV_USAGE];
+	}
+}
+
 struct sink
 live_sink(struct live *l)
 {
 	struct sink k = { .on_sample = on_sample, .on_event = on_event,
-	    .on_end = on_end, .self = l };
+	    .on_end = on_end, .on_server = on_server, .self = l };
 
 	return k;
 }
@@ -158,7 +189,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	double sum = 0, result = NAN;
 	long i, seen = 0, done = 0, errors = 0;
 	struct lag_hist lag;
-	double last_gauge = -1;
+	double last_gauge = -1, srv = NAN;
 	int last_flight = -1;
 
 	if (m == LM_LAG_P99)
@@ -176,6 +207,8 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 		errors += k->errors;
 		last_gauge = k->load;
 		last_flight = k->in_flight;
+		if (m >= LM_SRV_RUNNING && m <= LM_SRV_KV && !isnan(k->srv[m - LM_SRV_RUNNING]))
+			srv = k->srv[m - LM_SRV_RUNNING];	/* the last scrape in it */
 		switch (m) {
 		case LM_TTFT_P50: case LM_TTFT_P95: f = &k->ttft; break;
 		case LM_TPOT_P50: case LM_TPOT_P95: f = &k->tpot; break;
@@ -192,6 +225,9 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	if (seen == 0)
 		return NAN;
 	switch (m) {
+	case LM_SRV_RUNNING: case LM_SRV_WAITING: case LM_SRV_KV:
+		result = srv;
+		break;
 	case LM_TTFT_P50: case LM_TPOT_P50: case LM_TTFT_SENT_P50:
 		result = series_percentile(&vals, 50);
 		break;

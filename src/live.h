@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "lag.h"
+#include "metrics.h"
 #include "sink.h"
 
 #define LIVE_TICK	250000		/* usec in one tick */
@@ -20,6 +21,7 @@ enum live_metric {
 	LM_LOAD, LM_IN_FLIGHT, LM_REQ_RATE, LM_ERR_PCT, LM_LAG_P99, LM_LATE_P99,
 	LM_TTFT_SENT_P50,	/* open loop: TTFT from the actual send (the
 				   others count from the schedule) */
+	LM_SRV_RUNNING, LM_SRV_WAITING, LM_SRV_KV,	/* the server's, scraped */
 	LM_COUNT
 };
 
@@ -36,6 +38,7 @@ struct live_tick {
 	int		done, errors;
 	struct fvec	ttft, tpot, late, ttft_sent;
 	struct lag_hist	lag;		/* reads in the tick */
+	float		srv[3];		/* running, waiting, KV use; NAN: none */
 };
 
 /* An entry of the log: a failed request, or an event of the run (a stage
@@ -61,6 +64,10 @@ struct live {
 	struct live_error	errors[LIVE_ERRORS];
 	long			nentries;	/* ever; the ring holds the last */
 	long			nerrors;	/* of them, failed requests */
+	/* the server's own metrics, the last scrape of them */
+	bool			server_seen;	/* a scrape answered */
+	double			server[SG_COUNT];  /* NAN: not published */
+	char			server_error[96];  /* the last gap's reason */
 };
 
 void live_init(struct live *);

@@ -14,6 +14,7 @@ struct precord {
 	union {
 		struct sample	 s;
 		struct event	 e;
+		size_t		 scrape;	/* REC_SERVER: in scrapes */
 	} u;
 };
 
@@ -64,6 +65,25 @@ collect_event(void *self, const struct event *e)
 
 	r->u.e = *e;
 	r->u.e.text = e->text != NULL ? xstrdup(e->text) : NULL;
+}
+
+/* A scrape, kept apart: it is large, and there is one a second. */
+static void
+collect_server(void *self, const struct server_scrape *x)
+{
+	struct player *p = self;
+	struct server_scrape *c;
+
+	if (p->nscrapes == p->scrapes_cap) {
+		p->scrapes_cap = p->scrapes_cap ? p->scrapes_cap * 2 : 64;
+		p->scrapes = xreallocarray(p->scrapes, p->scrapes_cap,
+		    sizeof *p->scrapes);
+	}
+	c = &p->scrapes[p->nscrapes];
+	*c = *x;
+	c->source = x->source != NULL ? xstrdup(x->source) : NULL;
+	c->error = x->error != NULL ? xstrdup(x->error) : NULL;
+	push(p, REC_SERVER, x->t)->u.scrape = p->nscrapes++;
 }
 
 static void
@@ -174,7 +194,7 @@ player_open(struct player *p, char *const *paths, int n, double speed,
     double now, char *err, size_t errlen)
 {
 	struct sink k = { .on_sample = collect_sample, .on_event = collect_event,
-	    .on_end = collect_end, .self = p };
+	    .on_end = collect_end, .on_server = collect_server, .self = p };
 	size_t i, j;
 
 	memset(p, 0, sizeof *p);
@@ -209,10 +229,15 @@ player_close(struct player *p)
 	for (i = 0; i < p->nrecs; i++) {
 		if (p->recs[i].type == REC_REQUEST)
 			free(p->recs[i].u.s.chunks);
-		else
+		else if (p->recs[i].type != REC_SERVER)
 			free((char *)p->recs[i].u.e.text);
 	}
 	free(p->recs);
+	for (i = 0; i < p->nscrapes; i++) {
+		free((char *)p->scrapes[i].source);
+		free((char *)p->scrapes[i].error);
+	}
+	free(p->scrapes);
 	free(p->by_start);
 	free(p->active);
 	stats_done(&p->stats);
@@ -272,6 +297,8 @@ step_to(struct player *p, usec_t t)
 		if (r->type == REC_REQUEST) {
 			ks.on_sample(ks.self, &r->u.s);
 			kl.on_sample(kl.self, &r->u.s);
+		} else if (r->type == REC_SERVER) {
+			kl.on_server(kl.self, &p->scrapes[r->u.scrape]);
 		} else {
 			ks.on_event(ks.self, &r->u.e);
 			kl.on_event(kl.self, &r->u.e);

@@ -20,6 +20,8 @@ struct player {
 	struct live	 live;
 	struct precord	*recs;		/* the session, in the sinks' order */
 	size_t		 nrecs, recs_cap;
+	struct server_scrape *scrapes;	/* REC_SERVER records point here */
+	size_t		 nscrapes, scrapes_cap;
 	size_t		*by_start;	/* its requests, by start */
 	size_t		 nreqs;
 	usec_t		 length;	/* the end record's time, or the last */

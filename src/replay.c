@@ -321,6 +321,8 @@ record_time(const struct record *r)
 		    r->sample.t;
 	case REC_END:
 		return r->end.t;
+	case REC_SERVER:
+		return r->server.t;
 	default:
 		return r->event.t;
 	}
@@ -337,6 +339,9 @@ record_shift(struct record *r, usec_t by)
 		break;
 	case REC_END:
 		r->end.t += by;
+		break;
+	case REC_SERVER:
+		r->server.t += by;
 		break;
 	default:
 		r->event.t += by;
@@ -523,6 +528,10 @@ replay_read(char *const *paths, int n, struct run_info *ri,
 			if (r->sample.segment == 0 && f[pick].ri.schema >= 2)
 				r->sample.segment = 1;
 			k->on_sample(k->self, &r->sample);
+			break;
+		case REC_SERVER:
+			if (k->on_server != NULL)
+				k->on_server(k->self, &r->server);
 			break;
 		case REC_END:
 			end_merge(&end, &r->end, !have_end);

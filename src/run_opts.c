@@ -13,6 +13,8 @@ run_opts_free(struct run_opts *o)
 
 	free(o->url);
 	free(o->endpoint);
+	for (i = 0; i < o->nserver_metrics; i++)
+		free(o->server_metrics[i]);
 	free(o->model);
 	free(o->clients);
 	free(o->prompt);

@@ -69,6 +69,11 @@ struct run_opts {
 	bool			 preflight;	/* one request alone first */
 	long			 max_errors;	/* failed in a row that stop the
 						   run; 0: never */
+#define MAX_SCRAPES 4
+	char			*server_metrics[MAX_SCRAPES];	/* --server-metrics */
+	int			 nserver_metrics;
+	bool			 no_server_metrics;	/* none: not even the
+							   target's own */
 	bool			 headless;
 	bool			 json;
 	unsigned long		 seed;		/* given, or drawn and recorded */

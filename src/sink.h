@@ -105,11 +105,24 @@ struct gauge {
 	long		 chunks;	/* content chunks received so far */
 };
 
+/* One scrape of the server's own metrics: the series kept, by the
+ * server's names, summed over their label sets; or a gap. */
+#define SERVER_SERIES	32
+struct server_scrape {
+	usec_t		 t;		/* when it was asked, run time */
+	const char	*source;	/* the URL scraped */
+	int		 n;
+	char		 names[SERVER_SERIES][96];
+	double		 values[SERVER_SERIES];
+	const char	*error;		/* a gap: why; NULL when whole */
+};
+
 struct sink {
 	void	(*on_sample)(void *self, const struct sample *);
 	void	(*on_event)(void *self, const struct event *);
 	void	(*on_end)(void *self, const struct end_info *);
 	void	(*on_gauge)(void *self, const struct gauge *);	/* or NULL */
+	void	(*on_server)(void *self, const struct server_scrape *); /* or NULL */
 	void	*self;
 };
 

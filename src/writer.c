@@ -171,11 +171,20 @@ on_end(void *self, const struct end_info *e)
 	push_enc(w);
 }
 
+static void
+on_server(void *self, const struct server_scrape *x)
+{
+	struct writer *w = self;
+
+	jsonl_server(&w->enc, x);
+	push_enc(w);
+}
+
 struct sink
 writer_sink(struct writer *w)
 {
 	struct sink k = { .on_sample = on_sample, .on_event = on_event,
-	    .on_end = on_end, .self = w };
+	    .on_end = on_end, .on_server = on_server, .self = w };
 
 	return k;
 }

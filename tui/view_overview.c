@@ -46,27 +46,28 @@ ttft_column(struct tui *t, double v)
 	return c == C_NORMAL ? C_GOOD : c;
 }
 
-enum { CH_TTFT, CH_TPOT, CH_TOK, CH_LOAD, CH_FLIGHT, CH_REQ, NCH };
+enum { CH_TTFT, CH_TPOT, CH_TOK, CH_LOAD, CH_FLIGHT, CH_SERVER, CH_REQ, NCH };
 
 /* Rows of each chart: at least one (two for TTFT and TPOT, whose figures
  * take two lines), and every row the view has left over, TTFT first. */
 static void
-chart_rows(int avail, int h[NCH])
+chart_rows(int avail, bool server, int h[NCH])
 {
-	static const int base[NCH] = { 2, 2, 1, 1, 1, 1 };
-	static const int weight[NCH] = { 3, 2, 2, 1, 1, 1 };
+	static const int base[NCH] = { 2, 2, 1, 1, 1, 1, 1 };
+	static const int weight[NCH] = { 3, 2, 2, 1, 1, 1, 1 };
 	int i, sum = 0, extra;
 
 	for (i = 0; i < NCH; i++)
-		sum += h[i] = base[i];
+		sum += h[i] = i == CH_SERVER && !server ? 0 : base[i];
 	if (avail < sum) {
 		for (i = 0; i < NCH; i++)
-			h[i] = 1;
+			h[i] = i == CH_SERVER && !server ? 0 : 1;
 		return;
 	}
 	extra = avail - sum;
 	for (i = 0; i < NCH; i++)
-		h[i] += extra * weight[i] / 10;
+		if (h[i] > 0)
+			h[i] += extra * weight[i] / 10;
 	sum = 0;
 	for (i = 0; i < NCH; i++)
 		sum += h[i];
@@ -150,7 +151,7 @@ view_overview(struct tui *t, int top, int rows)
 		w = MAX_SPARK;
 	if (table < 2)
 		table = 2;
-	chart_rows(rows - below - table, h);
+	chart_rows(rows - below - table, lv->server_seen || lv->server_error[0], h);
 
 	/* TTFT and TPOT: p50 and p95 on one scale, now and over the window */
 	{
@@ -206,6 +207,25 @@ view_overview(struct tui *t, int top, int rows)
 	chart_draw(t, y, x, w, h[CH_FLIGHT], &ch);
 	y += h[CH_FLIGHT];
 
+	if (h[CH_SERVER] > 0) {	/* the server's own view, from /metrics */
+		if (lv->server_error[0] != '\0' && !lv->server_seen)
+			snprintf(l1, sizeof l1, "server: %s", lv->server_error);
+		else
+			snprintf(l1, sizeof l1, "server running %s waiting %s kv %s",
+			    isnan(lv->server[SG_RUNNING]) ? "-" : label_count(a,
+			    sizeof a, lv->server[SG_RUNNING]),
+			    isnan(lv->server[SG_WAITING]) ? "-" : label_count(b,
+			    sizeof b, lv->server[SG_WAITING]),
+			    isnan(lv->server[SG_KV_USAGE]) ? "-" : (snprintf(c,
+			    sizeof c, "%.0f%%", 100 * lv->server[SG_KV_USAGE]), c));
+		snprintf(l2, sizeof l2, "      (from /metrics; chart: waiting)");
+		figures(t, y, h[CH_SERVER], lv->server[SG_WAITING] > 0 ? C_WARN :
+		    C_NORMAL, l1, l2);
+		live_series(lv, LM_SRV_WAITING, now, win, w, v[0]);
+		ch = (struct chart){ v[0], NULL, NULL, C_WARN, false };
+		chart_draw(t, y, x, w, h[CH_SERVER], &ch);
+		y += h[CH_SERVER];
+	}
 	snprintf(l1, sizeof l1, "req/s %-6.1f errors %.1f%%",
 	    live_value(lv, LM_REQ_RATE, now, RATE_WINDOW), isnan(err) ? 0.0 : err);
 	snprintf(l2, sizeof l2, "      %s %.1f req/s", wn,

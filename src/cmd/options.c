@@ -588,6 +588,28 @@ opt_no_preflight(struct parse *p, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_server_metrics(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (strcmp(arg, "none") == 0) {
+		o->no_server_metrics = true;
+		return 0;
+	}
+	if (strncmp(arg, "http://", 7) != 0 || arg[7] == '\0') {
+		snprintf(err, errlen, "--server-metrics: '%s' is not an http:// URL "
+		    "(or none)", arg);
+		return -1;
+	}
+	if (o->nserver_metrics == MAX_SCRAPES) {
+		snprintf(err, errlen, "--server-metrics: at most %d", MAX_SCRAPES);
+		return -1;
+	}
+	o->server_metrics[o->nserver_metrics++] = xstrdup(arg);
+	return 0;
+}
+
+static int
 opt_max_errors(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	char *end;
@@ -843,6 +865,7 @@ static const struct opt {
 	{ "transport",		0,   required_argument,	opt_transport },
 	{ "no-preflight",	0,   no_argument,	opt_no_preflight },
 	{ "max-errors",		0,   required_argument,	opt_max_errors },
+	{ "server-metrics",	0,   required_argument,	opt_server_metrics },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 

@@ -22,6 +22,7 @@
 #include "jsonl.h"
 #include "live.h"
 #include "net/models.h"
+#include "net/scrape.h"
 #include "load.h"
 #include "cmd/options.h"
 #include "proto/proto.h"
@@ -47,6 +48,12 @@ struct run {
 	ev_signal	 sigint_w, sigterm_w, sighup_w;
 	ev_prepare	 writer_w;
 	struct goodput	*goodput;	/* for the end record, with --slo */
+	const struct sink *sinks;	/* the load's, for the scrapes */
+	int		 nsinks;
+	struct scrape	 scrapes[MAX_SCRAPES];
+	int		 nscrapes;
+	bool		 probing;	/* the first scrape, before the load */
+	char		 probe_error[160];	/* how it failed, or "" */
 };
 
 static void
@@ -69,10 +76,94 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		load_quit(&r->load, END_SIGNAL);
 }
 
+/* A scrape of the server's metrics: to every sink that keeps them. */
+static void
+on_scrape(void *ctx, const struct server_scrape *x)
+{
+	struct run *r = ctx;
+	int i;
+
+	if (r->probing) {
+		snprintf(r->probe_error, sizeof r->probe_error, "%s",
+		    x->error != NULL ? x->error : "");
+		if (x->error != NULL)
+			return;		/* off, said once on stderr */
+	}
+	for (i = 0; i < r->nsinks; i++)
+		if (r->sinks[i].on_server != NULL)
+			r->sinks[i].on_server(r->sinks[i].self, x);
+}
+
+/* The server's metrics: the URLs given, else the target's own /metrics;
+ * each asked once before the load, kept when it answers Prometheus text,
+ * said on stderr either way. */
+static void
+start_scrapes(struct run *r, const struct run_opts *o, usec_t mono0)
+{
+	char def[512], err[300];
+	const char *urls[MAX_SCRAPES];
+	int n = 0, i;
+
+	if (o->no_server_metrics)
+		return;
+	for (i = 0; i < o->nserver_metrics; i++)
+		urls[n++] = o->server_metrics[i];
+	if (n == 0) {
+		const char *h = strstr(o->url, "://"), *end, *host, *at;
+
+		if (strncmp(o->url, "http://", 7) != 0 || h == NULL)
+			return;		/* hosted APIs publish none */
+		host = h + 3;
+		end = strchr(host, '/');
+		if (end == NULL)
+			end = host + strlen(host);
+		/* the metrics port is asked without the URL's user:password@ */
+		if ((at = memchr(host, '@', (size_t)(end - host))) != NULL)
+			host = at + 1;
+		snprintf(def, sizeof def, "http://%.*s/metrics", (int)(end - host), host);
+		urls[n++] = def;
+	}
+	for (i = 0; i < n; i++) {
+		struct scrape *s = &r->scrapes[r->nscrapes];
+		char *shown = redact_url(urls[i]);
+
+		if (scrape_init(s, r->loop, urls[i], mono0, err, sizeof err) != 0) {
+			fprintf(stderr, "ttftop: server metrics: %s: %s\n", shown, err);
+			free(shown);
+			continue;
+		}
+		s->on_result = on_scrape;
+		s->ctx = r;
+		r->probing = true;
+		scrape_start(s);
+		ev_ref(r->loop);	/* until the probe answers */
+		while (s->busy || s->res.t == 0)
+			if (!ev_run(r->loop, EVRUN_ONCE))
+				break;
+		ev_unref(r->loop);
+		r->probing = false;
+		if (r->probe_error[0] != '\0') {
+			fprintf(stderr, "ttftop: server metrics: none at %s (%s)%s\n",
+			    shown, r->probe_error, o->nserver_metrics ? "" :
+			    "; --server-metrics URL to give them");
+			scrape_done(s);
+		} else {
+			fprintf(stderr, "ttftop: server metrics: %s, %d series kept\n",
+			    shown, s->res.n);
+			r->nscrapes++;
+		}
+		free(shown);
+	}
+}
+
 static void
 on_load_end(struct load *l)
 {
 	struct run *r = l->user;
+	int i;
+
+	for (i = 0; i < r->nscrapes; i++)
+		scrape_stop(&r->scrapes[i]);
 
 	/* the screen stays up to show the end, unless the user asked to quit */
 	if (r->tui == NULL || r->signaled || tui_run_ended(r->tui))
@@ -169,7 +260,7 @@ run_load(struct run_opts *o)
 	struct sink sinks[4];
 	char err[OPT_ERR_MAX], started[48], tool[32], *shown_url, *shown_endpoint;
 	bool screen = !o->headless && tui_possible();
-	int status = 0, nsinks = 0;
+	int status = 0, nsinks = 0, i;
 
 	memset(&r, 0, sizeof r);
 	if ((r.writer = writer_open(o->output, err, sizeof err)) == NULL) {
@@ -209,6 +300,9 @@ run_load(struct run_opts *o)
 		ri.mono0 = usec_to_sec(mono0);
 		writer_push_run(r.writer, &ri, o);
 		load_init(&r.load, r.loop, o, sinks, nsinks, mono0);
+		r.sinks = sinks;
+		r.nsinks = nsinks;
+		start_scrapes(&r, o, mono0);
 	}
 	r.load.on_end = on_load_end;
 	r.load.annotate_end = annotate_end;
@@ -252,6 +346,8 @@ run_load(struct run_opts *o)
 	ev_signal_stop(r.loop, &r.sigterm_w);
 	ev_signal_stop(r.loop, &r.sighup_w);
 	load_done(&r.load);
+	for (i = 0; i < r.nscrapes; i++)
+		scrape_done(&r.scrapes[i]);
 	if (writer_close(r.writer, err, sizeof err) != 0) {
 		fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);
 		status = 1;

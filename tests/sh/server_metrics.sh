@@ -3,7 +3,7 @@
 # capacity 4 with 8 clients, 4 running and 4 waiting, a KV cache filling
 # with the tokens in flight, and a TTFT histogram of what it served.
 . "$TESTS_DIR/sh/lib.sh"
-plan 7
+plan 13
 
 start_sim --capacity 4 --ttft 50ms --itl 10ms --tokens 150 || exit 1
 base=${SIM_URL%/v1}
@@ -30,4 +30,20 @@ smean=$(awk '$1 ~ /_sum/ { s = $2 } $1 ~ /_count/ { c = $2 } END { print s / c *
 cmean=$(jq -s '[.[] | select(.type == "request" and .ttft != null) | .ttft] | add / length * 1000' "$T/m.jsonl")
 check "the server's mean TTFT ($smean ms) is within 3 ms below the client's ($cmean ms)" \
 	awk -v s="$smean" -v c="$cmean" 'BEGIN { exit !(s <= c + 0.5 && c - s < 3) }'
+
+# ttftop scrapes the target's own /metrics once a second, into the JSONL
+check "the run said it scrapes the target's /metrics" \
+	grep -q "^ttftop: server metrics: $base/metrics, [0-9]* series kept$" "$T/err"
+check "a server record a second ($(jq -s '[.[] | select(.type == "server")] | length' "$T/m.jsonl") in a ~6 s run)" \
+	jq -e -s '[.[] | select(.type == "server")] | length >= 5' "$T/m.jsonl"
+check "while 8 clients ran against capacity 4: 4 running and 4 waiting recorded" \
+	jq -e -s 'any(.[]; .type == "server" and .m["vllm:num_requests_running"] == 4 and .m["vllm:num_requests_waiting"] == 4)' "$T/m.jsonl"
+run_ttftop run --headless -m sim -c 1 -n 2 --server-metrics none -o "$T/none.jsonl" "$SIM_URL"
+is "$(jq -s '[.[] | select(.type == "server")] | length' "$T/none.jsonl"):$(grep -c 'server metrics' "$T/err")" "0:0" \
+	"--server-metrics none: no scrape, nothing said"
+run_ttftop run --headless -m sim -c 1 -n 2 --server-metrics "$SIM_URL/models" -o "$T/json.jsonl" "$SIM_URL"
+check "a URL that answers JSON, not Prometheus text: one line, scraping off, the run goes on" \
+	bash -c "[ \$(grep -c 'server metrics: none at .*/v1/models (not Prometheus text: application/json' '$T/err') = 1 ] && [ $STATUS = 0 ] && [ \$(jq -s '[.[] | select(.type == \"request\")] | length' '$T/json.jsonl') = 2 ]"
+"$TTFTOP" replay --headless "$T/m.jsonl" >/dev/null 2>"$T/rerr"
+is "$?:$(cat "$T/rerr")" "0:" "a file with server records replays"
 done_testing

@@ -58,7 +58,7 @@ done
 
 # What goes on the wire, and connections kept alive.
 start_origin --mode keep
-run_ttftop run --headless -m m -c 1 -n 4 -H 'X-Custom: yes' -o "$T/keep.jsonl" "$ORIGIN_URL/v1"
+run_ttftop run --headless -m m --server-metrics none -c 1 -n 4 -H 'X-Custom: yes' -o "$T/keep.jsonl" "$ORIGIN_URL/v1"
 is "$STATUS:$(requests "$T/keep.jsonl" '.error' | jq -c unique)" '0:[null]' "keep-alive server: 4 answers"
 is "$(jq -r '.line' "$T/origin.log" | sort -u)" "POST /v1/chat/completions HTTP/1.1" "request line"
 hdr() { jq -r --arg n "$1" '[.headers[] | select(.[0] == $n) | .[1]] | join(",")' "$T/origin.log" | head -n 1; }
@@ -76,7 +76,7 @@ kill "$ORIGIN_PID"
 # again on a new one, and nothing is lost.
 for t in direct curl; do
 	start_origin --mode drop-second
-	run_ttftop run --headless -m m --transport $t -c 1 -n 4 -o "$T/drop.jsonl" "$ORIGIN_URL/v1"
+	run_ttftop run --headless -m m --server-metrics none --transport $t -c 1 -n 4 -o "$T/drop.jsonl" "$ORIGIN_URL/v1"
 	is "$(requests "$T/drop.jsonl" '[.output_tokens, .error]' | jq -c .):$(wc -l <"$T/origin.log")" \
 		'[[5,null],[5,null],[5,null],[5,null]]:7' "--transport $t: closed keep-alive connections are retried (4 answers, 3 dropped)"
 	kill "$ORIGIN_PID"
@@ -84,7 +84,7 @@ done
 
 # HTTP/1.0: the stream ends when the server closes.
 start_origin --mode http10 --tokens 8 --ttft 0.1 --itl 0.03
-run_ttftop run --headless -m m -c 2 -n 2 -o "$T/h10.jsonl" "$ORIGIN_URL/v1"
+run_ttftop run --headless -m m --server-metrics none -c 2 -n 2 -o "$T/h10.jsonl" "$ORIGIN_URL/v1"
 is "$(requests "$T/h10.jsonl" '[.output_tokens, .error]' | jq -c unique)" '[[8,null]]' \
 	"close-delimited HTTP/1.0 stream: 8 tokens each, no error"
 near "$(jq_median "$T/h10.jsonl" '.ttft * 1000')" 103 8 "close-delimited: TTFT p50 in ms (the server sleeps 100 ms)"

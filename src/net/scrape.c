@@ -1,0 +1,280 @@
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "net/scrape.h"
+#include "xalloc.h"
+
+/* The series a scrape keeps: the known gauges' and the server's TTFT. */
+static bool
+kept(const char *name, size_t len)
+{
+	static const char ttft[] = "vllm:time_to_first_token_seconds_";
+	double scale;
+	bool counter;
+
+	if (server_gauge_of(name, len, &scale, &counter) >= 0)
+		return true;
+	return len > sizeof ttft - 1 && memcmp(name, ttft, sizeof ttft - 1) == 0 &&
+	    (memcmp(name + len - 4, "_sum", 4) == 0 ||
+	    memcmp(name + len - 6, "_count", 6) == 0);
+}
+
+/* A sample: summed into its series (several label sets: one a GPU). */
+static void
+on_sample(void *ctx, const struct prom_sample *x)
+{
+	struct server_scrape *r = ctx;
+	int i;
+
+	if (!kept(x->name, x->name_len) || isnan(x->value))
+		return;
+	for (i = 0; i < r->n; i++)
+		if (strlen(r->names[i]) == x->name_len &&
+		    memcmp(r->names[i], x->name, x->name_len) == 0) {
+			r->values[i] += x->value;
+			return;
+		}
+	if (r->n == SERVER_SERIES || x->name_len >= sizeof r->names[0])
+		return;
+	memcpy(r->names[r->n], x->name, x->name_len);
+	r->names[r->n][x->name_len] = '\0';
+	r->values[r->n++] = x->value;
+}
+
+int
+scrape_init(struct scrape *s, struct ev_loop *loop, const char *url,
+    usec_t mono0, char *err, size_t errlen)
+{
+	const char *h, *p, *colon;
+	struct addrinfo hints;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->loop = loop;
+	s->fd = -1;
+	s->mono0 = mono0;
+	if (strncmp(url, "http://", 7) != 0) {
+		snprintf(err, errlen, "only http:// is scraped (give the "
+		    "plain-HTTP metrics port)");
+		return -1;
+	}
+	h = url + 7;
+	p = strchr(h, '/');
+	if (p == NULL)
+		p = h + strlen(h);
+	colon = memchr(h, ':', (size_t)(p - h));
+	if (h == p || colon == h || strchr(h, '@') != NULL) {
+		snprintf(err, errlen, "not a URL with a host (and no user:password@)");
+		return -1;
+	}
+	s->url = xstrdup(url);
+	s->host = xstrndup(h, (size_t)((colon ? colon : p) - h));
+	s->port = colon ? xstrndup(colon + 1, (size_t)(p - colon - 1)) :
+	    xstrdup("80");
+	s->path = xstrdup(*p ? p : "/metrics");
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(s->host, s->port, &hints, &s->addrs)) != 0) {
+		snprintf(err, errlen, "%s", gai_strerror(rc));
+		scrape_done(s);
+		return -1;
+	}
+	buf_init(&s->out);
+	buf_printf(&s->out, "GET %s HTTP/1.1\r\nHost: %s%s%s\r\nAccept: text/plain"
+	    "\r\nConnection: close\r\nUser-Agent: ttftop\r\n\r\n", s->path, s->host,
+	    colon ? ":" : "", colon ? s->port : "");
+	http_resp_init(&s->resp);
+	return 0;
+}
+
+/* The scrape ends: whole, or a gap saying why. */
+static void
+finish(struct scrape *s, const char *error)
+{
+	ev_io_stop(s->loop, &s->io);
+	ev_timer_stop(s->loop, &s->timeout);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->busy = false;
+	if (error == NULL && prom_finish(&s->prom) != 0)
+		error = s->prom.err;
+	s->res.error = error;
+	if (s->on_result != NULL)
+		s->on_result(s->ctx, &s->res);
+	prom_done(&s->prom);
+	http_resp_free(&s->resp);
+	http_resp_init(&s->resp);
+}
+
+/* Prometheus text (text/plain) or OpenMetrics; no Content-Type is taken
+ * on trust. Else why, in s->resp.err. */
+static bool
+type_ok(struct scrape *s)
+{
+	size_t n;
+	const char *v = http_header(s->resp.head.p, s->resp.head_len,
+	    "Content-Type", &n);
+
+	if (v == NULL || (n >= 10 && strncasecmp(v, "text/plain", 10) == 0) ||
+	    memmem(v, n, "openmetrics", 11) != NULL)
+		return true;
+	snprintf(s->resp.err, sizeof s->resp.err, "not Prometheus text: %.*s",
+	    (int)(n < 40 ? n : 40), v);
+	return false;
+}
+
+static int
+body(void *ctx, const char *data, size_t len)
+{
+	struct scrape *s = ctx;
+
+	if (s->body == 0 && !type_ok(s)) {
+		s->wrong_type = true;
+		return -1;
+	}
+	s->body += len;
+	if (s->body > SCRAPE_BODY_MAX)
+		return -1;
+	return prom_feed(&s->prom, data, len);
+}
+
+static void
+io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct scrape *s = w->data;
+	char buf[16384];
+	ssize_t n;
+	size_t used;
+	enum http_rc rc;
+
+	if (revents & EV_WRITE) {
+		n = send(s->fd, s->out.p + s->out_pos, s->out.len - s->out_pos,
+		    MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			finish(s, "connection failed");
+			return;
+		}
+		if (n > 0)
+			s->out_pos += (size_t)n;
+		if (s->out_pos == s->out.len) {
+			ev_io_stop(loop, &s->io);
+			ev_io_set(&s->io, s->fd, EV_READ);
+			ev_io_start(loop, &s->io);
+		}
+		return;
+	}
+	while ((n = recv(s->fd, buf, sizeof buf, 0)) > 0) {
+		rc = http_resp_feed(&s->resp, buf, (size_t)n, &used, body, s);
+		if (rc == HTTP_COMPLETE || rc == HTTP_ERROR || rc == HTTP_STOPPED ||
+		    (s->resp.status != 0 && s->resp.status != 200))
+			goto done;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	rc = n == 0 ? http_resp_eof(&s->resp) : HTTP_ERROR;
+done:
+	if (s->resp.status != 0 && s->resp.status != 200) {
+		snprintf(s->resp.err, sizeof s->resp.err, "HTTP %d", s->resp.status);
+		finish(s, s->resp.err);
+	} else if (rc == HTTP_STOPPED)
+		finish(s, s->wrong_type ? s->resp.err : s->prom.failed ? s->prom.err :
+		    "answer too long");
+	else if (rc == HTTP_ERROR)
+		finish(s, s->resp.err[0] ? s->resp.err : "connection failed");
+	else
+		finish(s, NULL);
+}
+
+static void
+timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct scrape *s = w->data;
+
+	finish(s, "no answer within 1 s");
+}
+
+static void
+begin(struct scrape *s)
+{
+	const struct addrinfo *ai = s->addrs;
+
+	memset(&s->res, 0, sizeof s->res);
+	s->res.t = clock_mono_usec() - s->mono0;
+	s->res.source = s->url;
+	s->body = 0;
+	s->wrong_type = false;
+	s->out_pos = 0;
+	prom_init(&s->prom, on_sample, &s->res);
+	s->busy = true;
+	s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0 || (connect(s->fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
+	    errno != EINPROGRESS)) {
+		finish(s, "cannot connect");
+		return;
+	}
+	ev_io_init(&s->io, io_cb, s->fd, EV_WRITE);
+	s->io.data = s;
+	ev_io_start(s->loop, &s->io);
+	ev_timer_init(&s->timeout, timeout_cb, SCRAPE_TIMEOUT, 0.);
+	s->timeout.data = s;
+	ev_timer_start(s->loop, &s->timeout);
+}
+
+static void
+every_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct scrape *s = w->data;
+
+	if (!s->busy)	/* one at a time: a slow server is a gap, not a pile */
+		begin(s);
+}
+
+void
+scrape_start(struct scrape *s)
+{
+	ev_timer_init(&s->every, every_cb, 0., SCRAPE_EVERY);
+	s->every.data = s;
+	ev_timer_start(s->loop, &s->every);
+	ev_unref(s->loop);	/* it alone does not keep the loop running */
+}
+
+void
+scrape_stop(struct scrape *s)
+{
+	if (ev_is_active(&s->every)) {
+		ev_ref(s->loop);
+		ev_timer_stop(s->loop, &s->every);
+	}
+	if (s->busy) {
+		s->on_result = NULL;	/* a scrape cut short says nothing */
+		finish(s, "stopped");
+	}
+}
+
+void
+scrape_done(struct scrape *s)
+{
+	scrape_stop(s);
+	if (s->addrs != NULL)
+		freeaddrinfo(s->addrs);
+	http_resp_free(&s->resp);
+	buf_free(&s->out);
+	free(s->url);
+	free(s->host);
+	free(s->port);
+	free(s->path);
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+}

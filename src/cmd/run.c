@@ -43,6 +43,7 @@ struct run {
 	struct live	 live;
 	struct tui	*tui;		/* NULL: headless */
 	bool		 signaled;
+	bool		 write_failed;	/* said at once; the load stopped */
 	struct headless	 headless;
 	ev_signal	 sigint_w, sigterm_w, sighup_w;
 	ev_prepare	 writer_w;
@@ -54,7 +55,22 @@ on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct run *r = w->data;
 
+	char err[OPT_ERR_MAX];
+
 	writer_hand_over(r->writer);
+	if (r->write_failed || writer_error(r->writer, err, sizeof err) == 0)
+		return;
+	/* the disk is full, or the file went away: what is measured from now
+	 * on could not be kept, so no new request starts; the summary keeps
+	 * what is in memory */
+	r->write_failed = true;
+	snprintf(r->load.stop_detail, sizeof r->load.stop_detail, "writing the "
+	    "samples failed: %s; no new requests started, the file ends on its "
+	    "last whole line", err);
+	if (r->tui == NULL)
+		fprintf(stderr, "ttftop: %s\n", r->load.stop_detail);
+	if (r->load.state != LOAD_ENDED)
+		load_quit(&r->load, END_ERRORS);
 }
 
 static void
@@ -172,7 +188,7 @@ run_load(struct run_opts *o)
 	int status = 0, nsinks = 0;
 
 	memset(&r, 0, sizeof r);
-	if ((r.writer = writer_open(o->output, err, sizeof err)) == NULL) {
+	if ((r.writer = writer_open(o->output, o->force, err, sizeof err)) == NULL) {
 		fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -208,6 +224,17 @@ run_load(struct run_opts *o)
 
 		ri.mono0 = usec_to_sec(mono0);
 		writer_push_run(r.writer, &ri, o);
+		/* a file that cannot take its first line (-o /dev/full, a full
+		 * disk) stops the run before its first request */
+		if (writer_sync(r.writer, err, sizeof err) != 0) {
+			fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
+			writer_close(r.writer, err, sizeof err);
+			stats_done(&r.stats);
+			live_done(&r.live);
+			free(shown_url);
+			curl_global_cleanup();
+			return EXIT_USAGE;
+		}
 		load_init(&r.load, r.loop, o, sinks, nsinks, mono0);
 	}
 	r.load.on_end = on_load_end;
@@ -253,7 +280,8 @@ run_load(struct run_opts *o)
 	ev_signal_stop(r.loop, &r.sighup_w);
 	load_done(&r.load);
 	if (writer_close(r.writer, err, sizeof err) != 0) {
-		fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);
+		if (!r.write_failed || r.tui != NULL)
+			fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);
 		status = 1;
 	}
 	/* a failed preflight measured nothing: its reason is all there is */
@@ -264,7 +292,9 @@ run_load(struct run_opts *o)
 			summary_markdown(stdout, &ri, &r.stats);
 		fflush(stdout);
 	}
-	if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
+	if (r.write_failed)
+		status = EXIT_FAILED;	/* said at once, and by writer_close */
+	else if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
 		redact_message(o, r.load.stop_detail, sizeof r.load.stop_detail);
 		fprintf(stderr, "ttftop: %s\n", r.load.stop_detail);
 		status = EXIT_FAILED;

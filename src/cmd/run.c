@@ -184,10 +184,13 @@ run_load(struct run_opts *o)
 	struct run_info ri;
 	struct sink sinks[4];
 	char err[OPT_ERR_MAX], started[48], tool[32], *shown_url, *shown_endpoint;
-	bool screen = !o->headless && tui_possible();
+	const char *why;
+	bool screen = !o->headless && tui_possible(&why);
 	int status = 0, nsinks = 0;
 
 	memset(&r, 0, sizeof r);
+	if (!o->headless && !screen && why != NULL)
+		fprintf(stderr, "ttftop: %s: no screen, headless instead\n", why);
 	if ((r.writer = writer_open(o->output, o->force, err, sizeof err)) == NULL) {
 		fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
 		return EXIT_USAGE;
@@ -268,6 +271,10 @@ run_load(struct run_opts *o)
 		free(shown_endpoint);
 	}
 	load_start(&r.load);
+	if (early_signal() != 0 && r.load.state != LOAD_ENDED) {
+		r.signaled = true;	/* as on_signal, for the one that came early */
+		load_quit(&r.load, END_SIGNAL);
+	}
 	if (r.load.state != LOAD_ENDED || r.tui != NULL)
 		ev_run(r.loop, 0);
 	if (r.tui != NULL)
@@ -275,9 +282,6 @@ run_load(struct run_opts *o)
 
 	ev_ref(r.loop);
 	ev_prepare_stop(r.loop, &r.writer_w);
-	ev_signal_stop(r.loop, &r.sigint_w);
-	ev_signal_stop(r.loop, &r.sigterm_w);
-	ev_signal_stop(r.loop, &r.sighup_w);
 	load_done(&r.load);
 	if (writer_close(r.writer, err, sizeof err) != 0) {
 		if (!r.write_failed || r.tui != NULL)
@@ -290,7 +294,13 @@ run_load(struct run_opts *o)
 			summary_json(stdout, &ri, &r.stats);
 		else
 			summary_markdown(stdout, &ri, &r.stats);
-		fflush(stdout);
+		errno = 0;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "ttftop: writing the summary to stdout failed: "
+			    "%s\n", errno != 0 ? strerror(errno) : "write error");
+			clearerr(stdout);	/* said: main need not say it again */
+			status = EXIT_FAILED;
+		}
 	}
 	if (r.write_failed)
 		status = EXIT_FAILED;	/* said at once, and by writer_close */
@@ -304,6 +314,11 @@ run_load(struct run_opts *o)
 		fprintf(stderr, "ttftop: every request failed\n");
 		status = 1;
 	}
+	/* watched until the file is closed and the summary out: a signal now
+	 * must not cut them short (libev restores the default action) */
+	ev_signal_stop(r.loop, &r.sigint_w);
+	ev_signal_stop(r.loop, &r.sigterm_w);
+	ev_signal_stop(r.loop, &r.sighup_w);
 	stats_done(&r.stats);
 	free(shown_url);
 	free(r.goodput);

@@ -1109,7 +1109,7 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	int ch;
 
 	opts_build(longs, shorts);
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc forgets a cluster a last parse left half read */
 	opterr = 0;
 	o->timeout = DEFAULT_TIMEOUT;
 	o->preflight = true;

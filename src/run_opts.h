@@ -64,6 +64,7 @@ struct run_opts {
 	char		       **headers;	/* "K: V" */
 	int			 nheaders;
 	char			*output;
+	bool			 force;		/* --force: -o may overwrite */
 	usec_t			 timeout;
 	enum transport		 transport;	/* never AUTO after parsing */
 	bool			 preflight;	/* one request alone first */

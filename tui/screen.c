@@ -29,9 +29,12 @@ const char *const tui_window_names[NWINDOWS] = { "10s", "60s", "10m" };
 #define DEFAULT_WINDOW 1
 
 bool
-tui_possible(void)
+tui_possible(const char **why)
 {
-	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	*why = NULL;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return false;
+	return (*why = tui_term_problem()) == NULL;
 }
 
 struct player *

@@ -255,3 +255,32 @@ term_stop(struct tui *t)
 		close(t->out_tty);
 	free(t->out_buf);
 }
+
+/* Last in the file: term.h defines names such as "lines" as macros. */
+#include <stdio.h>
+#include <term.h>
+
+const char *
+tui_term_problem(void)
+{
+	static char why[128];
+	const char *term = getenv("TERM");
+	const char *cup;
+	int err = 0;
+
+	if (term == NULL || term[0] == '\0')
+		return "TERM is not set";
+	/* what initscr would do, without its exit on an unknown TERM */
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(why, sizeof why, "TERM=%.40s is not a terminal this system "
+		    "knows", term);
+		return why;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (cup == NULL || cup == (char *)-1) {
+		snprintf(why, sizeof why, "TERM=%.40s cannot move the cursor", term);
+		return why;
+	}
+	return NULL;
+}

@@ -28,8 +28,12 @@ struct tui_model {
 	const char *const	*labels;
 };
 
-/* Whether a screen can be shown: stdin and stdout are terminals. */
-bool tui_possible(void);
+/* Whether a screen can be shown: stdin and stdout are terminals that
+ * curses can drive. When they are terminals it cannot (TERM unset, unknown,
+ * dumb), *why says so in a few words; else it is NULL. */
+bool tui_possible(const char **why);
+/* NULL when TERM names a terminal curses can drive; else why not. */
+const char *tui_term_problem(void);
 /* Takes over the terminal; NULL when curses cannot start. */
 struct tui *tui_start(struct ev_loop *, const struct tui_model *);
 /* The run has ended: true when the screen should close now (the user asked

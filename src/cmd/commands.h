@@ -5,6 +5,9 @@
 
 #include <stdbool.h>
 
+/* The signal (SIGINT, SIGTERM, SIGHUP) that came before the run's loop
+ * watched for signals, or 0: the run quits as soon as it starts. */
+int early_signal(void);
 int run_main(int argc, char **argv);
 int demo_main(int argc, char **argv);
 int replay_main(int argc, char **argv);

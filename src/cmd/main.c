@@ -1,8 +1,12 @@
 /* ttftop: a live monitor and load generator for streaming LLM endpoints. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/commands.h"
 #include "exit_status.h"
@@ -125,7 +129,8 @@ usage_run(FILE *f)
 	    "                            else data: [DONE] or the end of the body)\n"
 	    "  -H, --header 'K: V'       extra request header (repeatable)\n"
 	    "  -o, --output FILE         JSONL file of every sample\n"
-	    "                            (default ttftop-YYYYmmdd-HHMMSS.jsonl)\n"
+	    "                            (default ttftop-YYYYmmdd-HHMMSS.mmm.jsonl)\n"
+	    "      --force               -o may overwrite a file that exists (else exit 2)\n"
 	    "      --timeout DUR         per request (default 300s)\n"
 	    "      --transport auto|direct|curl  how streams are read: direct (plain\n"
 	    "                            HTTP/1.1 off the socket, the exact one) for\n"
@@ -236,8 +241,78 @@ print_warning(const char *msg)
 	fprintf(stderr, "ttftop: warning: %s\n", msg);
 }
 
+static volatile sig_atomic_t early_signo;
+
+static void
+on_early_signal(int signo)
+{
+	early_signo = signo;
+}
+
+int
+early_signal(void)
+{
+	return early_signo;
+}
+
+/* A signal that comes before the loop watches for it (while the options are
+ * read, the file opened, the model asked) must not kill a run before it has
+ * a file: it is noted, and the run quits as soon as it starts. */
+static void
+catch_early_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_early_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Descriptors 0-2 started closed (2>&-) would be the next files opened, and
+ * progress lines would land in the JSONL: each is held by /dev/null, opened
+ * read-only so that writes to a closed stdout or stderr still fail. */
+static void
+hold_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", O_RDONLY) != fd)
+			_exit(EXIT_FAILED);	/* nothing to say it on */
+}
+
+/* What the command printed must have reached stdout: a full disk or a
+ * closed stdout is an error. */
+static int
+stdout_done(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	fprintf(stderr, "ttftop: writing to stdout failed: %s\n",
+	    errno != 0 ? strerror(errno) : "write error");
+	return status == 0 ? EXIT_FAILED : status;
+}
+
+static int
+dispatch(int argc, char **argv);
+
 int
 main(int argc, char **argv)
+{
+	hold_std_fds();
+	if (argc >= 2 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "demo") == 0))
+		catch_early_signals();
+	return stdout_done(dispatch(argc, argv));
+}
+
+static int
+dispatch(int argc, char **argv)
 {
 	const char *cmd;
 

@@ -152,15 +152,23 @@ mean_sd_parse(const char *s, long *mean, long *sd)
 	return errno == 0 && *end == '\0' && *sd <= 10000000 ? 0 : -1;
 }
 
+/* ttftop-YYYYmmdd-HHMMSS.mmm.jsonl in UTC, with -2, -3... when a run of the
+ * same millisecond took the name. */
 static void
 default_output(struct run_opts *o)
 {
-	char name[64];
-	time_t now = time(NULL);
+	char base[48], name[64];
+	struct timespec ts;
 	struct tm tm;
+	int i;
 
-	gmtime_r(&now, &tm);
-	strftime(name, sizeof name, "ttftop-%Y%m%d-%H%M%S.jsonl", &tm);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof base, "ttftop-%Y%m%d-%H%M%S", &tm);
+	snprintf(name, sizeof name, "%s.%03ld.jsonl", base, ts.tv_nsec / 1000000);
+	for (i = 2; i < 100 && access(name, F_OK) == 0; i++)
+		snprintf(name, sizeof name, "%s.%03ld-%d.jsonl", base,
+		    ts.tv_nsec / 1000000, i);
 	o->output = xstrdup(name);
 }
 
@@ -581,6 +589,13 @@ opt_json(struct parse *p, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_force(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->o->force = true;
+	return 0;
+}
+
+static int
 opt_no_preflight(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	p->o->preflight = false;
@@ -864,6 +879,7 @@ static const struct opt {
 	{ "done-path",		0,   required_argument,	opt_done_path },
 	{ "transport",		0,   required_argument,	opt_transport },
 	{ "no-preflight",	0,   no_argument,	opt_no_preflight },
+	{ "force",		0,   no_argument,	opt_force },
 	{ "max-errors",		0,   required_argument,	opt_max_errors },
 	{ "server-metrics",	0,   required_argument,	opt_server_metrics },
 };
@@ -1116,7 +1132,7 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	int ch;
 
 	opts_build(longs, shorts);
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc forgets a cluster a last parse left half read */
 	opterr = 0;
 	o->timeout = DEFAULT_TIMEOUT;
 	o->preflight = true;

@@ -98,6 +98,7 @@ replay_main(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *why;
 	struct run_info ri;
 	struct stats st;
 	struct sink k;
@@ -155,7 +156,13 @@ replay_main(int argc, char **argv)
 		free(labels);
 		return EXIT_USAGE;
 	}
-	if (!headless && tui_possible()) {
+	if (!headless && !tui_possible(&why)) {
+		if (why != NULL)
+			fprintf(stderr, "ttftop replay: %s: no screen, headless "
+			    "instead\n", why);
+		headless = true;
+	}
+	if (!headless) {
 		rc = replay_screen(argv + optind, n, compare, labels, nlabels, speed);
 		free(labels);
 		return rc;

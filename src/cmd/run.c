@@ -44,6 +44,7 @@ struct run {
 	struct live	 live;
 	struct tui	*tui;		/* NULL: headless */
 	bool		 signaled;
+	bool		 write_failed;	/* said at once; the load stopped */
 	struct headless	 headless;
 	ev_signal	 sigint_w, sigterm_w, sighup_w;
 	ev_prepare	 writer_w;
@@ -61,7 +62,22 @@ on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct run *r = w->data;
 
+	char err[OPT_ERR_MAX];
+
 	writer_hand_over(r->writer);
+	if (r->write_failed || writer_error(r->writer, err, sizeof err) == 0)
+		return;
+	/* the disk is full, or the file went away: what is measured from now
+	 * on could not be kept, so no new request starts; the summary keeps
+	 * what is in memory */
+	r->write_failed = true;
+	snprintf(r->load.stop_detail, sizeof r->load.stop_detail, "writing the "
+	    "samples failed: %s; no new requests started, the file ends on its "
+	    "last whole line", err);
+	if (r->tui == NULL)
+		fprintf(stderr, "ttftop: %s\n", r->load.stop_detail);
+	if (r->load.state != LOAD_ENDED)
+		load_quit(&r->load, END_ERRORS);
 }
 
 static void
@@ -259,11 +275,14 @@ run_load(struct run_opts *o)
 	struct run_info ri;
 	struct sink sinks[4];
 	char err[OPT_ERR_MAX], started[48], tool[32], *shown_url, *shown_endpoint;
-	bool screen = !o->headless && tui_possible();
+	const char *why;
+	bool screen = !o->headless && tui_possible(&why);
 	int status = 0, nsinks = 0, i;
 
 	memset(&r, 0, sizeof r);
-	if ((r.writer = writer_open(o->output, err, sizeof err)) == NULL) {
+	if (!o->headless && !screen && why != NULL)
+		fprintf(stderr, "ttftop: %s: no screen, headless instead\n", why);
+	if ((r.writer = writer_open(o->output, o->force, err, sizeof err)) == NULL) {
 		fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -299,6 +318,17 @@ run_load(struct run_opts *o)
 
 		ri.mono0 = usec_to_sec(mono0);
 		writer_push_run(r.writer, &ri, o);
+		/* a file that cannot take its first line (-o /dev/full, a full
+		 * disk) stops the run before its first request */
+		if (writer_sync(r.writer, err, sizeof err) != 0) {
+			fprintf(stderr, "ttftop run: -o/--output: %s\n", err);
+			writer_close(r.writer, err, sizeof err);
+			stats_done(&r.stats);
+			live_done(&r.live);
+			free(shown_url);
+			curl_global_cleanup();
+			return EXIT_USAGE;
+		}
 		load_init(&r.load, r.loop, o, sinks, nsinks, mono0);
 		r.sinks = sinks;
 		r.nsinks = nsinks;
@@ -335,6 +365,10 @@ run_load(struct run_opts *o)
 		free(shown_endpoint);
 	}
 	load_start(&r.load);
+	if (early_signal() != 0 && r.load.state != LOAD_ENDED) {
+		r.signaled = true;	/* as on_signal, for the one that came early */
+		load_quit(&r.load, END_SIGNAL);
+	}
 	if (r.load.state != LOAD_ENDED || r.tui != NULL)
 		ev_run(r.loop, 0);
 	if (r.tui != NULL)
@@ -342,14 +376,12 @@ run_load(struct run_opts *o)
 
 	ev_ref(r.loop);
 	ev_prepare_stop(r.loop, &r.writer_w);
-	ev_signal_stop(r.loop, &r.sigint_w);
-	ev_signal_stop(r.loop, &r.sigterm_w);
-	ev_signal_stop(r.loop, &r.sighup_w);
 	load_done(&r.load);
 	for (i = 0; i < r.nscrapes; i++)
 		scrape_done(&r.scrapes[i]);
 	if (writer_close(r.writer, err, sizeof err) != 0) {
-		fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);
+		if (!r.write_failed || r.tui != NULL)
+			fprintf(stderr, "ttftop: writing the samples failed: %s\n", err);
 		status = 1;
 	}
 	/* a failed preflight measured nothing: its reason is all there is */
@@ -364,9 +396,17 @@ run_load(struct run_opts *o)
 			    o->output, o->output, o->output);
 		} else
 			summary_markdown(stdout, &ri, &r.stats);
-		fflush(stdout);
+		errno = 0;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "ttftop: writing the summary to stdout failed: "
+			    "%s\n", errno != 0 ? strerror(errno) : "write error");
+			clearerr(stdout);	/* said: main need not say it again */
+			status = EXIT_FAILED;
+		}
 	}
-	if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
+	if (r.write_failed)
+		status = EXIT_FAILED;	/* said at once, and by writer_close */
+	else if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
 		redact_message(o, r.load.stop_detail, sizeof r.load.stop_detail);
 		fprintf(stderr, "ttftop: %s\n", r.load.stop_detail);
 		status = EXIT_FAILED;
@@ -376,6 +416,11 @@ run_load(struct run_opts *o)
 		fprintf(stderr, "ttftop: every request failed\n");
 		status = 1;
 	}
+	/* watched until the file is closed and the summary out: a signal now
+	 * must not cut them short (libev restores the default action) */
+	ev_signal_stop(r.loop, &r.sigint_w);
+	ev_signal_stop(r.loop, &r.sigterm_w);
+	ev_signal_stop(r.loop, &r.sighup_w);
 	stats_done(&r.stats);
 	free(shown_url);
 	free(r.goodput);

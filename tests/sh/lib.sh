@@ -16,11 +16,15 @@ trap cleanup EXIT
 
 # The tests written before the preflight count the load's own requests:
 # `run` and `demo` are given --no-preflight unless PREFLIGHT=1 (failing.sh
-# tests it).
+# tests it). Those written before -o refused an existing file reuse their
+# file names: they are given --force unless NOFORCE=1 (write_errors.sh).
 # exec keeps the PID, so tests still stop what they started by PID.
 TTFTOP_BIN=$TTFTOP
 printf '%s\n' '#!/bin/bash' \
-	'if [ "$1" = run -o "$1" = demo ] && [ -z "${PREFLIGHT:-}" ]; then c=$1; shift; exec "$TTFTOP_BIN" "$c" --no-preflight "$@"; fi' \
+	'if [ "$1" = run -o "$1" = demo ]; then c=$1; shift' \
+	'	[ -z "${PREFLIGHT:-}" ] && set -- --no-preflight "$@"' \
+	'	[ -z "${NOFORCE:-}" ] && set -- --force "$@"' \
+	'	exec "$TTFTOP_BIN" "$c" "$@"; fi' \
 	'exec "$TTFTOP_BIN" "$@"' >"$T/ttftop"
 chmod +x "$T/ttftop"
 export TTFTOP_BIN

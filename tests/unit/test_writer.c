@@ -100,7 +100,7 @@ static void
 test_lines_wait_for_hand_over(void **state)
 {
 	char err[256];
-	struct writer *w = writer_open(path, err, sizeof err);
+	struct writer *w = writer_open(path, true, err, sizeof err);
 	struct sink k;
 	int i;
 
@@ -125,7 +125,7 @@ static void
 test_close_writes_the_rest(void **state)
 {
 	char err[256];
-	struct writer *w = writer_open(path, err, sizeof err);
+	struct writer *w = writer_open(path, true, err, sizeof err);
 	struct sink k;
 
 	assert_non_null(w);
@@ -140,7 +140,7 @@ test_open_error_names_the_file(void **state)
 {
 	char err[256] = "";
 
-	assert_null(writer_open("/nonexistent-dir/run.jsonl", err, sizeof err));
+	assert_null(writer_open("/nonexistent-dir/run.jsonl", false, err, sizeof err));
 	assert_non_null(strstr(err, "/nonexistent-dir/run.jsonl"));
 	assert_non_null(strstr(err, "No such file"));
 }

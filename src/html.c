@@ -300,8 +300,28 @@ box_plots(FILE *f, const struct html_run *runs, int n)
 
 /* Every request's TTFT in HIST_BINS bins from the fastest to the largest
  * p99.9. */
+/* Whether the runs' median TTFTs are ten times apart or more: then each
+ * gets a histogram of its own, on its own axis. */
+static bool
+spans_decades(const struct html_run *runs, int n)
+{
+	double lo = INFINITY, hi = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct dist d;
+
+		stats_dist_all(runs[i].st, M_TTFT, &d);
+		if (d.count > 0) {
+			lo = fmin(lo, d.p[2]);
+			hi = fmax(hi, d.p[2]);
+		}
+	}
+	return n > 1 && lo > 0 && hi / lo >= 10;
+}
+
 static void
-histogram(FILE *f, const struct html_run *runs, int n)
+histogram(FILE *f, const struct html_run *runs, int n, int colour0)
 {
 	struct plot p;
 	double lo = INFINITY, hi = 0, top = 0, width;
@@ -347,7 +367,8 @@ histogram(FILE *f, const struct html_run *runs, int n)
 			    "height=\"%.1f\" fill=\"%s\" fill-opacity=\"%s\"><title>%.1f-%.1f "
 			    "ms: %ld</title></rect>\n", px(&p, lo + b * width) + 0.5,
 			    py(&p, (double)c), px(&p, width) - px(&p, 0) - 1,
-			    py(&p, 0) - py(&p, (double)c), colour(i), n > 1 ? "0.5" : "0.85",
+			    py(&p, 0) - py(&p, (double)c), colour(colour0 + i),
+			    n > 1 ? "0.5" : "0.85",
 			    lo + b * width, lo + (b + 1) * width, c);
 		}
 	plot_end(f);
@@ -552,7 +573,11 @@ html_write(FILE *f, const struct html_run *runs, int n)
 	load_curve(f, runs, n, CURVE_TOK);
 	fputs("</div>\n<h2>Distributions</h2>\n<div class=\"charts\">\n", f);
 	box_plots(f, runs, n);
-	histogram(f, runs, n);
+	if (spans_decades(runs, n))	/* one axis would flatten the fast */
+		for (i = 0; i < n; i++)
+			histogram(f, &runs[i], 1, i);
+	else
+		histogram(f, runs, n, 0);
 	fputs("</div>\n", f);
 	for (i = 0; i < n; i++) {
 		fputs("<h2>Over time: ", f);

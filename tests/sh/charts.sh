@@ -4,7 +4,7 @@
 # the charts fill the terminal, and each prints its top value.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 11
+plan 13
 
 # the columns of the axis row that mark a stage's start
 marks() { screen | python3 -c '
@@ -59,4 +59,15 @@ check "the figure beside TTFT is the slow current one ($now)" \
 	awk -v v="${now% *}" -v u="${now#* }" 'BEGIN { exit !(u == "s" || v >= 150) }'
 red=$(tm capture-pane -e -p -t t | sed -n '/TTFT  now/,/TPOT  now/p' | grep -c $'\e\\[[0-9;]*31m')
 check "the slow TTFT columns are red ($red rows)" test "$red" -ge 1
+
+# p50 and p95 share one chart: with a server whose TTFT varies, the p95
+# shows above the p50, shaded
+start_sim --ttft 100ms --jitter 0.9 --itl 10ms --tokens 10 || exit 1
+new_server
+tm -f /dev/null new-session -d -s t -x 120 -y 35 \
+	"cd '$T' && LANG=C.UTF-8 TERM=xterm-256color '$TTFTOP' run '$SIM_URL' -m sim -c 4 -d 10s -o jit.jsonl; sleep 30"
+check "the run begins" wait_for "RUNNING" 10
+sleep 4
+check "the TTFT chart shades its p95 above its p50" \
+	bash -c "tmux -L '$SOCK' capture-pane -p -t t | sed -n '/^TTFT  now/,/^TPOT  now/p' | grep -q '░'"
 done_testing

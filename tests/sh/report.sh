@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 30
+plan 32
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -76,6 +76,11 @@ jq -c 'if .type == "stage" and .stage == 2 then ., {type: "control", t: (.t + 0.
 	"$T/fast.jsonl" >"$T/marked.jsonl"
 "$TTFTOP" report -f html --label fast --label slow -o "$T/r.html" "$T/marked.jsonl" "$T/slow.jsonl"
 is "$?" 0 "html of two files to -o"
+is "$(grep -c 'data-chart="ttft-hist"' "$T/r.html")" 1 "runs 3x apart in TTFT share one histogram"
+jq -c 'if .type == "request" and .ttft != null then .ttft *= 20 | .ttlt += 19 * (.ttft / 20) else . end' \
+	"$T/fast.jsonl" >"$T/slow20.jsonl"
+"$TTFTOP" report -f html -o "$T/r20.html" "$T/fast.jsonl" "$T/slow20.jsonl"
+is "$(grep -c 'data-chart="ttft-hist"' "$T/r20.html")" 2 "runs 20x apart get a histogram each, on its own axis"
 check "self-contained: no scripts, links or fetched resources" bash -c "! grep -Eiq '<script|<link|src=|@import|url\\(|https?://[a-z]' <(grep -v '^<p><b' '$T/r.html' | grep -v 'xmlns=')"
 check "the mark's note is there, escaped" grep -qF "knee &lt;here&gt;" "$T/r.html"
 is "$(grep -c 'class="pause"' "$T/r.html")" 2 "the pause is shaded in both of the run's time charts"

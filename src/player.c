@@ -298,6 +298,7 @@ step_to(struct player *p, usec_t t)
 			ks.on_sample(ks.self, &r->u.s);
 			kl.on_sample(kl.self, &r->u.s);
 		} else if (r->type == REC_SERVER) {
+			ks.on_server(ks.self, &p->scrapes[r->u.scrape]);
 			kl.on_server(kl.self, &p->scrapes[r->u.scrape]);
 		} else {
 			ks.on_event(ks.self, &r->u.e);

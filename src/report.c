@@ -48,6 +48,14 @@ file_sample(void *self, const struct sample *x)
 }
 
 static void
+file_server(void *self, const struct server_scrape *x)
+{
+	struct run_file *r = self;
+
+	r->stats_k.on_server(r->stats_k.self, x);
+}
+
+static void
 file_event(void *self, const struct event *e)
 {
 	struct run_file *r = self;
@@ -122,7 +130,7 @@ static void
 write_csv(FILE *f, struct run_file *files, int n)
 {
 	size_t m;
-	int i, k, p;
+	int i, k, p, sg;
 
 	fputs("label,stage,clients,rate,requests,errors,canceled,output_tokens,tok_s,"
 	    "peak_tok_s,"
@@ -134,6 +142,11 @@ write_csv(FILE *f, struct run_file *files, int n)
 			fprintf(f, ",%s_%s_ms", csv_metrics[m].name, pct_names[p]);
 		fprintf(f, ",%s_max_ms", csv_metrics[m].name);
 	}
+	/* the server's own gauges during the stage, when scraped */
+	for (sg = 0; sg < SG_COUNT; sg++)
+		fprintf(f, ",server_%s_mean,server_%s_max",
+		    server_gauge_name((enum server_gauge)sg),
+		    server_gauge_name((enum server_gauge)sg));
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
 		struct stats *s = &files[i].st;
@@ -184,6 +197,13 @@ write_csv(FILE *f, struct run_file *files, int n)
 				}
 				fputc(',', f);
 				csv_num(f, d.max * MS);
+			}
+			for (sg = 0; sg < SG_COUNT; sg++) {
+				fputc(',', f);
+				csv_num(f, st->srv_n[sg] ? st->srv_sum[sg] /
+				    (double)st->srv_n[sg] : NAN);
+				fputc(',', f);
+				csv_num(f, st->srv_n[sg] ? st->srv_max[sg] : NAN);
 			}
 			fputc('\n', f);
 		}
@@ -341,6 +361,7 @@ report_read(struct report *rep, char *const *paths, int n,
 	for (i = 0; i < n; i++) {
 		struct run_file *rf = &rep->runs[i];
 		struct sink k = { .on_sample = file_sample, .on_event = file_event,
+		    .on_server = file_server,
 		    .on_end = file_end, .self = rf };
 
 		stats_init(&rf->st);

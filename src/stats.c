@@ -637,11 +637,38 @@ on_end(void *self, const struct end_info *end)
 		cur->end = end->t;
 }
 
+/* A scrape: its gauges to the stage (or segment) under way. */
+static void
+on_server(void *self, const struct server_scrape *x)
+{
+	struct stats *s = self;
+	struct stage_stats *st = window_of(s, x->t);
+	double v[SG_COUNT], scale;
+	bool counter, seen[SG_COUNT] = { false };
+	int i, g;
+
+	if (x->error != NULL || st == NULL)
+		return;
+	for (i = 0; i < x->n; i++)
+		if ((g = server_gauge_of(x->names[i], strlen(x->names[i]), &scale,
+		    &counter)) >= 0 && !counter) {
+			v[g] = (seen[g] ? v[g] : 0) + x->values[i] * scale;
+			seen[g] = true;
+		}
+	for (g = 0; g < SG_COUNT; g++)
+		if (seen[g]) {
+			st->srv_sum[g] += v[g];
+			st->srv_max[g] = st->srv_n[g] == 0 ? v[g] : fmax(st->srv_max[g], v[g]);
+			st->srv_n[g]++;
+			s->server = true;
+		}
+}
+
 struct sink
 stats_sink(struct stats *s)
 {
 	struct sink k = { .on_sample = on_sample, .on_event = on_event,
-	    .on_end = on_end, .self = s };
+	    .on_end = on_end, .on_server = on_server, .self = s };
 
 	return k;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "sink.h"
+#include "metrics.h"
 #include "slo.h"
 
 /* The percentiles every latency metric reports. */
@@ -66,6 +67,9 @@ struct stage_stats {
 	struct brief	*briefs;	/* every request, for goodput */
 	size_t		 nbriefs, briefs_cap;
 	struct series	m[M_COUNT];
+	/* the server's gauges scraped during it: sum, count and max */
+	double		srv_sum[SG_COUNT], srv_max[SG_COUNT];
+	long		srv_n[SG_COUNT];
 };
 
 struct stats {
@@ -92,6 +96,7 @@ struct stats {
 	int			 kind_status[ERR_KIND_COUNT];
 	char			 kind_detail[ERR_KIND_COUNT][SAMPLE_DETAIL_MAX];
 	bool			 open_loop;	/* a stage had a rate */
+	bool			 server;	/* server metrics were scraped */
 };
 
 void stats_init(struct stats *);

@@ -179,6 +179,37 @@ open_loop_table(FILE *f, struct stats *s)
 	    "leaves it out\n", f);
 }
 
+/* The server's own gauges, as scraped during each stage: mean and max. */
+static void
+server_table(FILE *f, struct stats *s)
+{
+	static const enum server_gauge shown[] = { SG_RUNNING, SG_WAITING, SG_KV_USAGE };
+	size_t g;
+	int k;
+
+	fputs("\n| stage | server running mean | max | waiting mean | max | KV use "
+	    "mean | max |\n|---|---|---|---|---|---|---|\n", f);
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+		char label[24];
+
+		fprintf(f, "| %s |", label_stage(label, sizeof label, st));
+		for (g = 0; g < sizeof shown / sizeof shown[0]; g++) {
+			enum server_gauge x = shown[g];
+			double scale = x == SG_KV_USAGE ? 100 : 1;
+
+			if (st->srv_n[x] == 0)
+				fputs(" - | - |", f);
+			else
+				fprintf(f, " %.1f%s | %.1f%s |", st->srv_sum[x] /
+				    (double)st->srv_n[x] * scale, scale > 1 ? "%" : "",
+				    st->srv_max[x] * scale, scale > 1 ? "%" : "");
+		}
+		fputc('\n', f);
+	}
+	fputs("\nserver: the server's own /metrics, scraped once a second\n", f);
+}
+
 /* The generator's own overhead, from the end record. */
 static void
 generator_line(FILE *f, const struct end_info *g)
@@ -308,6 +339,8 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		    "slot at the end\n", s->unsent);
 	if (s->open_loop)
 		open_loop_table(f, s);
+	if (s->server)
+		server_table(f, s);
 	if (slo_any(&ri->slo))
 		slo_table(f, s, &ri->slo, end);
 	if (!isnan(s->gen.lag_p99))
@@ -462,6 +495,24 @@ json_metrics_of(struct buf *b, struct stats *s, struct stage_stats *st)
 }
 
 static void
+json_server(struct buf *b, const struct stage_stats *st)
+{
+	int g;
+	const char *sep = "";
+
+	buf_adds(b, ",\"server\":{");
+	for (g = 0; g < SG_COUNT; g++) {
+		if (st->srv_n[g] == 0)
+			continue;
+		buf_printf(b, "%s\"%s\":{\"mean\":%.6g,\"max\":%.6g,\"scrapes\":%ld}",
+		    sep, server_gauge_name((enum server_gauge)g), st->srv_sum[g] /
+		    (double)st->srv_n[g], st->srv_max[g], st->srv_n[g]);
+		sep = ",";
+	}
+	buf_addc(b, '}');
+}
+
+static void
 json_goodput(struct buf *b, const struct slo *slo, const struct stage_stats *st,
     usec_t end)
 {
@@ -548,6 +599,8 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		json_metrics_of(&b, s, st);
 		if (slo_any(&ri->slo))
 			json_goodput(&b, &ri->slo, st, end);
+		if (s->server)
+			json_server(&b, st);
 		buf_addc(&b, '}');
 	}
 	buf_adds(&b, "],\"all\":{\"tok_s\":");

@@ -3,7 +3,7 @@
 # capacity 4 with 8 clients, 4 running and 4 waiting, a KV cache filling
 # with the tokens in flight, and a TTFT histogram of what it served.
 . "$TESTS_DIR/sh/lib.sh"
-plan 13
+plan 16
 
 start_sim --capacity 4 --ttft 50ms --itl 10ms --tokens 150 || exit 1
 base=${SIM_URL%/v1}
@@ -46,4 +46,14 @@ check "a URL that answers JSON, not Prometheus text: one line, scraping off, the
 	bash -c "[ \$(grep -c 'server metrics: none at .*/v1/models (not Prometheus text: application/json' '$T/err') = 1 ] && [ $STATUS = 0 ] && [ \$(jq -s '[.[] | select(.type == \"request\")] | length' '$T/json.jsonl') = 2 ]"
 "$TTFTOP" replay --headless "$T/m.jsonl" >/dev/null 2>"$T/rerr"
 is "$?:$(cat "$T/rerr")" "0:" "a file with server records replays"
+"$TTFTOP" replay --json "$T/m.jsonl" >"$T/m.json"
+check "the summary keeps the server's gauges per stage: running max 4, waiting max 4" \
+	jq -e '.stages[0].server.running.max == 4 and .stages[0].server.waiting.max == 4 and .stages[0].server.kv_usage.max > 0' "$T/m.json"
+"$TTFTOP" replay --headless "$T/m.jsonl" >"$T/m.md"
+check "the markdown has the server's table" grep -q '^| stage | server running mean | max |' "$T/m.md"
+"$TTFTOP" report -f csv "$T/m.jsonl" >"$T/m.csv"
+check "and the csv its columns" python3 -c '
+import csv, sys
+r = next(csv.DictReader(open(sys.argv[1])))
+sys.exit(not (float(r["server_running_max"]) == 4 and float(r["server_waiting_max"]) == 4))' "$T/m.csv"
 done_testing

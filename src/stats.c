@@ -647,6 +647,7 @@ on_server(void *self, const struct server_scrape *x)
 	bool counter, seen[SG_COUNT] = { false };
 	int i, g;
 
+	heard(s, x->t);		/* the run was alive then */
 	if (x->error != NULL || st == NULL)
 		return;
 	for (i = 0; i < x->n; i++)

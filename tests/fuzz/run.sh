@@ -19,7 +19,8 @@ fi
 
 OUT=${TOP_BUILDDIR:?}/tests/fuzz
 mkdir -p "$OUT"
-make -s -C "$OUT" -f "$TESTS_DIR/fuzz/fuzz.mk" -j2 SRCDIR="$(cd "$TESTS_DIR/.." && pwd)" \
+# niced, build and runs: the timed tests beside it in make -j2 check come first
+nice -n 19 make -s -C "$OUT" -f "$TESTS_DIR/fuzz/fuzz.mk" -j2 SRCDIR="$(cd "$TESTS_DIR/.." && pwd)" \
 	BUILDDIR="$TOP_BUILDDIR" FUZZ_CC="$FUZZ_CC" FUZZ_CPPFLAGS="${FUZZ_CPPFLAGS:-}" \
 	FUZZ_LIBS="${FUZZ_LIBS:-}" >"$T/build.log" 2>&1
 rc=$?
@@ -31,7 +32,7 @@ for t in $TARGETS; do
 	mkdir -p "$T/corpus-$t" "$T/work-$t"
 	cp "$TESTS_DIR/fuzz/corpus/$t/"* "$T/corpus-$t/" 2>/dev/null
 	( cd "$T/work-$t" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-		timeout $((SECONDS_EACH + 30)) "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" \
+		timeout $((SECONDS_EACH + 30)) nice -n 19 "$OUT/fuzz_$t" -max_total_time="$SECONDS_EACH" \
 		-rss_limit_mb=1024 -max_len=65536 -timeout=10 -print_final_stats=1 \
 		"$T/corpus-$t" ) >"$T/$t.log" 2>&1
 	rc=$?

@@ -56,6 +56,9 @@ sim_usage(void)
 	    "  --capacity N           batching model: past N requests in flight, new\n"
 	    "                         ones queue, and the time per token grows with the\n"
 	    "                         batch (x(1 + active/N)); default 0, no limit\n"
+	    "  --aligned              lockstep: every chunk is due on a tick of one\n"
+	    "                         clock shared by all streams (every ITL), as a\n"
+	    "                         batched server sends a step's tokens together\n"
 	    "  --seed N               seed for jitter and faults (default 1)\n"
 	    "  --fail-rate P          share of requests that fail (0 to 1)\n"
 	    "  --fail KIND            http500, http429, reset, stall, garbage, no-done,\n"
@@ -118,7 +121,7 @@ sim_main(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
 	    O_CAPACITY, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
-	    O_API_KEY, O_AWS_SECRET, O_HELP };
+	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "ttft", required_argument, NULL, O_TTFT },
@@ -134,6 +137,7 @@ sim_main(int argc, char **argv)
 		{ "no-usage", no_argument, NULL, O_NO_USAGE },
 		{ "api-key", required_argument, NULL, O_API_KEY },
 		{ "aws-secret", required_argument, NULL, O_AWS_SECRET },
+		{ "aligned", no_argument, NULL, O_ALIGNED },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -205,6 +209,9 @@ sim_main(int argc, char **argv)
 			break;
 		case O_TRUTH:
 			truth_path = optarg;
+			break;
+		case O_ALIGNED:
+			model.aligned = true;
 			break;
 		case O_NO_USAGE:
 			server.no_usage = true;

@@ -65,6 +65,19 @@ token_time(void)
 	return cfg.itl * (1 + (double)active / cfg.capacity);
 }
 
+/* --aligned: t moved on to the next tick of one clock shared by every
+ * stream, as a batched server emits a step's tokens together (a hair of
+ * slack so that a time already on a tick stays there) */
+static double
+on_tick(double t)
+{
+	double g = cfg.itl * cfg.per_chunk;
+
+	if (!cfg.aligned || g <= 0)
+		return t;
+	return ceil(t / g - 1e-9) * g;
+}
+
 enum fault
 model_pick_fault(void)
 {
@@ -149,7 +162,7 @@ model_unqueue(struct model_slot *s)
 double
 model_first_at(double t0, double now)
 {
-	return fmax(t0, now) + jittered(cfg.ttft);
+	return on_tick(fmax(t0, now) + jittered(cfg.ttft));
 }
 
 double
@@ -161,7 +174,7 @@ model_whole_at(double first, long ntokens)
 double
 model_next_at(double prev)
 {
-	return prev + jittered(token_time() * cfg.per_chunk);
+	return on_tick(prev + jittered(token_time() * cfg.per_chunk));
 }
 
 long

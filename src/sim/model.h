@@ -21,6 +21,7 @@ struct model_cfg {
 	int		 per_chunk;	/* tokens in each chunk, > 0 */
 	double		 jitter;	/* each delay varies by up to +-jitter */
 	int		 capacity;	/* 0: unlimited */
+	bool		 aligned;	/* chunks due on a shared tick */
 	unsigned long	 seed;
 	double		 fail_rate;
 	enum fault	 fail;

@@ -25,6 +25,7 @@
 
 struct stream {
 	int		 fd;
+	int		 client;
 	long		 id;		/* request in flight; 0 when none */
 	long long	 start;		/* us */
 	long long	*chunks;
@@ -74,8 +75,9 @@ finish(struct stream *s)
 {
 	int i;
 
-	fprintf(out, "{\"type\":\"request\",\"id\":%ld,\"stage\":1,\"t\":%.6f,"
-	    "\"output_tokens\":%d,\"chunks\":[", s->id, (s->start - mono0) / 1e6, s->n);
+	fprintf(out, "{\"type\":\"request\",\"id\":%ld,\"stage\":1,\"client\":%d,"
+	    "\"t\":%.6f,\"output_tokens\":%d,\"chunks\":[", s->id, s->client,
+	    (s->start - mono0) / 1e6, s->n);
 	for (i = 0; i < s->n; i++)
 		fprintf(out, "%s%.6f", i ? "," : "", (s->chunks[i] - s->start) / 1e6);
 	fprintf(out, "],\"status\":200,\"error\":null}\n");
@@ -132,6 +134,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		int one = 1;
 
+		st[i].client = i;
 		st[i].chunks = malloc(MAX_CHUNKS * sizeof *st[i].chunks);
 		if ((st[i].fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 		    connect(st[i].fd, (struct sockaddr *)&addr, sizeof addr) != 0) {

@@ -38,7 +38,7 @@ sim_start() {
 	SIM_PID=$!
 	for _ in $(seq 100); do
 		SIM_URL=$(head -n 1 "$W/sim.url" 2>/dev/null)
-		case "$SIM_URL" in http://*) return 0 ;; esac
+		case "$SIM_URL" in http://*|https://*) return 0 ;; esac
 		sleep 0.05
 	done
 	die "the sim did not start"
@@ -46,18 +46,38 @@ sim_start() {
 
 sim_stop() { kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; SIM_PID=""; }
 
+# The join, for jq: $err is every chunk of the run as {r: its request,
+# i: its index, e: client arrival minus sim send time, in ms}
+JOIN_JQ='
+	($run | map(select(.type == "run"))[0].mono0) as $m0 |
+	($truth | map({key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
+	([$run[] | select(.type == "request") | . as $r | range(0; .chunks | length) as $i |
+		$sent["\($r.id)/\($i)"] as $s | select($s != null) |
+		{r: $r, i: $i, e: ((($m0 + $r.t + $r.chunks[$i]) - $s) * 1000)}]) as $err |
+	($run | map(select(.type == "end"))[0]) as $fin |
+	([$run[] | select(.type == "request") | .output_tokens] | add) as $tok |
+	def pct($p): if length == 0 then "nan" else sort[(length * $p) | floor] end;'
+
 # figures RUN.jsonl: "p50_ms p99_ms max_ms chunks cpu_s tokens" of client
 # arrival minus sim send time over every chunk, and the generator's CPU
 figures() {
-	jq -n -r --slurpfile run "$1" --slurpfile truth "$W/truth.jsonl" '
-		($run | map(select(.type == "run"))[0].mono0) as $m0 |
-		($truth | map({key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
-		[$run[] | select(.type == "request") | . as $r | range(0; .chunks | length) as $i |
-			$sent["\($r.id)/\($i)"] as $s | select($s != null) |
-			(($m0 + $r.t + $r.chunks[$i]) - $s) * 1000] | sort as $e |
-		($run | map(select(.type == "end"))[0]) as $fin |
-		([$run[] | select(.type == "request") | .output_tokens] | add) as $tok |
-		"\($e[($e | length) / 2 | floor]) \($e[(($e | length) * 0.99) | floor]) \($e[-1]) \($e | length) \($fin.cpu_s) \($tok)"'
+	jq -n -r --slurpfile run "$1" --slurpfile truth "$W/truth.jsonl" "$JOIN_JQ"'
+		[$err[].e] | sort as $e |
+		"\($e | pct(0.5)) \($e | pct(0.99)) \($e[-1]) \($e | length) \($fin.cpu_s) \($tok)"'
+}
+
+# figures_split RUN.jsonl: the same apart: "token_p50 token_p99 token_max
+# chunks cold_p50 cold_p99 warm_p50 warm_p99 cpu_s tokens", where token is
+# every chunk after the first, cold the first chunk of each client's first
+# request (a new connection, at the stage start), warm that of the others
+figures_split() {
+	jq -n -r --slurpfile run "$1" --slurpfile truth "$W/truth.jsonl" "$JOIN_JQ"'
+		([$run[] | select(.type == "request")] | group_by(.client) |
+			map({key: (min_by(.t).id | tostring), value: true}) | from_entries) as $first |
+		[$err[] | select(.i > 0) | .e] as $k |
+		[$err[] | select(.i == 0 and $first[.r.id | tostring]) | .e] as $c |
+		[$err[] | select(.i == 0 and ($first[.r.id | tostring] | not)) | .e] as $w |
+		"\($k | pct(0.5)) \($k | pct(0.99)) \($k | max) \($k | length) \($c | pct(0.5)) \($c | pct(0.99)) \($w | pct(0.5)) \($w | pct(0.99)) \($fin.cpu_s) \($tok)"'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

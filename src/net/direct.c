@@ -232,6 +232,24 @@ send_some(struct direct *d, struct request *r)
 	watch(d->loop, c, EV_READ);
 }
 
+/* Sends r's bytes on a connection still in progress, if it is already up;
+ * false when it is not yet (or failed: the writable socket will say). */
+static bool
+send_early(struct direct *d, struct request *r)
+{
+	struct conn *c = r->xfer;
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    ti.tcpi_state != TCP_ESTABLISHED)
+		return false;
+	ev_timer_stop(d->loop, &c->try_timer);
+	c->phase = CONN_SENDING;
+	send_some(d, r);
+	return true;
+}
+
 /* Opens a connection to the first address from c->addr on that takes it;
  * why is the error of the address tried before. */
 static void
@@ -263,11 +281,17 @@ open_conn(struct direct *d, struct request *r, int why)
 		}
 		if (errno == EINPROGRESS) {
 			c->phase = CONN_CONNECTING;
-			watch(d->loop, c, EV_WRITE);
 			if (ai->ai_next != NULL) {
 				ev_timer_set(&c->try_timer, CONNECT_TRY, 0.);
 				ev_timer_start(d->loop, &c->try_timer);
 			}
+			/* a near server (loopback, the same rack) has often
+			 * taken the connection by now: the request leaves at
+			 * once, not a turn of the loop later behind every
+			 * other connection opened in this one */
+			if (send_early(d, r))
+				return;
+			watch(d->loop, c, EV_WRITE);
 			return;
 		}
 		why = errno;

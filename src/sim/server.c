@@ -197,6 +197,18 @@ truth_log(struct conn *c, int tokens)
 	    c->reqid, c->chunk_index, tokens, t);
 }
 
+/* The request was read whole: the moment its TTFT starts on this side. */
+static void
+truth_read(struct conn *c)
+{
+	char t[24];
+
+	if (cfg.truth == NULL || c->reqid[0] == '\0')
+		return;
+	usec_format(t, clock_mono_usec());
+	fprintf(cfg.truth, "{\"id\":\"%s\",\"read\":%s}\n", c->reqid, t);
+}
+
 static struct answer
 answer_of(const struct conn *c)
 {
@@ -530,6 +542,7 @@ handle_request(struct conn *c)
 		c->reqid[vlen] = '\0';
 	}
 	c->t0 = ev_time();
+	truth_read(c);
 	c->model[0] = '\0';
 	c->api = strcmp(method, "POST") == 0 ?
 	    wire_route(path, c->model, sizeof c->model) : SIM_API_NONE;

@@ -47,10 +47,12 @@ sim_start() {
 sim_stop() { kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; SIM_PID=""; }
 
 # The join, for jq: $err is every chunk of the run as {r: its request,
-# i: its index, e: client arrival minus sim send time, in ms}
+# i: its index, e: client arrival minus sim send time, in ms}; $read has
+# when the sim had read each request whole, by id
 JOIN_JQ='
 	($run | map(select(.type == "run"))[0].mono0) as $m0 |
-	($truth | map({key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
+	($truth | map(select(.chunk != null) | {key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
+	($truth | map(select(.read != null) | {key: (.id | sub("^[0-9]+-"; "")), value: .read}) | from_entries) as $read |
 	([$run[] | select(.type == "request") | . as $r | range(0; .chunks | length) as $i |
 		$sent["\($r.id)/\($i)"] as $s | select($s != null) |
 		{r: $r, i: $i, e: ((($m0 + $r.t + $r.chunks[$i]) - $s) * 1000)}]) as $err |
@@ -68,15 +70,21 @@ figures() {
 
 # figures_split RUN.jsonl: the same apart: "token_p50 token_p99 token_max
 # chunks cold_p50 cold_p99 warm_p50 warm_p99 cpu_s tokens", where token is
-# every chunk after the first, cold the first chunk of each client's first
-# request (a new connection, at the stage start), warm that of the others
+# the arrival error of every chunk after the first, and cold and warm the
+# TTFT error: the TTFT the client recorded minus the sim's own (its first
+# chunk sent minus the request read), of each client's first request (a new
+# connection, at the stage start) and of the later ones
 figures_split() {
 	jq -n -r --slurpfile run "$1" --slurpfile truth "$W/truth.jsonl" "$JOIN_JQ"'
 		([$run[] | select(.type == "request")] | group_by(.client) |
 			map({key: (min_by(.t).id | tostring), value: true}) | from_entries) as $first |
 		[$err[] | select(.i > 0) | .e] as $k |
-		[$err[] | select(.i == 0 and $first[.r.id | tostring]) | .e] as $c |
-		[$err[] | select(.i == 0 and ($first[.r.id | tostring] | not)) | .e] as $w |
+		[$err[] | select(.i == 0) | .r as $r | $read[$r.id | tostring] as $rd |
+			select($rd != null) |
+			{cold: ($first[$r.id | tostring] // false),
+			 e: (($r.chunks[0] - ($sent["\($r.id)/0"] - $rd)) * 1000)}] as $t |
+		[$t[] | select(.cold) | .e] as $c |
+		[$t[] | select(.cold | not) | .e] as $w |
 		"\($k | pct(0.5)) \($k | pct(0.99)) \($k | max) \($k | length) \($c | pct(0.5)) \($c | pct(0.99)) \($w | pct(0.5)) \($w | pct(0.99)) \($fin.cpu_s) \($tok)"'
 }
 

@@ -14,6 +14,7 @@
 #include "proto/proto.h"
 #include "sample.h"
 #include "proto/frames.h"
+#include "proto/jscan.h"
 
 #define DONE_MARKER	"[DONE]"
 #define FAILED		1	/* on_event reported a failure already */
@@ -65,6 +66,14 @@ completions_body(const struct run_opts *o, const struct prompt *p,
 	build_common(o, max_tokens, b);
 }
 
+/* What one event says, whichever way it was read. */
+struct said {
+	bool	content;	/* a choice carries generated content */
+	bool	finished;	/* a choice has a finish_reason */
+	bool	usage;
+	long	out, in;	/* usage: completion and prompt tokens (-1: none) */
+};
+
 static bool
 nonempty_string(const cJSON *item)
 {
@@ -97,22 +106,13 @@ choice_has_content(const cJSON *choice, bool chat)
 	return false;
 }
 
+/* The full parse: any JSON cJSON takes, error events with their message. */
 static int
-on_event(void *ctx, const char *event, const char *data, size_t len)
+read_cjson(struct openai *st, const char *data, size_t len, struct said *out)
 {
-	struct openai *st = ctx;
-	const struct proto_events *ev = st->ev;
 	const cJSON *choices, *choice, *usage, *error, *msg;
 	cJSON *root;
-	bool content = false;
 
-	if (strcmp(data, DONE_MARKER) == 0) {
-		st->done = true;
-		ev->done(ev->ctx);
-		return 0;
-	}
-	if (st->done)
-		return 0;	/* nothing after [DONE] is part of the answer */
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
 		proto_fail_quote(st->ev, "non-JSON data line", data, len);
 		return FAILED;
@@ -133,24 +133,134 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 		const cJSON *fr;
 
 		if (choice_has_content(choice, st->chat))
-			content = true;
+			out->content = true;
 		fr = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
 		if (fr != NULL && !cJSON_IsNull(fr))
-			st->finished = true;
+			out->finished = true;
 	}
-	if (content)
-		ev->token(ev->ctx);
 	usage = cJSON_GetObjectItemCaseSensitive(root, "usage");
 	if (cJSON_IsObject(usage)) {
-		const cJSON *out, *in;
+		const cJSON *o, *in;
 
-		out = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens");
+		o = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens");
 		in = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens");
-		if (cJSON_IsNumber(out))
-			ev->usage(ev->ctx, (long)out->valuedouble,
-			    cJSON_IsNumber(in) ? (long)in->valuedouble : -1);
+		if (cJSON_IsNumber(o)) {
+			out->usage = true;
+			out->out = (long)o->valuedouble;
+			out->in = cJSON_IsNumber(in) ? (long)in->valuedouble : -1;
+		}
 	}
 	cJSON_Delete(root);
+	return 0;
+}
+
+/* The members the fast path reads, by object. */
+enum { TOP_ERROR, TOP_CHOICES, TOP_USAGE, TOP_N };
+static const char *const top_keys[TOP_N] = {
+	[TOP_ERROR] = "error", [TOP_CHOICES] = "choices", [TOP_USAGE] = "usage",
+};
+enum { USAGE_OUT, USAGE_IN, USAGE_N };
+static const char *const usage_keys[USAGE_N] = {
+	[USAGE_OUT] = "completion_tokens", [USAGE_IN] = "prompt_tokens",
+};
+enum { CHOICE_DELTA, CHOICE_TEXT, CHOICE_FINISH, CHOICE_N };
+static const char *const choice_keys[CHOICE_N] = {
+	[CHOICE_DELTA] = "delta", [CHOICE_TEXT] = "text",
+	[CHOICE_FINISH] = "finish_reason",
+};
+enum { DELTA_CONTENT, DELTA_REASONING_CONTENT, DELTA_REASONING,
+    DELTA_TOOL_CALLS, DELTA_N };
+static const char *const delta_keys[DELTA_N] = {
+	[DELTA_CONTENT] = "content",
+	[DELTA_REASONING_CONTENT] = "reasoning_content",
+	[DELTA_REASONING] = "reasoning", [DELTA_TOOL_CALLS] = "tool_calls",
+};
+static const char *const function_key[] = { "function" };
+static const char *const arguments_key[] = { "arguments" };
+
+/* choice_has_content on a scanned choice, and its finish_reason. */
+static void
+scan_choice(const struct jval *choice, bool chat, struct said *out)
+{
+	struct jval c[CHOICE_N], d[DELTA_N], call, fn, args;
+
+	jscan_members(choice, choice_keys, c, CHOICE_N);
+	if (jscan_given(&c[CHOICE_FINISH]))
+		out->finished = true;
+	if (!chat) {
+		if (jscan_nonempty(&c[CHOICE_TEXT]))
+			out->content = true;
+		return;
+	}
+	jscan_members(&c[CHOICE_DELTA], delta_keys, d, DELTA_N);
+	if (jscan_nonempty(&d[DELTA_CONTENT]) ||
+	    jscan_nonempty(&d[DELTA_REASONING_CONTENT]) ||
+	    jscan_nonempty(&d[DELTA_REASONING]))
+		out->content = true;
+	JSCAN_FOREACH(call, d[DELTA_TOOL_CALLS]) {
+		jscan_members(&call, function_key, &fn, 1);
+		jscan_members(&fn, arguments_key, &args, 1);
+		if (jscan_nonempty(&args))
+			out->content = true;
+	}
+}
+
+/* The fast path: read_cjson's answer for a plain event, without a tree.
+ * -1 for read_cjson to read it (errors too: they are rare). */
+static int
+read_scan(const struct openai *st, const char *data, size_t len,
+    struct said *out)
+{
+	struct jdoc doc;
+	struct jval root, top[TOP_N], u[USAGE_N], choice;
+
+	if (jscan_doc(&doc, data, len, &root) == -1)
+		return -1;
+	jscan_members(&root, top_keys, top, TOP_N);
+	if (jscan_given(&top[TOP_ERROR]))
+		return -1;
+	jscan_members(&top[TOP_USAGE], usage_keys, u, USAGE_N);
+	if (u[USAGE_OUT].type == JNUMBER) {
+		if (jscan_long(&u[USAGE_OUT], &out->out) == -1)
+			return -1;
+		out->in = -1;
+		if (u[USAGE_IN].type == JNUMBER &&
+		    jscan_long(&u[USAGE_IN], &out->in) == -1)
+			return -1;
+		out->usage = true;
+	}
+	JSCAN_FOREACH(choice, top[TOP_CHOICES])
+		scan_choice(&choice, st->chat, out);
+	return 0;
+}
+
+static int
+on_event(void *ctx, const char *event, const char *data, size_t len)
+{
+	struct openai *st = ctx;
+	const struct proto_events *ev = st->ev;
+	struct said said;
+	int rc;
+
+	if (strcmp(data, DONE_MARKER) == 0) {
+		st->done = true;
+		ev->done(ev->ctx);
+		return 0;
+	}
+	if (st->done)
+		return 0;	/* nothing after [DONE] is part of the answer */
+	memset(&said, 0, sizeof said);
+	if (read_scan(st, data, len, &said) == -1) {
+		memset(&said, 0, sizeof said);
+		if ((rc = read_cjson(st, data, len, &said)) != 0)
+			return rc;
+	}
+	if (said.finished)
+		st->finished = true;
+	if (said.content)
+		ev->token(ev->ctx);
+	if (said.usage)
+		ev->usage(ev->ctx, said.out, said.in);
 	(void)event;
 	return 0;
 }

@@ -86,6 +86,19 @@ process_line(struct sse *p, const char *s, size_t n, sse_event_fn fn, void *ctx)
 	return 0;
 }
 
+/* The first CR or LF, or end: memchr runs many bytes a step, and most
+ * servers end lines with LF alone. */
+static const char *
+line_end(const char *buf, const char *end)
+{
+	const char *lf, *cr;
+
+	if ((lf = memchr(buf, '\n', (size_t)(end - buf))) == NULL)
+		lf = end;
+	cr = memchr(buf, '\r', (size_t)(lf - buf));
+	return cr != NULL ? cr : lf;
+}
+
 int
 sse_feed(struct sse *p, const char *buf, size_t len, sse_event_fn fn, void *ctx)
 {
@@ -99,8 +112,7 @@ sse_feed(struct sse *p, const char *buf, size_t len, sse_event_fn fn, void *ctx)
 		p->skip_lf = false;
 	}
 	while (buf < end) {
-		for (nl = buf; nl < end && *nl != '\n' && *nl != '\r'; nl++)
-			;
+		nl = line_end(buf, end);
 		if (nl == end) {
 			n = (size_t)(end - buf);
 			if (p->line_len + n > SSE_LINE_MAX)

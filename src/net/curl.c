@@ -59,6 +59,10 @@ classify(CURLcode rc)
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_SSL_SHUTDOWN_FAILED:
 		return ERR_TLS;
 	default:
 		return ERR_PROTOCOL;
@@ -221,6 +225,7 @@ easy_new(struct multi *x, struct request *r)
 	curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, (long)RECV_BUFFER);
 	if (o->timeout > 0)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(o->timeout / 1000));
+	xfer_tls_setopt(easy, o);
 	e->easy = easy;
 	return e;
 }

@@ -24,6 +24,17 @@ xfer_header_given(const struct curl_slist *h, const char *name)
 	return false;
 }
 
+void
+xfer_tls_setopt(CURL *easy, const struct run_opts *o)
+{
+	if (o->insecure) {
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (o->cacert != NULL)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, o->cacert);
+}
+
 /* The endpoint's host, with its port when the URL gives one: what a
  * signature covers must be what is sent, so SigV4 requests say it. */
 static struct curl_slist *

@@ -140,6 +140,12 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	    ",\"transport\":\"direct\"");
 	buf_adds(b, ",\"timeout\":");
 	add_time_or_null(b, o->timeout > 0 ? o->timeout : USEC_NONE);
+	if (o->insecure)
+		buf_adds(b, ",\"insecure\":true");
+	if (o->cacert != NULL) {
+		buf_adds(b, ",\"cacert\":");
+		buf_add_json_string(b, o->cacert);
+	}
 	buf_adds(b, ",\"headers\":[");
 	for (i = 0; i < o->nheaders; i++) {
 		const char *h = o->headers[i];

@@ -31,6 +31,7 @@ run_opts_free(struct run_opts *o)
 	free(o->sched_at);
 	free(o->sched_prompt);
 	free(o->output);
+	free(o->cacert);
 	for (i = 0; i < o->nheaders; i++)
 		free(o->headers[i]);
 	free(o->headers);

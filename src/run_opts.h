@@ -66,6 +66,9 @@ struct run_opts {
 	char			*output;
 	bool			 force;		/* --force: -o may overwrite */
 	usec_t			 timeout;
+	bool			 insecure;	/* -k: no TLS verification */
+	char			*cacert;	/* --cacert: the CAs trusted;
+						   NULL: the system's */
 	enum transport		 transport;	/* never AUTO after parsing */
 	bool			 preflight;	/* one request alone first */
 	long			 max_errors;	/* failed in a row that stop the

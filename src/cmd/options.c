@@ -575,6 +575,37 @@ opt_timeout(struct parse *p, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_insecure(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	p->o->insecure = true;
+	return 0;
+}
+
+static int
+opt_cacert(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	set_string(&p->o->cacert, arg);
+	return 0;
+}
+
+/* --cacert: a file curl will read, said now rather than as a TLS error of
+ * every request. */
+static int
+cacert_parse(const struct run_opts *o, char *err, size_t errlen)
+{
+	FILE *f;
+
+	if (o->cacert == NULL)
+		return 0;
+	if ((f = fopen(o->cacert, "r")) == NULL) {
+		snprintf(err, errlen, "--cacert: %s: %s", o->cacert, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int
 opt_headless(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	p->o->headless = true;
@@ -858,6 +889,8 @@ static const struct opt {
 	{ "header",		'H', required_argument,	opt_header },
 	{ "output",		'o', required_argument,	opt_output },
 	{ "timeout",		0,   required_argument,	opt_timeout },
+	{ "insecure",		'k', no_argument,	opt_insecure },
+	{ "cacert",		0,   required_argument,	opt_cacert },
 	{ "headless",		0,   no_argument,	opt_headless },
 	{ "json",		0,   no_argument,	opt_json },
 	{ "seed",		0,   required_argument,	opt_seed },
@@ -1103,7 +1136,8 @@ options_check(struct parse *p, int nargs, char **args, bool url_required,
 		    errlen)) == NULL)
 			return -1;
 	}
-	if (transport_parse(o, err, errlen) != 0)
+	if (transport_parse(o, err, errlen) != 0 ||
+	    cacert_parse(o, err, errlen) != 0)
 		return -1;
 	if (o->output == NULL)
 		default_output(o);

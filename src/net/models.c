@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "net/models.h"
+#include "net/xfer.h"
 #include "proto/proto.h"
 #include "run_opts.h"
 #include "xalloc.h"
@@ -94,6 +95,7 @@ models_list(const struct run_opts *o, char ***ids, char *url, size_t urllen,
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, MODELS_TIMEOUT);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	xfer_tls_setopt(easy, o);
 	rc = curl_easy_perform(easy);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	buf_addc(&body, '\0');

@@ -58,6 +58,9 @@ void xfer_done(struct xfer *);
 void xfer_start(struct xfer *, struct request *);
 void xfer_cancel(struct xfer *, struct request *);
 void xfer_release(struct xfer *, struct request *);
+/* The TLS settings of the run (-k, --cacert) on an easy handle, for every
+ * request curl sends to the target. */
+void xfer_tls_setopt(CURL *, const struct run_opts *);
 /* Whether a header list names the header (to replace or to remove it). */
 bool xfer_header_given(const struct curl_slist *, const char *name);
 

@@ -20,6 +20,7 @@
 #include "model.h"
 #include "server.h"
 #include "sim.h"
+#include "tls.h"
 
 /* SIGINT and SIGTERM end the loop: sim_main closes the truth log. */
 static void
@@ -70,7 +71,16 @@ sim_usage(void)
 	    "  --aws-secret SECRET    check Bedrock and SageMaker SigV4 signatures with\n"
 	    "                         this secret access key (else 403)\n"
 	    "  --truth FILE           log each content chunk sent: request id, index,\n"
-	    "                         tokens and CLOCK_MONOTONIC time, as JSONL\n");
+	    "                         tokens and CLOCK_MONOTONIC time, as JSONL (with\n"
+	    "                         --tls: when the chunk is handed to TLS)\n"
+	    "  --tls                  serve https (the URL printed says so), with a\n"
+	    "                         self-signed certificate made at start for\n"
+	    "                         127.0.0.1 and localhost\n"
+	    "  --tls-cert FILE, --tls-key FILE\n"
+	    "                         serve this certificate (chain) and key, PEM\n"
+	    "                         (implies --tls)\n"
+	    "  --tls-cert-out FILE    write the certificate served, PEM, for a\n"
+	    "                         client to trust (ttftop run --cacert FILE)\n");
 }
 
 static int
@@ -105,6 +115,32 @@ parse_listen(const char *s, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+/* --tls, --tls-cert, --tls-key, --tls-cert-out */
+struct tls_opts {
+	bool		 on;
+	const char	*cert, *key, *cert_out;
+};
+
+/* The TLS context the options ask for, into server->tls; returns an exit
+ * status, EXIT_OK when all is well. */
+static int
+tls_setup(const struct tls_opts *t, struct server_cfg *server)
+{
+	char err[512];
+
+	if ((t->cert == NULL) != (t->key == NULL))
+		return usage_error("%s", "--tls-cert and --tls-key go together");
+	if (t->cert_out != NULL && !t->on)
+		return usage_error("%s", "--tls-cert-out needs --tls");
+	if (!t->on)
+		return EXIT_OK;
+	if ((server->tls = tls_server_new(t->cert, t->key, err, sizeof err)) == NULL ||
+	    (t->cert_out != NULL && tls_server_write_cert(server->tls, t->cert_out,
+	    err, sizeof err) != 0))
+		return usage_error("%s", err);
+	return EXIT_OK;
+}
+
 static void
 raise_fd_limit(void)
 {
@@ -121,7 +157,8 @@ sim_main(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
 	    O_CAPACITY, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
-	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP };
+	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP,
+	    O_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CERT_OUT };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "ttft", required_argument, NULL, O_TTFT },
@@ -139,10 +176,15 @@ sim_main(int argc, char **argv)
 		{ "aws-secret", required_argument, NULL, O_AWS_SECRET },
 		{ "aligned", no_argument, NULL, O_ALIGNED },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "tls", no_argument, NULL, O_TLS },
+		{ "tls-cert", required_argument, NULL, O_TLS_CERT },
+		{ "tls-key", required_argument, NULL, O_TLS_KEY },
+		{ "tls-cert-out", required_argument, NULL, O_TLS_CERT_OUT },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct model_cfg model = { 0 };
 	struct server_cfg server = { 0 };
+	struct tls_opts tls = { 0 };
 	struct sockaddr_in sa;
 	socklen_t salen = sizeof sa;
 	const char *listen_addr = "127.0.0.1:0", *truth_path = NULL;
@@ -150,7 +192,7 @@ sim_main(int argc, char **argv)
 	ev_signal sigint_w, sigterm_w;
 	usec_t d;
 	char *end;
-	int ch, fd, one = 1;
+	int ch, fd, one = 1, rc;
 
 	model.ttft = 0.050;
 	model.itl = 0.020;
@@ -225,6 +267,17 @@ sim_main(int argc, char **argv)
 		case O_HELP:
 			sim_usage();
 			return EXIT_OK;
+		case O_TLS:
+			tls.on = true;
+			break;
+		case O_TLS_CERT:
+		case O_TLS_KEY:
+			*(ch == O_TLS_CERT ? &tls.cert : &tls.key) = optarg;
+			tls.on = true;
+			break;
+		case O_TLS_CERT_OUT:
+			tls.cert_out = optarg;
+			break;
 		case ':':
 			return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
@@ -238,6 +291,8 @@ sim_main(int argc, char **argv)
 	if (parse_listen(listen_addr, &sa) != 0)
 		return usage_error("--listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:0)",
 		    listen_addr);
+	if ((rc = tls_setup(&tls, &server)) != EXIT_OK)
+		return rc;
 	if (truth_path != NULL && (server.truth = fopen(truth_path, "w")) == NULL) {
 		fprintf(stderr, "ttftop sim: --truth %s: %s\n", truth_path, strerror(errno));
 		return EXIT_USAGE;
@@ -259,7 +314,8 @@ sim_main(int argc, char **argv)
 		char host[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
-		printf("http://%s:%d/v1\n", host, ntohs(sa.sin_port));
+		printf("%s://%s:%d/v1\n", server.tls != NULL ? "https" : "http", host,
+		    ntohs(sa.sin_port));
 		fflush(stdout);
 	}
 
@@ -273,5 +329,6 @@ sim_main(int argc, char **argv)
 	close(fd);
 	if (server.truth != NULL)
 		fclose(server.truth);
+	tls_server_free(server.tls);
 	return EXIT_OK;
 }

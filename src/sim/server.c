@@ -23,6 +23,7 @@
 #include "model.h"
 #include "server.h"
 #include "sigv4.h"
+#include "tls.h"
 #include "wire.h"
 
 #define REQUEST_MAX	(1 << 20)	/* largest request accepted */
@@ -40,6 +41,7 @@ enum phase {
 
 struct conn {
 	int		 fd;
+	struct tls_conn	*tls;		/* NULL: plain http */
 	ev_io		 rio, wio;
 	ev_timer	 timer;
 	struct buf	 in;
@@ -72,8 +74,32 @@ static ev_io accept_w;
 static long serial;
 
 static void conn_free(struct conn *);
+static void conn_read(struct conn *);
 static void serve_pipelined(struct conn *);
 static void start_service(struct conn *);
+
+/* The socket's bytes, through TLS when the connection has it */
+
+static ssize_t
+conn_recv(struct conn *c, void *p, size_t n)
+{
+	return c->tls != NULL ? tls_conn_read(c->tls, p, n) : recv(c->fd, p, n, 0);
+}
+
+static ssize_t
+conn_send(struct conn *c, const void *p, size_t n)
+{
+	return c->tls != NULL ? tls_conn_write(c->tls, p, n) :
+	    send(c->fd, p, n, MSG_NOSIGNAL);
+}
+
+/* Whether what waits (EAGAIN) waits for the socket to take bytes: a TLS
+ * session may wait to read in the middle of a write, and the other way. */
+static bool
+waits_writable(const struct conn *c)
+{
+	return c->tls == NULL || tls_conn_wants_write(c->tls);
+}
 
 /* Output */
 
@@ -87,8 +113,8 @@ flush_out(struct conn *c)
 		return;
 	}
 	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.p + c->out_off,
-		    c->out.len - c->out_off, MSG_NOSIGNAL);
+		ssize_t n = conn_send(c, c->out.p + c->out_off,
+		    c->out.len - c->out_off);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -106,16 +132,26 @@ flush_out(struct conn *c)
 	if (c->out_off == c->out.len) {
 		c->out.len = c->out_off = 0;
 		ev_io_stop(loop, &c->wio);
-		if (c->phase == PH_CLOSING)
+		if (c->phase == PH_CLOSING) {
+			if (c->tls != NULL)
+				tls_conn_close(c->tls);
 			shutdown(c->fd, SHUT_WR);	/* the peer's close frees c */
-	} else
-		ev_io_start(loop, &c->wio);
+		}
+	} else if (waits_writable(c))
+		ev_io_start(loop, &c->wio);	/* else the read watcher's turn */
 }
 
 static void
 write_cb(struct ev_loop *l, ev_io *w, int revents)
 {
-	flush_out(w->data);
+	struct conn *c = w->data;
+
+	if (c->tls != NULL) {	/* a read may be what waited to write */
+		ev_io_stop(loop, &c->wio);
+		conn_read(c);	/* flushes the output too */
+		return;
+	}
+	flush_out(c);
 }
 
 static void
@@ -627,15 +663,15 @@ serve_pipelined(struct conn *c)
 	c->serving = false;
 }
 
+/* Reads what the socket has and serves it; may free c. */
 static void
-read_cb(struct ev_loop *l, ev_io *w, int revents)
+conn_read(struct conn *c)
 {
-	struct conn *c = w->data;
 	ssize_t n;
 
 	for (;;) {
 		buf_reserve(&c->in, READ_CHUNK);
-		n = recv(c->fd, c->in.p + c->in.len, READ_CHUNK, 0);
+		n = conn_recv(c, c->in.p + c->in.len, READ_CHUNK);
 		if (n > 0) {
 			if (c->phase == PH_CLOSING)
 				continue;	/* the rest of a refused body: dropped */
@@ -655,12 +691,23 @@ read_cb(struct ev_loop *l, ev_io *w, int revents)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (c->tls != NULL && waits_writable(c))
+				ev_io_start(loop, &c->wio);
 			break;
+		}
 		conn_free(c);	/* the peer closed, or an error */
 		return;
 	}
 	serve_pipelined(c);
+	if (c->tls != NULL && c->out_off < c->out.len)
+		flush_out(c);	/* a write may have waited for this read */
+}
+
+static void
+read_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	conn_read(w->data);
 }
 
 static void
@@ -671,6 +718,7 @@ conn_free(struct conn *c)
 	ev_timer_stop(loop, &c->timer);
 	if (c->phase == PH_QUEUED)
 		model_unqueue(&c->slot);
+	tls_conn_free(c->tls);
 	close(c->fd);
 	c->fd = -1;
 	buf_free(&c->in);
@@ -692,6 +740,8 @@ accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		c = xcalloc(1, sizeof *c);
 		c->fd = fd;
+		if (cfg.tls != NULL)
+			c->tls = tls_conn_new(cfg.tls, fd);
 		c->slot.owner = c;
 		buf_init(&c->in);
 		buf_init(&c->out);

@@ -9,11 +9,14 @@
 
 #include <ev.h>
 
+struct tls_server;
+
 struct server_cfg {
 	bool		 no_usage;	/* never send token counts */
 	const char	*api_key;	/* require it (else 401); NULL: none */
 	const char	*aws_secret;	/* check SigV4 signatures with it */
 	FILE		*truth;		/* log each content chunk sent; or NULL */
+	struct tls_server *tls;		/* serve https with it; NULL: http */
 };
 
 /* Serves on the listening socket fd from loop, as long as the loop runs.

@@ -71,7 +71,7 @@ start_sim() {
 	SIM_PIDS="$SIM_PIDS $SIM_PID"
 	for i in $(seq 100); do
 		SIM_URL=$(head -n 1 "$out" 2>/dev/null)
-		case "$SIM_URL" in http://*) return 0 ;; esac
+		case "$SIM_URL" in http://* | https://*) return 0 ;; esac
 		sleep 0.05
 	done
 	echo "# the sim did not start: $(cat "$out.err")"

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -63,6 +65,8 @@ struct conn {
 	int		 chunk_index;
 	int		 header_step;
 	double		 t0;		/* when the request was read, ev time */
+	usec_t		 rx;		/* when its first bytes reached this
+					   host (monotonic), for the truth log */
 	double		 next_at;	/* when the next chunk is due */
 	enum fault	 fault;
 	long		 serial;
@@ -80,10 +84,57 @@ static void start_service(struct conn *);
 
 /* The socket's bytes, through TLS when the connection has it */
 
+/* The kernel's receive time of what a read brought (the socket asks for it,
+ * SO_TIMESTAMPNS, on the real-time clock) on the monotonic clock; now when
+ * there is none. */
+static usec_t
+rx_time(struct msghdr *m)
+{
+	struct cmsghdr *cm;
+	struct timespec rx, real;
+	usec_t now = clock_mono_usec();
+	long long ago;
+
+	for (cm = CMSG_FIRSTHDR(m); cm != NULL; cm = CMSG_NXTHDR(m, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&rx, CMSG_DATA(cm), sizeof rx);
+		clock_gettime(CLOCK_REALTIME, &real);
+		ago = (long long)(real.tv_sec - rx.tv_sec) * 1000000 +
+		    (real.tv_nsec - rx.tv_nsec) / 1000;
+		if (ago >= 0 && ago < 10 * 1000000)	/* else the clock stepped */
+			return now - (usec_t)ago;
+	}
+	return now;
+}
+
+/* A read of the socket; the first bytes of a request note when they
+ * arrived (through TLS, when they were read: the record's time is not the
+ * bytes'). */
 static ssize_t
 conn_recv(struct conn *c, void *p, size_t n)
 {
-	return c->tls != NULL ? tls_conn_read(c->tls, p, n) : recv(c->fd, p, n, 0);
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	align;
+	} ctl;
+	struct iovec iov = { p, n };
+	struct msghdr m;
+	ssize_t got;
+
+	if (c->tls != NULL) {
+		if ((got = tls_conn_read(c->tls, p, n)) > 0 && c->in.len == 0)
+			c->rx = clock_mono_usec();
+		return got;
+	}
+	memset(&m, 0, sizeof m);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl.buf;
+	m.msg_controllen = sizeof ctl.buf;
+	if ((got = recvmsg(c->fd, &m, 0)) > 0 && c->in.len == 0)
+		c->rx = rx_time(&m);
+	return got;
 }
 
 static ssize_t
@@ -233,7 +284,9 @@ truth_log(struct conn *c, int tokens)
 	    c->reqid, c->chunk_index, tokens, t);
 }
 
-/* The request was read whole: the moment its TTFT starts on this side. */
+/* The request was read whole: when its first bytes had come, the moment
+ * its TTFT starts at the server (time it then waited to be read is the
+ * server's, as it would be a real one's). */
 static void
 truth_read(struct conn *c)
 {
@@ -241,7 +294,7 @@ truth_read(struct conn *c)
 
 	if (cfg.truth == NULL || c->reqid[0] == '\0')
 		return;
-	usec_format(t, clock_mono_usec());
+	usec_format(t, c->rx != 0 ? c->rx : clock_mono_usec());
 	fprintf(cfg.truth, "{\"id\":\"%s\",\"read\":%s}\n", c->reqid, t);
 }
 
@@ -738,6 +791,8 @@ accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		if (fd < 0)
 			return;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (cfg.truth != NULL)
+			setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 		c = xcalloc(1, sizeof *c);
 		c->fd = fd;
 		if (cfg.tls != NULL)

@@ -218,6 +218,17 @@ jsonl_sample(struct buf *b, const struct sample *s)
 	}
 	buf_adds(b, "\"lag\":");
 	buf_add_usec(b, s->lag_max);
+	if (s->phases.sent != USEC_NONE) {
+		buf_adds(b, ",\"phases\":{\"dns\":");
+		add_time_or_null(b, s->phases.dns);
+		buf_adds(b, ",\"connect\":");
+		add_time_or_null(b, s->phases.connect);
+		buf_adds(b, ",\"tls\":");
+		add_time_or_null(b, s->phases.tls);
+		buf_adds(b, ",\"sent\":");
+		add_time_or_null(b, s->phases.sent);
+		buf_addc(b, '}');
+	}
 	buf_adds(b, "}\n");
 }
 
@@ -546,7 +557,7 @@ fast_chunks(const char *p, const char *end, struct sample *s, const char **close
 static int
 decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 {
-	const cJSON *chunks, *c, *error, *v;
+	const cJSON *chunks, *c, *error, *v, *phases;
 	long l;
 
 	if (get_count(root, "id", LONG_MIN, -1, COUNT_MAX, &s->id, err, errlen) != 0 ||
@@ -607,8 +618,15 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	s->warmup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "warmup"));
 	s->preflight = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root,
 	    "preflight"));
-	if (get_time(root, "lag", true, &s->lag_max, err, errlen) != 0)
+	if (get_time(root, "lag", true, &s->lag_max, err, errlen) != 0 ||
+	    ((phases = cJSON_GetObjectItemCaseSensitive(root, "phases")) != NULL &&
+	    (get_time(phases, "dns", true, &s->phases.dns, err, errlen) != 0 ||
+	    get_time(phases, "connect", true, &s->phases.connect, err, errlen) != 0 ||
+	    get_time(phases, "tls", true, &s->phases.tls, err, errlen) != 0 ||
+	    get_time(phases, "sent", true, &s->phases.sent, err, errlen) != 0))) {
+		sample_done(s);
 		return -1;
+	}
 	if (s->lag_max == USEC_NONE)
 		s->lag_max = 0;
 	return 0;

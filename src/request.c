@@ -188,7 +188,23 @@ request_start(struct request *r, long id, const char *id_prefix)
 	r->retry_after = 0;
 	r->json_answer = false;
 	r->local_errno = 0;
-	r->start = clock_mono_usec();
+	r->start = r->handed = clock_mono_usec();
+}
+
+void
+request_connected(struct request *r)
+{
+	r->s.phases.connect = clock_mono_usec() - r->handed;
+}
+
+void
+request_sent(struct request *r)
+{
+	usec_t now = clock_mono_usec();
+
+	r->s.t += now - r->start;	/* the owner set it from r->start */
+	r->start = now;
+	r->s.phases.sent = now - r->handed;
 }
 
 /* A short detail from an error body: the JSON error's message if there is

@@ -28,7 +28,10 @@ struct request {
 	bool			 proto_live;
 	struct sample		 s;
 	struct buf		 body;		/* the owner fills it */
-	usec_t			 start;		/* CLOCK_MONOTONIC at the hand-over */
+	usec_t			 handed;	/* CLOCK_MONOTONIC at the hand-over */
+	usec_t			 start;		/* when its bytes began to leave: the
+						   zero of its times (the hand-over
+						   until then) */
 	usec_t			 arrival;	/* of the bytes being fed */
 	struct buf		 own_headers;	/* this request's header lines,
 						   each NUL-terminated: X-Request-Id,
@@ -72,6 +75,12 @@ bool request_errno_is_local(int e);
 /* A Retry-After value (delta-seconds; the HTTP-date form is not used by
  * LLM servers and is ignored) of a 429 or 503. */
 void request_retry_after(struct request *, const char *v, size_t len);
+/* The transport is about to send r's first byte, the connection made: its
+ * times count from now (what it took to get here is r->s.phases). Again
+ * when it is sent anew on another connection. */
+void request_sent(struct request *);
+/* The connection is made (or reused): phases.connect, from the hand-over. */
+void request_connected(struct request *);
 /* The transport heard bytes of the response: the arrival time. */
 void request_heard(struct request *);
 /* Body bytes (r->s.status set before the first): 0, or -1 to stop. */

@@ -42,6 +42,8 @@ sample_init(struct sample *s)
 {
 	memset(s, 0, sizeof *s);
 	s->ttfb = s->ttft = s->ttlt = s->scheduled = USEC_NONE;
+	s->phases.dns = s->phases.connect = s->phases.tls = s->phases.sent =
+	    USEC_NONE;
 	s->input_tokens = -1;
 }
 

@@ -1,6 +1,8 @@
 /* The per-request record: what one request measured. Times are integer
  * microseconds; "t" is from the run's start, every other time from the
- * request's own start (the moment it was handed to curl). */
+ * request's own start: the moment its bytes began to leave (the connection
+ * made), or, when they never did, the moment it was handed to the
+ * transport. */
 #ifndef TTFTOP_SAMPLE_H
 #define TTFTOP_SAMPLE_H
 
@@ -27,6 +29,17 @@ enum tokens_from {
 };
 
 #define SAMPLE_DETAIL_MAX 160
+
+/* How long a request took to leave, each from the moment it was handed to
+ * the transport, as curl's CURLINFO times count: the name resolved, the
+ * connection made, TLS set up, the first byte about to be sent; a reused
+ * connection's are near 0. USEC_NONE: not reached (tls: no TLS). */
+struct phases {
+	usec_t		 dns;
+	usec_t		 connect;
+	usec_t		 tls;
+	usec_t		 sent;
+};
 
 struct sample {
 	long		 id;
@@ -57,6 +70,7 @@ struct sample {
 	usec_t		 backoff;	/* closed loop, after a failure: how long
 					   its client waits to send again; 0 */
 	usec_t		 lag_max;	/* worst loop lag seen by this request */
+	struct phases	 phases;
 };
 
 const char *err_kind_name(enum err_kind);

@@ -85,6 +85,24 @@ response_status(struct request *r)
 		request_content_type(r, type, strlen(type));
 }
 
+/* curl's times of how the request left: from its own start of the
+ * transfer, which follows the hand-over by a hair. */
+static void
+note_phases(CURL *easy, struct request *r)
+{
+	curl_off_t dns = 0, connect = 0, tls = 0;
+
+	if (r->s.phases.sent == USEC_NONE)	/* never sent */
+		return;
+	curl_easy_getinfo(easy, CURLINFO_NAMELOOKUP_TIME_T, &dns);
+	curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect);
+	curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &tls);
+	r->s.phases.dns = (usec_t)dns;
+	r->s.phases.connect = (usec_t)connect;
+	if (tls > 0)
+		r->s.phases.tls = (usec_t)tls;
+}
+
 static void
 check_done(struct multi *x)
 {
@@ -102,6 +120,7 @@ check_done(struct multi *x)
 		curl_multi_remove_handle(x->multi, msg->easy_handle);
 		if (r->s.status == 0)
 			response_status(r);
+		note_phases(msg->easy_handle, r);
 		r->xfer_kind = classify(result);
 		if (r->s.status == 429 || r->s.status == 503) {
 			curl_off_t secs = -1;
@@ -207,6 +226,14 @@ write_cb(char *data, size_t size, size_t nmemb, void *userp)
 	return request_data(r, data, n) == 0 ? n : 0;
 }
 
+/* The connection is up (TLS too) and the request about to be sent. */
+static int
+prereq_cb(void *userp, char *ip, char *local_ip, int port, int local_port)
+{
+	request_sent(userp);
+	return CURL_PREREQFUNC_OK;
+}
+
 static struct easy *
 easy_new(struct multi *x, struct request *r)
 {
@@ -220,6 +247,8 @@ easy_new(struct multi *x, struct request *r)
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, prereq_cb);
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, r);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->xfer_err);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);

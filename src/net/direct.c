@@ -207,6 +207,8 @@ send_some(struct direct *d, struct request *r)
 	memset(&m, 0, sizeof m);
 	m.msg_iov = iov;
 	m.msg_iovlen = (size_t)niov;
+	if (c->sent == 0)
+		request_sent(r);
 	n = niov > 0 ? sendmsg(c->fd, &m, MSG_NOSIGNAL) : 0;
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
 		watch(d->loop, c, EV_READ | EV_WRITE);
@@ -245,6 +247,7 @@ send_early(struct direct *d, struct request *r)
 	    ti.tcpi_state != TCP_ESTABLISHED)
 		return false;
 	ev_timer_stop(d->loop, &c->try_timer);
+	request_connected(r);
 	c->phase = CONN_SENDING;
 	send_some(d, r);
 	return true;
@@ -275,6 +278,7 @@ open_conn(struct direct *d, struct request *r, int why)
 		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 		c->fd = fd;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			request_connected(r);
 			c->phase = CONN_SENDING;
 			send_some(d, r);
 			return;
@@ -425,6 +429,7 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		ev_timer_stop(loop, &c->try_timer);
+		request_connected(r);
 		c->phase = CONN_SENDING;
 		/* FALLTHROUGH */
 	case CONN_SENDING:
@@ -515,7 +520,9 @@ direct_start(void *t, struct request *r)
 		fail_later(d, r, ERR_DNS, "%s", d->resolve_err);
 		return;
 	}
+	r->s.phases.dns = 0;	/* the name was resolved once, at the start */
 	if (c->phase == CONN_IDLE) {
+		request_connected(r);
 		c->reused = true;
 		c->phase = CONN_SENDING;
 		send_some(d, r);

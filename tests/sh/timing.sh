@@ -2,7 +2,7 @@
 # At one client the measured TTFT and ITL match what the sim was told, and
 # every chunk's recorded arrival matches the sim's own send time.
 . "$TESTS_DIR/sh/lib.sh"
-plan 12
+plan 13
 
 start_sim --ttft 100ms --itl 20ms --tokens 30 --truth "$T/truth.jsonl" || exit 1
 run_ttftop run --headless -c 1 -n 10 -m sim -o "$T/run.jsonl" "$SIM_URL"
@@ -25,10 +25,11 @@ is "$(jq -s '[.[] | select(.type == "end")][0].requests' "$T/run.jsonl")" 10 "en
 
 # Join each recorded chunk with the sim's send time by X-Request-Id and index.
 prefix=$(jq -r 'select(.type == "run") | .mono0' "$T/run.jsonl")
-is "$(wc -l < "$T/truth.jsonl" | tr -d ' ')" 300 "the sim logged 300 chunks"
+is "$(jq -s 'map(select(.chunk != null)) | length' "$T/truth.jsonl")" 300 "the sim logged 300 chunks"
+is "$(jq -s 'map(select(.read != null)) | length' "$T/truth.jsonl")" 10 "and when it read each of the 10 requests"
 jq -n --slurpfile run "$T/run.jsonl" --slurpfile truth "$T/truth.jsonl" '
 	($run | map(select(.type == "run"))[0].mono0) as $m0 |
-	($truth | map({key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
+	($truth | map(select(.chunk != null) | {key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |
 	[$run[] | select(.type == "request") | . as $r | range(0; .chunks | length) as $i |
 		($m0 + $r.t + $r.chunks[$i]) - $sent["\($r.id)/\($i)"]] | sort |
 	{n: length, min: min, median: .[length / 2 | floor], max: max}' > "$T/err.json"

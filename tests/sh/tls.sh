@@ -5,7 +5,7 @@
 # the run stops with a tls error naming the cause; -k skips the check; a
 # missing --cacert file and --transport direct with https are usage errors.
 . "$TESTS_DIR/sh/lib.sh"
-plan 25
+plan 27
 SIM=$TTFTOP_BIN		# the sim's own options, without run's defaults
 
 start_sim --tls --tls-cert-out "$T/ca.pem" --ttft 100ms --itl 20ms --tokens 10 \
@@ -32,7 +32,13 @@ is "$(jq -r 'select(.type == "run") | "\(.config.transport) \(.config.cacert)"' 
 	"curl $T/ca.pem" "the run record says curl, and the CA file trusted"
 near "$(jq_median "$T/ca.jsonl" '.ttft * 1000')" 102 6 "TTFT p50 in ms through TLS"
 cold=$(jq -s '[.[] | select(.type == "request")] | group_by(.client) | map(min_by(.t) | .ttft * 1000) | sort | .[length / 2 | floor]' "$T/ca.jsonl")
-near "$cold" 105 10 "TTFT of each client's first request, the handshake included (median)"
+near "$cold" 102 6 "TTFT of each client's first request counts from its send, after the handshake (median)"
+check "the handshake is in its phases: connect, then TLS, then the send" jq -e -s \
+	'[.[] | select(.type == "request")] | group_by(.client) | map(min_by(.t).phases) |
+	 all(.connect > 0 and .tls > .connect and .sent >= .tls)' "$T/ca.jsonl"
+check "a kept connection's requests have no TLS phase" jq -e -s \
+	'[.[] | select(.type == "request")] | group_by(.client) | map(sort_by(.t)[1:][].phases) |
+	 length > 0 and all(.tls == null and .sent < 0.005)' "$T/ca.jsonl"
 near "$(jq_median "$T/ca.jsonl" '[.chunks as $c | range(1; $c | length) | ($c[.] - $c[. - 1]) * 1000]')" 20 3 "ITL p50 in ms"
 stop_sim "$SIM_PID"
 # the first chunk's arrival against when the sim handed it to TLS

@@ -154,7 +154,7 @@ usage_of(const cJSON *usage, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(usage, key);
 
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	return cJSON_IsNumber(v) ? proto_count(v->valuedouble) : -1;
 }
 
 /* The full parse: any JSON cJSON takes, error events with their message.

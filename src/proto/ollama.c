@@ -64,7 +64,7 @@ count_of(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	return cJSON_IsNumber(v) ? proto_count(v->valuedouble) : -1;
 }
 
 static bool

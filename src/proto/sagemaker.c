@@ -90,7 +90,7 @@ read_cjson(const struct sagemaker *st, const char *data, size_t len,
 	    cJSON_GetObjectItemCaseSensitive(root, "usage"), "completion_tokens");
 	if (cJSON_IsNumber(n)) {
 		out->usage = true;
-		out->out = (long)n->valuedouble;
+		out->out = proto_count(n->valuedouble);
 	}
 	gen = cJSON_GetObjectItemCaseSensitive(root, "generated_text");
 	if (gen != NULL && !cJSON_IsNull(gen)) {
@@ -100,7 +100,7 @@ read_cjson(const struct sagemaker *st, const char *data, size_t len,
 		    "generated_tokens");
 		if (cJSON_IsNumber(n)) {
 			out->generated = true;
-			out->gen = (long)n->valuedouble;
+			out->gen = proto_count(n->valuedouble);
 		}
 	}
 	cJSON_Delete(root);

@@ -85,7 +85,7 @@ read_cjson(const struct tgi *st, const char *data, size_t len,
 		    "generated_tokens");
 		if (cJSON_IsNumber(n)) {
 			out->usage = true;
-			out->out = (long)n->valuedouble;
+			out->out = proto_count(n->valuedouble);
 		}
 	}
 	cJSON_Delete(root);

@@ -351,6 +351,7 @@ static const struct event tgi_events[] = {
 	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":\"4\"}}", true },
 	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":-2}}", true },
 	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":4.0}}", false },
+	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":1e30}}", false },
 	{ "{\"generated_text\":\"x\",\"details\":null}", true },
 	{ "{\"generated_text\":\"x\",\"details\":{\"tokens\":[{\"generated_tokens\":9}]}}", true },
 	{ "{\"generated_text\":null,\"details\":{\"generated_tokens\":4}}", true },

@@ -17,6 +17,7 @@
 #include "proto/proto.h"
 #include "sample.h"
 #include "proto/frames.h"
+#include "proto/jscan.h"
 
 #define API_VERSION	"2023-06-01"
 #define DEFAULT_MAX	1024	/* the API requires max_tokens */
@@ -105,6 +106,41 @@ anthropic_headers(const struct run_opts *o, struct curl_slist *list)
 	return list;
 }
 
+/* The events read, by type; the others (ping, content_block_start and
+ * _stop, and any the API adds) say nothing we count. */
+enum kind { K_OTHER, K_DELTA, K_START, K_USAGE, K_STOP, K_ERROR, K_N };
+static const char *const kind_names[K_N] = {
+	[K_DELTA] = "content_block_delta", [K_START] = "message_start",
+	[K_USAGE] = "message_delta", [K_STOP] = "message_stop",
+	[K_ERROR] = "error",
+};
+
+/* What one event says, whichever way it was read. */
+struct said {
+	enum kind	kind;
+	bool		content;	/* a delta of text, thinking or tool input */
+	long		out, in;	/* usage (-1: none) */
+};
+
+static void
+said_init(struct said *s)
+{
+	memset(s, 0, sizeof *s);
+	s->out = s->in = -1;
+}
+
+static enum kind
+kind_of(const char *type)
+{
+	int k;
+
+	for (k = K_OTHER + 1; k < K_N; k++) {
+		if (strcmp(type, kind_names[k]) == 0)
+			return k;
+	}
+	return K_OTHER;
+}
+
 static bool
 nonempty(const cJSON *o, const char *key)
 {
@@ -118,49 +154,43 @@ usage_of(const cJSON *usage, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(usage, key);
 
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	return cJSON_IsNumber(v) ? proto_count(v->valuedouble) : -1;
 }
 
+/* The full parse: any JSON cJSON takes, error events with their message.
+ * The data's own "type" names the event, else the SSE event line does. */
 static int
-on_event(void *ctx, const char *event, const char *data, size_t len)
+read_cjson(struct anthropic *st, const char *event, const char *data,
+    size_t len, struct said *out)
 {
-	struct anthropic *st = ctx;
 	const struct proto_events *ev = st->ev;
 	const cJSON *type, *delta, *usage;
 	cJSON *root;
-	const char *t;
 	int rc = 0;
 
-	if (st->stopped)
-		return 0;
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
 		proto_fail_quote(ev, "non-JSON data", data, len);
 		return FAILED;
 	}
 	type = cJSON_GetObjectItemCaseSensitive(root, "type");
-	t = cJSON_IsString(type) ? type->valuestring : event;
-	if (strcmp(t, "content_block_delta") == 0) {
+	out->kind = kind_of(cJSON_IsString(type) ? type->valuestring : event);
+	switch (out->kind) {
+	case K_DELTA:
 		delta = cJSON_GetObjectItemCaseSensitive(root, "delta");
-		if (nonempty(delta, "text") || nonempty(delta, "thinking") ||
-		    nonempty(delta, "partial_json"))
-			ev->token(ev->ctx);
-	} else if (strcmp(t, "message_start") == 0) {
+		out->content = nonempty(delta, "text") ||
+		    nonempty(delta, "thinking") || nonempty(delta, "partial_json");
+		break;
+	case K_START:
 		usage = cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(root, "message"), "usage");
-		st->input_tokens = usage_of(usage, "input_tokens");
-	} else if (strcmp(t, "message_delta") == 0) {
-		long out;
-
+		out->in = usage_of(usage, "input_tokens");
+		break;
+	case K_USAGE:
 		usage = cJSON_GetObjectItemCaseSensitive(root, "usage");
-		if ((out = usage_of(usage, "output_tokens")) >= 0) {
-			long in = usage_of(usage, "input_tokens");
-
-			ev->usage(ev->ctx, out, in >= 0 ? in : st->input_tokens);
-		}
-	} else if (strcmp(t, "message_stop") == 0) {
-		st->stopped = true;
-		ev->done(ev->ctx);
-	} else if (strcmp(t, "error") == 0) {
+		out->out = usage_of(usage, "output_tokens");
+		out->in = usage_of(usage, "input_tokens");
+		break;
+	case K_ERROR: {
 		const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
 		const cJSON *etype = cJSON_GetObjectItemCaseSensitive(err, "type");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "message");
@@ -171,9 +201,128 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 		    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
 		ev->fail(ev->ctx, detail);
 		rc = FAILED;
+		break;
+	}
+	default:
+		break;
 	}
 	cJSON_Delete(root);
 	return rc;
+}
+
+/* The members the fast path reads, by object. */
+enum { TOP_TYPE, TOP_DELTA, TOP_MESSAGE, TOP_USAGE, TOP_N };
+static const char *const top_keys[TOP_N] = {
+	[TOP_TYPE] = "type", [TOP_DELTA] = "delta", [TOP_MESSAGE] = "message",
+	[TOP_USAGE] = "usage",
+};
+enum { DELTA_TEXT, DELTA_THINKING, DELTA_PARTIAL_JSON, DELTA_N };
+static const char *const delta_keys[DELTA_N] = {
+	[DELTA_TEXT] = "text", [DELTA_THINKING] = "thinking",
+	[DELTA_PARTIAL_JSON] = "partial_json",
+};
+enum { USAGE_OUT, USAGE_IN, USAGE_N };
+static const char *const usage_keys[USAGE_N] = {
+	[USAGE_OUT] = "output_tokens", [USAGE_IN] = "input_tokens",
+};
+static const char *const usage_key[] = { "usage" };
+
+/* kind_of on a scanned "type", or on the event line when it is no string;
+ * -1 when it holds escapes. */
+static int
+scan_kind(const struct jval *type, const char *event, enum kind *out)
+{
+	int k, is;
+
+	if (type->type != JSTRING) {
+		*out = kind_of(event);
+		return 0;
+	}
+	for (k = K_OTHER + 1; k < K_N; k++) {
+		if ((is = jscan_string_is(type, kind_names[k])) == -1)
+			return -1;
+		if (is) {
+			*out = k;
+			return 0;
+		}
+	}
+	*out = K_OTHER;
+	return 0;
+}
+
+/* The fast path: read_cjson's answer for a plain event, without a tree.
+ * -1 for read_cjson to read it (errors too: they are rare). */
+static int
+read_scan(const char *event, const char *data, size_t len, struct said *out)
+{
+	struct jdoc doc;
+	struct jval root, top[TOP_N], d[DELTA_N], u[USAGE_N], usage;
+
+	if (jscan_doc(&doc, data, len, &root) == -1)
+		return -1;
+	jscan_members(&root, top_keys, top, TOP_N);
+	if (scan_kind(&top[TOP_TYPE], event, &out->kind) == -1)
+		return -1;
+	switch (out->kind) {
+	case K_DELTA:
+		jscan_members(&top[TOP_DELTA], delta_keys, d, DELTA_N);
+		out->content = jscan_nonempty(&d[DELTA_TEXT]) ||
+		    jscan_nonempty(&d[DELTA_THINKING]) ||
+		    jscan_nonempty(&d[DELTA_PARTIAL_JSON]);
+		return 0;
+	case K_START:
+		jscan_members(&top[TOP_MESSAGE], usage_key, &usage, 1);
+		jscan_members(&usage, usage_keys, u, USAGE_N);
+		return jscan_count(&u[USAGE_IN], &out->in);
+	case K_USAGE:
+		jscan_members(&top[TOP_USAGE], usage_keys, u, USAGE_N);
+		if (jscan_count(&u[USAGE_OUT], &out->out) == -1)
+			return -1;
+		return jscan_count(&u[USAGE_IN], &out->in);
+	case K_ERROR:
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+static int
+on_event(void *ctx, const char *event, const char *data, size_t len)
+{
+	struct anthropic *st = ctx;
+	const struct proto_events *ev = st->ev;
+	struct said said;
+	int rc;
+
+	if (st->stopped)
+		return 0;
+	said_init(&said);
+	if (read_scan(event, data, len, &said) == -1) {
+		said_init(&said);
+		if ((rc = read_cjson(st, event, data, len, &said)) != 0)
+			return rc;
+	}
+	switch (said.kind) {
+	case K_DELTA:
+		if (said.content)
+			ev->token(ev->ctx);
+		break;
+	case K_START:
+		st->input_tokens = said.in;
+		break;
+	case K_USAGE:
+		if (said.out >= 0)
+			ev->usage(ev->ctx, said.out,
+			    said.in >= 0 ? said.in : st->input_tokens);
+		break;
+	case K_STOP:
+		st->stopped = true;
+		ev->done(ev->ctx);
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 static void

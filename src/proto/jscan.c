@@ -493,3 +493,10 @@ jscan_long(const struct jval *v, long *out)
 	*out = minus ? -n : n;
 	return 0;
 }
+
+int
+jscan_count(const struct jval *v, long *out)
+{
+	*out = -1;
+	return v->type == JNUMBER ? jscan_long(v, out) : 0;
+}

@@ -69,5 +69,8 @@ int jscan_string_is(const struct jval *v, const char *s);
  * jscan does not convert (a fraction, an exponent, many digits), which the
  * caller leaves to cJSON. Not a number: -1 too, so test the type first. */
 int jscan_long(const struct jval *v, long *out);
+/* A count as the adapters read one with cJSON (a number's (long), else -1
+ * for none): 0, or -1 for a number the caller leaves to cJSON. */
+int jscan_count(const struct jval *v, long *out);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "proto/frames.h"
+#include "proto/jscan.h"
 #include "run_opts.h"
 #include "prompts.h"
 #include "proto/proto.h"
@@ -51,25 +52,39 @@ ollama_headers(const struct run_opts *o, struct curl_slist *list)
 	return curl_slist_append(list, "Content-Type: application/json");
 }
 
+/* What one line says, whichever way it was read. */
+struct said {
+	bool	content;	/* content, response or thinking */
+	bool	done;		/* "done": true, the last line */
+	long	out, in;	/* its counts (-1: none) */
+};
+
 static long
 count_of(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	return cJSON_IsNumber(v) ? proto_count(v->valuedouble) : -1;
 }
 
-static int
-on_line(void *ctx, const char *event, const char *line, size_t len)
+static bool
+nonempty(const cJSON *o, const char *key)
 {
-	struct ollama *st = ctx;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] != '\0';
+}
+
+/* The full parse: any JSON cJSON takes, error lines with their message. */
+static int
+read_cjson(const struct ollama *st, const char *line, size_t len,
+    struct said *out)
+{
 	const struct proto_events *ev = st->ev;
 	const cJSON *msg, *err;
 	cJSON *root;
 	char detail[SAMPLE_DETAIL_MAX];
 
-	if (st->done)
-		return 0;
 	if ((root = cJSON_ParseWithLength(line, len)) == NULL || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		proto_fail_quote(ev, "non-JSON line", line, len);
@@ -85,25 +100,85 @@ on_line(void *ctx, const char *event, const char *line, size_t len)
 	msg = cJSON_GetObjectItemCaseSensitive(root, "message");
 	if (!cJSON_IsObject(msg))	/* /api/generate answers in "response" */
 		msg = root;
-	{
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(msg, "content");
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(msg, "response");
-		const cJSON *th = cJSON_GetObjectItemCaseSensitive(msg, "thinking");
-
-		if ((cJSON_IsString(c) && c->valuestring[0] != '\0') ||
-		    (cJSON_IsString(r) && r->valuestring[0] != '\0') ||
-		    (cJSON_IsString(th) && th->valuestring[0] != '\0'))
-			ev->token(ev->ctx);
-	}
+	out->content = nonempty(msg, "content") || nonempty(msg, "response") ||
+	    nonempty(msg, "thinking");
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "done"))) {
-		long out = count_of(root, "eval_count");
+		out->done = true;
+		out->out = count_of(root, "eval_count");
+		out->in = count_of(root, "prompt_eval_count");
+	}
+	cJSON_Delete(root);
+	return 0;
+}
 
-		if (out >= 0)
-			ev->usage(ev->ctx, out, count_of(root, "prompt_eval_count"));
+/* The members the fast path reads: a message's, or the line's own when it
+ * has no message object; the line's begin with the message's, so that
+ * either array reads as the message. */
+enum { MSG_CONTENT, MSG_RESPONSE, MSG_THINKING, MSG_N };
+enum { TOP_ERROR = MSG_N, TOP_MESSAGE, TOP_DONE, TOP_EVAL, TOP_PROMPT_EVAL,
+    TOP_N };
+static const char *const top_keys[TOP_N] = {
+	[MSG_CONTENT] = "content", [MSG_RESPONSE] = "response",
+	[MSG_THINKING] = "thinking", [TOP_ERROR] = "error",
+	[TOP_MESSAGE] = "message", [TOP_DONE] = "done",
+	[TOP_EVAL] = "eval_count", [TOP_PROMPT_EVAL] = "prompt_eval_count",
+};
+
+/* The fast path: read_cjson's answer for a plain line, without a tree.
+ * -1 for read_cjson to read it (errors too: they are rare). */
+static int
+read_scan(const char *line, size_t len, struct said *out)
+{
+	struct jdoc doc;
+	struct jval root, top[TOP_N], m[MSG_N];
+	const struct jval *msg = top;
+
+	if (jscan_doc(&doc, line, len, &root) == -1 || root.type != JOBJECT)
+		return -1;
+	jscan_members(&root, top_keys, top, TOP_N);
+	if (top[TOP_ERROR].type != JNONE)
+		return -1;
+	if (top[TOP_MESSAGE].type == JOBJECT) {
+		jscan_members(&top[TOP_MESSAGE], top_keys, m, MSG_N);
+		msg = m;
+	}
+	out->content = jscan_nonempty(&msg[MSG_CONTENT]) ||
+	    jscan_nonempty(&msg[MSG_RESPONSE]) ||
+	    jscan_nonempty(&msg[MSG_THINKING]);
+	if (top[TOP_DONE].type == JTRUE) {
+		out->done = true;
+		if (jscan_count(&top[TOP_EVAL], &out->out) == -1 ||
+		    jscan_count(&top[TOP_PROMPT_EVAL], &out->in) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+on_line(void *ctx, const char *event, const char *line, size_t len)
+{
+	struct ollama *st = ctx;
+	const struct proto_events *ev = st->ev;
+	struct said said;
+	int rc;
+
+	if (st->done)
+		return 0;
+	memset(&said, 0, sizeof said);
+	if (read_scan(line, len, &said) == -1) {
+		memset(&said, 0, sizeof said);
+		if ((rc = read_cjson(st, line, len, &said)) != 0)
+			return rc;
+	}
+	if (said.content)
+		ev->token(ev->ctx);
+	if (said.done) {
+		if (said.out >= 0)
+			ev->usage(ev->ctx, said.out, said.in);
 		st->done = true;
 		ev->done(ev->ctx);
 	}
-	cJSON_Delete(root);
+	(void)event;
 	return 0;
 }
 

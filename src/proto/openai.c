@@ -146,8 +146,8 @@ read_cjson(struct openai *st, const char *data, size_t len, struct said *out)
 		in = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens");
 		if (cJSON_IsNumber(o)) {
 			out->usage = true;
-			out->out = (long)o->valuedouble;
-			out->in = cJSON_IsNumber(in) ? (long)in->valuedouble : -1;
+			out->out = proto_count(o->valuedouble);
+			out->in = cJSON_IsNumber(in) ? proto_count(in->valuedouble) : -1;
 		}
 	}
 	cJSON_Delete(root);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,16 @@ out:
 		return copy;
 	}
 	return NULL;
+}
+
+long
+proto_count(double d)
+{
+	if (d >= (double)LONG_MAX)
+		return LONG_MAX;
+	if (d <= (double)LONG_MIN)
+		return LONG_MIN;
+	return (long)d;
 }
 
 void

@@ -71,6 +71,9 @@ void proto_tgi_body(const struct run_opts *, const struct prompt *,
 /* Anthropic's "messages" (and "system") members, for Bedrock too. */
 void proto_anthropic_messages(struct buf *, const struct prompt *);
 
+/* A count from a JSON number, clamped to long's range: a wild one in a
+ * stream must not overflow the conversion. */
+long proto_count(double);
 /* Fails the stream with "WHAT: " and the first bytes of data. */
 void proto_fail_quote(const struct proto_events *, const char *what,
     const char *data, size_t len);

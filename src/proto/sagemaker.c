@@ -17,6 +17,7 @@
 #include "proto/aws.h"
 #include "proto/eventstream.h"
 #include "proto/frames.h"
+#include "proto/jscan.h"
 #include "run_opts.h"
 #include "prompts.h"
 #include "proto/proto.h"
@@ -32,6 +33,16 @@ struct sagemaker {
 	bool				 done;
 };
 
+/* What one object of the container's stream says, whichever way it was
+ * read. */
+struct said {
+	bool	content;	/* a TGI token or an OpenAI-style choice */
+	bool	usage;		/* usage.completion_tokens, in out */
+	long	out;
+	bool	end;		/* generated_text: TGI's final event */
+	bool	generated;	/* details.generated_tokens, in gen */
+	long	gen;
+};
 
 static bool
 nonempty(const cJSON *o, const char *key)
@@ -41,23 +52,16 @@ nonempty(const cJSON *o, const char *key)
 	return cJSON_IsString(v) && v->valuestring[0] != '\0';
 }
 
-/* One JSON object of the container's stream. */
+/* The full parse: any JSON cJSON takes, errors with their message. */
 static int
-on_json(struct sagemaker *st, const char *data, size_t len)
+read_cjson(const struct sagemaker *st, const char *data, size_t len,
+    struct said *out)
 {
 	const struct proto_events *ev = st->ev;
-	const cJSON *tok, *err, *gen, *choices, *c, *usage;
+	const cJSON *tok, *err, *gen, *choices, *c, *n;
 	cJSON *root;
 	char detail[SAMPLE_DETAIL_MAX];
-	bool content = false;
 
-	if (st->done)
-		return 0;
-	if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
-		st->done = true;
-		ev->done(ev->ctx);
-		return 0;
-	}
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		proto_fail_quote(ev, "container sent non-JSON", data, len);
@@ -75,30 +79,130 @@ on_json(struct sagemaker *st, const char *data, size_t len)
 	tok = cJSON_GetObjectItemCaseSensitive(root, "token");
 	if (nonempty(tok, "text") &&
 	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special")))
-		content = true;
+		out->content = true;
 	choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
 	cJSON_ArrayForEach(c, choices) {
 		if (nonempty(cJSON_GetObjectItemCaseSensitive(c, "delta"), "content") ||
 		    nonempty(c, "text"))
-			content = true;
+			out->content = true;
 	}
-	if (content)
-		ev->token(ev->ctx);
-	usage = cJSON_GetObjectItemCaseSensitive(root, "usage");
-	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens")))
-		ev->usage(ev->ctx, (long)cJSON_GetObjectItemCaseSensitive(usage,
-		    "completion_tokens")->valuedouble, -1);
+	n = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(root, "usage"), "completion_tokens");
+	if (cJSON_IsNumber(n)) {
+		out->usage = true;
+		out->out = proto_count(n->valuedouble);
+	}
 	gen = cJSON_GetObjectItemCaseSensitive(root, "generated_text");
 	if (gen != NULL && !cJSON_IsNull(gen)) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(root, "details"), "generated_tokens");
+		out->end = true;
+		n = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(root, "details"),
+		    "generated_tokens");
+		if (cJSON_IsNumber(n)) {
+			out->generated = true;
+			out->gen = proto_count(n->valuedouble);
+		}
+	}
+	cJSON_Delete(root);
+	return 0;
+}
 
-		if (cJSON_IsNumber(n))
-			ev->usage(ev->ctx, (long)n->valuedouble, -1);
+/* The members the fast path reads, by object. */
+enum { TOP_ERROR, TOP_TOKEN, TOP_CHOICES, TOP_USAGE, TOP_GENERATED,
+    TOP_DETAILS, TOP_N };
+static const char *const top_keys[TOP_N] = {
+	[TOP_ERROR] = "error", [TOP_TOKEN] = "token", [TOP_CHOICES] = "choices",
+	[TOP_USAGE] = "usage", [TOP_GENERATED] = "generated_text",
+	[TOP_DETAILS] = "details",
+};
+enum { TOKEN_TEXT, TOKEN_SPECIAL, TOKEN_N };
+static const char *const token_keys[TOKEN_N] = {
+	[TOKEN_TEXT] = "text", [TOKEN_SPECIAL] = "special",
+};
+enum { CHOICE_DELTA, CHOICE_TEXT, CHOICE_N };
+static const char *const choice_keys[CHOICE_N] = {
+	[CHOICE_DELTA] = "delta", [CHOICE_TEXT] = "text",
+};
+static const char *const content_key[] = { "content" };
+static const char *const completion_key[] = { "completion_tokens" };
+static const char *const generated_key[] = { "generated_tokens" };
+
+/* A count read in place into *n, *given saying whether there was one; -1
+ * when cJSON must convert it. */
+static int
+scan_count(const struct jval *v, bool *given, long *n)
+{
+	if (v->type != JNUMBER)
+		return 0;
+	*given = true;
+	return jscan_long(v, n);
+}
+
+/* The fast path: read_cjson's answer for a plain object, without a tree.
+ * -1 for read_cjson to read it (errors too: they are rare). */
+static int
+read_scan(const char *data, size_t len, struct said *out)
+{
+	struct jdoc doc;
+	struct jval root, top[TOP_N], t[TOKEN_N], c, ch[CHOICE_N], v;
+
+	if (jscan_doc(&doc, data, len, &root) == -1 || root.type != JOBJECT)
+		return -1;
+	jscan_members(&root, top_keys, top, TOP_N);
+	if (jscan_given(&top[TOP_ERROR]))
+		return -1;
+	jscan_members(&top[TOP_TOKEN], token_keys, t, TOKEN_N);
+	if (jscan_nonempty(&t[TOKEN_TEXT]) && t[TOKEN_SPECIAL].type != JTRUE)
+		out->content = true;
+	JSCAN_FOREACH(c, top[TOP_CHOICES]) {
+		jscan_members(&c, choice_keys, ch, CHOICE_N);
+		jscan_members(&ch[CHOICE_DELTA], content_key, &v, 1);
+		if (jscan_nonempty(&v) || jscan_nonempty(&ch[CHOICE_TEXT]))
+			out->content = true;
+	}
+	jscan_members(&top[TOP_USAGE], completion_key, &v, 1);
+	if (scan_count(&v, &out->usage, &out->out) == -1)
+		return -1;
+	if (jscan_given(&top[TOP_GENERATED])) {
+		out->end = true;
+		jscan_members(&top[TOP_DETAILS], generated_key, &v, 1);
+		if (scan_count(&v, &out->generated, &out->gen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* One JSON object of the container's stream. */
+static int
+on_json(struct sagemaker *st, const char *data, size_t len)
+{
+	const struct proto_events *ev = st->ev;
+	struct said said;
+	int rc;
+
+	if (st->done)
+		return 0;
+	if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
+		st->done = true;
+		ev->done(ev->ctx);
+		return 0;
+	}
+	memset(&said, 0, sizeof said);
+	if (read_scan(data, len, &said) == -1) {
+		memset(&said, 0, sizeof said);
+		if ((rc = read_cjson(st, data, len, &said)) != 0)
+			return rc;
+	}
+	if (said.content)
+		ev->token(ev->ctx);
+	if (said.usage)
+		ev->usage(ev->ctx, said.out, -1);
+	if (said.end) {
+		if (said.generated)
+			ev->usage(ev->ctx, said.gen, -1);
 		st->done = true;
 		ev->done(ev->ctx);
 	}
-	cJSON_Delete(root);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "proto/proto.h"
 #include "sample.h"
 #include "proto/frames.h"
+#include "proto/jscan.h"
 
 #define FAILED		1
 
@@ -38,17 +39,24 @@ proto_tgi_body(const struct run_opts *o, const struct prompt *p, long max_tokens
 	buf_adds(b, "},\"stream\":true}");
 }
 
+/* What one event says, whichever way it was read. */
+struct said {
+	bool	content;	/* a token with text that is not special */
+	bool	end;		/* generated_text: the final event */
+	bool	usage;		/* details.generated_tokens, in out */
+	long	out;
+};
+
+/* The full parse: any JSON cJSON takes, error events with their message. */
 static int
-on_event(void *ctx, const char *event, const char *data, size_t len)
+read_cjson(const struct tgi *st, const char *data, size_t len,
+    struct said *out)
 {
-	struct tgi *st = ctx;
 	const struct proto_events *ev = st->ev;
-	const cJSON *tok, *text, *err, *gen, *details;
+	const cJSON *tok, *text, *err, *gen, *n;
 	cJSON *root;
 	char detail[SAMPLE_DETAIL_MAX];
 
-	if (st->done)
-		return 0;
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		proto_fail_quote(ev, "non-JSON data", data, len);
@@ -67,21 +75,87 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	}
 	tok = cJSON_GetObjectItemCaseSensitive(root, "token");
 	text = cJSON_GetObjectItemCaseSensitive(tok, "text");
-	if (cJSON_IsString(text) && text->valuestring[0] != '\0' &&
-	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special")))
-		ev->token(ev->ctx);
+	out->content = cJSON_IsString(text) && text->valuestring[0] != '\0' &&
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special"));
 	gen = cJSON_GetObjectItemCaseSensitive(root, "generated_text");
 	if (gen != NULL && !cJSON_IsNull(gen)) {
-		const cJSON *n;
+		out->end = true;
+		n = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(root, "details"),
+		    "generated_tokens");
+		if (cJSON_IsNumber(n)) {
+			out->usage = true;
+			out->out = proto_count(n->valuedouble);
+		}
+	}
+	cJSON_Delete(root);
+	return 0;
+}
 
-		details = cJSON_GetObjectItemCaseSensitive(root, "details");
-		n = cJSON_GetObjectItemCaseSensitive(details, "generated_tokens");
-		if (cJSON_IsNumber(n))
-			ev->usage(ev->ctx, (long)n->valuedouble, -1);
+/* The members the fast path reads, by object. */
+enum { TOP_ERROR, TOP_TOKEN, TOP_GENERATED, TOP_DETAILS, TOP_N };
+static const char *const top_keys[TOP_N] = {
+	[TOP_ERROR] = "error", [TOP_TOKEN] = "token",
+	[TOP_GENERATED] = "generated_text", [TOP_DETAILS] = "details",
+};
+enum { TOKEN_TEXT, TOKEN_SPECIAL, TOKEN_N };
+static const char *const token_keys[TOKEN_N] = {
+	[TOKEN_TEXT] = "text", [TOKEN_SPECIAL] = "special",
+};
+static const char *const generated_key[] = { "generated_tokens" };
+
+/* The fast path: read_cjson's answer for a plain event, without a tree.
+ * -1 for read_cjson to read it (errors too: they are rare). */
+static int
+read_scan(const char *data, size_t len, struct said *out)
+{
+	struct jdoc doc;
+	struct jval root, top[TOP_N], t[TOKEN_N], n;
+
+	if (jscan_doc(&doc, data, len, &root) == -1 || root.type != JOBJECT)
+		return -1;
+	jscan_members(&root, top_keys, top, TOP_N);
+	if (jscan_given(&top[TOP_ERROR]))
+		return -1;
+	jscan_members(&top[TOP_TOKEN], token_keys, t, TOKEN_N);
+	out->content = jscan_nonempty(&t[TOKEN_TEXT]) &&
+	    t[TOKEN_SPECIAL].type != JTRUE;
+	if (jscan_given(&top[TOP_GENERATED])) {
+		out->end = true;
+		jscan_members(&top[TOP_DETAILS], generated_key, &n, 1);
+		if (n.type == JNUMBER) {
+			if (jscan_long(&n, &out->out) == -1)
+				return -1;
+			out->usage = true;
+		}
+	}
+	return 0;
+}
+
+static int
+on_event(void *ctx, const char *event, const char *data, size_t len)
+{
+	struct tgi *st = ctx;
+	const struct proto_events *ev = st->ev;
+	struct said said;
+	int rc;
+
+	if (st->done)
+		return 0;
+	memset(&said, 0, sizeof said);
+	if (read_scan(data, len, &said) == -1) {
+		memset(&said, 0, sizeof said);
+		if ((rc = read_cjson(st, data, len, &said)) != 0)
+			return rc;
+	}
+	if (said.content)
+		ev->token(ev->ctx);
+	if (said.end) {
+		if (said.usage)
+			ev->usage(ev->ctx, said.out, -1);
 		st->done = true;
 		ev->done(ev->ctx);
 	}
-	cJSON_Delete(root);
 	(void)event;
 	return 0;
 }

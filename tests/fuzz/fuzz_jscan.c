@@ -1,6 +1,8 @@
-/* The in-place scanner against cJSON: the input, as an openai-chat stream
+/* The in-place scanner against cJSON: the input, as the stream of one of
+ * the adapters that read events with jscan (its first byte picks which),
  * fed in two pieces, must give the same tokens, usage, end and errors with
- * jscan as with cJSON alone; any difference traps. */
+ * jscan as with cJSON alone; any difference traps. SageMaker's pieces are
+ * sent as two PayloadPart messages. */
 #include "config.h"
 
 #include <stddef.h>
@@ -8,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "fuzz_split.h"
+#include "proto/eventstream.h"
 #include "proto/jscan.h"
 #include "proto/proto.h"
 
@@ -43,15 +47,26 @@ static void
 run(const struct proto *p, const char *buf, size_t n, size_t at, bool off,
     struct seen *s)
 {
+	static const char *const part[] = { ":event-type", "PayloadPart",
+	    ":message-type", "event", NULL };
 	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL };
 	void *state = malloc(p->state_size);
+	struct buf b;
 
 	memset(s, 0, sizeof *s);
 	jscan_off = off;
 	p->init(state);
-	s->rc = p->feed(state, buf, at, &ev);
-	if (s->rc == 0)
-		s->rc = p->feed(state, buf + at, n - at, &ev);
+	if (p == &proto_sagemaker) {
+		buf_init(&b);
+		es_encode(&b, part, buf, at);
+		es_encode(&b, part, buf + at, n - at);
+		s->rc = p->feed(state, b.p, b.len, &ev);
+		buf_free(&b);
+	} else {
+		s->rc = p->feed(state, buf, at, &ev);
+		if (s->rc == 0)
+			s->rc = p->feed(state, buf + at, n - at, &ev);
+	}
 	if (s->rc == 0)
 		s->rc = p->finish(state, &ev);
 	p->done(state);
@@ -61,8 +76,11 @@ run(const struct proto *p, const char *buf, size_t n, size_t at, bool off,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
-	const struct proto *p = n > 0 && data[0] & 1 ? &proto_openai_completions :
-	    &proto_openai_chat;
+	static const struct proto *const protos[] = { &proto_openai_chat,
+	    &proto_openai_completions, &proto_anthropic, &proto_tgi,
+	    &proto_ollama, &proto_sagemaker };
+	const size_t nprotos = sizeof protos / sizeof protos[0];
+	const struct proto *p = protos[n > 0 ? data[0] % nprotos : 0];
 	size_t at = fuzz_split(&data, &n);
 	struct seen a, b;
 

@@ -25,7 +25,7 @@ is "$(jq -s '[.[] | select(.type == "end")][0].requests' "$T/run.jsonl")" 10 "en
 
 # Join each recorded chunk with the sim's send time by X-Request-Id and index.
 prefix=$(jq -r 'select(.type == "run") | .mono0' "$T/run.jsonl")
-is "$(wc -l < "$T/truth.jsonl" | tr -d ' ')" 300 "the sim logged 300 chunks"
+is "$(jq -s 'map(select(.chunk != null)) | length' "$T/truth.jsonl")" 300 "the sim logged 300 chunks (and, apart, when it read each request)"
 jq -n --slurpfile run "$T/run.jsonl" --slurpfile truth "$T/truth.jsonl" '
 	($run | map(select(.type == "run"))[0].mono0) as $m0 |
 	($truth | map({key: "\(.id | sub("^[0-9]+-"; ""))/\(.chunk)", value: .t}) | from_entries) as $sent |

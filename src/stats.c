@@ -1,11 +1,8 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "stats.h"
 #include "xalloc.h"
@@ -14,336 +11,62 @@ const double stats_pcts[NPCT] = { 5, 25, 50, 75, 90, 95, 99, 99.9 };
 
 #define PEAK_WINDOW 5	/* seconds in the moving average of the peak rate */
 
-#define HUGE_MIN	(4 << 20)	/* bytes from which huge pages pay */
-
-/* Asks for huge pages under a large array: a page fault each 4 KiB of
- * millions of values costs more than sorting them. */
+/* The sum of a sorted series' values, and of their squared distances from
+ * mean, into *sum and *sq. */
 static void
-huge_pages(void *p, size_t len)
+sums(const struct series *x, double mean, double *sum, double *sq)
 {
-#ifdef MADV_HUGEPAGE
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	size_t i;
 
-	if (len >= HUGE_MIN)
-		madvise((void *)from, (uintptr_t)p + len - from, MADV_HUGEPAGE);
-#endif
+	for (i = 0; i < x->n; i++) {
+		double v = series_value(x, i);
+
+		if (sum != NULL)
+			*sum += v;
+		if (sq != NULL)
+			*sq += (v - mean) * (v - mean);
+	}
 }
 
-#define MAP_MIN		(4 << 20)	/* bytes from which a series is mapped */
-
-/* Room for extra more values. Large series live in mappings of their own
- * that grow by mremap: a doubling realloc would copy them each time, and
- * a run's token gaps reach gigabytes. */
+/* The distribution of a sorted series. */
 static void
-series_reserve(struct series *s, size_t extra)
-{
-	size_t cap = s->cap ? s->cap : 256;
-	void *p;
-
-	if (s->n + extra <= s->cap)
-		return;
-	while (cap < s->n + extra)
-		cap *= 2;
-	if (cap * sizeof *s->v < MAP_MIN) {
-		s->v = xreallocarray(s->v, cap, sizeof *s->v);
-		s->cap = cap;
-		return;
-	}
-	if (s->mapped)
-		p = mremap(s->v, s->cap * sizeof *s->v, cap * sizeof *s->v,
-		    MREMAP_MAYMOVE);
-	else if ((p = mmap(NULL, cap * sizeof *s->v, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) != MAP_FAILED) {
-		if (s->n > 0)	/* s->v is NULL before the first value */
-			memcpy(p, s->v, s->n * sizeof *s->v);
-		free(s->v);
-	}
-	if (p == MAP_FAILED)
-		fatal("out of memory: %zu values", cap);
-	s->v = p;
-	s->cap = cap;
-	s->mapped = true;
-	huge_pages(s->v, s->cap * sizeof *s->v);
-}
-
-void
-series_free(struct series *s)
-{
-	if (s->mapped)
-		munmap(s->v, s->cap * sizeof *s->v);
-	else
-		free(s->v);
-	memset(s, 0, sizeof *s);
-}
-
-void
-series_add(struct series *s, double v)
-{
-	series_reserve(s, 1);
-	s->v[s->n++] = v;
-	s->sorted = false;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* A double's bits, made to order as the numbers do: non-negative ones gain
- * the sign bit, negative ones are flipped whole. */
-static inline uint64_t
-order_key(double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, sizeof u);
-	return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
-}
-
-static inline double
-order_value(uint64_t u)
-{
-	double d;
-
-	u = u >> 63 ? u & ~(UINT64_C(1) << 63) : ~u;
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
-
-#define RADIX_BITS	11
-#define RADIX		(1 << RADIX_BITS)
-#define RADIX_MIN	512	/* fewer values are sorted by comparison */
-
-/* Sorts n doubles (no NaN) by a least-significant-digit radix sort, 11
- * bits a pass: a run file holds millions of token gaps, and this is several
- * times faster than qsort on them. Most values are times measured in whole
- * microseconds: those sort as integers, in the few passes their largest
- * needs; any others by their ordered bits. */
-static void
-sort_doubles(double *v, size_t n)
-{
-	static uint64_t *scratch;	/* kept: its pages are touched once */
-	static size_t scratch_n;
-	size_t count[RADIX], i;
-	uint64_t *a, *b, *t, top = 0;
-	bool whole = true;
-	int shift, bits = 64;
-
-	if (n < 2)
-		return;
-	if (n < RADIX_MIN) {
-		qsort(v, n, sizeof *v, cmp_double);
-		return;
-	}
-	if (n > scratch_n) {
-		free(scratch);
-		scratch = xreallocarray(NULL, n, sizeof *scratch);
-		scratch_n = n;
-		huge_pages(scratch, n * sizeof *scratch);
-	}
-	a = scratch;
-	b = (uint64_t *)(void *)v;	/* the other buffer is v's own room */
-	for (i = 0; i < n && whole; i++) {
-		double us = v[i] * USEC_PER_SEC;
-
-		if (us >= 0 && us < 1e15 && (double)(a[i] = (uint64_t)(us + 0.5)) /
-		    USEC_PER_SEC == v[i])
-			top |= a[i];
-		else
-			whole = false;
-	}
-	if (whole)
-		for (bits = 1; bits < 64 && top >> bits != 0; bits++)
-			;
-	else
-		for (i = 0; i < n; i++)
-			a[i] = order_key(v[i]);
-	for (shift = 0; shift < bits; shift += RADIX_BITS) {
-		size_t sum = 0, c;
-
-		memset(count, 0, sizeof count);
-		for (i = 0; i < n; i++)
-			count[(a[i] >> shift) & (RADIX - 1)]++;
-		if (count[(a[0] >> shift) & (RADIX - 1)] == n)
-			continue;	/* every value has this digit */
-		for (i = 0; i < RADIX; i++) {
-			c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			b[count[(a[i] >> shift) & (RADIX - 1)]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	/* the keys, wherever they ended, back to v's values in place */
-	for (i = 0; i < n; i++) {
-		uint64_t k = a[i];
-
-		v[i] = whole ? (double)k / USEC_PER_SEC : order_value(k);
-	}
-}
-
-double
-series_percentile_sorted(const double *v, size_t n, double p)
-{
-	double idx, frac;
-	size_t lo;
-
-	if (n == 0)
-		return NAN;
-	idx = p / 100.0 * (double)(n - 1);
-	lo = (size_t)floor(idx);
-	if (lo >= n - 1)
-		return v[n - 1];
-	frac = idx - (double)lo;
-	return v[lo] + (v[lo + 1] - v[lo]) * frac;
-}
-
-/* Quickselect: leaves the k-th smallest at v[k]. */
-static void
-select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		double pivot = v[lo + (hi - lo) / 2], t;
-		size_t i = lo, j = hi;
-
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				t = v[i]; v[i] = v[j]; v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			return;
-	}
-}
-
-double
-series_percentile(const struct series *s, double p)
-{
-	double *tmp, idx, lo_v, hi_v;
-	size_t lo, i;
-
-	if (s->n == 0)
-		return NAN;
-	tmp = xreallocarray(NULL, s->n, sizeof *tmp);
-	memcpy(tmp, s->v, s->n * sizeof *tmp);
-	idx = p / 100.0 * (double)(s->n - 1);
-	lo = (size_t)floor(idx);
-	select_kth(tmp, s->n, lo);
-	lo_v = hi_v = tmp[lo];
-	if (lo + 1 < s->n) {
-		hi_v = tmp[lo + 1];
-		for (i = lo + 2; i < s->n; i++)
-			if (tmp[i] < hi_v)
-				hi_v = tmp[i];
-	}
-	free(tmp);
-	return lo_v + (hi_v - lo_v) * (idx - (double)lo);
-}
-
-void
-series_sort(struct series *s)
-{
-	if (!s->sorted)
-		sort_doubles(s->v, s->n);
-	s->sorted = true;
-}
-
-/* The distribution of sorted values. */
-static void
-dist_of(const double *v, size_t n, struct dist *d)
+dist_of(const struct series *x, struct dist *d)
 {
 	double sum = 0, sq = 0;
-	size_t i;
 	int k;
 
 	memset(d, 0, sizeof *d);
-	d->count = (long)n;
-	if (n == 0) {
+	d->count = (long)x->n;
+	if (x->n == 0) {
 		d->mean = d->stddev = d->min = d->max = NAN;
 		for (k = 0; k < NPCT; k++)
 			d->p[k] = NAN;
 		return;
 	}
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	d->mean = sum / (double)n;
-	for (i = 0; i < n; i++)
-		sq += (v[i] - d->mean) * (v[i] - d->mean);
-	d->stddev = sqrt(sq / (double)n);
-	d->min = v[0];
-	d->max = v[n - 1];
+	sums(x, 0, &sum, NULL);
+	d->mean = sum / (double)x->n;
+	sums(x, d->mean, NULL, &sq);
+	d->stddev = sqrt(sq / (double)x->n);
+	d->min = series_value(x, 0);
+	d->max = series_value(x, x->n - 1);
 	for (k = 0; k < NPCT; k++)
-		d->p[k] = series_percentile_sorted(v, n, stats_pcts[k]);
+		d->p[k] = series_percentile_of_sorted(x, stats_pcts[k]);
 }
 
 void
 stats_dist(struct stage_stats *st, enum metric m, struct dist *d)
 {
 	series_sort(&st->m[m]);
-	dist_of(st->m[m].v, st->m[m].n, d);
-}
-
-/* The value of rank r (from 0) among the stages' sorted values together:
- * the least x with more than r values at or below it, found by bisecting
- * the ordered bits of doubles, counting by binary search in each stage. */
-static double
-rank_of(struct series *const *all, int k, size_t r)
-{
-	uint64_t lo = 0, hi = UINT64_MAX;	/* the answer is in [lo, hi] */
-	int i;
-
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		size_t count = 0;
-
-		for (i = 0; i < k; i++) {
-			size_t a = 0, b = all[i]->n;
-
-			while (a < b) {		/* values <= mid */
-				size_t m = a + (b - a) / 2;
-
-				if (order_key(all[i]->v[m]) <= mid)
-					a = m + 1;
-				else
-					b = m;
-			}
-			count += a;
-		}
-		if (count > r)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return order_value(lo);
+	dist_of(&st->m[m], d);
 }
 
 void
 stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 {
 	struct series **all = xcalloc((size_t)s->nstages + 1, sizeof *all);
+	static const struct series none;
 	double sum = 0, sq = 0;
-	size_t n = 0, j;
+	size_t n = 0;
 	int i, k;
 
 	for (i = 0; i < s->nstages; i++) {
@@ -352,7 +75,7 @@ stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 		n += all[i]->n;
 	}
 	if (n == 0 || s->nstages == 1) {
-		dist_of(n ? all[0]->v : NULL, n, d);
+		dist_of(n ? all[0] : &none, d);
 		free(all);
 		return;
 	}
@@ -364,26 +87,24 @@ stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 	for (i = 0; i < s->nstages; i++) {
 		const struct series *x = all[i];
 
-		for (j = 0; j < x->n; j++)
-			sum += x->v[j];
+		sums(x, 0, &sum, NULL);
 		if (x->n > 0) {
-			d->min = fmin(d->min, x->v[0]);
-			d->max = fmax(d->max, x->v[x->n - 1]);
+			d->min = fmin(d->min, series_value(x, 0));
+			d->max = fmax(d->max, series_value(x, x->n - 1));
 		}
 	}
 	d->mean = sum / (double)n;
 	for (i = 0; i < s->nstages; i++)
-		for (j = 0; j < all[i]->n; j++)
-			sq += (all[i]->v[j] - d->mean) * (all[i]->v[j] - d->mean);
+		sums(all[i], d->mean, NULL, &sq);
 	d->stddev = sqrt(sq / (double)n);
-	/* percentiles as series_percentile_sorted takes them */
+	/* percentiles as series_percentile_of_sorted takes them */
 	for (k = 0; k < NPCT; k++) {
 		double idx = stats_pcts[k] / 100.0 * (double)(n - 1);
 		size_t lo = (size_t)floor(idx);
-		double v = rank_of(all, s->nstages, lo);
+		double v = series_rank(all, s->nstages, lo);
 
 		d->p[k] = lo >= n - 1 ? v :
-		    v + (rank_of(all, s->nstages, lo + 1) - v) * (idx - (double)lo);
+		    v + (series_rank(all, s->nstages, lo + 1) - v) * (idx - (double)lo);
 	}
 	free(all);
 }
@@ -548,10 +269,10 @@ on_sample(void *self, const struct sample *x)
 	}
 	st->requests++;
 	if (x->scheduled != USEC_NONE) {
-		series_add(&st->m[M_QUEUED], usec_to_sec(x->t - x->scheduled));
-		series_add(&st->m[M_LATE], usec_to_sec(x->late));
+		series_add_usec(&st->m[M_QUEUED], x->t - x->scheduled);
+		series_add_usec(&st->m[M_LATE], x->late);
 		if (x->ttft != USEC_NONE && x->error == ERR_NONE)
-			series_add(&st->m[M_TTFT_SENT], usec_to_sec(x->ttft));
+			series_add_usec(&st->m[M_TTFT_SENT], x->ttft);
 	}
 	add_brief(st, x);
 	if (x->error != ERR_NONE) {
@@ -573,10 +294,10 @@ on_sample(void *self, const struct sample *x)
 	if (x->tokens_from == TOKENS_FROM_CHUNKS)
 		st->from_chunks++;
 	if (x->ttfb != USEC_NONE)
-		series_add(&st->m[M_TTFB], usec_to_sec(x->ttfb));
+		series_add_usec(&st->m[M_TTFB], x->ttfb);
 	if (x->ttft != USEC_NONE)
-		series_add(&st->m[M_TTFT], usec_to_sec(sample_ttft_waited(x)));
-	series_add(&st->m[M_TTLT], usec_to_sec(sample_ttlt_waited(x)));
+		series_add_usec(&st->m[M_TTFT], sample_ttft_waited(x));
+	series_add_usec(&st->m[M_TTLT], sample_ttlt_waited(x));
 	if (x->output_tokens > 0)
 		series_add(&st->m[M_E2E_PER_TOKEN],
 		    usec_to_sec(sample_ttlt_waited(x)) / (double)x->output_tokens);
@@ -587,14 +308,8 @@ on_sample(void *self, const struct sample *x)
 		series_add(&st->m[M_DECODE_RATE],
 		    (double)(x->output_tokens - 1) / decode);
 	}
-	if (x->nchunks > 1) {
-		struct series *itl = &st->m[M_ITL];
-
-		series_reserve(itl, x->nchunks - 1);
-		for (i = 1; i < x->nchunks; i++)
-			itl->v[itl->n++] = usec_to_sec(x->chunks[i] - x->chunks[i - 1]);
-		itl->sorted = false;
-	}
+	for (i = 1; i < x->nchunks; i++)
+		series_add_usec(&st->m[M_ITL], x->chunks[i] - x->chunks[i - 1]);
 }
 
 static void

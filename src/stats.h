@@ -8,18 +8,12 @@
 
 #include "sink.h"
 #include "metrics.h"
+#include "series.h"
 #include "slo.h"
 
 /* The percentiles every latency metric reports. */
 #define NPCT 8
 extern const double stats_pcts[NPCT];	/* 5 25 50 75 90 95 99 99.9 */
-
-struct series {
-	double	*v;
-	size_t	 n, cap;
-	bool	 sorted;	/* v is in order (a summary sorted it) */
-	bool	 mapped;	/* v is a mapping of its own (a large one) */
-};
 
 struct dist {
 	long	count;
@@ -120,15 +114,5 @@ double stats_req_rate(const struct stage_stats *, usec_t now);
 void stats_goodput(const struct stage_stats *, const struct slo *, usec_t now,
     struct goodput *);
 struct stage_stats *stats_current(struct stats *);
-
-/* Exact percentile p (0-100) of sorted values, linearly interpolated. */
-double series_percentile_sorted(const double *v, size_t n, double p);
-/* The same on unsorted values, without disturbing them (selection on a
- * scratch copy). */
-double series_percentile(const struct series *, double p);
-void series_add(struct series *, double v);
-void series_free(struct series *);
-/* Puts the values in order, once: a summary reads them several times. */
-void series_sort(struct series *);
 
 #endif

@@ -247,8 +247,8 @@ static void
 draw_keys(struct tui *t, int y)
 {
 	if (t->prompting) {
-		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt);
-		put_cursor(t, y, 6 + (int)t->prompt_len, true);
+		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt.text);
+		put_cursor(t, y, 6 + note_columns(&t->prompt), true);
 		return;
 	}
 	put_cursor(t, 0, 0, false);
@@ -314,7 +314,10 @@ draw_help(struct tui *t)
 void
 chrome_notice(struct tui *t, const char *msg)
 {
-	snprintf(t->notice, sizeof t->notice, "%s", msg);
+	size_t n = note_fit(msg, sizeof t->notice - 1);
+
+	memcpy(t->notice, msg, n);
+	t->notice[n] = '\0';
 	t->notice_until = ev_now(t->loop) + NOTICE_SECS;
 }
 

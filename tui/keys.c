@@ -37,7 +37,7 @@ prompt_key(struct tui *t, int ch)
 	case KEY_ENTER_CR:
 	case KEY_ENTER:
 		t->prompting = false;
-		load_mark(t->m.load, t->prompt);
+		load_mark(t->m.load, t->prompt.text);
 		chrome_notice(t, "marked");
 		break;
 	case KEY_ESC:
@@ -46,14 +46,10 @@ prompt_key(struct tui *t, int ch)
 	case KEY_BACKSPACE:
 	case KEY_DEL:
 	case '\b':
-		if (t->prompt_len > 0)
-			t->prompt[--t->prompt_len] = '\0';
+		note_backspace(&t->prompt);
 		break;
 	default:
-		if (ch >= ' ' && ch < KEY_DEL && t->prompt_len + 1 < sizeof t->prompt) {
-			t->prompt[t->prompt_len++] = (char)ch;
-			t->prompt[t->prompt_len] = '\0';
-		}
+		note_byte(&t->prompt, ch, t->utf8);
 	}
 }
 
@@ -203,8 +199,7 @@ key(struct tui *t, int ch)
 	case 'm':
 		if (l->state != LOAD_ENDED) {
 			t->prompting = true;
-			t->prompt_len = 0;
-			t->prompt[0] = '\0';
+			note_clear(&t->prompt);
 		}
 		break;
 	case 'w':

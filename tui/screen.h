@@ -16,6 +16,7 @@
 #include "labels.h"
 #include "clock.h"
 #include "load.h"
+#include "note.h"
 
 #define MIN_COLS	80
 #define MIN_ROWS	24
@@ -95,8 +96,7 @@ struct tui {
 	bool			 ended;
 	bool			 quitting;	/* q was pressed */
 	bool			 prompting;	/* typing a mark's note */
-	char			 prompt[120];
-	size_t			 prompt_len;
+	struct note		 prompt;	/* the note, while prompting */
 	char			 notice[160];
 	int			 sel;		/* replay: the player shown */
 	double			 notice_until;

@@ -54,7 +54,7 @@ histogram(struct tui *t, int y, int h, const char *name, const struct series *s)
 		width = 1e-6;
 	memset(bins, 0, sizeof bins);
 	for (k = 0; k < s->n; k++) {
-		int i2 = (int)((s->v[k] - lo) / width);
+		int i2 = (int)((series_value(s, k) - lo) / width);
 
 		bins[i2 < 0 ? 0 : i2 >= nbins ? nbins - 1 : i2]++;
 	}

@@ -3,7 +3,7 @@
 # types, capture-pane reads the screen.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 52
+plan 56
 
 # wait_line FILE JQ-FILTER [SECONDS]: until the JSONL has a matching record
 wait_line() {
@@ -63,6 +63,22 @@ check "m asks for a note" wait_for "^mark:" 1
 tm send-keys -t t "knee here" Enter
 check "the mark is written with its note" \
 	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "mark" and .text == "knee here")'
+tm send-keys -t t m
+tm send-keys -t t -l "café 東京✓x"
+check "a UTF-8 note is shown as typed" wait_for "^mark: café 東京✓x" 1
+tm send-keys -t t BSpace BSpace
+check "backspace removes a whole character, of any length" wait_for "^mark: café 東京\$" 1
+tm send-keys -t t -l "!"
+tm send-keys -t t Enter
+check "the UTF-8 note is written intact" \
+	wait_line "$T/screen.jsonl" 'select(.type == "control" and .action == "mark" and .text == "café 東京!")'
+a118=$(printf 'a%.0s' $(seq 118))
+tm send-keys -t t m
+tm send-keys -t t -l "${a118}é"
+tm send-keys -t t -l "b"
+tm send-keys -t t Enter
+check "a full note is cut between characters: é (2 bytes) no longer fits, b does" \
+	wait_line "$T/screen.jsonl" "select(.type == \"control\" and .action == \"mark\" and .text == \"${a118}b\")"
 
 for view in distributions stages streams log overview; do
 	tm send-keys -t t Tab

@@ -62,6 +62,54 @@ test_selection_matches_sort(void **state)
 	free(s.v);
 }
 
+/* Times kept as 32-bit microseconds give the very figures doubles gave,
+ * and the rare one beyond (negative, over 71 minutes) stays exact. */
+static void
+test_usec_series(void **state)
+{
+	static const usec_t edge[] = { 0, 1, (usec_t)UINT32_MAX - 1,
+	    (usec_t)UINT32_MAX, (usec_t)UINT32_MAX + 1, -1, -5000000,
+	    INT64_C(86400000000) };
+	struct series u = { 0 }, d = { 0 }, cu, *all[2];
+	size_t i;
+	int k;
+
+	srand(7);
+	for (i = 0; i < 100000; i++) {	/* radix-sorted: over RADIX_MIN */
+		usec_t v = i < sizeof edge / sizeof edge[0] ? edge[i] :
+		    (usec_t)(rand() % 20000) + (i % 3 == 0 ? 4000000 : 0);
+
+		series_add_usec(&u, v);
+		series_add(&d, usec_to_sec(v));
+	}
+	assert_int_equal(u.n, d.n);
+	assert_int_equal(u.nwide, 4);
+	assert_int_equal(u.nneg, 2);
+	for (k = 0; k < NPCT; k++)	/* unsorted: on a sorted copy */
+		assert_true(series_percentile(&u, stats_pcts[k]) ==
+		    series_percentile(&d, stats_pcts[k]));
+	series_sort(&u);
+	series_sort(&d);
+	for (i = 0; i < u.n; i++)
+		assert_true(series_value(&u, i) == d.v[i]);
+	assert_true(series_value(&u, 0) == -5.0);
+	assert_true(series_value(&u, u.n - 1) == 86400.0);
+	assert_true(series_value(&u, u.n - 2) == usec_to_sec((usec_t)UINT32_MAX + 1));
+	assert_true(series_value(&u, u.n - 3) == usec_to_sec((usec_t)UINT32_MAX));
+	for (k = 0; k < NPCT; k++)
+		assert_true(series_percentile_of_sorted(&u, stats_pcts[k]) ==
+		    series_percentile_sorted(d.v, d.n, stats_pcts[k]));
+	/* the rank across series, as a summary of several stages takes it */
+	cu = u;
+	all[0] = &u;
+	all[1] = &cu;
+	assert_true(series_rank(all, 2, 0) == -5.0);
+	assert_true(series_rank(all, 2, 2 * u.n - 1) == 86400.0);
+	assert_true(series_rank(all, 2, u.n) == series_value(&u, u.n / 2));
+	series_free(&u);
+	series_free(&d);
+}
+
 static struct sample
 make_sample(long id, int stage, usec_t t, usec_t ttft, int n, usec_t gap,
     usec_t tail)
@@ -232,6 +280,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentiles_by_hand),
 		cmocka_unit_test(test_selection_matches_sort),
+		cmocka_unit_test(test_usec_series),
 		cmocka_unit_test(test_request_metrics),
 		cmocka_unit_test(test_stage_windows),
 		cmocka_unit_test(test_segments_and_cancels),

@@ -11,9 +11,10 @@
 #
 #   tests/bench/exactness.sh [--smoke] [RUNS]
 #
-# A scenario is STREAMS:TOKENS_PER_S[:aligned][:tls]: aligned has the sim
-# send every stream's chunks on one shared tick (lockstep, as a batched
-# server does); tls serves https (ttftop only: the floor speaks plain http).
+# A scenario is STREAMS:TOKENS_PER_S[:aligned][:tls][:curl]: aligned has the
+# sim send every stream's chunks on one shared tick (lockstep, as a batched
+# server does); tls serves https, curl reads plain http with --transport
+# curl (ttftop only, both: the floor speaks plain http alone).
 # SCENARIOS="1000:50:aligned" runs one.
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +41,7 @@ one() {
 		simflags="$simflags --tls --tls-cert-out $W/ca.pem"
 		tlsflags="--cacert $W/ca.pem" ;;
 	esac
+	case "$sc" in *:curl*) tlsflags="$tlsflags --transport curl" ;; esac
 	sim_start --ttft 50ms --itl "$(awk -v r="$rate" 'BEGIN { print 1000 / r }')ms" \
 		--tokens "$(awk -v r="$rate" -v a="$ANSWER" 'BEGIN { print int(r * a) }')" $simflags
 	local port=${SIM_URL##*:}
@@ -61,7 +63,7 @@ printf '%-7s %4s %9s %9s %9s %9s %9s %9s %9s %9s %8s  %s\n' client run "tok p50"
 	"CPU/1M" scenario >"$W/table"
 for sc in $SCENARIOS; do
 	clients="ttftop floor"
-	case "$sc" in *:tls*) clients=ttftop ;; esac
+	case "$sc" in *:tls* | *:curl*) clients=ttftop ;; esac
 	for run in $(seq "$RUNS"); do
 		for client in $clients; do
 			read -r k50 k99 kmax n c50 c99 w50 w99 cpu tok <<<"$(one $client "$sc" "$run")"

@@ -44,6 +44,7 @@ on_done(void *ctx)
 
 	if (r->s.ttlt == USEC_NONE)
 		r->s.ttlt = r->arrival - r->start;
+	r->ended = true;
 }
 
 static void
@@ -180,7 +181,7 @@ request_start(struct request *r, long id, const char *id_prefix)
 		r->proto->done(r->proto_state);
 	r->proto->init(r->proto_state);
 	r->proto_live = true;
-	r->failed = r->http_error = false;
+	r->failed = r->http_error = r->ended = false;
 	r->usage_out = r->usage_in = -1;
 	r->errbody_len = 0;
 	r->xfer_kind = ERR_NONE;
@@ -266,7 +267,7 @@ request_finish(struct request *r)
 		http_detail(r);
 	} else if (r->failed) {
 		r->s.error = ERR_PROTOCOL;
-	} else if (r->xfer_kind != ERR_NONE) {
+	} else if (r->xfer_kind != ERR_NONE && !r->ended) {
 		r->s.error = r->xfer_kind;
 		snprintf(r->s.detail, sizeof r->s.detail, "%s", r->xfer_err);
 	} else if (r->proto->finish(r->proto_state, &ev) != 0) {

@@ -38,6 +38,10 @@ struct request {
 						   and SigV4's (xfer_start) */
 	int			 nown;
 	bool			 failed;	/* the adapter gave up */
+	bool			 ended;		/* the stream's own end marker came
+						   ([DONE], message_stop, ...): the
+						   transport ends the transfer within
+						   XFER_END_GRACE, whatever follows */
 	bool			 http_error;	/* a non-2xx status */
 	long			 usage_out;	/* -1 when none was sent */
 	long			 usage_in;
@@ -85,7 +89,9 @@ void request_connected(struct request *);
 void request_heard(struct request *);
 /* Body bytes (r->s.status set before the first): 0, or -1 to stop. */
 int request_data(struct request *, const char *data, size_t len);
-/* Completes the sample from the status, the adapter and r->xfer_kind. */
+/* Completes the sample from the status, the adapter and r->xfer_kind;
+ * a transfer that failed after the stream's own end (r->ended) lost
+ * nothing of the answer and is a success. */
 void request_finish(struct request *);
 /* Completes the sample as canceled (the transfer was removed unfinished). */
 void request_cancel(struct request *);

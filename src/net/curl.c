@@ -29,6 +29,9 @@ struct multi {
 /* What a request keeps: its easy handle, reused for its next one. */
 struct easy {
 	CURL			*easy;
+	struct multi		*x;
+	ev_timer		 end;		/* XFER_END_GRACE after the
+						   stream's own end */
 	struct curl_slist	 own[REQ_OWN_HEADERS]; /* r's own headers, in
 						   front of the shared ones */
 };
@@ -103,6 +106,40 @@ note_phases(CURL *easy, struct request *r)
 		r->s.phases.tls = (usec_t)tls;
 }
 
+/* The transfer is out of the multi handle: r ends with result. */
+static void
+transfer_done(struct multi *x, struct request *r, CURLcode result)
+{
+	struct easy *e = r->xfer;
+
+	ev_timer_stop(x->loop, &e->end);
+	if (r->s.status == 0)
+		response_status(r);
+	note_phases(e->easy, r);
+	r->xfer_kind = classify(result);
+	if (r->s.status == 429 || r->s.status == 503) {
+		curl_off_t secs = -1;
+		char v[32];
+
+		curl_easy_getinfo(e->easy, CURLINFO_RETRY_AFTER, &secs);
+		if (secs > 0) {
+			snprintf(v, sizeof v, "%lld", (long long)secs);
+			request_retry_after(r, v, strlen(v));
+		}
+	}
+	if (result == CURLE_COULDNT_CONNECT) {
+		long errno_of = 0;
+
+		curl_easy_getinfo(e->easy, CURLINFO_OS_ERRNO, &errno_of);
+		if (request_errno_is_local((int)errno_of))
+			r->local_errno = (int)errno_of;
+	}
+	if (result != CURLE_OK && r->xfer_err[0] == '\0')
+		snprintf(r->xfer_err, sizeof r->xfer_err, "%s",
+		    curl_easy_strerror(result));
+	x->done(x->ctx, r);
+}
+
 static void
 check_done(struct multi *x)
 {
@@ -118,32 +155,20 @@ check_done(struct multi *x)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		result = msg->data.result;
 		curl_multi_remove_handle(x->multi, msg->easy_handle);
-		if (r->s.status == 0)
-			response_status(r);
-		note_phases(msg->easy_handle, r);
-		r->xfer_kind = classify(result);
-		if (r->s.status == 429 || r->s.status == 503) {
-			curl_off_t secs = -1;
-			char v[32];
-
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_RETRY_AFTER, &secs);
-			if (secs > 0) {
-				snprintf(v, sizeof v, "%lld", (long long)secs);
-				request_retry_after(r, v, strlen(v));
-			}
-		}
-		if (result == CURLE_COULDNT_CONNECT) {
-			long e = 0;
-
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_OS_ERRNO, &e);
-			if (request_errno_is_local((int)e))
-				r->local_errno = (int)e;
-		}
-		if (result != CURLE_OK && r->xfer_err[0] == '\0')
-			snprintf(r->xfer_err, sizeof r->xfer_err, "%s",
-			    curl_easy_strerror(result));
-		x->done(x->ctx, r);
+		transfer_done(x, r, result);
 	}
+}
+
+/* The body did not end within XFER_END_GRACE of the stream's own end:
+ * the transfer is removed (curl closes the connection), a success. */
+static void
+end_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct request *r = w->data;
+	struct easy *e = r->xfer;
+
+	curl_multi_remove_handle(e->x->multi, e->easy);
+	transfer_done(e->x, r, CURLE_OK);
 }
 
 static void
@@ -218,12 +243,19 @@ static size_t
 write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct request *r = userp;
+	struct easy *e = r->xfer;
 	size_t n = size * nmemb;
 
 	request_heard(r);
 	if (r->s.ttfb == USEC_NONE)
 		response_status(r);
-	return request_data(r, data, n) == 0 ? n : 0;
+	if (request_data(r, data, n) != 0)
+		return 0;
+	if (r->ended && !ev_is_active(&e->end)) {
+		ev_timer_set(&e->end, XFER_END_GRACE, 0.);
+		ev_timer_start(e->x->loop, &e->end);
+	}
+	return n;
 }
 
 /* The connection is up (TLS too) and the request about to be sent. */
@@ -258,6 +290,9 @@ easy_new(struct multi *x, struct request *r)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(o->timeout / 1000));
 	xfer_tls_setopt(easy, o);
 	e->easy = easy;
+	e->x = x;
+	ev_init(&e->end, end_cb);
+	e->end.data = r;
 	return e;
 }
 
@@ -341,6 +376,7 @@ multi_cancel(void *t, struct request *r)
 	struct multi *x = t;
 	struct easy *e = r->xfer;
 
+	ev_timer_stop(x->loop, &e->end);
 	curl_multi_remove_handle(x->multi, e->easy);
 }
 
@@ -348,10 +384,12 @@ multi_cancel(void *t, struct request *r)
 static void
 multi_release(void *t, struct request *r)
 {
+	struct multi *x = t;
 	struct easy *e = r->xfer;
 
 	if (e == NULL)
 		return;
+	ev_timer_stop(x->loop, &e->end);
 	curl_easy_cleanup(e->easy);
 	free(e);
 	r->xfer = NULL;

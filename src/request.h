@@ -10,6 +10,7 @@
 #include <ev.h>
 
 #include "buf.h"
+#include "net/coding.h"
 #include "sample.h"
 
 struct lag_hist;
@@ -43,6 +44,7 @@ struct request {
 						   transport ends the transfer within
 						   XFER_END_GRACE, whatever follows */
 	bool			 http_error;	/* a non-2xx status */
+	struct coding		 coding;	/* the body's Content-Encoding */
 	long			 usage_out;	/* -1 when none was sent */
 	long			 usage_in;
 	char			 errbody[ERRBODY_MAX];
@@ -73,6 +75,8 @@ void request_start(struct request *, long id, const char *id_prefix);
 void request_add_header(struct request *, const char *line, size_t len);
 /* The answer's Content-Type, as the transport read it. */
 void request_content_type(struct request *, const char *v, size_t len);
+/* The answer's Content-Encoding, before its first body byte. */
+void request_content_encoding(struct request *, const char *v, size_t len);
 /* Whether a system error is the generator's own lack of something (file
  * descriptors, memory, local ports), not the server's doing. */
 bool request_errno_is_local(int e);

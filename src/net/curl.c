@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/http.h"
 #include "net/xfer.h"
 #include "proto/proto.h"
 #include "request.h"
@@ -32,6 +33,15 @@ struct easy {
 	struct multi		*x;
 	ev_timer		 end;		/* XFER_END_GRACE after the
 						   stream's own end */
+	/* the head as the direct transport reads it (http.h's limits) */
+	size_t			 head_bytes;
+	size_t			 fields;
+	bool			 in_head;	/* the status line came */
+	bool			 interim;	/* it was a 1xx's */
+	bool			 head_done;	/* the final head's blank line */
+	bool			 have_length;
+	unsigned long long	 length;
+	char			 head_err[96];	/* why the head was refused */
 	struct curl_slist	 own[REQ_OWN_HEADERS]; /* r's own headers, in
 						   front of the shared ones */
 };
@@ -113,8 +123,8 @@ transfer_done(struct multi *x, struct request *r, CURLcode result)
 	struct easy *e = r->xfer;
 
 	ev_timer_stop(x->loop, &e->end);
-	if (r->s.status == 0)
-		response_status(r);
+	if (r->s.status == 0 && (e->in_head || e->head_done))
+		response_status(r);	/* curl took the status line */
 	note_phases(e->easy, r);
 	r->xfer_kind = classify(result);
 	if (r->s.status == 429 || r->s.status == 503) {
@@ -134,6 +144,11 @@ transfer_done(struct multi *x, struct request *r, CURLcode result)
 		if (request_errno_is_local((int)errno_of))
 			r->local_errno = (int)errno_of;
 	}
+	if (e->head_err[0] != '\0')
+		snprintf(r->xfer_err, sizeof r->xfer_err, "%s", e->head_err);
+	else if (result == CURLE_OUT_OF_MEMORY && !e->head_done)
+		/* what curl says of a header line past its own limit */
+		snprintf(r->xfer_err, sizeof r->xfer_err, HTTP_HEAD_TOO_LONG);
 	if (result != CURLE_OK && r->xfer_err[0] == '\0')
 		snprintf(r->xfer_err, sizeof r->xfer_err, "%s",
 		    curl_easy_strerror(result));
@@ -258,6 +273,47 @@ write_cb(char *data, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+/* One line of a response's head (curl has checked the status line):
+ * refused past the direct transport's limits, or for a Content-Length it
+ * would refuse; curl would take the last of conflicting values. */
+static size_t
+header_cb(char *line, size_t size, size_t nitems, void *userp)
+{
+	struct request *r = userp;
+	struct easy *e = r->xfer;
+	size_t len = size * nitems, vlen;
+	const char *v;
+
+	if (e->head_done)
+		return len;	/* trailers */
+	if (!e->in_head) {	/* the status line: HTTP/1.1 200 OK, HTTP/2 200 */
+		const char *sp = memchr(line, ' ', len);
+
+		e->in_head = true;
+		e->interim = sp != NULL && sp + 1 < line + len && sp[1] == '1';
+		e->head_bytes = e->fields = 0;
+		e->have_length = false;
+	} else if (len <= 2) {	/* the blank line: a 1xx's, or the head's */
+		e->in_head = false;
+		e->head_done = !e->interim;
+		return len;
+	} else if (++e->fields > HTTP_FIELDS_MAX) {
+		snprintf(e->head_err, sizeof e->head_err, HTTP_TOO_MANY_FIELDS);
+		return 0;
+	}
+	if ((e->head_bytes += len) > HTTP_HEAD_MAX) {
+		snprintf(e->head_err, sizeof e->head_err, HTTP_HEAD_TOO_LONG);
+		return 0;
+	}
+	if ((v = http_header(line, len, "Content-Length", &vlen)) != NULL &&
+	    http_length_value(v, vlen, &e->have_length, &e->length,
+	    e->head_err, sizeof e->head_err) == -1)
+		return 0;
+	if ((v = http_header(line, len, "Content-Encoding", &vlen)) != NULL)
+		request_content_encoding(r, v, vlen);
+	return len;
+}
+
 /* The connection is up (TLS too) and the request about to be sent. */
 static int
 prereq_cb(void *userp, char *ip, char *local_ip, int port, int local_port)
@@ -278,6 +334,10 @@ easy_new(struct multi *x, struct request *r)
 	curl_easy_setopt(easy, CURLOPT_URL, o->endpoint);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
+	/* a proxy's answer to CONNECT is not the response */
+	curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, prereq_cb);
 	curl_easy_setopt(easy, CURLOPT_PREREQDATA, r);
@@ -355,6 +415,8 @@ multi_start(void *t, struct request *r)
 
 	if (e == NULL)
 		r->xfer = e = easy_new(x, r);
+	e->in_head = e->head_done = false;
+	e->head_err[0] = '\0';
 	/* r's own lines change from one request to the next */
 	for (i = 0, line = r->own_headers.p; i < r->nown; i++) {
 		e->own[i].data = (char *)line;

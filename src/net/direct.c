@@ -315,9 +315,16 @@ static int
 body_cb(void *ctx, const char *data, size_t len)
 {
 	struct request *r = ctx;
+	struct http_resp *h = &((struct conn *)r->xfer)->resp;
+	const char *v;
+	size_t n;
 
-	if (r->s.status == 0)
-		r->s.status = ((struct conn *)r->xfer)->resp.status;
+	if (r->s.status == 0) {		/* the first of the body */
+		r->s.status = h->status;
+		if ((v = http_header(h->head.p, h->head_len, "Content-Encoding",
+		    &n)) != NULL)
+			request_content_encoding(r, v, n);
+	}
 	return request_data(r, data, len);
 }
 

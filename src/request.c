@@ -44,6 +44,7 @@ on_done(void *ctx)
 
 	if (r->s.ttlt == USEC_NONE)
 		r->s.ttlt = r->arrival - r->start;
+	r->ended = true;
 }
 
 static void
@@ -84,6 +85,12 @@ request_content_type(struct request *r, const char *v, size_t len)
 }
 
 void
+request_content_encoding(struct request *r, const char *v, size_t len)
+{
+	coding_set(&r->coding, v, len);
+}
+
+void
 request_retry_after(struct request *r, const char *v, size_t len)
 {
 	long long secs = 0;
@@ -110,16 +117,14 @@ request_heard(struct request *r)
 		lag_add(r->lag_hist, lag);
 }
 
-int
-request_data(struct request *r, const char *data, size_t n)
+/* A piece of the decoded body: 0, or 1 when the adapter gave up. */
+static int
+take(void *ctx, const char *data, size_t n)
 {
+	struct request *r = ctx;
 	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
 	    r->opts };
 
-	if (r->s.ttfb == USEC_NONE) {
-		r->s.ttfb = r->arrival - r->start;
-		r->http_error = r->s.status < 200 || r->s.status > 299;
-	}
 	if (r->http_error) {
 		size_t room = sizeof r->errbody - 1 - r->errbody_len;
 
@@ -130,8 +135,36 @@ request_data(struct request *r, const char *data, size_t n)
 		return 0;
 	}
 	if (r->failed)
+		return 1;
+	return r->proto->feed(r->proto_state, data, n, &ev) == 0 ? 0 : 1;
+}
+
+int
+request_data(struct request *r, const char *data, size_t n)
+{
+	char err[SAMPLE_DETAIL_MAX];
+
+	if (r->s.ttfb == USEC_NONE) {
+		r->s.ttfb = r->arrival - r->start;
+		r->http_error = r->s.status < 200 || r->s.status > 299;
+	}
+	if (r->coding.kind == CODING_UNKNOWN) {
+		if (r->http_error)
+			return 0;	/* the detail is the status alone */
+		coding_refusal(&r->coding, err, sizeof err);
+		on_fail(r, err);
 		return -1;
-	return r->proto->feed(r->proto_state, data, n, &ev) == 0 ? 0 : -1;
+	}
+	switch (coding_feed(&r->coding, data, n, take, r, err, sizeof err)) {
+	case 0:
+		return 0;
+	case -1:		/* not the coding it said */
+		if (!r->http_error)
+			on_fail(r, err);
+		return -1;
+	default:
+		return -1;
+	}
 }
 
 struct request *
@@ -155,6 +188,7 @@ request_free(struct request *r)
 	if (r->proto_live)
 		r->proto->done(r->proto_state);
 	sample_done(&r->s);
+	coding_done(&r->coding);
 	buf_free(&r->body);
 	buf_free(&r->own_headers);
 	free(r->proto_state);
@@ -180,7 +214,8 @@ request_start(struct request *r, long id, const char *id_prefix)
 		r->proto->done(r->proto_state);
 	r->proto->init(r->proto_state);
 	r->proto_live = true;
-	r->failed = r->http_error = false;
+	r->failed = r->http_error = r->ended = false;
+	coding_done(&r->coding);
 	r->usage_out = r->usage_in = -1;
 	r->errbody_len = 0;
 	r->xfer_kind = ERR_NONE;
@@ -266,7 +301,7 @@ request_finish(struct request *r)
 		http_detail(r);
 	} else if (r->failed) {
 		r->s.error = ERR_PROTOCOL;
-	} else if (r->xfer_kind != ERR_NONE) {
+	} else if (r->xfer_kind != ERR_NONE && !r->ended) {
 		r->s.error = r->xfer_kind;
 		snprintf(r->s.detail, sizeof r->s.detail, "%s", r->xfer_err);
 	} else if (r->proto->finish(r->proto_state, &ev) != 0) {

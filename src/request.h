@@ -10,6 +10,7 @@
 #include <ev.h>
 
 #include "buf.h"
+#include "net/coding.h"
 #include "sample.h"
 
 struct lag_hist;
@@ -38,7 +39,12 @@ struct request {
 						   and SigV4's (xfer_start) */
 	int			 nown;
 	bool			 failed;	/* the adapter gave up */
+	bool			 ended;		/* the stream's own end marker came
+						   ([DONE], message_stop, ...): the
+						   transport ends the transfer within
+						   XFER_END_GRACE, whatever follows */
 	bool			 http_error;	/* a non-2xx status */
+	struct coding		 coding;	/* the body's Content-Encoding */
 	long			 usage_out;	/* -1 when none was sent */
 	long			 usage_in;
 	char			 errbody[ERRBODY_MAX];
@@ -69,6 +75,8 @@ void request_start(struct request *, long id, const char *id_prefix);
 void request_add_header(struct request *, const char *line, size_t len);
 /* The answer's Content-Type, as the transport read it. */
 void request_content_type(struct request *, const char *v, size_t len);
+/* The answer's Content-Encoding, before its first body byte. */
+void request_content_encoding(struct request *, const char *v, size_t len);
 /* Whether a system error is the generator's own lack of something (file
  * descriptors, memory, local ports), not the server's doing. */
 bool request_errno_is_local(int e);
@@ -85,7 +93,9 @@ void request_connected(struct request *);
 void request_heard(struct request *);
 /* Body bytes (r->s.status set before the first): 0, or -1 to stop. */
 int request_data(struct request *, const char *data, size_t len);
-/* Completes the sample from the status, the adapter and r->xfer_kind. */
+/* Completes the sample from the status, the adapter and r->xfer_kind;
+ * a transfer that failed after the stream's own end (r->ended) lost
+ * nothing of the answer and is a success. */
 void request_finish(struct request *);
 /* Completes the sample as canceled (the transfer was removed unfinished). */
 void request_cancel(struct request *);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/http.h"
 #include "net/xfer.h"
 #include "proto/proto.h"
 #include "request.h"
@@ -29,6 +30,18 @@ struct multi {
 /* What a request keeps: its easy handle, reused for its next one. */
 struct easy {
 	CURL			*easy;
+	struct multi		*x;
+	ev_timer		 end;		/* XFER_END_GRACE after the
+						   stream's own end */
+	/* the head as the direct transport reads it (http.h's limits) */
+	size_t			 head_bytes;
+	size_t			 fields;
+	bool			 in_head;	/* the status line came */
+	bool			 interim;	/* it was a 1xx's */
+	bool			 head_done;	/* the final head's blank line */
+	bool			 have_length;
+	unsigned long long	 length;
+	char			 head_err[96];	/* why the head was refused */
 	struct curl_slist	 own[REQ_OWN_HEADERS]; /* r's own headers, in
 						   front of the shared ones */
 };
@@ -103,6 +116,45 @@ note_phases(CURL *easy, struct request *r)
 		r->s.phases.tls = (usec_t)tls;
 }
 
+/* The transfer is out of the multi handle: r ends with result. */
+static void
+transfer_done(struct multi *x, struct request *r, CURLcode result)
+{
+	struct easy *e = r->xfer;
+
+	ev_timer_stop(x->loop, &e->end);
+	if (r->s.status == 0 && (e->in_head || e->head_done))
+		response_status(r);	/* curl took the status line */
+	note_phases(e->easy, r);
+	r->xfer_kind = classify(result);
+	if (r->s.status == 429 || r->s.status == 503) {
+		curl_off_t secs = -1;
+		char v[32];
+
+		curl_easy_getinfo(e->easy, CURLINFO_RETRY_AFTER, &secs);
+		if (secs > 0) {
+			snprintf(v, sizeof v, "%lld", (long long)secs);
+			request_retry_after(r, v, strlen(v));
+		}
+	}
+	if (result == CURLE_COULDNT_CONNECT) {
+		long errno_of = 0;
+
+		curl_easy_getinfo(e->easy, CURLINFO_OS_ERRNO, &errno_of);
+		if (request_errno_is_local((int)errno_of))
+			r->local_errno = (int)errno_of;
+	}
+	if (e->head_err[0] != '\0')
+		snprintf(r->xfer_err, sizeof r->xfer_err, "%s", e->head_err);
+	else if (result == CURLE_OUT_OF_MEMORY && !e->head_done)
+		/* what curl says of a header line past its own limit */
+		snprintf(r->xfer_err, sizeof r->xfer_err, HTTP_HEAD_TOO_LONG);
+	if (result != CURLE_OK && r->xfer_err[0] == '\0')
+		snprintf(r->xfer_err, sizeof r->xfer_err, "%s",
+		    curl_easy_strerror(result));
+	x->done(x->ctx, r);
+}
+
 static void
 check_done(struct multi *x)
 {
@@ -118,32 +170,20 @@ check_done(struct multi *x)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		result = msg->data.result;
 		curl_multi_remove_handle(x->multi, msg->easy_handle);
-		if (r->s.status == 0)
-			response_status(r);
-		note_phases(msg->easy_handle, r);
-		r->xfer_kind = classify(result);
-		if (r->s.status == 429 || r->s.status == 503) {
-			curl_off_t secs = -1;
-			char v[32];
-
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_RETRY_AFTER, &secs);
-			if (secs > 0) {
-				snprintf(v, sizeof v, "%lld", (long long)secs);
-				request_retry_after(r, v, strlen(v));
-			}
-		}
-		if (result == CURLE_COULDNT_CONNECT) {
-			long e = 0;
-
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_OS_ERRNO, &e);
-			if (request_errno_is_local((int)e))
-				r->local_errno = (int)e;
-		}
-		if (result != CURLE_OK && r->xfer_err[0] == '\0')
-			snprintf(r->xfer_err, sizeof r->xfer_err, "%s",
-			    curl_easy_strerror(result));
-		x->done(x->ctx, r);
+		transfer_done(x, r, result);
 	}
+}
+
+/* The body did not end within XFER_END_GRACE of the stream's own end:
+ * the transfer is removed (curl closes the connection), a success. */
+static void
+end_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct request *r = w->data;
+	struct easy *e = r->xfer;
+
+	curl_multi_remove_handle(e->x->multi, e->easy);
+	transfer_done(e->x, r, CURLE_OK);
 }
 
 static void
@@ -218,12 +258,60 @@ static size_t
 write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct request *r = userp;
+	struct easy *e = r->xfer;
 	size_t n = size * nmemb;
 
 	request_heard(r);
 	if (r->s.ttfb == USEC_NONE)
 		response_status(r);
-	return request_data(r, data, n) == 0 ? n : 0;
+	if (request_data(r, data, n) != 0)
+		return 0;
+	if (r->ended && !ev_is_active(&e->end)) {
+		ev_timer_set(&e->end, XFER_END_GRACE, 0.);
+		ev_timer_start(e->x->loop, &e->end);
+	}
+	return n;
+}
+
+/* One line of a response's head (curl has checked the status line):
+ * refused past the direct transport's limits, or for a Content-Length it
+ * would refuse; curl would take the last of conflicting values. */
+static size_t
+header_cb(char *line, size_t size, size_t nitems, void *userp)
+{
+	struct request *r = userp;
+	struct easy *e = r->xfer;
+	size_t len = size * nitems, vlen;
+	const char *v;
+
+	if (e->head_done)
+		return len;	/* trailers */
+	if (!e->in_head) {	/* the status line: HTTP/1.1 200 OK, HTTP/2 200 */
+		const char *sp = memchr(line, ' ', len);
+
+		e->in_head = true;
+		e->interim = sp != NULL && sp + 1 < line + len && sp[1] == '1';
+		e->head_bytes = e->fields = 0;
+		e->have_length = false;
+	} else if (len <= 2) {	/* the blank line: a 1xx's, or the head's */
+		e->in_head = false;
+		e->head_done = !e->interim;
+		return len;
+	} else if (++e->fields > HTTP_FIELDS_MAX) {
+		snprintf(e->head_err, sizeof e->head_err, HTTP_TOO_MANY_FIELDS);
+		return 0;
+	}
+	if ((e->head_bytes += len) > HTTP_HEAD_MAX) {
+		snprintf(e->head_err, sizeof e->head_err, HTTP_HEAD_TOO_LONG);
+		return 0;
+	}
+	if ((v = http_header(line, len, "Content-Length", &vlen)) != NULL &&
+	    http_length_value(v, vlen, &e->have_length, &e->length,
+	    e->head_err, sizeof e->head_err) == -1)
+		return 0;
+	if ((v = http_header(line, len, "Content-Encoding", &vlen)) != NULL)
+		request_content_encoding(r, v, vlen);
+	return len;
 }
 
 /* The connection is up (TLS too) and the request about to be sent. */
@@ -246,6 +334,10 @@ easy_new(struct multi *x, struct request *r)
 	curl_easy_setopt(easy, CURLOPT_URL, o->endpoint);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, r);
+	/* a proxy's answer to CONNECT is not the response */
+	curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
 	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, prereq_cb);
 	curl_easy_setopt(easy, CURLOPT_PREREQDATA, r);
@@ -258,6 +350,9 @@ easy_new(struct multi *x, struct request *r)
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(o->timeout / 1000));
 	xfer_tls_setopt(easy, o);
 	e->easy = easy;
+	e->x = x;
+	ev_init(&e->end, end_cb);
+	e->end.data = r;
 	return e;
 }
 
@@ -320,6 +415,8 @@ multi_start(void *t, struct request *r)
 
 	if (e == NULL)
 		r->xfer = e = easy_new(x, r);
+	e->in_head = e->head_done = false;
+	e->head_err[0] = '\0';
 	/* r's own lines change from one request to the next */
 	for (i = 0, line = r->own_headers.p; i < r->nown; i++) {
 		e->own[i].data = (char *)line;
@@ -341,6 +438,7 @@ multi_cancel(void *t, struct request *r)
 	struct multi *x = t;
 	struct easy *e = r->xfer;
 
+	ev_timer_stop(x->loop, &e->end);
 	curl_multi_remove_handle(x->multi, e->easy);
 }
 
@@ -348,10 +446,12 @@ multi_cancel(void *t, struct request *r)
 static void
 multi_release(void *t, struct request *r)
 {
+	struct multi *x = t;
 	struct easy *e = r->xfer;
 
 	if (e == NULL)
 		return;
+	ev_timer_stop(x->loop, &e->end);
 	curl_easy_cleanup(e->easy);
 	free(e);
 	r->xfer = NULL;

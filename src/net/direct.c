@@ -59,6 +59,8 @@ struct conn {
 	bool		 reused;	/* it carried an earlier response */
 	size_t		 sent;		/* of the request's bytes */
 	bool		 sent_all;
+	bool		 ending;	/* the stream ended before its body:
+					   the timer is XFER_END_GRACE's */
 	int		 send_errno;	/* sending failed: the server may
 					   have answered (413) and closed */
 	struct buf	 head;		/* this request's own header lines */
@@ -313,9 +315,16 @@ static int
 body_cb(void *ctx, const char *data, size_t len)
 {
 	struct request *r = ctx;
+	struct http_resp *h = &((struct conn *)r->xfer)->resp;
+	const char *v;
+	size_t n;
 
-	if (r->s.status == 0)
-		r->s.status = ((struct conn *)r->xfer)->resp.status;
+	if (r->s.status == 0) {		/* the first of the body */
+		r->s.status = h->status;
+		if ((v = http_header(h->head.p, h->head_len, "Content-Encoding",
+		    &n)) != NULL)
+			request_content_encoding(r, v, n);
+	}
 	return request_data(r, data, len);
 }
 
@@ -394,6 +403,12 @@ on_readable(struct direct *d, struct request *r)
 	request_heard(r);
 	switch (http_resp_feed(&c->resp, d->rbuf, (size_t)n, &used, body_cb, r)) {
 	case HTTP_MORE:
+		if (r->ended && !c->ending) {
+			c->ending = true;
+			ev_timer_stop(d->loop, &c->timer);
+			ev_timer_set(&c->timer, XFER_END_GRACE, 0.);
+			ev_timer_start(d->loop, &c->timer);
+		}
 		return;
 	case HTTP_COMPLETE:
 		if (used < (size_t)n)	/* more than was asked for */
@@ -474,6 +489,10 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		finish(d, r, r->xfer_kind, NULL);
 		return;
 	}
+	if (c->ending) {	/* the body's end never came: it is closed */
+		finish(d, r, ERR_NONE, NULL);
+		return;
+	}
 	snprintf(msg, sizeof msg, "timed out after %.0f ms with %zu bytes received",
 	    d->timeout * 1000, c->resp.received);
 	finish(d, r, ERR_TIMEOUT, msg);
@@ -509,6 +528,7 @@ direct_start(void *t, struct request *r)
 	buf_printf(&c->head, "Content-Length: %zu\r\n\r\n", r->body.len);
 	c->sent = 0;
 	c->sent_all = false;
+	c->ending = false;
 	c->send_errno = 0;
 	r->xfer_kind = ERR_NONE;
 	r->xfer_err[0] = '\0';

@@ -185,51 +185,80 @@ parse_status(struct http_resp *h, const char *p, size_t len)
 	return fail(h, msg);
 }
 
-/* Every Content-Length value, however many headers and comma-separated
- * lists carry them: RFC 9112 6.3 lets a recipient take a repeated value
- * only when all agree, since two lengths mean two places the body ends. */
+int
+http_length_value(const char *v, size_t vlen, bool *have,
+    unsigned long long *length, char *err, size_t errlen)
+{
+	static const char bad[] = "bad Content-Length in the response";
+	const char *ve = v + vlen;
+	unsigned long long n;
+	unsigned d;
+
+	for (;; v++) {	/* one value of the list */
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		if (v == ve || !is_digit(*v)) {
+			snprintf(err, errlen, "%s", bad);
+			return -1;
+		}
+		for (n = 0; v < ve && is_digit(*v); v++) {
+			d = (unsigned)(*v - '0');
+			if (n > (ULLONG_MAX - d) / 10) {
+				snprintf(err, errlen, "Content-Length too "
+				    "large in the response");
+				return -1;
+			}
+			n = n * 10 + d;
+		}
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		if (v < ve && *v != ',') {
+			snprintf(err, errlen, "%s", bad);
+			return -1;
+		}
+		if (*have && n != *length) {
+			snprintf(err, errlen, "conflicting Content-Length "
+			    "values %llu and %llu in the response", *length, n);
+			return -1;
+		}
+		*have = true;
+		*length = n;
+		if (v == ve)
+			return 0;
+	}
+}
+
+/* Every Content-Length value, however many headers carry them. */
 static enum http_rc
 parse_length(struct http_resp *h, const char *p, size_t len, bool *have,
     unsigned long long *length)
 {
-	static const char bad[] = "bad Content-Length in the response";
-	const char *at = p, *v, *ve;
-	char msg[sizeof h->err];
-	unsigned long long n;
+	const char *at = p, *v;
 	size_t vlen;
-	unsigned d;
 
 	*have = false;
-	while ((v = next_header(&at, p + len, "Content-Length", &vlen)) != NULL) {
-		for (ve = v + vlen;; v++) {	/* one value of the list */
-			while (v < ve && (*v == ' ' || *v == '\t'))
-				v++;
-			if (v == ve || !is_digit(*v))
-				return fail(h, bad);
-			for (n = 0; v < ve && is_digit(*v); v++) {
-				d = (unsigned)(*v - '0');
-				if (n > (ULLONG_MAX - d) / 10)
-					return fail(h, "Content-Length too "
-					    "large in the response");
-				n = n * 10 + d;
-			}
-			while (v < ve && (*v == ' ' || *v == '\t'))
-				v++;
-			if (v < ve && *v != ',')
-				return fail(h, bad);
-			if (*have && n != *length) {
-				snprintf(msg, sizeof msg, "conflicting "
-				    "Content-Length values %llu and %llu in "
-				    "the response", *length, n);
-				return fail(h, msg);
-			}
-			*have = true;
-			*length = n;
-			if (v == ve)
-				break;
-		}
-	}
+	while ((v = next_header(&at, p + len, "Content-Length", &vlen)) != NULL)
+		if (http_length_value(v, vlen, have, length, h->err,
+		    sizeof h->err) == -1)
+			return HTTP_ERROR;
 	return HTTP_MORE;
+}
+
+/* A head past http.h's limits: too many header lines, else too many
+ * bytes, as curl.c counts them too; HTTP_MORE within both. complete: the
+ * len bytes at p are the whole head, its blank line included. */
+static enum http_rc
+head_limits(struct http_resp *h, const char *p, size_t len, bool complete)
+{
+	const char *end = p + len;
+	size_t lines = 0, most = HTTP_FIELDS_MAX + 1 + (complete ? 1 : 0);
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (++lines > most)
+			return fail(h, HTTP_TOO_MANY_FIELDS);
+		p++;
+	}
+	return len > HTTP_HEAD_MAX ? fail(h, HTTP_HEAD_TOO_LONG) : HTTP_MORE;
 }
 
 /* Reads the status line and the headers that decide where the body ends. */
@@ -241,7 +270,8 @@ parse_head(struct http_resp *h, const char *p, size_t len)
 	bool chunked = false, have_length;
 	unsigned long long length = 0;
 
-	if (parse_status(h, p, len) != HTTP_MORE)
+	if (parse_status(h, p, len) != HTTP_MORE ||
+	    head_limits(h, p, len, true) != HTTP_MORE)
 		return HTTP_ERROR;
 	/* checked even when chunked framing makes it moot: a server that
 	 * sends a broken length is broken */
@@ -287,8 +317,10 @@ feed_head(struct http_resp *h, const char *p, size_t n, enum http_rc *rc)
 		take = HTTP_HEAD_MAX + 4 - old;
 	buf_add(&h->head, p, take);
 	if ((e = head_end(h->head.p, old > 3 ? old - 3 : 0, h->head.len)) == 0) {
-		if (h->head.len > HTTP_HEAD_MAX)
-			*rc = fail(h, "response headers longer than 64 KB");
+		/* the status line first, as curl reads it */
+		if (h->head.len > HTTP_HEAD_MAX &&
+		    (*rc = parse_status(h, h->head.p, h->head.len)) == HTTP_MORE)
+			*rc = head_limits(h, h->head.p, h->head.len, false);
 		return take;
 	}
 	h->head.p[e] = '\0';

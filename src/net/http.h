@@ -3,7 +3,9 @@
  * close-delimited) without copying it, and says when the response ends.
  * A response whose end is in doubt is an error, not a guess: a status line
  * off RFC 9112's grammar, a Content-Length that is not a number, or
- * Content-Length values that disagree. */
+ * Content-Length values that disagree. curl's transport reads the head's
+ * limits and its Content-Length through the same rules (curl.c), so that
+ * both refuse the same responses. */
 #ifndef TTFTOP_HTTP_H
 #define TTFTOP_HTTP_H
 
@@ -13,6 +15,9 @@
 #include "buf.h"
 
 #define HTTP_HEAD_MAX	(64 * 1024)	/* a longer head is refused */
+#define HTTP_FIELDS_MAX	5000		/* so is one of more header lines */
+#define HTTP_HEAD_TOO_LONG	"response headers longer than 64 KB"
+#define HTTP_TOO_MANY_FIELDS	"more than 5000 header lines in the response"
 
 enum http_state {
 	HTTP_HEAD,		/* the status line and headers */
@@ -53,6 +58,15 @@ enum http_rc {
  * in *vlen without the spaces around it; NULL when it is not there. */
 const char *http_header(const char *head, size_t len, const char *name,
     size_t *vlen);
+
+/* One Content-Length header's value, a comma-separated list, checked
+ * against the values of the headers before it, whose agreement *have and
+ * *length carry: RFC 9112 6.3 lets a recipient take a repeated value only
+ * when all agree, since two lengths mean two places the body ends. 0, or
+ * -1 with why in err (a value that is not a number, too large, or unlike
+ * one before). */
+int http_length_value(const char *v, size_t vlen, bool *have,
+    unsigned long long *length, char *err, size_t errlen);
 
 void http_resp_init(struct http_resp *);
 void http_resp_free(struct http_resp *);

@@ -95,6 +95,9 @@ build_headers(const struct run_opts *o)
 		    "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
 	if (!xfer_header_given(list, "Accept"))
 		list = curl_slist_append(list, "Accept: */*");
+	/* a compressing proxy may hold tokens back to fill its blocks */
+	if (!xfer_header_given(list, "Accept-Encoding"))
+		list = curl_slist_append(list, "Accept-Encoding: identity");
 	return list;
 }
 

@@ -17,6 +17,13 @@ struct aws_signer;
 struct request;
 struct run_opts;
 
+/* Seconds a transfer is given, after the stream's own end marker, for the
+ * body's end (the last chunk, the close) that usually follows at once, so
+ * that the connection is kept: a server that keeps the body open past it
+ * has the request end then, a success, its connection closed, not at
+ * --timeout. */
+#define XFER_END_GRACE	0.1
+
 /* Called once per finished request, with r->xfer_kind and r->xfer_err
  * saying how the transfer ended: the callee may start r again. */
 typedef void (*xfer_done_fn)(void *ctx, struct request *r);

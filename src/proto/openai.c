@@ -106,25 +106,58 @@ choice_has_content(const cJSON *choice, bool chat)
 	return false;
 }
 
-/* The full parse: any JSON cJSON takes, error events with their message. */
-static int
-read_cjson(struct openai *st, const char *data, size_t len, struct said *out)
+/* Fails the stream with the error the server sent in it: the message of
+ * an "error" member (an object's, or the string itself), else a top-level
+ * "message" (vLLM before 0.6: "object": "error"), else the data as sent. */
+static void
+server_error(struct openai *st, const cJSON *root, const char *data,
+    size_t len)
 {
-	const cJSON *choices, *choice, *usage, *error, *msg;
+	const cJSON *error, *msg;
+	char detail[SAMPLE_DETAIL_MAX];
+
+	error = cJSON_GetObjectItemCaseSensitive(root, "error");
+	msg = cJSON_IsObject(error) ?
+	    cJSON_GetObjectItemCaseSensitive(error, "message") :
+	    cJSON_IsString(error) ? error :
+	    cJSON_GetObjectItemCaseSensitive(root, "message");
+	if (cJSON_IsString(msg) && msg->valuestring[0] != '\0') {
+		snprintf(detail, sizeof detail, "error event: %s", msg->valuestring);
+		st->ev->fail(st->ev->ctx, detail);
+	} else
+		proto_fail_quote(st->ev, "error event", data, len);
+}
+
+/* Whether a parsed event is an error: an "error" member that is not null,
+ * or "object": "error". */
+static bool
+is_error(const cJSON *root)
+{
+	const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
+	const cJSON *object = cJSON_GetObjectItemCaseSensitive(root, "object");
+
+	return (error != NULL && !cJSON_IsNull(error)) ||
+	    (cJSON_IsString(object) && strcmp(object->valuestring, "error") == 0);
+}
+
+/* The full parse: any JSON cJSON takes, error events with their message;
+ * error_event: the SSE event was named "error", whatever its data. */
+static int
+read_cjson(struct openai *st, bool error_event, const char *data, size_t len,
+    struct said *out)
+{
+	const cJSON *choices, *choice, *usage;
 	cJSON *root;
 
 	if ((root = cJSON_ParseWithLength(data, len)) == NULL) {
-		proto_fail_quote(st->ev, "non-JSON data line", data, len);
+		if (error_event)
+			server_error(st, NULL, data, len);
+		else
+			proto_fail_quote(st->ev, "non-JSON data line", data, len);
 		return FAILED;
 	}
-	error = cJSON_GetObjectItemCaseSensitive(root, "error");
-	if (error != NULL && !cJSON_IsNull(error)) {
-		msg = cJSON_GetObjectItemCaseSensitive(error, "message");
-		if (cJSON_IsString(msg))
-			proto_fail_quote(st->ev, "error event", msg->valuestring,
-			    strlen(msg->valuestring));
-		else
-			proto_fail_quote(st->ev, "error event", data, len);
+	if (error_event || is_error(root)) {
+		server_error(st, root, data, len);
 		cJSON_Delete(root);
 		return FAILED;
 	}
@@ -155,9 +188,10 @@ read_cjson(struct openai *st, const char *data, size_t len, struct said *out)
 }
 
 /* The members the fast path reads, by object. */
-enum { TOP_ERROR, TOP_CHOICES, TOP_USAGE, TOP_N };
+enum { TOP_ERROR, TOP_OBJECT, TOP_CHOICES, TOP_USAGE, TOP_N };
 static const char *const top_keys[TOP_N] = {
-	[TOP_ERROR] = "error", [TOP_CHOICES] = "choices", [TOP_USAGE] = "usage",
+	[TOP_ERROR] = "error", [TOP_OBJECT] = "object",
+	[TOP_CHOICES] = "choices", [TOP_USAGE] = "usage",
 };
 enum { USAGE_OUT, USAGE_IN, USAGE_N };
 static const char *const usage_keys[USAGE_N] = {
@@ -217,7 +251,8 @@ read_scan(const struct openai *st, const char *data, size_t len,
 	if (jscan_doc(&doc, data, len, &root) == -1)
 		return -1;
 	jscan_members(&root, top_keys, top, TOP_N);
-	if (jscan_given(&top[TOP_ERROR]))
+	if (jscan_given(&top[TOP_ERROR]) ||
+	    jscan_string_is(&top[TOP_OBJECT], "error") != 0)
 		return -1;
 	jscan_members(&top[TOP_USAGE], usage_keys, u, USAGE_N);
 	if (u[USAGE_OUT].type == JNUMBER) {
@@ -240,6 +275,7 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	struct openai *st = ctx;
 	const struct proto_events *ev = st->ev;
 	struct said said;
+	bool error_event = strcmp(event, "error") == 0;
 	int rc;
 
 	if (strcmp(data, DONE_MARKER) == 0) {
@@ -250,9 +286,9 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	if (st->done)
 		return 0;	/* nothing after [DONE] is part of the answer */
 	memset(&said, 0, sizeof said);
-	if (read_scan(st, data, len, &said) == -1) {
+	if (error_event || read_scan(st, data, len, &said) == -1) {
 		memset(&said, 0, sizeof said);
-		if ((rc = read_cjson(st, data, len, &said)) != 0)
+		if ((rc = read_cjson(st, error_event, data, len, &said)) != 0)
 			return rc;
 	}
 	if (said.finished)
@@ -261,7 +297,6 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 		ev->token(ev->ctx);
 	if (said.usage)
 		ev->usage(ev->ctx, said.out, said.in);
-	(void)event;
 	return 0;
 }
 

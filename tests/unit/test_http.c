@@ -106,6 +106,102 @@ check_refused(const char *head, int status, const char *keep, const char *err)
 	check(head, false, want);
 }
 
+/* A head of n header lines, its Content-Length and n - 1 of fmt (with %d
+ * for the line's number), and its body, in b. */
+static void
+big_head(struct buf *b, int n, const char *fmt)
+{
+	int i;
+
+	b->len = 0;
+	buf_adds(b, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n");
+	for (i = 1; i < n; i++) {
+		buf_printf(b, fmt, i);
+		buf_adds(b, "\r\n");
+	}
+	buf_adds(b, "\r\nabc");
+}
+
+/* The outcome of a big head, whole and cut at a few places. */
+static void
+check_big(const struct buf *b, const char *want)
+{
+	const size_t cuts[][2] = { { 1, 2 }, { 100, 40000 }, { 65535, 65537 },
+	    { b->len / 2, b->len - 1 } };
+	struct buf out;
+	size_t i;
+
+	buf_init(&out);
+	feed_split(b->p, b->len, NULL, 0, false, &out);
+	if (strstr(out.p, want) == NULL)
+		fail_msg("\"%s\", not \"%s\"", out.p, want);
+	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+		if (cuts[i][1] > b->len)
+			continue;
+		out.len = 0;
+		feed_split(b->p, b->len, cuts[i], 2, false, &out);
+		if (strstr(out.p, want) == NULL)
+			fail_msg("cut at %zu: \"%s\", not \"%s\"", cuts[i][0],
+			    out.p, want);
+	}
+	buf_free(&out);
+}
+
+/* The limits curl.c applies too: 64 KB of head, 5000 header lines;
+ * the status line is read first, as curl does. */
+static void
+test_head_limits(void **state)
+{
+	struct buf b;
+
+	buf_init(&b);
+	big_head(&b, 5000, "a:%d");
+	check_big(&b, "complete 200 keep");
+	big_head(&b, 5001, "a:%d");
+	check_big(&b, "error 200 keep");
+	check_big(&b, HTTP_TOO_MANY_FIELDS);
+	big_head(&b, 10000, "X-H%d: v");	/* 108 KB, the 5001st within 64 */
+	check_big(&b, "error 200 keep");
+	check_big(&b, HTTP_TOO_MANY_FIELDS);
+	b.len = 0;
+	buf_adds(&b, "HTTP/1.1 200 OK\r\nX-Big: ");
+	while (b.len < 100 * 1024)
+		buf_adds(&b, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	buf_adds(&b, "\r\n\r\nabc");
+	check_big(&b, "error 200 keep");
+	check_big(&b, HTTP_HEAD_TOO_LONG);
+	b.len = 0;
+	buf_adds(&b, "HTTP/1.1 2000 OK\r\nX-Big: ");
+	while (b.len < 100 * 1024)
+		buf_adds(&b, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	check_big(&b, "error 0 close");
+	check_big(&b, "bad status code in the status line");
+	buf_free(&b);
+}
+
+/* Content-Length values as curl.c reads them, header by header. */
+static void
+test_length_value(void **state)
+{
+	unsigned long long n = 0;
+	bool have = false;
+	char err[96];
+
+	assert_int_equal(http_length_value("5", 1, &have, &n, err, sizeof err), 0);
+	assert_true(have);
+	assert_int_equal(n, 5);
+	assert_int_equal(http_length_value("5, 05", 5, &have, &n, err, sizeof err), 0);
+	assert_int_equal(http_length_value("7", 1, &have, &n, err, sizeof err), -1);
+	assert_string_equal(err, "conflicting Content-Length values 5 and 7 in "
+	    "the response");
+	have = false;
+	assert_int_equal(http_length_value("99999999999999999999999", 23, &have,
+	    &n, err, sizeof err), -1);
+	assert_string_equal(err, "Content-Length too large in the response");
+	assert_int_equal(http_length_value("1x", 2, &have, &n, err, sizeof err), -1);
+	assert_string_equal(err, "bad Content-Length in the response");
+}
+
 static void
 test_chunked(void **state)
 {
@@ -537,6 +633,8 @@ main(void)
 		cmocka_unit_test(test_stop_and_reuse),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_mutations_framing),
+		cmocka_unit_test(test_head_limits),
+		cmocka_unit_test(test_length_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

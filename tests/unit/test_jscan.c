@@ -195,6 +195,10 @@ static const struct event chat_events[] = {
 	{ "{\"error\":{\"code\":503}}", false },
 	{ "{\"error\":\"x\"}", false },
 	{ "{\"error\":null,\"choices\":[{\"delta\":{\"content\":\"a\"}}]}", true },
+	{ "{\"object\":\"error\",\"message\":\"the engine died\",\"code\":500}", false },
+	{ "{\"object\":\"err\\u006fr\",\"message\":\"escaped\"}", false },
+	{ "{\"object\":\"error\"}", false },
+	{ "{\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":{\"content\":\"a\"}}]}", true },
 	/* not plain JSON, lenient JSON, not JSON */
 	{ "{\"choices\":[{\"delta\":{\"content\":\"a\"}}]} trailing", false },
 	{ "\xef\xbb\xbf{\"choices\":[{\"delta\":{\"content\":\"a\"}}]}", false },

@@ -133,10 +133,36 @@ test_error_event(void **state)
 {
 	static const char stream[] =
 	    "data: {\"error\":{\"message\":\"model overloaded\",\"code\":503}}\n\n";
+
+	/* vLLM and others name the event, and [DONE] follows: still a failure,
+	 * with the server's message */
+	static const char named[] =
+	    "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+	    "event: error\ndata: {\"error\":{\"message\":\"CUDA out of memory\","
+	    "\"type\":\"InternalServerError\"}}\n\ndata: [DONE]\n\n";
+	static const char flat[] = "data: {\"object\":\"error\",\"message\":"
+	    "\"the engine died\",\"type\":\"InternalServerError\"}\n\n"
+	    "data: [DONE]\n\n";
+	static const char text[] = "event: error\ndata: worker lost\n\n"
+	    "data: [DONE]\n\n";
+	static const char bare[] = "event: error\ndata: {\"code\":500}\n\n";
 	struct seen s;
+	size_t cut;
 
 	assert_int_equal(run_stream(&proto_openai_chat, stream, 0, &s), -1);
-	assert_non_null(strstr(s.detail, "model overloaded"));
+	assert_string_equal(s.detail, "error event: model overloaded");
+	for (cut = 0; cut <= sizeof named - 1; cut++) {
+		assert_int_equal(run_stream(&proto_openai_chat, named, cut, &s), -1);
+		assert_string_equal(s.detail, "error event: CUDA out of memory");
+		assert_int_equal(s.tokens, 1);
+		assert_int_equal(s.done, 0);
+	}
+	assert_int_equal(run_stream(&proto_openai_completions, flat, 0, &s), -1);
+	assert_string_equal(s.detail, "error event: the engine died");
+	assert_int_equal(run_stream(&proto_openai_chat, text, 0, &s), -1);
+	assert_string_equal(s.detail, "error event: worker lost");
+	assert_int_equal(run_stream(&proto_openai_chat, bare, 0, &s), -1);
+	assert_string_equal(s.detail, "error event: {\"code\":500}");
 }
 
 static void

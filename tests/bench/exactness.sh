@@ -3,10 +3,10 @@
 # ttftop and the floor client (tests/bench/floor, raw epoll, no libraries)
 # record when they read it; every chunk is joined by X-Request-Id and index.
 # Sim and client each pinned to a core; the clients take turns on the same
-# load. Apart, per run: the token error (every chunk after the first), the
-# TTFT error of cold requests (each client's first: a new connection at the
-# stage start, all clients at once) and of warm ones (the later requests),
-# and CPU seconds per 1M tokens. Prints the medians and appends them to
+# load. Apart, per run: the token error (every chunk after the first of the
+# warm requests), the TTFT error of cold requests (each client's first: a
+# new connection at the stage start, all clients at once) and of warm ones
+# (the later requests), and CPU seconds per 1M tokens. Prints the medians and appends them to
 # RESULTS.md.
 #
 #   tests/bench/exactness.sh [--smoke] [RUNS]

@@ -70,7 +70,9 @@ figures() {
 
 # figures_split RUN.jsonl: the same apart: "token_p50 token_p99 token_max
 # chunks cold_p50 cold_p99 warm_p50 warm_p99 cpu_s tokens", where token is
-# the arrival error of every chunk after the first, and cold and warm the
+# the arrival error of every chunk after the first of warm requests (the
+# stage start's connections all set up, as DESIGN's target says), and cold
+# and warm the
 # TTFT error: the TTFT the client recorded minus the sim's own (its first
 # chunk sent minus the request read), of each client's first request (a new
 # connection, at the stage start) and of the later ones
@@ -78,7 +80,7 @@ figures_split() {
 	jq -n -r --slurpfile run "$1" --slurpfile truth "$W/truth.jsonl" "$JOIN_JQ"'
 		([$run[] | select(.type == "request")] | group_by(.client) |
 			map({key: (min_by(.t).id | tostring), value: true}) | from_entries) as $first |
-		[$err[] | select(.i > 0) | .e] as $k |
+		[$err[] | select(.i > 0 and ($first[.r.id | tostring] | not)) | .e] as $k |
 		[$err[] | select(.i == 0) | .r as $r | $read[$r.id | tostring] as $rd |
 			select($rd != null) |
 			{cold: ($first[$r.id | tostring] // false),

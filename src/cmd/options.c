@@ -419,9 +419,14 @@ direct_cannot(const struct run_opts *o)
 	const char *authority;
 	size_t n;
 
-	if (o->endpoint == NULL || strncasecmp(o->endpoint, "http://", 7) != 0)
-		return "it speaks plain http:// only";
-	authority = o->endpoint + 7;
+	if (o->endpoint == NULL)
+		return "no URL";
+	if (strncasecmp(o->endpoint, "http://", 7) == 0)
+		authority = o->endpoint + 7;
+	else if (strncasecmp(o->endpoint, "https://", 8) == 0)
+		authority = o->endpoint + 8;
+	else
+		return "it speaks http:// and https:// only";
 	n = strcspn(authority, "/?#");
 	if (memchr(authority, '@', n) != NULL)
 		return "credentials in the URL need curl";
@@ -433,9 +438,11 @@ direct_cannot(const struct run_opts *o)
 static int
 transport_parse(struct run_opts *o, char *err, size_t errlen)
 {
-	static const char *const proxy_vars[] = { "http_proxy", "all_proxy",
-	    "ALL_PROXY" };
+	static const char *const proxy_vars[] = { "all_proxy", "ALL_PROXY",
+	    "http_proxy", "https_proxy", "HTTPS_PROXY" };
 	const char *why = direct_cannot(o);
+	bool https = o->endpoint != NULL &&
+	    strncasecmp(o->endpoint, "https://", 8) == 0;
 	size_t i;
 
 	if (o->transport == TRANSPORT_DIRECT && why != NULL) {
@@ -446,10 +453,11 @@ transport_parse(struct run_opts *o, char *err, size_t errlen)
 	if (o->transport != TRANSPORT_AUTO)
 		return 0;
 	o->transport = why != NULL ? TRANSPORT_CURL : TRANSPORT_DIRECT;
+	/* curl's: http_proxy for http:// URLs, the https ones for https:// */
 	for (i = 0; i < sizeof proxy_vars / sizeof proxy_vars[0]; i++) {
 		const char *v = getenv(proxy_vars[i]);
 
-		if (v != NULL && v[0] != '\0')
+		if (v != NULL && v[0] != '\0' && (i < 2 || (i == 2) == !https))
 			o->transport = TRANSPORT_CURL;
 	}
 	return 0;

@@ -1,8 +1,9 @@
 /* The direct transport: plain HTTP/1.1 on non-blocking sockets driven by
  * the libev loop. Each request keeps its connection alive for the next one,
  * and each readiness is one read() whose bytes go straight through the
- * response parser into the protocol adapter. curl serves what this does not
- * do (TLS, AWS signing, proxies); see xfer_init. */
+ * response parser into the protocol adapter; https through OpenSSL
+ * (net/tls_client.c) on the same sockets. curl serves what this does not do
+ * (proxies, credentials in the URL); see transport_parse. */
 #include "config.h"
 
 #include <sys/types.h>
@@ -24,6 +25,7 @@
 
 #include "lag.h"
 #include "net/http.h"
+#include "net/tls_client.h"
 #include "net/xfer.h"
 #include "run_opts.h"
 #include "request.h"
@@ -39,6 +41,7 @@
 enum conn_phase {
 	CONN_CLOSED,
 	CONN_CONNECTING,
+	CONN_HANDSHAKE,		/* TLS */
 	CONN_SENDING,
 	CONN_READING,
 	CONN_IDLE,		/* kept alive between requests */
@@ -53,6 +56,8 @@ struct conn {
 	ev_timer	 try_timer;	/* connecting to an address that is
 					   not the last */
 	int		 fd;
+	SSL		*ssl;		/* https: over fd */
+	struct buf	 wire;		/* https: the request's bytes in one */
 	int		 events;	/* what io waits for */
 	enum conn_phase	 phase;
 	int		 addr;		/* the address being tried */
@@ -72,6 +77,7 @@ struct direct {
 	xfer_done_fn	 done;
 	void		*ctx;
 	struct addrinfo	*addrs;		/* NULL: the host did not resolve */
+	struct tls_client *tls;		/* https: the run's context */
 	char		 host[256];	/* as the URL names it, for messages */
 	char		 port[16];
 	char		 resolve_err[SAMPLE_DETAIL_MAX];
@@ -98,6 +104,9 @@ close_conn(struct ev_loop *loop, struct conn *c)
 {
 	ev_io_stop(loop, &c->io);
 	ev_timer_stop(loop, &c->try_timer);
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	c->ssl = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -184,6 +193,45 @@ retry(struct direct *d, struct request *r)
 	return true;
 }
 
+/* TLS: the request's bytes as one buffer, for SSL_write. */
+static void
+send_tls(struct direct *d, struct request *r)
+{
+	struct conn *c = r->xfer;
+	char msg[SAMPLE_DETAIL_MAX];
+	enum tls_want want = TLS_OK;
+	ssize_t n;
+
+	if (c->sent == 0) {
+		c->wire.len = 0;
+		buf_add(&c->wire, d->prefix.p, d->prefix.len);
+		buf_add(&c->wire, c->head.p, c->head.len);
+		buf_add(&c->wire, r->body.p, r->body.len);
+		request_sent(r);
+	}
+	n = tls_client_write(c->ssl, c->wire.p + c->sent, c->wire.len - c->sent,
+	    &want, msg, sizeof msg);
+	if (n < 0 && want != TLS_FAILED) {
+		/* only what TLS asks for: a ticket waiting to be read must not
+		 * wake the loop over and over */
+		watch(d->loop, c, want == TLS_WANT_READ ? EV_READ : EV_WRITE);
+		return;
+	}
+	if (n < 0) {
+		if (!retry(d, r))
+			finish(d, r, ERR_PROTOCOL, msg);
+		return;
+	}
+	c->sent += (size_t)n;
+	if (c->sent < c->wire.len) {
+		watch(d->loop, c, EV_WRITE);
+		return;
+	}
+	c->sent_all = true;
+	c->phase = CONN_READING;
+	watch(d->loop, c, EV_READ);
+}
+
 static void
 send_some(struct direct *d, struct request *r)
 {
@@ -196,6 +244,10 @@ send_some(struct direct *d, struct request *r)
 	ssize_t n;
 	int i, niov = 0;
 
+	if (c->ssl != NULL) {
+		send_tls(d, r);
+		return;
+	}
 	for (i = 0; i < 3; i++) {
 		if (skip >= len[i]) {
 			skip -= len[i];
@@ -236,6 +288,48 @@ send_some(struct direct *d, struct request *r)
 	watch(d->loop, c, EV_READ);
 }
 
+/* Goes on with the TLS handshake: the request is sent once it is done. */
+static void
+handshake(struct direct *d, struct request *r)
+{
+	struct conn *c = r->xfer;
+	char msg[SAMPLE_DETAIL_MAX];
+
+	switch (tls_client_handshake(c->ssl, msg, sizeof msg)) {
+	case TLS_OK:
+		r->s.phases.tls = clock_mono_usec() - r->handed;
+		c->phase = CONN_SENDING;
+		send_some(d, r);
+		return;
+	case TLS_WANT_READ:
+		watch(d->loop, c, EV_READ);
+		return;
+	case TLS_WANT_WRITE:
+		watch(d->loop, c, EV_WRITE);
+		return;
+	case TLS_FAILED:
+		fail_later(d, r, ERR_TLS, "%s", msg);
+		return;
+	}
+}
+
+/* The TCP connection is up: TLS first for https, then the request. */
+static void
+connected(struct direct *d, struct request *r)
+{
+	struct conn *c = r->xfer;
+
+	request_connected(r);
+	if (d->tls != NULL) {
+		c->ssl = tls_client_conn(d->tls, c->fd);
+		c->phase = CONN_HANDSHAKE;
+		handshake(d, r);
+		return;
+	}
+	c->phase = CONN_SENDING;
+	send_some(d, r);
+}
+
 /* Sends r's bytes on a connection still in progress, if it is already up;
  * false when it is not yet (or failed: the writable socket will say). */
 static bool
@@ -249,9 +343,7 @@ send_early(struct direct *d, struct request *r)
 	    ti.tcpi_state != TCP_ESTABLISHED)
 		return false;
 	ev_timer_stop(d->loop, &c->try_timer);
-	request_connected(r);
-	c->phase = CONN_SENDING;
-	send_some(d, r);
+	connected(d, r);
 	return true;
 }
 
@@ -280,9 +372,7 @@ open_conn(struct direct *d, struct request *r, int why)
 		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
 		c->fd = fd;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			request_connected(r);
-			c->phase = CONN_SENDING;
-			send_some(d, r);
+			connected(d, r);
 			return;
 		}
 		if (errno == EINPROGRESS) {
@@ -350,56 +440,41 @@ note_read_delay(struct request *r, struct msghdr *m)
 	}
 }
 
-static void
-on_readable(struct direct *d, struct request *r)
+/* What a read brought: n bytes in d->rbuf, 0 at the end, -1 for a
+ * failure (why says it; NULL when the socket has nothing now). true while
+ * r goes on reading; false when it is over (finished, or sent again). */
+static bool
+took(struct direct *d, struct request *r, ssize_t n, const char *why)
 {
 	struct conn *c = r->xfer;
 	char msg[SAMPLE_DETAIL_MAX];
-	union {
-		char		buf[CMSG_SPACE(sizeof(struct timespec))];
-		struct cmsghdr	align;
-	} ctl;
-	struct iovec iov = { d->rbuf, sizeof d->rbuf };
-	struct msghdr m;
-	ssize_t n;
 	size_t used;
 
-	memset(&m, 0, sizeof m);
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = ctl.buf;
-	m.msg_controllen = sizeof ctl.buf;
-	n = recvmsg(c->fd, &m, 0);
+	if (n < 0 && why == NULL)
+		return true;
 	if (n <= 0 && c->send_errno != 0 && c->resp.received == 0) {
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			return;
 		snprintf(msg, sizeof msg, "sending the request to %s port %s "
 		    "failed: %s", d->host, d->port, strerror(c->send_errno));
 		finish(d, r, ERR_PROTOCOL, msg);
-		return;
+		return false;
 	}
 	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
 		if (retry(d, r))
-			return;
+			return false;
 		snprintf(msg, sizeof msg, "receiving from %s port %s failed after "
-		    "%zu bytes: %s", d->host, d->port, c->resp.received,
-		    strerror(errno));
+		    "%zu bytes: %s", d->host, d->port, c->resp.received, why);
 		finish(d, r, ERR_PROTOCOL, msg);
-		return;
+		return false;
 	}
 	if (n == 0) {
 		if (retry(d, r))
-			return;
+			return false;
 		if (http_resp_eof(&c->resp) == HTTP_COMPLETE)
 			finish(d, r, ERR_NONE, NULL);
 		else
 			finish(d, r, ERR_PROTOCOL, c->resp.err);
-		return;
+		return false;
 	}
-	if (r->read_delay != NULL)
-		note_read_delay(r, &m);
 	request_heard(r);
 	switch (http_resp_feed(&c->resp, d->rbuf, (size_t)n, &used, body_cb, r)) {
 	case HTTP_MORE:
@@ -409,20 +484,71 @@ on_readable(struct direct *d, struct request *r)
 			ev_timer_set(&c->timer, XFER_END_GRACE, 0.);
 			ev_timer_start(d->loop, &c->timer);
 		}
-		return;
+		return true;
 	case HTTP_COMPLETE:
 		if (used < (size_t)n)	/* more than was asked for */
 			c->resp.keepalive = false;
 		finish(d, r, ERR_NONE, NULL);
-		return;
+		return false;
 	case HTTP_ERROR:
 		finish(d, r, ERR_PROTOCOL, c->resp.err);
-		return;
+		return false;
 	case HTTP_STOPPED:	/* the adapter gave up: r says why */
 		c->resp.keepalive = false;
 		finish(d, r, ERR_PROTOCOL, NULL);
+		return false;
+	}
+	return false;
+}
+
+/* TLS: every record it holds is read now (epoll cannot see those it has
+ * already taken off the socket). */
+static void
+on_readable_tls(struct direct *d, struct request *r)
+{
+	struct conn *c = r->xfer;
+	char msg[SAMPLE_DETAIL_MAX];
+	enum tls_want want;
+	ssize_t n;
+
+	do {
+		want = TLS_OK;
+		n = tls_client_read(c->ssl, d->rbuf, sizeof d->rbuf, &want, msg,
+		    sizeof msg);
+		if (n < 0 && want == TLS_WANT_WRITE)
+			watch(d->loop, c, EV_WRITE);	/* back to reading after */
+		else if (n < 0 && want == TLS_WANT_READ)
+			watch(d->loop, c, EV_READ);
+	} while (took(d, r, n, n < 0 && want == TLS_FAILED ? msg : NULL) && n > 0);
+}
+
+static void
+on_readable(struct direct *d, struct request *r)
+{
+	struct conn *c = r->xfer;
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	align;
+	} ctl;
+	struct iovec iov = { d->rbuf, sizeof d->rbuf };
+	struct msghdr m;
+	ssize_t n;
+
+	if (c->ssl != NULL) {
+		on_readable_tls(d, r);
 		return;
 	}
+	memset(&m, 0, sizeof m);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl.buf;
+	m.msg_controllen = sizeof ctl.buf;
+	n = recvmsg(c->fd, &m, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n > 0 && r->read_delay != NULL)
+		note_read_delay(r, &m);
+	took(d, r, n, n < 0 ? strerror(errno) : NULL);
 }
 
 static void
@@ -444,11 +570,15 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			return;
 		}
 		ev_timer_stop(loop, &c->try_timer);
-		request_connected(r);
-		c->phase = CONN_SENDING;
-		/* FALLTHROUGH */
+		connected(c->d, r);
+		return;
+	case CONN_HANDSHAKE:
+		handshake(c->d, r);
+		return;
 	case CONN_SENDING:
-		if (revents & EV_READ) {	/* it answered before the end */
+		if (c->ssl != NULL)
+			send_some(c->d, r);
+		else if (revents & EV_READ) {	/* it answered before the end */
 			c->phase = CONN_READING;
 			watch(loop, c, EV_READ);
 			on_readable(c->d, r);
@@ -575,6 +705,7 @@ direct_release(void *t, struct request *r)
 	close_conn(d->loop, c);
 	http_resp_free(&c->resp);
 	buf_free(&c->head);
+	buf_free(&c->wire);
 	free(c);
 	r->xfer = NULL;
 }
@@ -655,6 +786,13 @@ direct_new(struct ev_loop *loop, const struct run_opts *o,
 	snprintf(host_header, sizeof host_header, "%s%s%s", d->host,
 	    explicit_port ? ":" : "", explicit_port ? d->port : "");
 	build_prefix(d, path, query, host_header, headers);
+	if (strncasecmp(o->endpoint, "https://", 8) == 0) {
+		char err[512];
+
+		if ((d->tls = tls_client_new(d->host, o->insecure, o->cacert, err,
+		    sizeof err)) == NULL)
+			fatal("%s", err);
+	}
 	curl_free(host);
 	curl_free(port);
 	curl_free(path);
@@ -673,6 +811,7 @@ direct_free(void *t)
 		return;
 	if (d->addrs != NULL)
 		freeaddrinfo(d->addrs);
+	tls_client_free(d->tls);
 	buf_free(&d->prefix);
 	free(d);
 }

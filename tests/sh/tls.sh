@@ -3,7 +3,8 @@
 # reads it), ttftop trusts its certificate with --cacert and measures the
 # sim's timing through it, cold connections too; without --cacert or -k
 # the run stops with a tls error naming the cause; -k skips the check; a
-# missing --cacert file and --transport direct with https are usage errors.
+# missing --cacert file is a usage error; the direct transport (https's
+# default) and curl give the same verdicts.
 . "$TESTS_DIR/sh/lib.sh"
 plan 27
 SIM=$TTFTOP_BIN		# the sim's own options, without run's defaults
@@ -29,7 +30,7 @@ is "$STATUS" 0 "--cacert: exit 0"
 is "$(jq -s -c '[.[] | select(.type == "request") | [.status, .error, .output_tokens, (.chunks | length)]] | unique' "$T/ca.jsonl")" \
 	'[[200,null,10,10]]' "12 requests, each of 10 tokens with a time for every chunk"
 is "$(jq -r 'select(.type == "run") | "\(.config.transport) \(.config.cacert)"' "$T/ca.jsonl")" \
-	"curl $T/ca.pem" "the run record says curl, and the CA file trusted"
+	"direct $T/ca.pem" "the run record says direct (https is the direct transport's too), and the CA file trusted"
 near "$(jq_median "$T/ca.jsonl" '.ttft * 1000')" 102 6 "TTFT p50 in ms through TLS"
 cold=$(jq -s '[.[] | select(.type == "request")] | group_by(.client) | map(min_by(.t) | .ttft * 1000) | sort | .[length / 2 | floor]' "$T/ca.jsonl")
 near "$cold" 102 6 "TTFT of each client's first request counts from its send, after the handshake (median)"
@@ -73,9 +74,13 @@ is "$(jq -r 'select(.type == "run") | .config.insecure' "$T/k.jsonl")" true "the
 run_ttftop run --headless --cacert "$T/none.pem" -m sim -o "$T/x.jsonl" "$SIM_URL"
 is "$STATUS" 2 "a missing --cacert file: exit 2"
 check "naming it" grep -qF "ttftop run: --cacert: $T/none.pem: No such file or directory" "$T/err"
-run_ttftop run --headless --transport direct -k -m sim -o "$T/x.jsonl" "$SIM_URL"
-is "$STATUS" 2 "--transport direct with an https URL: exit 2"
-check "saying direct is plain http:// only" grep -qF "ttftop run: --transport direct: it speaks plain http:// only" "$T/err"
+# curl's TLS: the same verdicts
+run_ttftop run --headless --transport curl --timeout 10s -c 2 -n 2 -m sim -o "$T/curl.jsonl" "$SIM_URL"
+is "$STATUS:$(jq -r 'select(.type == "request") | .error.detail' "$T/curl.jsonl" | sort -u)" \
+	"1:SSL certificate problem: self-signed certificate" "--transport curl, untrusted: the same kind and words"
+run_ttftop run --headless --transport curl -k -c 2 -n 2 -m sim -o "$T/curl.jsonl" "$SIM_URL"
+is "$STATUS:$(jq -s -c '[.[] | select(.type == "request") | [.error, .output_tokens]] | unique' "$T/curl.jsonl")" \
+	'0:[[null,5]]' "--transport curl -k: 4 requests of 5 tokens"
 stop_sim "$SIM_PID"
 
 # a certificate and key of the user's own (made by the openssl command)

@@ -103,9 +103,9 @@ for f in reset:protocol stall:timeout garbage:protocol http500:http slow-headers
 done
 
 # Bad usage
-run_ttftop run --transport direct -n 1 https://127.0.0.1:1/v1
-is "$STATUS" 2 "--transport direct with https: exit 2"
-check "... and says why" grep -q -- "--transport direct: it speaks plain http:// only" "$T/err"
+run_ttftop run --transport direct -n 1 http://user:secret@127.0.0.1:1/v1
+is "$STATUS" 2 "--transport direct with credentials in the URL: exit 2"
+check "... and says why" grep -q -- "--transport direct: credentials in the URL need curl" "$T/err"
 run_ttftop run --transport pigeon -n 1 "$SIM_URL"
 is "$STATUS:$(cat "$T/err")" "2:ttftop run: --transport: 'pigeon' is not auto, direct or curl" \
 	"--transport pigeon: exit 2, the choices named"

@@ -156,6 +156,7 @@ on_server(void *self, const struct server_scrape *x)
 	struct live *l = self;
 	struct live_tick *k;
 	struct server_reading v;
+	double p50;
 	int g;
 
 	if (!server_read(&l->reader, x, &v)) {
@@ -167,12 +168,13 @@ on_server(void *self, const struct server_scrape *x)
 	for (g = 0; g < SG_COUNT; g++)
 		if (!isnan(v.v[g]))
 			l->server[g] = v.v[g];
-	if (v.ttft.n > 0)
-		l->server_ttft_p50 = prom_hist_quantile(&v.ttft, 0.5);
+	p50 = prom_hist_quantile(&v.ttft, 0.5);	/* NAN: none served */
+	if (!isnan(p50))
+		l->server_ttft_p50 = p50;
 	if ((k = tick_at(l, x->t, true)) != NULL) {
 		for (g = 0; g < SG_COUNT; g++)
 			k->srv[g] = (float)v.v[g];
-		k->srv[SG_COUNT] = v.ttft.n > 0 ? (float)l->server_ttft_p50 : NAN;
+		k->srv[SG_COUNT] = (float)p50;
 	}
 }
 
@@ -185,6 +187,24 @@ live_sink(struct live *l)
 	return k;
 }
 
+/* A server's gauge over ticks [from, to): the last scrape in them, else
+ * the one before, while it is the latest (a scrape a second); NAN past
+ * that, a gap. */
+#define SRV_HOLD_TICKS	(LIVE_TICKS_PER_SEC + 1)
+static double
+server_value(struct live *l, enum live_metric m, long from, long to)
+{
+	long i;
+
+	for (i = to - 1; i >= 0 && i >= from - SRV_HOLD_TICKS; i--) {
+		struct live_tick *k = &l->ticks[i % LIVE_TICKS];
+
+		if (k->idx == i && !isnan(k->srv[m - LM_SRV]))
+			return k->srv[m - LM_SRV];
+	}
+	return NAN;
+}
+
 /* Aggregates ticks [from, to) (tick numbers) into one value. */
 static double
 aggregate(struct live *l, enum live_metric m, long from, long to)
@@ -193,9 +213,11 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	double sum = 0, result = NAN;
 	long i, seen = 0, done = 0, errors = 0;
 	struct lag_hist lag;
-	double last_gauge = -1, srv = NAN;
+	double last_gauge = -1;
 	int last_flight = -1;
 
+	if (m >= LM_SRV && m <= LM_SRV_TTFT_P50)
+		return server_value(l, m, from, to);
 	if (m == LM_LAG_P99)
 		memset(&lag, 0, sizeof lag);
 	for (i = from; i < to; i++) {
@@ -211,8 +233,6 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 		errors += k->errors;
 		last_gauge = k->load;
 		last_flight = k->in_flight;
-		if (m >= LM_SRV && m <= LM_SRV_TTFT_P50 && !isnan(k->srv[m - LM_SRV]))
-			srv = k->srv[m - LM_SRV];	/* the last scrape in it */
 		switch (m) {
 		case LM_TTFT_P50: case LM_TTFT_P95: f = &k->ttft; break;
 		case LM_TPOT_P50: case LM_TPOT_P95: f = &k->tpot; break;
@@ -256,9 +276,7 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	case LM_IN_FLIGHT:
 		result = last_flight;
 		break;
-	default:		/* the server's */
-		if (m >= LM_SRV && m <= LM_SRV_TTFT_P50)
-			result = srv;
+	default:
 		break;
 	}
 	series_free(&vals);

@@ -392,7 +392,9 @@ prom_hist_quantile(const struct prom_hist *h, double q)
 	below = i > 0 ? h->cum[i - 1] : 0;
 	if (h->cum[i] - below <= 0)
 		return h->le[i];
-	return lo + (h->le[i] - lo) * (rank - below) / (h->cum[i] - below);
+	/* within [lo, le], whatever the rounding */
+	return fmin(h->le[i], lo + (h->le[i] - lo) * ((rank - below) /
+	    (h->cum[i] - below)));
 }
 
 int

@@ -72,7 +72,7 @@ hist_series(struct prom_hist *h, const char *name, double v)
 		at = INFINITY;
 	else {
 		at = strtod(le, &end);
-		if (end == le || *end != '"' || isnan(at))
+		if (end == le || *end != '"' || !isfinite(at))
 			return;
 	}
 	/* kept ascending, whatever order they came in */

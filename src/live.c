@@ -30,6 +30,9 @@ live_init(struct live *l)
 	for (i = 0; i < LIVE_TICKS; i++)
 		l->ticks[i].idx = -1;
 	l->tokens_per_chunk = 1;
+	for (i = 0; i < SG_COUNT; i++)
+		l->server[i] = NAN;
+	l->server_ttft_p50 = NAN;
 }
 
 void
@@ -43,6 +46,7 @@ live_done(struct live *l)
 		free(l->ticks[i].late.v);
 		free(l->ticks[i].ttft_sent.v);
 	}
+	server_reader_done(&l->reader);
 }
 
 /* The tick holding run time t, reset when its slot held an older one; NULL
@@ -52,6 +56,7 @@ tick_at(struct live *l, usec_t t, bool create)
 {
 	long idx = (long)(t < 0 ? 0 : t / LIVE_TICK);
 	struct live_tick *k = &l->ticks[idx % LIVE_TICKS];
+	int i;
 
 	if (k->idx == idx)
 		return k;
@@ -61,7 +66,8 @@ tick_at(struct live *l, usec_t t, bool create)
 	k->tokens = 0;
 	k->done = k->errors = 0;
 	k->ttft.n = k->tpot.n = k->late.n = k->ttft_sent.n = 0;
-	k->srv[0] = k->srv[1] = k->srv[2] = NAN;
+	for (i = 0; i < SG_COUNT + 1; i++)
+		k->srv[i] = NAN;
 	memset(&k->lag, 0, sizeof k->lag);
 	/* gauges carry over until the next sample of them */
 	return k;
@@ -142,33 +148,33 @@ on_end(void *self, const struct end_info *e)
 {
 }
 
-/* A scrape: the gauges, by ttftop's names, for the screen's server line. */
+/* A scrape: the gauges, by ttftop's names, for the screen's server line
+ * and view; a gauge the scrape lacks (another source's) keeps its value. */
 static void
 on_server(void *self, const struct server_scrape *x)
 {
 	struct live *l = self;
 	struct live_tick *k;
-	double scale;
-	bool counter;
-	int i, g;
+	struct server_reading v;
+	double p50;
+	int g;
 
-	if (x->error != NULL) {
+	if (!server_read(&l->reader, x, &v)) {
 		snprintf(l->server_error, sizeof l->server_error, "%s", x->error);
 		return;
 	}
 	l->server_seen = true;
 	l->server_error[0] = '\0';
 	for (g = 0; g < SG_COUNT; g++)
-		l->server[g] = NAN;
-	for (i = 0; i < x->n; i++)
-		if ((g = server_gauge_of(x->names[i], strlen(x->names[i]), &scale,
-		    &counter)) >= 0 && !counter)
-			l->server[g] = (isnan(l->server[g]) ? 0 : l->server[g]) +
-			    x->values[i] * scale;
+		if (!isnan(v.v[g]))
+			l->server[g] = v.v[g];
+	p50 = prom_hist_quantile(&v.ttft, 0.5);	/* NAN: none served */
+	if (!isnan(p50))
+		l->server_ttft_p50 = p50;
 	if ((k = tick_at(l, x->t, true)) != NULL) {
-		k->srv[0] = (float)l->server[SG_RUNNING];
-		k->srv[1] = (float)l->server[SG_WAITING];
-		k->srv[2] = (float)l->server[SG_KV_USAGE];
+		for (g = 0; g < SG_COUNT; g++)
+			k->srv[g] = (float)v.v[g];
+		k->srv[SG_COUNT] = (float)p50;
 	}
 }
 
@@ -181,6 +187,24 @@ live_sink(struct live *l)
 	return k;
 }
 
+/* A server's gauge over ticks [from, to): the last scrape in them, else
+ * the one before, while it is the latest (a scrape a second); NAN past
+ * that, a gap. */
+#define SRV_HOLD_TICKS	(LIVE_TICKS_PER_SEC + 1)
+static double
+server_value(struct live *l, enum live_metric m, long from, long to)
+{
+	long i;
+
+	for (i = to - 1; i >= 0 && i >= from - SRV_HOLD_TICKS; i--) {
+		struct live_tick *k = &l->ticks[i % LIVE_TICKS];
+
+		if (k->idx == i && !isnan(k->srv[m - LM_SRV]))
+			return k->srv[m - LM_SRV];
+	}
+	return NAN;
+}
+
 /* Aggregates ticks [from, to) (tick numbers) into one value. */
 static double
 aggregate(struct live *l, enum live_metric m, long from, long to)
@@ -189,9 +213,11 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	double sum = 0, result = NAN;
 	long i, seen = 0, done = 0, errors = 0;
 	struct lag_hist lag;
-	double last_gauge = -1, srv = NAN;
+	double last_gauge = -1;
 	int last_flight = -1;
 
+	if (m >= LM_SRV && m <= LM_SRV_TTFT_P50)
+		return server_value(l, m, from, to);
 	if (m == LM_LAG_P99)
 		memset(&lag, 0, sizeof lag);
 	for (i = from; i < to; i++) {
@@ -207,8 +233,6 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 		errors += k->errors;
 		last_gauge = k->load;
 		last_flight = k->in_flight;
-		if (m >= LM_SRV_RUNNING && m <= LM_SRV_KV && !isnan(k->srv[m - LM_SRV_RUNNING]))
-			srv = k->srv[m - LM_SRV_RUNNING];	/* the last scrape in it */
 		switch (m) {
 		case LM_TTFT_P50: case LM_TTFT_P95: f = &k->ttft; break;
 		case LM_TPOT_P50: case LM_TPOT_P95: f = &k->tpot; break;
@@ -225,9 +249,6 @@ aggregate(struct live *l, enum live_metric m, long from, long to)
 	if (seen == 0)
 		return NAN;
 	switch (m) {
-	case LM_SRV_RUNNING: case LM_SRV_WAITING: case LM_SRV_KV:
-		result = srv;
-		break;
 	case LM_TTFT_P50: case LM_TPOT_P50: case LM_TTFT_SENT_P50:
 		result = series_percentile(&vals, 50);
 		break;

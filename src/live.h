@@ -9,6 +9,7 @@
 
 #include "lag.h"
 #include "metrics.h"
+#include "server_read.h"
 #include "sink.h"
 
 #define LIVE_TICK	250000		/* usec in one tick */
@@ -21,7 +22,9 @@ enum live_metric {
 	LM_LOAD, LM_IN_FLIGHT, LM_REQ_RATE, LM_ERR_PCT, LM_LAG_P99, LM_LATE_P99,
 	LM_TTFT_SENT_P50,	/* open loop: TTFT from the actual send (the
 				   others count from the schedule) */
-	LM_SRV_RUNNING, LM_SRV_WAITING, LM_SRV_KV,	/* the server's, scraped */
+	LM_SRV,			/* the server's gauges, scraped: LM_SRV + an
+				   enum server_gauge */
+	LM_SRV_TTFT_P50 = LM_SRV + SG_COUNT,	/* from its TTFT histogram */
 	LM_COUNT
 };
 
@@ -38,7 +41,9 @@ struct live_tick {
 	int		done, errors;
 	struct fvec	ttft, tpot, late, ttft_sent;
 	struct lag_hist	lag;		/* reads in the tick */
-	float		srv[3];		/* running, waiting, KV use; NAN: none */
+	float		srv[SG_COUNT + 1];	/* the server's gauges, then its
+					   TTFT p50 since the scrape before;
+					   NAN: none */
 };
 
 /* An entry of the log: a failed request, or an event of the run (a stage
@@ -67,6 +72,8 @@ struct live {
 	/* the server's own metrics, the last scrape of them */
 	bool			server_seen;	/* a scrape answered */
 	double			server[SG_COUNT];  /* NAN: not published */
+	double			server_ttft_p50;   /* since the scrape before */
+	struct server_reader	reader;
 	char			server_error[96];  /* the last gap's reason */
 };
 

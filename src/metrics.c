@@ -315,6 +315,7 @@ static const struct {
 	{ "vllm:kv_cache_usage_perc", SG_KV_USAGE, 1, false },
 	{ "vllm:gpu_cache_usage_perc", SG_KV_USAGE, 1, false },	/* older */
 	{ "vllm:num_preemptions_total", SG_PREEMPTIONS, 1, true },
+	{ "vllm:generation_tokens_total", SG_GEN_TOKENS, 1, true },
 	/* SGLang */
 	{ "sglang:num_running_reqs", SG_RUNNING, 1, false },
 	{ "sglang:num_queue_reqs", SG_WAITING, 1, false },
@@ -327,6 +328,7 @@ static const struct {
 	{ "llamacpp:requests_processing", SG_RUNNING, 1, false },
 	{ "llamacpp:requests_deferred", SG_WAITING, 1, false },
 	{ "llamacpp:kv_cache_usage_ratio", SG_KV_USAGE, 1, false },
+	{ "llamacpp:tokens_predicted_total", SG_GEN_TOKENS, 1, true },
 	/* NVIDIA DCGM exporter, one series per GPU, summed */
 	{ "DCGM_FI_DEV_GPU_UTIL", SG_GPU_UTIL, 1, false },
 	{ "DCGM_FI_DEV_FB_USED", SG_GPU_MEM, 1, false },
@@ -352,8 +354,66 @@ server_gauge_name(enum server_gauge g)
 {
 	static const char *const names[SG_COUNT] = {
 		"running", "waiting", "kv_usage", "prefix_hit", "preemptions_s",
-		"gpu_util", "gpu_mem_mib", "gpu_power_w",
+		"gen_tok_s", "gpu_util", "gpu_mem_mib", "gpu_power_w",
 	};
 
 	return (unsigned)g < SG_COUNT ? names[g] : "?";
+}
+
+bool
+server_ttft_family(const char *name, size_t len)
+{
+	static const char *const families[] = {
+		"vllm:time_to_first_token_seconds",
+		"sglang:time_to_first_token_seconds",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof families / sizeof families[0]; i++)
+		if (strlen(families[i]) == len && memcmp(families[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+double
+prom_hist_quantile(const struct prom_hist *h, double q)
+{
+	double rank, lo, below;
+	int i;
+
+	if (h->n == 0 || h->cum[h->n - 1] <= 0 || isnan(q))
+		return NAN;
+	rank = q * h->cum[h->n - 1];
+	for (i = 0; i < h->n - 1 && h->cum[i] < rank; i++)
+		;
+	if (isinf(h->le[i]))
+		return i > 0 ? h->le[i - 1] : NAN;
+	lo = i > 0 ? h->le[i - 1] : fmin(0, h->le[0]);
+	below = i > 0 ? h->cum[i - 1] : 0;
+	if (h->cum[i] - below <= 0)
+		return h->le[i];
+	/* within [lo, le], whatever the rounding */
+	return fmin(h->le[i], lo + (h->le[i] - lo) * ((rank - below) /
+	    (h->cum[i] - below)));
+}
+
+int
+prom_hist_add(struct prom_hist *sum, const struct prom_hist *d)
+{
+	int i;
+
+	if (d->n == 0)
+		return 0;
+	if (sum->n == 0) {
+		*sum = *d;
+		return 0;
+	}
+	if (sum->n != d->n ||
+	    memcmp(sum->le, d->le, sizeof d->le[0] * (size_t)d->n) != 0)
+		return -1;
+	for (i = 0; i < d->n; i++)
+		sum->cum[i] += d->cum[i];
+	sum->sum += d->sum;
+	sum->count += d->count;
+	return 0;
 }

@@ -59,6 +59,7 @@ enum server_gauge {
 	SG_KV_USAGE,		/* KV cache in use, 0-1 */
 	SG_PREFIX_HIT,		/* prefix cache hit rate, 0-1 */
 	SG_PREEMPTIONS,		/* per second (from a counter) */
+	SG_GEN_TOKENS,		/* tokens generated per second (a counter) */
 	SG_GPU_UTIL,		/* %, summed over GPUs */
 	SG_GPU_MEM,		/* MiB used, summed */
 	SG_GPU_POWER,		/* W, summed */
@@ -69,5 +70,25 @@ enum server_gauge {
  * and whether it is a counter (kept as its rate). -1 when unknown. */
 int server_gauge_of(const char *name, size_t len, double *scale, bool *counter);
 const char *server_gauge_name(enum server_gauge);
+/* Whether a family is a server's own TTFT histogram (vLLM's, SGLang's). */
+bool server_ttft_family(const char *name, size_t len);
+
+/* A histogram as Prometheus keeps it: cumulative counts by upper bound,
+ * ascending, the last +Inf. */
+#define PROM_HIST_MAX	40	/* buckets kept; a longer histogram is not */
+struct prom_hist {
+	int	n;
+	double	le[PROM_HIST_MAX];
+	double	cum[PROM_HIST_MAX];
+	double	sum, count;
+};
+
+/* The q-quantile (0-1) interpolated linearly within its bucket, as
+ * PromQL's histogram_quantile does: a quantile in the +Inf bucket is the
+ * highest finite bound. NAN when empty. */
+double prom_hist_quantile(const struct prom_hist *, double q);
+/* Adds d's counts into sum, which takes d's buckets when it has none;
+ * -1 when their buckets differ (sum unchanged). */
+int prom_hist_add(struct prom_hist *sum, const struct prom_hist *d);
 
 #endif

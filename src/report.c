@@ -147,6 +147,10 @@ write_csv(FILE *f, struct run_file *files, int n)
 		fprintf(f, ",server_%s_mean,server_%s_max",
 		    server_gauge_name((enum server_gauge)sg),
 		    server_gauge_name((enum server_gauge)sg));
+	/* and its own TTFT, from its histogram */
+	fputs(",server_ttft_count,server_ttft_mean_ms", f);
+	for (p = 0; p < NPCT; p++)
+		fprintf(f, ",server_ttft_%s_ms", pct_names[p]);
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
 		struct stats *s = &files[i].st;
@@ -154,6 +158,7 @@ write_csv(FILE *f, struct run_file *files, int n)
 		for (k = 0; k < s->nstages; k++) {
 			struct stage_stats *st = &s->stages[k];
 			usec_t end = st->end != USEC_NONE ? st->end : s->end;
+			struct dist d;
 			char label[24];
 
 			csv_field(f, files[i].label);
@@ -182,8 +187,6 @@ write_csv(FILE *f, struct run_file *files, int n)
 			} else
 				fputc(',', f);	/* no objectives were set */
 			for (m = 0; m < sizeof csv_metrics / sizeof csv_metrics[0]; m++) {
-				struct dist d;
-
 				stats_dist(st, csv_metrics[m].m, &d);
 				fprintf(f, ",%ld,", d.count);
 				csv_num(f, d.mean * MS);
@@ -204,6 +207,13 @@ write_csv(FILE *f, struct run_file *files, int n)
 				    (double)st->srv_n[sg] : NAN);
 				fputc(',', f);
 				csv_num(f, st->srv_n[sg] ? st->srv_max[sg] : NAN);
+			}
+			stats_server_ttft(st, &d);
+			fprintf(f, ",%ld,", d.count);
+			csv_num(f, d.mean * MS);
+			for (p = 0; p < NPCT; p++) {
+				fputc(',', f);
+				csv_num(f, d.p[p] * MS);
 			}
 			fputc('\n', f);
 		}

@@ -106,8 +106,9 @@ struct gauge {
 };
 
 /* One scrape of the server's own metrics: the series kept, by the
- * server's names, summed over their label sets; or a gap. */
-#define SERVER_SERIES	32
+ * server's names, summed over their label sets (a histogram's buckets
+ * kept apart, as name{le="bound"}); or a gap. */
+#define SERVER_SERIES	64
 struct server_scrape {
 	usec_t		 t;		/* when it was asked, run time */
 	const char	*source;	/* the URL scraped */

@@ -129,6 +129,7 @@ stats_done(struct stats *s)
 	}
 	free(s->stages);
 	free(s->buckets);
+	server_reader_done(&s->reader);
 	memset(s, 0, sizeof *s);
 }
 
@@ -352,32 +353,29 @@ on_end(void *self, const struct end_info *end)
 		cur->end = end->t;
 }
 
-/* A scrape: its gauges to the stage (or segment) under way. */
+/* A scrape: its gauges to the stage (or segment) under way, and the first
+ * tokens the server served since the scrape before. */
 static void
 on_server(void *self, const struct server_scrape *x)
 {
 	struct stats *s = self;
 	struct stage_stats *st = window_of(s, x->t);
-	double v[SG_COUNT], scale;
-	bool counter, seen[SG_COUNT] = { false };
-	int i, g;
+	struct server_reading v;
+	int g;
 
 	heard(s, x->t);		/* the run was alive then */
-	if (x->error != NULL || st == NULL)
+	if (!server_read(&s->reader, x, &v) || st == NULL)
 		return;
-	for (i = 0; i < x->n; i++)
-		if ((g = server_gauge_of(x->names[i], strlen(x->names[i]), &scale,
-		    &counter)) >= 0 && !counter) {
-			v[g] = (seen[g] ? v[g] : 0) + x->values[i] * scale;
-			seen[g] = true;
-		}
 	for (g = 0; g < SG_COUNT; g++)
-		if (seen[g]) {
-			st->srv_sum[g] += v[g];
-			st->srv_max[g] = st->srv_n[g] == 0 ? v[g] : fmax(st->srv_max[g], v[g]);
+		if (!isnan(v.v[g])) {
+			st->srv_sum[g] += v.v[g];
+			st->srv_max[g] = st->srv_n[g] == 0 ? v.v[g] :
+			    fmax(st->srv_max[g], v.v[g]);
 			st->srv_n[g]++;
 			s->server = true;
 		}
+	if (v.ttft.n > 0 && prom_hist_add(&st->srv_ttft, &v.ttft) == 0)
+		s->server_ttft = true;
 }
 
 struct sink
@@ -464,4 +462,18 @@ stats_stage_peak(const struct stats *s, const struct stage_stats *st, usec_t now
 	double mean = stats_tok_rate(st, now);
 
 	return isnan(peak) || peak < mean ? mean : peak;
+}
+
+void
+stats_server_ttft(const struct stage_stats *st, struct dist *d)
+{
+	const struct prom_hist *h = &st->srv_ttft;
+	int k;
+
+	memset(d, 0, sizeof *d);
+	d->count = h->n > 0 ? (long)h->cum[h->n - 1] : 0;
+	d->mean = d->count > 0 && h->count > 0 ? h->sum / h->count : NAN;
+	d->stddev = d->min = d->max = NAN;
+	for (k = 0; k < NPCT; k++)
+		d->p[k] = prom_hist_quantile(h, stats_pcts[k] / 100);
 }

@@ -9,6 +9,7 @@
 #include "sink.h"
 #include "metrics.h"
 #include "series.h"
+#include "server_read.h"
 #include "slo.h"
 
 /* The percentiles every latency metric reports. */
@@ -64,6 +65,8 @@ struct stage_stats {
 	/* the server's gauges scraped during it: sum, count and max */
 	double		srv_sum[SG_COUNT], srv_max[SG_COUNT];
 	long		srv_n[SG_COUNT];
+	struct prom_hist srv_ttft;	/* the first tokens the server served in
+					   it, by its own TTFT histogram */
 };
 
 struct stats {
@@ -91,6 +94,8 @@ struct stats {
 	char			 kind_detail[ERR_KIND_COUNT][SAMPLE_DETAIL_MAX];
 	bool			 open_loop;	/* a stage had a rate */
 	bool			 server;	/* server metrics were scraped */
+	bool			 server_ttft;	/* and held its TTFT histogram */
+	struct server_reader	 reader;
 };
 
 void stats_init(struct stats *);
@@ -114,5 +119,9 @@ double stats_req_rate(const struct stage_stats *, usec_t now);
 void stats_goodput(const struct stage_stats *, const struct slo *, usec_t now,
     struct goodput *);
 struct stage_stats *stats_current(struct stats *);
+/* The server's own TTFT over the stage, from its histogram: the count, the
+ * mean (its sum over its count) and the percentiles interpolated within
+ * their buckets; min, max and stddev NAN (a histogram has none). */
+void stats_server_ttft(const struct stage_stats *, struct dist *);
 
 #endif

@@ -179,35 +179,78 @@ open_loop_table(FILE *f, struct stats *s)
 	    "leaves it out\n", f);
 }
 
-/* The server's own gauges, as scraped during each stage: mean and max. */
+/* The server's own gauges, as scraped during each stage: mean and max of
+ * each it published; then its own TTFT beside the client's. */
 static void
 server_table(FILE *f, struct stats *s)
 {
-	static const enum server_gauge shown[] = { SG_RUNNING, SG_WAITING, SG_KV_USAGE };
-	size_t g;
-	int k;
+	static const char *const heads[SG_COUNT] = {
+		[SG_RUNNING] = "running", [SG_WAITING] = "waiting",
+		[SG_KV_USAGE] = "KV use", [SG_PREFIX_HIT] = "prefix hits",
+		[SG_PREEMPTIONS] = "preemptions/s", [SG_GEN_TOKENS] = "gen tok/s",
+		[SG_GPU_UTIL] = "GPU %", [SG_GPU_MEM] = "GPU MiB",
+		[SG_GPU_POWER] = "GPU W",
+	};
+	bool shown[SG_COUNT] = { false };
+	struct dist c, v;
+	int g, k;
 
-	fputs("\n| stage | server running mean | max | waiting mean | max | KV use "
-	    "mean | max |\n|---|---|---|---|---|---|---|\n", f);
+	for (k = 0; k < s->nstages; k++)
+		for (g = 0; g < SG_COUNT; g++)
+			shown[g] |= s->stages[k].srv_n[g] > 0;
+	fputs("\n| stage |", f);
+	for (g = 0; g < SG_COUNT; g++)
+		if (shown[g])
+			fprintf(f, " server %s mean | max |", heads[g]);
+	fputs("\n|---|", f);
+	for (g = 0; g < SG_COUNT; g++)
+		if (shown[g])
+			fputs("---|---|", f);
+	fputc('\n', f);
 	for (k = 0; k < s->nstages; k++) {
 		struct stage_stats *st = &s->stages[k];
 		char label[24];
 
 		fprintf(f, "| %s |", label_stage(label, sizeof label, st));
-		for (g = 0; g < sizeof shown / sizeof shown[0]; g++) {
-			enum server_gauge x = shown[g];
-			double scale = x == SG_KV_USAGE ? 100 : 1;
+		for (g = 0; g < SG_COUNT; g++) {
+			bool share = g == SG_KV_USAGE || g == SG_PREFIX_HIT;
+			double scale = share ? 100 : 1;
 
-			if (st->srv_n[x] == 0)
+			if (!shown[g])
+				continue;
+			if (st->srv_n[g] == 0)
 				fputs(" - | - |", f);
 			else
-				fprintf(f, " %.1f%s | %.1f%s |", st->srv_sum[x] /
-				    (double)st->srv_n[x] * scale, scale > 1 ? "%" : "",
-				    st->srv_max[x] * scale, scale > 1 ? "%" : "");
+				fprintf(f, " %.1f%s | %.1f%s |", st->srv_sum[g] /
+				    (double)st->srv_n[g] * scale, share ? "%" : "",
+				    st->srv_max[g] * scale, share ? "%" : "");
 		}
 		fputc('\n', f);
 	}
-	fputs("\nserver: the server's own /metrics, scraped once a second\n", f);
+	fputs("\nserver: the server's own /metrics, scraped once a second; "
+	    "counters as rates\n", f);
+	if (!s->server_ttft)
+		return;
+	fputs("\n| stage | TTFT p50 ms client | server | outside | p95 client | "
+	    "server | server count |\n|---|---|---|---|---|---|---|\n", f);
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+		char label[24];
+
+		stats_dist(st, M_TTFT, &c);
+		stats_server_ttft(st, &v);
+		fprintf(f, "| %s |", label_stage(label, sizeof label, st));
+		cell_ms(f, c.p[P50]);
+		cell_ms(f, v.p[P50]);
+		cell_ms(f, c.p[P50] - v.p[P50]);
+		cell_ms(f, c.p[P95]);
+		cell_ms(f, v.p[P95]);
+		fprintf(f, " %ld |\n", v.count);
+	}
+	fputs("\nserver TTFT: from the server's own histogram "
+	    "(vllm:time_to_first_token_seconds), each percentile interpolated "
+	    "within its bucket; outside = client p50 - server p50: the network "
+	    "and everything outside the server\n", f);
 }
 
 /* The generator's own overhead, from the end record. */
@@ -495,8 +538,9 @@ json_metrics_of(struct buf *b, struct stats *s, struct stage_stats *st)
 }
 
 static void
-json_server(struct buf *b, const struct stage_stats *st)
+json_server(struct buf *b, struct stats *s, const struct stage_stats *st)
 {
+	struct dist d;
 	int g;
 	const char *sep = "";
 
@@ -508,6 +552,11 @@ json_server(struct buf *b, const struct stage_stats *st)
 		    sep, server_gauge_name((enum server_gauge)g), st->srv_sum[g] /
 		    (double)st->srv_n[g], st->srv_max[g], st->srv_n[g]);
 		sep = ",";
+	}
+	if (s->server_ttft) {
+		stats_server_ttft(st, &d);
+		buf_adds(b, sep);
+		json_dist(b, "ttft_ms", &d, MS);
 	}
 	buf_addc(b, '}');
 }
@@ -600,7 +649,7 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		if (slo_any(&ri->slo))
 			json_goodput(&b, &ri->slo, st, end);
 		if (s->server)
-			json_server(&b, st);
+			json_server(&b, s, st);
 		buf_addc(&b, '}');
 	}
 	buf_adds(&b, "],\"all\":{\"tok_s\":");

@@ -16,7 +16,7 @@
 #define NOTICE_SECS	2.0
 
 static const char *const view_names[VIEW_COUNT] = {
-	"overview", "distributions", "stages", "streams", "log",
+	"overview", "distributions", "stages", "streams", "log", "server",
 };
 
 static const char *
@@ -292,8 +292,8 @@ draw_help(struct tui *t)
 		"q          quit",
 	}, *const common[] = {
 		"w          sparkline window: 10s, 60s, 10m",
-		"tab, 1-5   overview, distributions, stages,",
-		"           streams, log",
+		"tab, 1-6   overview, distributions, stages,",
+		"           streams, log, server",
 		"s          sort the streams view",
 		"?          this help",
 	};

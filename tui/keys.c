@@ -214,7 +214,7 @@ key(struct tui *t, int ch)
 	case KEY_BTAB:
 		t->view = (enum view)((t->view + VIEW_COUNT - 1) % VIEW_COUNT);
 		break;
-	case '1': case '2': case '3': case '4': case '5':
+	case '1': case '2': case '3': case '4': case '5': case '6':
 		t->view = (enum view)(ch - '1');
 		break;
 	case '?': case 'h':

@@ -426,6 +426,7 @@ draw(struct tui *t)
 	case VIEW_STAGES: view_stages(t, 2, body); break;
 	case VIEW_STREAMS: view_streams(t, 2, body); break;
 	case VIEW_LOG: view_log(t, 2, body); break;
+	case VIEW_SERVER: view_server(t, 2, body); break;
 	default: break;
 	}
 	chrome_bottom(t);

@@ -22,7 +22,8 @@
 #define MIN_ROWS	24
 #define LABEL_COLS	27	/* the figures left of a sparkline */
 
-enum view { VIEW_OVERVIEW, VIEW_DIST, VIEW_STAGES, VIEW_STREAMS, VIEW_LOG, VIEW_COUNT };
+enum view { VIEW_OVERVIEW, VIEW_DIST, VIEW_STAGES, VIEW_STREAMS, VIEW_LOG,
+    VIEW_SERVER, VIEW_COUNT };
 
 enum colour { C_NORMAL, C_GOOD, C_WARN, C_BAD, C_DIM, C_TITLE, C_ACCENT };
 
@@ -179,6 +180,7 @@ void view_dist(struct tui *, int top, int rows);
 void view_stages(struct tui *, int top, int rows);
 void view_streams(struct tui *, int top, int rows);
 void view_log(struct tui *, int top, int rows);
+void view_server(struct tui *, int top, int rows);
 /* replay --compare: the runs side by side, in place of the overview */
 void view_compare(struct tui *, int top, int rows);
 

@@ -221,7 +221,7 @@ view_overview(struct tui *t, int top, int rows)
 		snprintf(l2, sizeof l2, "      (from /metrics; chart: waiting)");
 		figures(t, y, h[CH_SERVER], lv->server[SG_WAITING] > 0 ? C_WARN :
 		    C_NORMAL, l1, l2);
-		live_series(lv, LM_SRV_WAITING, now, win, w, v[0]);
+		live_series(lv, LM_SRV + SG_WAITING, now, win, w, v[0]);
 		ch = (struct chart){ v[0], NULL, NULL, C_WARN, false };
 		chart_draw(t, y, x, w, h[CH_SERVER], &ch);
 		y += h[CH_SERVER];

@@ -14,19 +14,38 @@
 #include "net/scrape.h"
 #include "xalloc.h"
 
-/* The series a scrape keeps: the known gauges' and the server's TTFT. */
+/* The series a scrape keeps: the known gauges', and the server's TTFT
+ * histogram, each bucket by its bound ("family_bucket{le=\"0.05\"}"). Its
+ * key in *key, or false. */
 static bool
-kept(const char *name, size_t len)
+kept(const struct prom_sample *x, char *key, size_t len)
 {
-	static const char ttft[] = "vllm:time_to_first_token_seconds_";
+	static const char *const parts[] = { "_bucket", "_sum", "_count" };
 	double scale;
 	bool counter;
+	char le[32];
+	size_t i, pl;
 
-	if (server_gauge_of(name, len, &scale, &counter) >= 0)
+	if (server_gauge_of(x->name, x->name_len, &scale, &counter) >= 0) {
+		snprintf(key, len, "%.*s", (int)x->name_len, x->name);
 		return true;
-	return len > sizeof ttft - 1 && memcmp(name, ttft, sizeof ttft - 1) == 0 &&
-	    (memcmp(name + len - 4, "_sum", 4) == 0 ||
-	    memcmp(name + len - 6, "_count", 6) == 0);
+	}
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		pl = strlen(parts[i]);
+		if (x->name_len <= pl || memcmp(x->name + x->name_len - pl,
+		    parts[i], pl) != 0 || !server_ttft_family(x->name,
+		    x->name_len - pl))
+			continue;
+		if (i > 0)
+			snprintf(key, len, "%.*s", (int)x->name_len, x->name);
+		else if (!prom_label(x, "le", le, sizeof le))
+			return false;
+		else
+			snprintf(key, len, "%.*s{le=\"%s\"}", (int)x->name_len,
+			    x->name, le);
+		return true;
+	}
+	return false;
 }
 
 /* A sample: summed into its series (several label sets: one a GPU). */
@@ -34,20 +53,21 @@ static void
 on_sample(void *ctx, const struct prom_sample *x)
 {
 	struct server_scrape *r = ctx;
+	char key[sizeof r->names[0] + 1];
+	size_t kl;
 	int i;
 
-	if (!kept(x->name, x->name_len) || isnan(x->value))
+	if (isnan(x->value) || !kept(x, key, sizeof key) ||
+	    (kl = strlen(key)) >= sizeof r->names[0])
 		return;
 	for (i = 0; i < r->n; i++)
-		if (strlen(r->names[i]) == x->name_len &&
-		    memcmp(r->names[i], x->name, x->name_len) == 0) {
+		if (strcmp(r->names[i], key) == 0) {
 			r->values[i] += x->value;
 			return;
 		}
-	if (r->n == SERVER_SERIES || x->name_len >= sizeof r->names[0])
+	if (r->n == SERVER_SERIES)
 		return;
-	memcpy(r->names[r->n], x->name, x->name_len);
-	r->names[r->n][x->name_len] = '\0';
+	memcpy(r->names[r->n], key, kl + 1);
 	r->values[r->n++] = x->value;
 }
 

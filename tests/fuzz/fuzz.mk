@@ -3,7 +3,7 @@
 #   SRCDIR (the source tree), BUILDDIR (where config.h is), FUZZ_CC,
 #   FUZZ_CPPFLAGS and FUZZ_LIBS (the libraries' flags, from configure).
 # Objects are kept, so only what changed is built again.
-TARGETS := fuzz_http fuzz_sse fuzz_ndjson fuzz_eventstream fuzz_jsonl fuzz_options fuzz_jscan
+TARGETS := fuzz_http fuzz_sse fuzz_ndjson fuzz_eventstream fuzz_jsonl fuzz_options fuzz_jscan fuzz_metrics
 ENGINE := $(wildcard $(SRCDIR)/src/*.c $(SRCDIR)/src/net/*.c $(SRCDIR)/src/proto/*.c) \
 	$(SRCDIR)/src/cmd/options.c
 OBJS := $(patsubst $(SRCDIR)/%.c,obj/%.o,$(ENGINE))

@@ -5,10 +5,10 @@
 # cannot build a libFuzzer program. tests/fuzz/README says how to run them
 # for hours.
 . "$TESTS_DIR/sh/lib.sh"
-TARGETS="http sse ndjson eventstream jsonl options jscan"
+TARGETS="http sse ndjson eventstream jsonl options jscan metrics"
 SECONDS_EACH=${FUZZ_SECONDS:-3}
 FUZZ_CC=${FUZZ_CC:-clang}
-plan 8
+plan 9
 
 printf '#include <stdint.h>\n#include <stddef.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return 0; }\n' >"$T/probe.c"
 if ! "$FUZZ_CC" -fsanitize=fuzzer,address "$T/probe.c" -o "$T/probe" >/dev/null 2>&1; then

@@ -79,11 +79,11 @@ check "space pauses the replay" wait_for "REPLAY ×0.005 paused" 2
 key Space
 check "space again plays on" bash -c "! grep -q paused <<<'$(sleep 0.3; tm capture-pane -p -t t | head -n 1)'"
 views=""
-for v in distributions stages streams log overview; do
+for v in distributions stages streams log server overview; do
 	key Tab
 	wait_for "^$v " 2 && views="$views $v"
 done
-is "$views" " distributions stages streams log overview" "tab walks every view"
+is "$views" " distributions stages streams log server overview" "tab walks every view"
 key q
 for i in $(seq 30); do [ -s "$T/status" ] && break; sleep 0.1; done
 is "$(cat "$T/status" 2>/dev/null)" 0 "q quits at once with status 0"

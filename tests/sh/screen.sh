@@ -3,7 +3,7 @@
 # types, capture-pane reads the screen.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 56
+plan 57
 
 # wait_line FILE JQ-FILTER [SECONDS]: until the JSONL has a matching record
 wait_line() {
@@ -80,7 +80,7 @@ tm send-keys -t t Enter
 check "a full note is cut between characters: é (2 bytes) no longer fits, b does" \
 	wait_line "$T/screen.jsonl" "select(.type == \"control\" and .action == \"mark\" and .text == \"${a118}b\")"
 
-for view in distributions stages streams log overview; do
+for view in distributions stages streams log server overview; do
 	tm send-keys -t t Tab
 	check "tab shows the $view view" wait_for "^$view  window" 1
 done

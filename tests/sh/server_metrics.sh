@@ -3,7 +3,7 @@
 # capacity 4 with 8 clients, 4 running and 4 waiting, a KV cache filling
 # with the tokens in flight, and a TTFT histogram of what it served.
 . "$TESTS_DIR/sh/lib.sh"
-plan 16
+plan 21
 
 start_sim --capacity 4 --ttft 50ms --itl 10ms --tokens 150 || exit 1
 base=${SIM_URL%/v1}
@@ -56,4 +56,35 @@ check "and the csv its columns" python3 -c '
 import csv, sys
 r = next(csv.DictReader(open(sys.argv[1])))
 sys.exit(not (float(r["server_running_max"]) == 4 and float(r["server_waiting_max"]) == 4))' "$T/m.csv"
+
+# counters as rates, and the server's own TTFT beside the client's, per
+# stage: TTFTs spread over 100-300 ms (a queue's would be bimodal, whose
+# median no histogram places)
+start_sim --ttft 200ms --jitter 0.5 --tokens 10 --itl 10ms || exit 1
+run_ttftop run --headless -m sim -c 2,8 -d 3s -o "$T/r.jsonl" "$SIM_URL"
+"$TTFTOP" report -f json "$T/r.jsonl" >"$T/r.json"
+grep -o 'le="[^"]*"' "$T/after" | sed 's/le="\(.*\)"/\1/' | sort -u -g >"$T/bounds"
+check "the server's TTFT p50 per stage is within a bucket of the client's ($(jq -c '[.stages[] | [.ttft_ms.p50, .server.ttft_ms.p50]]' "$T/r.json") ms)" \
+	python3 -c '
+import json, sys
+bounds = [float(x) * 1000 for x in open(sys.argv[2]) if x.strip() != "+Inf"]
+for st in json.load(open(sys.argv[1]))["stages"]:
+    c, s = st["ttft_ms"]["p50"], st["server"]["ttft_ms"]["p50"]
+    hi = min(b for b in bounds if b >= c)
+    lo = max([0] + [b for b in bounds if b < c])
+    if abs(c - s) > hi - lo or st["server"]["ttft_ms"]["count"] < 4:
+        sys.exit("stage %d: client %g, server %g, bucket %g-%g" % (st["stage"], c, s, lo, hi))' "$T/r.json" "$T/bounds"
+check "the server's generation tokens/s (a counter, as its rate) is the client's tok/s, within 10 % ($(jq -c '.stages[1] | [.server.gen_tok_s.mean, .tok_s]' "$T/r.json")); no preemptions" \
+	jq -e '.stages[1] | (.server.gen_tok_s.mean - .tok_s | fabs) < .tok_s * 0.1 and .server.preemptions_s.max == 0' "$T/r.json"
+"$TTFTOP" report -f csv "$T/r.jsonl" >"$T/r.csv"
+check "the csv carries the server's TTFT per stage, as the json does" python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+js = json.load(open(sys.argv[2]))["stages"]
+sys.exit(not all(abs(float(r["server_ttft_p50_ms"]) - j["server"]["ttft_ms"]["p50"]) < 0.01
+    and int(r["server_ttft_count"]) == j["server"]["ttft_ms"]["count"] for r, j in zip(rows, js)))' "$T/r.csv" "$T/r.json"
+"$TTFTOP" report -f md "$T/r.jsonl" >"$T/r.md"
+check "the markdown sets the server's TTFT beside the client's" \
+	grep -q '^| stage | TTFT p50 ms client | server | outside |' "$T/r.md"
+check "and the rates in its gauge table" grep -q 'server gen tok/s mean | max |' "$T/r.md"
 done_testing

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "server_read.h"
 
 static const char exposition[] =
     "# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
@@ -180,6 +181,97 @@ test_known_names(void **state)
 	assert_string_equal(server_gauge_name(SG_KV_USAGE), "kv_usage");
 }
 
+/* histogram_quantile's answers, worked by hand from PromQL's definition:
+ * rank q * count, the first bucket reaching it, linear within it. */
+static void
+test_hist_quantile(void **state)
+{
+	struct prom_hist h = { .n = 4, .le = { 0.05, 0.1, 0.5, INFINITY },
+	    .cum = { 3, 5, 9, 10 }, .sum = 2, .count = 10 };
+	struct prom_hist none = { 0 }, sum = { 0 }, other = h;
+
+	assert_float_equal(prom_hist_quantile(&h, 0.5), 0.1, 1e-12);
+	assert_float_equal(prom_hist_quantile(&h, 0.25), 0.05 * 2.5 / 3, 1e-12);
+	assert_float_equal(prom_hist_quantile(&h, 0.8), 0.1 + 0.4 * 3 / 4, 1e-12);
+	/* in the +Inf bucket: the highest finite bound */
+	assert_float_equal(prom_hist_quantile(&h, 0.95), 0.5, 1e-12);
+	assert_float_equal(prom_hist_quantile(&h, 0), 0, 1e-12);
+	assert_true(isnan(prom_hist_quantile(&none, 0.5)));
+	assert_int_equal(prom_hist_add(&sum, &h), 0);
+	assert_int_equal(prom_hist_add(&sum, &h), 0);
+	assert_float_equal(sum.cum[3], 20, 0);
+	assert_float_equal(prom_hist_quantile(&sum, 0.5), 0.1, 1e-12);
+	other.le[1] = 0.2;		/* other buckets: not added */
+	assert_int_equal(prom_hist_add(&sum, &other), -1);
+	assert_float_equal(sum.cum[3], 20, 0);
+}
+
+static void
+put(struct server_scrape *x, const char *name, double v)
+{
+	snprintf(x->names[x->n], sizeof x->names[0], "%s", name);
+	x->values[x->n++] = v;
+}
+
+#define TTFT_BUCKET(le) "vllm:time_to_first_token_seconds_bucket{le=\"" le "\"}"
+
+/* Scrapes read into gauges: counters as rates per source, the TTFT
+ * histogram as its change since the scrape before. */
+static void
+test_reader(void **state)
+{
+	struct server_reader r;
+	struct server_reading v;
+	struct server_scrape a = { .t = 1000000, .source = "http://a/metrics" };
+	struct server_scrape b = { .t = 3000000, .source = "http://a/metrics" };
+	struct server_scrape c = { .t = 4000000, .source = "http://a/metrics" };
+	struct server_scrape other = { .t = 3500000, .source = "http://b/metrics" };
+	struct server_scrape gap = { .t = 5000000, .source = "http://a/metrics",
+	    .error = "no answer within 1 s" };
+
+	server_reader_init(&r);
+	put(&a, "vllm:num_requests_running", 3);
+	put(&a, "vllm:generation_tokens_total", 1000);
+	put(&a, TTFT_BUCKET("+Inf"), 4);	/* any order */
+	put(&a, TTFT_BUCKET("0.05"), 1);
+	put(&a, TTFT_BUCKET("0.1"), 3);
+	put(&a, "vllm:time_to_first_token_seconds_sum", 0.3);
+	put(&a, "vllm:time_to_first_token_seconds_count", 4);
+	assert_true(server_read(&r, &a, &v));
+	assert_float_equal(v.v[SG_RUNNING], 3, 0);
+	assert_true(isnan(v.v[SG_GEN_TOKENS]));	/* a rate needs two */
+	assert_true(isnan(v.v[SG_WAITING]));
+	assert_int_equal(v.ttft.n, 0);
+
+	put(&b, "vllm:generation_tokens_total", 1500);
+	put(&b, TTFT_BUCKET("0.05"), 1);
+	put(&b, TTFT_BUCKET("0.1"), 7);
+	put(&b, TTFT_BUCKET("+Inf"), 8);
+	put(&b, "vllm:time_to_first_token_seconds_sum", 0.6);
+	put(&b, "vllm:time_to_first_token_seconds_count", 8);
+	assert_true(server_read(&r, &other, &v));	/* another source between */
+	assert_true(server_read(&r, &b, &v));
+	assert_float_equal(v.v[SG_GEN_TOKENS], 250, 1e-9);	/* 500 in 2 s */
+	assert_true(isnan(v.v[SG_RUNNING]));
+	assert_int_equal(v.ttft.n, 3);
+	assert_float_equal(v.ttft.cum[0], 0, 0);
+	assert_float_equal(v.ttft.cum[1], 4, 0);
+	assert_float_equal(v.ttft.cum[2], 4, 0);
+	assert_float_equal(v.ttft.count, 4, 0);
+	assert_float_equal(v.ttft.sum, 0.3, 1e-12);
+	/* all 4 new first tokens in (0.05, 0.1]: the median is its middle */
+	assert_float_equal(prom_hist_quantile(&v.ttft, 0.5), 0.075, 1e-12);
+
+	put(&c, "vllm:generation_tokens_total", 100);	/* restarted */
+	put(&c, TTFT_BUCKET("0.05"), 1);		/* no +Inf: none */
+	assert_true(server_read(&r, &c, &v));
+	assert_float_equal(v.v[SG_GEN_TOKENS], 100, 1e-9);
+	assert_int_equal(v.ttft.n, 0);
+	assert_false(server_read(&r, &gap, &v));
+	assert_true(isnan(v.v[SG_GEN_TOKENS]));
+	server_reader_done(&r);
+}
+
 int
 main(void)
 {
@@ -188,6 +280,8 @@ main(void)
 		cmocka_unit_test(test_every_split),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_known_names),
+		cmocka_unit_test(test_hist_quantile),
+		cmocka_unit_test(test_reader),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);

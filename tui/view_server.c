@@ -1,0 +1,94 @@
+/* The server's view: every gauge its /metrics publishes, charted over the
+ * window on the time axis of the other views, and its own TTFT p50 (from
+ * its histogram) over the client's; without a scrape, how to get one. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "live.h"
+#include "screen.h"
+
+#define MAX_SPARK	512
+#define TEXT_COLS	36		/* the figures left of a chart */
+#define AXIS_COLS	8		/* its top value */
+#define NOW_WINDOW	(5 * USEC_PER_SEC)	/* the client's TTFT "now" */
+
+static const struct {
+	const char	*name;
+	double		 scale;		/* to the unit shown */
+	const char	*unit;
+} shown[SG_COUNT] = {
+	[SG_RUNNING] = { "running", 1, "" },
+	[SG_WAITING] = { "waiting", 1, "" },
+	[SG_KV_USAGE] = { "KV cache", 100, "%" },
+	[SG_PREFIX_HIT] = { "prefix hits", 100, "%" },
+	[SG_PREEMPTIONS] = { "preemptions/s", 1, "" },
+	[SG_GEN_TOKENS] = { "gen tok/s", 1, "" },
+	[SG_GPU_UTIL] = { "GPU util", 1, "%" },
+	[SG_GPU_MEM] = { "GPU memory MiB", 1, "" },
+	[SG_GPU_POWER] = { "GPU power W", 1, "" },
+};
+
+void
+view_server(struct tui *t, int top, int rows)
+{
+	static double v[2][MAX_SPARK];
+	struct live *lv = t->m.live;
+	usec_t now = tui_now(t), win = tui_windows[t->window];
+	int x = TEXT_COLS + AXIS_COLS, w = COLS - x - 1, y = top, n = 0, h, g, i, k;
+	int which[SG_COUNT + 1];
+	char a[32], b[32];
+	struct chart ch;
+
+	if (!lv->server_seen) {
+		put(t, y++, 0, C_WARN, "no server metrics (set --server-metrics URL)");
+		if (lv->server_error[0] != '\0')
+			put(t, y, 0, C_DIM, "the last scrape: %s", lv->server_error);
+		return;
+	}
+	if (w > MAX_SPARK)
+		w = MAX_SPARK;
+	for (g = 0; g < SG_COUNT; g++)
+		if (!isnan(lv->server[g]))
+			which[n++] = g;
+	if (!isnan(lv->server_ttft_p50))
+		which[n++] = SG_COUNT;		/* its TTFT, last */
+	/* the axis takes two rows, the note one; each chart one at least */
+	if (n > rows - 3)
+		n = rows - 3;
+	h = n > 0 ? (rows - 3) / n : 0;
+	for (i = 0; i < n; i++, y += h) {
+		g = which[i];
+		if (g == SG_COUNT) {
+			put(t, y, 0, C_NORMAL, "TTFT p50 server %s client %s",
+			    label_duration(a, sizeof a, lv->server_ttft_p50),
+			    label_duration(b, sizeof b, live_value(lv, LM_TTFT_P50,
+			    now, NOW_WINDOW)));
+			if (h >= 2)
+				put(t, y + 1, 0, C_DIM, "      %s the client's",
+				    t->utf8 ? "\u2591" : ":");
+			live_series(lv, LM_SRV_TTFT_P50, now, win, w, v[0]);
+			live_series(lv, LM_TTFT_P50, now, win, w, v[1]);
+			ch = (struct chart){ v[0], v[1], NULL, C_GOOD, true };
+			chart_draw(t, y, x, w, h, &ch);
+			continue;
+		}
+		snprintf(a, sizeof a, "%.*f%s", shown[g].scale > 1 ||
+		    lv->server[g] >= 100 || lv->server[g] == floor(lv->server[g]) ?
+		    0 : 1, lv->server[g] * shown[g].scale, shown[g].unit);
+		put(t, y, 0, g == SG_WAITING && lv->server[g] > 0 ? C_WARN :
+		    C_NORMAL, "%-15s %s", shown[g].name, a);
+		live_series(lv, LM_SRV + g, now, win, w, v[0]);
+		for (k = 0; k < w; k++)
+			v[0][k] *= shown[g].scale;
+		ch = (struct chart){ v[0], NULL, NULL, g == SG_WAITING ? C_WARN :
+		    C_ACCENT, false };
+		chart_draw(t, y, x, w, h, &ch);
+	}
+	chart_time_axis(t, y, x, w, now, win);
+	y += 2;
+	put(t, y, 0, C_DIM, "from the server's /metrics, scraped once a second%s%s",
+	    lv->server_error[0] != '\0' ? "; the last scrape: " : "",
+	    lv->server_error);
+}

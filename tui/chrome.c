@@ -197,7 +197,7 @@ draw_recorded_generator(struct tui *t, int y)
 static void
 draw_generator(struct tui *t, int y)
 {
-	char lag[16], late[32], n[32], gen[160];
+	char lag[16], late[32], n[32], gen[160], right_err[256];
 	usec_t now = tui_now(t), win = tui_windows[t->window];
 	double lag99 = live_value(t->m.live, LM_LAG_P99, now, win);
 	double late99 = live_value(t->m.live, LM_LATE_P99, now, win);
@@ -222,7 +222,19 @@ draw_generator(struct tui *t, int y)
 	    late, t->draw_ms,
 	    overloaded ? "  generator overloaded: results not trustworthy" : "");
 	put(t, y, 0, overloaded ? C_BAD : C_DIM, "%s", gen);
-	if (!overloaded) {
+	if (writer_error(t->m.writer, right_err, sizeof right_err) != 0) {
+		/* said at once, where the file's name was: what is measured
+		 * from now on is not kept, and no new request starts */
+		char msg[sizeof right_err + 64];
+		int room = COLS - (int)strlen(gen) - 3;
+
+		snprintf(msg, sizeof msg, "write failed: %s", right_err);
+		if (overloaded || room < 20)
+			put(t, y, 0, C_BAD, "%s", msg);
+		else
+			put(t, y, COLS - 1 - ((int)strlen(msg) < room ?
+			    (int)strlen(msg) : room), C_BAD, "%.*s", room, msg);
+	} else if (!overloaded) {
 		const char *path = writer_path(t->m.writer), *base = strrchr(path, '/');
 		char right[256];
 		int pass;

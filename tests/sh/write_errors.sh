@@ -3,7 +3,8 @@
 # line; a file that cannot take its first line fails before any request; an
 # existing file is not overwritten without --force.
 . "$TESTS_DIR/sh/lib.sh"
-plan 14
+. "$TESTS_DIR/sh/tmux.sh"
+plan 16
 
 start_sim --ttft 5ms --itl 1ms --tokens 3 || exit 1
 export NOFORCE=1	# the refusal of an existing file is what is tested
@@ -53,4 +54,11 @@ mkdir "$T/here"
 	"$TTFTOP" run -m sim -n 1 --headless "$SIM_URL" >/dev/null 2>&1 )
 check "two runs without -o in quick succession: two files, named to the millisecond" \
 	bash -c "[ \$(ls '$T/here' | grep -cE '^ttftop-[0-9]{8}-[0-9]{6}\.[0-9]{3}(-[0-9]+)?\.jsonl$') = 2 ]"
+
+# on the screen: said at once where the file's name was, and the run is over
+new_server
+tm -f /dev/null new-session -d -s t -x 120 -y 35 \
+	"ulimit -f 100; TERM=xterm-256color '$TTFTOP' run '$SIM_URL' -m sim -c 20 -d 20s --force -o '$T/screen.jsonl'; sleep 30"
+check "the screen says the write failed, and why" wait_for "write failed: .*File too large" 10
+check "and the run stops (DONE), long before its 20 s" wait_for "DONE" 5
 done_testing

@@ -568,7 +568,7 @@ handle_request(struct conn *c)
 {
 	const char *in = c->in.p, *hdr_end, *v, *sp1, *sp2;
 	size_t head_len, vlen, body_len = 0, total;
-	char method[8], path[256];
+	char method[8], path[256], route[256];
 	bool http10;
 
 	if (!isupper((unsigned char)in[0])) {
@@ -615,6 +615,9 @@ handle_request(struct conn *c)
 	method[sp1 - in] = '\0';
 	memcpy(path, sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	path[sp2 - sp1 - 1] = '\0';
+	/* routed by the path alone: a query (Azure's api-version) is the
+	 * signature's business only */
+	snprintf(route, sizeof route, "%.*s", (int)strcspn(path, "?"), path);
 	http10 = strncmp(sp2 + 1, "HTTP/1.0", 8) == 0;
 	v = http_header(in, head_len, "Connection", &vlen);
 	c->keepalive = http10 ? value_is(v, vlen, "keep-alive") : !value_is(v, vlen, "close");
@@ -634,7 +637,7 @@ handle_request(struct conn *c)
 	truth_read(c);
 	c->model[0] = '\0';
 	c->api = strcmp(method, "POST") == 0 ?
-	    wire_route(path, c->model, sizeof c->model) : SIM_API_NONE;
+	    wire_route(route, c->model, sizeof c->model) : SIM_API_NONE;
 	if (cfg.aws_secret != NULL && wire_aws_service(c->api) != NULL) {
 		char why[160];
 
@@ -664,15 +667,15 @@ handle_request(struct conn *c)
 			return total;
 		}
 	}
-	if (strcmp(method, "GET") == 0 && strcmp(path, "/health") == 0) {
+	if (strcmp(method, "GET") == 0 && strcmp(route, "/health") == 0) {
 		simple_response(c, 200, "OK", "text/plain", "ok\n", NULL);
 		response_done(c);
-	} else if (strcmp(method, "GET") == 0 && strcmp(path, "/v1/models") == 0) {
+	} else if (strcmp(method, "GET") == 0 && strcmp(route, "/v1/models") == 0) {
 		simple_response(c, 200, "OK", "application/json",
 		    "{\"object\":\"list\",\"data\":[{\"id\":\"" DEFAULT_MODEL
 		    "\",\"object\":\"model\",\"owned_by\":\"ttftop\"}]}", NULL);
 		response_done(c);
-	} else if (strcmp(method, "GET") == 0 && strcmp(path, "/metrics") == 0) {
+	} else if (strcmp(method, "GET") == 0 && strcmp(route, "/metrics") == 0) {
 		struct buf m;
 
 		buf_init(&m);
@@ -680,7 +683,7 @@ handle_request(struct conn *c)
 		simple_response(c, 200, "OK", "text/plain; version=0.0.4", m.p, NULL);
 		buf_free(&m);
 		response_done(c);
-	} else if (strcmp(method, "GET") == 0 && strcmp(path, "/api/tags") == 0) {
+	} else if (strcmp(method, "GET") == 0 && strcmp(route, "/api/tags") == 0) {
 		simple_response(c, 200, "OK", "application/json",
 		    "{\"models\":[{\"name\":\"" DEFAULT_MODEL "\",\"model\":\""
 		    DEFAULT_MODEL "\"}]}", NULL);
@@ -694,7 +697,7 @@ handle_request(struct conn *c)
 	} else {
 		char msg[300];
 
-		snprintf(msg, sizeof msg, "no route for %s %s", method, path);
+		snprintf(msg, sizeof msg, "no route for %s %s", method, route);
 		json_error(c, 404, "Not Found", "invalid_request_error", msg, NULL);
 		response_done(c);
 	}

@@ -3,7 +3,7 @@
 # exact from the API's own usage (or counted by chunks without it), the
 # output cap honoured, and faults recorded with the server's message.
 . "$TESTS_DIR/sh/lib.sh"
-plan 74
+plan 75
 
 export ANTHROPIC_API_KEY=sk-ant-test-51c0ffee
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-9d8c7b6a AWS_REGION=us-west-2
@@ -105,4 +105,8 @@ run_ttftop run --headless -a bedrock -o "$T/nomodel.jsonl" "$GOOD"
 check "bedrock without -m: exit 2, named" test "$STATUS" = 2 -a "$(grep -c "needs -m/--model" "$T/err")" = 1
 check "no AWS secret or token is in any output" \
 	bash -c "! grep -r -q -e '$AWS_SECRET_ACCESS_KEY' -e session-token-77e1 '$T'/*.jsonl '$T'/*.txt"
+# a query in the URL (Azure's api-version): sent, and the sim routes by the path
+run_ttftop run --headless -n 2 -m sim -o "$T/query.jsonl" "$GOOD/v1/chat/completions?api-version=2024-10-21"
+is "$STATUS:$(jq -s -c '[.[] | select(.type == "request") | .error] | unique' "$T/query.jsonl")" '0:[null]' \
+	"a URL with a query string: answered"
 done_testing

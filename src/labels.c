@@ -56,6 +56,18 @@ label_duration(char *out, size_t len, double sec)
 }
 
 const char *
+label_percent(char *out, size_t len, double share)
+{
+	double p = share * 100;
+
+	if (isnan(p))
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%.*f%%", p >= 10 || p == floor(p) ? 0 : 1, p);
+	return out;
+}
+
+const char *
 label_count(char *out, size_t len, double v)
 {
 	char digits[32];

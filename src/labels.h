@@ -21,5 +21,8 @@ const char *label_stage_load(char *out, size_t len, const struct stage_stats *);
 const char *label_duration(char *out, size_t len, double sec);
 /* A count with thousands separated: "2,310"; below 100, "4.2". */
 const char *label_count(char *out, size_t len, double v);
+/* A share (0 to 1) in percent: "42%"; below 10, "0.5%" (a KV cache half a
+ * percent full is not "1%"); "-" for NAN. */
+const char *label_percent(char *out, size_t len, double share);
 
 #endif

@@ -216,8 +216,7 @@ view_overview(struct tui *t, int top, int rows)
 			    sizeof a, lv->server[SG_RUNNING]),
 			    isnan(lv->server[SG_WAITING]) ? "-" : label_count(b,
 			    sizeof b, lv->server[SG_WAITING]),
-			    isnan(lv->server[SG_KV_USAGE]) ? "-" : (snprintf(c,
-			    sizeof c, "%.0f%%", 100 * lv->server[SG_KV_USAGE]), c));
+			    label_percent(c, sizeof c, lv->server[SG_KV_USAGE]));
 		snprintf(l2, sizeof l2, "      (from /metrics; chart: waiting)");
 		figures(t, y, h[CH_SERVER], lv->server[SG_WAITING] > 0 ? C_WARN :
 		    C_NORMAL, l1, l2);

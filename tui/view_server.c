@@ -40,6 +40,7 @@ view_server(struct tui *t, int top, int rows)
 	int which[SG_COUNT + 1];
 	char a[32], b[32];
 	struct chart ch;
+	double d;
 
 	if (!lv->server_seen) {
 		put(t, y++, 0, C_WARN, "no server metrics (set --server-metrics URL)");
@@ -74,9 +75,13 @@ view_server(struct tui *t, int top, int rows)
 			chart_draw(t, y, x, w, h, &ch);
 			continue;
 		}
-		snprintf(a, sizeof a, "%.*f%s", shown[g].scale > 1 ||
-		    lv->server[g] >= 100 || lv->server[g] == floor(lv->server[g]) ?
-		    0 : 1, lv->server[g] * shown[g].scale, shown[g].unit);
+		if (shown[g].scale == 100)	/* a share */
+			label_percent(a, sizeof a, lv->server[g]);
+		else {
+			d = lv->server[g];
+			snprintf(a, sizeof a, "%.*f%s", d >= 10 || d == floor(d) ?
+			    0 : 1, d, shown[g].unit);
+		}
 		put(t, y, 0, g == SG_WAITING && lv->server[g] > 0 ? C_WARN :
 		    C_NORMAL, "%-15s %s", shown[g].name, a);
 		live_series(lv, LM_SRV + g, now, win, w, v[0]);

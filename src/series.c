@@ -159,7 +159,8 @@ sort_u32(uint32_t *v, size_t n)
 	int shift;
 
 	if (n < RADIX_MIN) {
-		qsort(v, n, sizeof *v, cmp_u32);
+		if (n > 1)
+			qsort(v, n, sizeof *v, cmp_u32);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -199,8 +200,9 @@ series_sort(struct series *s)
 		return;
 	if (s->usec) {
 		sort_u32(s->u, s->n - s->nwide);
-		qsort(s->wide, s->nwide, sizeof *s->wide, cmp_usec);
-	} else	/* one value a request: few enough for qsort */
+		if (s->nwide > 0)	/* (qsort of NULL, 0 is undefined) */
+			qsort(s->wide, s->nwide, sizeof *s->wide, cmp_usec);
+	} else if (s->n > 0)	/* one value a request: few enough for qsort */
 		qsort(s->v, s->n, sizeof *s->v, cmp_double);
 	s->sorted = true;
 }
@@ -298,8 +300,10 @@ percentile_usec(const struct series *s, double p)
 	c.wide_cap = s->nwide;
 	c.u = xreallocarray(NULL, nu ? nu : 1, sizeof *c.u);
 	c.wide = xreallocarray(NULL, s->nwide ? s->nwide : 1, sizeof *c.wide);
-	memcpy(c.u, s->u, nu * sizeof *c.u);
-	memcpy(c.wide, s->wide, s->nwide * sizeof *c.wide);
+	if (nu > 0)		/* s->u may be NULL */
+		memcpy(c.u, s->u, nu * sizeof *c.u);
+	if (s->nwide > 0)
+		memcpy(c.wide, s->wide, s->nwide * sizeof *c.wide);
 	series_sort(&c);
 	v = series_percentile_of_sorted(&c, p);
 	series_free(&c);

@@ -697,7 +697,8 @@ handle_request(struct conn *c)
 	} else {
 		char msg[300];
 
-		snprintf(msg, sizeof msg, "no route for %s %s", method, route);
+		/* the whole target, query included, as servers echo it */
+		snprintf(msg, sizeof msg, "no route for %s %s", method, path);
 		json_error(c, 404, "Not Found", "invalid_request_error", msg, NULL);
 		response_done(c);
 	}

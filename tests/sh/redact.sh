@@ -43,12 +43,12 @@ is "$(jq -c 'select(.type == "run") | [.config.headers, .config.body]' "$T/a.jso
 	'[["X-Goog: ***","X-Thing: ***","X-Team: blue"],{"api_key":"***","temperature":0.5}]' \
 	"headers redacted by value, the body's api_key by name"
 
-# the sim answers 404 to a query string, echoing the path: a server's words
-# are redacted too, and the preflight's failure line
+# the sim answers 404 to a path it does not serve, echoing it with its
+# query: a server's words are redacted too, and the preflight's failure line
 start_sim --ttft 5ms --itl 1ms --tokens 2 || exit 1
 SIM_HP=${SIM_URL#http://}; SIM_HP=${SIM_HP%%/*}
 OPENAI_API_KEY=$ENVKEY PREFLIGHT=1 run_ttftop run --headless -n 1 "${ARGS[@]}" -o "$T/b.jsonl" \
-	"http://$SIM_HP/v1?token=$QKEY"
+	"http://$SIM_HP/v9?token=$QKEY"
 is "$STATUS" 1 "a preflight that fails on the query"
 check "its message names the endpoint, redacted" grep -q 'token=\*\*\*' "$T/err"
 cp "$T/out" "$T/b.stdout"; cp "$T/err" "$T/b.stderr"

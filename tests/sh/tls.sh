@@ -6,7 +6,7 @@
 # missing --cacert file is a usage error; the direct transport (https's
 # default) and curl give the same verdicts.
 . "$TESTS_DIR/sh/lib.sh"
-plan 27
+plan 28
 SIM=$TTFTOP_BIN		# the sim's own options, without run's defaults
 
 start_sim --tls --tls-cert-out "$T/ca.pem" --ttft 100ms --itl 20ms --tokens 10 \
@@ -41,6 +41,10 @@ check "a kept connection's requests have no TLS phase" jq -e -s \
 	'[.[] | select(.type == "request")] | group_by(.client) | map(sort_by(.t)[1:][].phases) |
 	 length > 0 and all(.tls == null and .sent < 0.005)' "$T/ca.jsonl"
 near "$(jq_median "$T/ca.jsonl" '[.chunks as $c | range(1; $c | length) | ($c[.] - $c[. - 1]) * 1000]')" 20 3 "ITL p50 in ms"
+run_ttftop run --headless --transport curl --timeout 10s -c 2 -n 2 -m sim --cacert "$T/ca.pem" \
+	-o "$T/ca-curl.jsonl" "$SIM_URL"
+is "$STATUS:$(jq -s -c '[.[] | select(.type == "request") | [.error, .output_tokens]] | unique' "$T/ca-curl.jsonl")" \
+	'0:[[null,10]]' "--transport curl --cacert: the same answers"
 stop_sim "$SIM_PID"
 # the first chunk's arrival against when the sim handed it to TLS
 err=$(jq -n --slurpfile run "$T/ca.jsonl" --slurpfile truth "$T/truth.jsonl" '

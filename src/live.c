@@ -32,7 +32,7 @@ live_init(struct live *l)
 	l->tokens_per_chunk = 1;
 	for (i = 0; i < SG_COUNT; i++)
 		l->server[i] = NAN;
-	l->server_ttft_p50 = NAN;
+	l->server_ttft_p50 = l->server_ttft_lo = l->server_ttft_hi = NAN;
 }
 
 void
@@ -169,8 +169,11 @@ on_server(void *self, const struct server_scrape *x)
 		if (!isnan(v.v[g]))
 			l->server[g] = v.v[g];
 	p50 = prom_hist_quantile(&v.ttft, 0.5);	/* NAN: none served */
-	if (!isnan(p50))
+	if (!isnan(p50)) {
 		l->server_ttft_p50 = p50;
+		prom_hist_bucket(&v.ttft, 0.5, &l->server_ttft_lo,
+		    &l->server_ttft_hi);
+	}
 	if ((k = tick_at(l, x->t, true)) != NULL) {
 		for (g = 0; g < SG_COUNT; g++)
 			k->srv[g] = (float)v.v[g];

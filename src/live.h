@@ -73,6 +73,7 @@ struct live {
 	bool			server_seen;	/* a scrape answered */
 	double			server[SG_COUNT];  /* NAN: not published */
 	double			server_ttft_p50;   /* since the scrape before */
+	double			server_ttft_lo, server_ttft_hi; /* its bucket */
 	struct server_reader	reader;
 	char			server_error[96];  /* the last gap's reason */
 };

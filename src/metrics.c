@@ -375,20 +375,43 @@ server_ttft_family(const char *name, size_t len)
 	return false;
 }
 
+/* The bucket of the q-quantile, and its rank: -1 when empty. */
+static int
+bucket_of(const struct prom_hist *h, double q, double *rank, double *lo)
+{
+	int i;
+
+	if (h->n == 0 || h->cum[h->n - 1] <= 0 || isnan(q))
+		return -1;
+	*rank = q * h->cum[h->n - 1];
+	for (i = 0; i < h->n - 1 && h->cum[i] < *rank; i++)
+		;
+	*lo = i > 0 ? h->le[i - 1] : fmin(0, h->le[0]);
+	return i;
+}
+
+int
+prom_hist_bucket(const struct prom_hist *h, double q, double *lo, double *hi)
+{
+	double rank;
+	int i = bucket_of(h, q, &rank, lo);
+
+	if (i < 0)
+		return -1;
+	*hi = h->le[i];
+	return 0;
+}
+
 double
 prom_hist_quantile(const struct prom_hist *h, double q)
 {
 	double rank, lo, below;
-	int i;
+	int i = bucket_of(h, q, &rank, &lo);
 
-	if (h->n == 0 || h->cum[h->n - 1] <= 0 || isnan(q))
+	if (i < 0)
 		return NAN;
-	rank = q * h->cum[h->n - 1];
-	for (i = 0; i < h->n - 1 && h->cum[i] < rank; i++)
-		;
 	if (isinf(h->le[i]))
 		return i > 0 ? h->le[i - 1] : NAN;
-	lo = i > 0 ? h->le[i - 1] : fmin(0, h->le[0]);
 	below = i > 0 ? h->cum[i - 1] : 0;
 	if (h->cum[i] - below <= 0)
 		return h->le[i];

@@ -87,6 +87,9 @@ struct prom_hist {
  * PromQL's histogram_quantile does: a quantile in the +Inf bucket is the
  * highest finite bound. NAN when empty. */
 double prom_hist_quantile(const struct prom_hist *, double q);
+/* The bucket the q-quantile falls in: all a histogram knows of it (hi may
+ * be +Inf). -1 when empty. */
+int prom_hist_bucket(const struct prom_hist *, double q, double *lo, double *hi);
 /* Adds d's counts into sum, which takes d's buckets when it has none;
  * -1 when their buckets differ (sum unchanged). */
 int prom_hist_add(struct prom_hist *sum, const struct prom_hist *d);

@@ -464,6 +464,13 @@ stats_stage_peak(const struct stats *s, const struct stage_stats *st, usec_t now
 	return isnan(peak) || peak < mean ? mean : peak;
 }
 
+int
+stats_server_ttft_bucket(const struct stage_stats *st, double q, double *lo,
+    double *hi)
+{
+	return prom_hist_bucket(&st->srv_ttft, q, lo, hi);
+}
+
 void
 stats_server_ttft(const struct stage_stats *st, struct dist *d)
 {

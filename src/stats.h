@@ -123,5 +123,8 @@ struct stage_stats *stats_current(struct stats *);
  * mean (its sum over its count) and the percentiles interpolated within
  * their buckets; min, max and stddev NAN (a histogram has none). */
 void stats_server_ttft(const struct stage_stats *, struct dist *);
+/* The histogram's bucket of its q-quantile (seconds): -1 when none. */
+int stats_server_ttft_bucket(const struct stage_stats *, double q, double *lo,
+    double *hi);
 
 #endif

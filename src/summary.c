@@ -231,26 +231,36 @@ server_table(FILE *f, struct stats *s)
 	    "counters as rates\n", f);
 	if (!s->server_ttft)
 		return;
-	fputs("\n| stage | TTFT p50 ms client | server | outside | p95 client | "
-	    "server | server count |\n|---|---|---|---|---|---|---|\n", f);
+	fputs("\n| stage | TTFT p50 ms client | server | its bucket | outside | "
+	    "p95 client | server | server count |\n"
+	    "|---|---|---|---|---|---|---|---|\n", f);
 	for (k = 0; k < s->nstages; k++) {
 		struct stage_stats *st = &s->stages[k];
 		char label[24];
+		double lo, hi;
 
 		stats_dist(st, M_TTFT, &c);
 		stats_server_ttft(st, &v);
 		fprintf(f, "| %s |", label_stage(label, sizeof label, st));
 		cell_ms(f, c.p[P50]);
 		cell_ms(f, v.p[P50]);
-		cell_ms(f, c.p[P50] - v.p[P50]);
+		if (stats_server_ttft_bucket(st, 0.5, &lo, &hi) != 0 || isnan(c.p[P50]))
+			fputs(" - | - |", f);
+		else if (isinf(hi))
+			fprintf(f, " > %.1f | 0 to %.1f |", lo * MS, (c.p[P50] - lo) * MS);
+		else	/* all the histogram says of it: a range, not a figure;
+			 * never below 0, as no server answers before it is asked */
+			fprintf(f, " %.1f-%.1f | %.1f to %.1f |", lo * MS, hi * MS,
+			    fmax(0, c.p[P50] - hi) * MS, (c.p[P50] - lo) * MS);
 		cell_ms(f, c.p[P95]);
 		cell_ms(f, v.p[P95]);
 		fprintf(f, " %ld |\n", v.count);
 	}
 	fputs("\nserver TTFT: from the server's own histogram "
 	    "(vllm:time_to_first_token_seconds), each percentile interpolated "
-	    "within its bucket; outside = client p50 - server p50: the network "
-	    "and everything outside the server\n", f);
+	    "within its bucket, which is all the histogram knows of it; outside = "
+	    "client p50 - the server's, over its bucket: the network and "
+	    "everything outside the server lie in that range\n", f);
 }
 
 /* The generator's own overhead, from the end record. */

@@ -62,8 +62,16 @@ view_server(struct tui *t, int top, int rows)
 	for (i = 0; i < n; i++, y += h) {
 		g = which[i];
 		if (g == SG_COUNT) {
-			put(t, y, 0, C_NORMAL, "TTFT p50 server %s client %s",
-			    label_duration(a, sizeof a, lv->server_ttft_p50),
+			char lo[16], hi[16], span[40];
+
+			/* the server's bucket: all its histogram says */
+			label_duration(lo, sizeof lo, lv->server_ttft_lo);
+			if (isinf(lv->server_ttft_hi))
+				snprintf(span, sizeof span, "> %s", lo);
+			else
+				snprintf(span, sizeof span, "%s-%s", lo, label_duration(hi,
+				    sizeof hi, lv->server_ttft_hi));
+			put(t, y, 0, C_NORMAL, "TTFT p50 server %s client %s", span,
 			    label_duration(b, sizeof b, live_value(lv, LM_TTFT_P50,
 			    now, NOW_WINDOW)));
 			if (h >= 2)

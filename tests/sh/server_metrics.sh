@@ -85,6 +85,6 @@ sys.exit(not all(abs(float(r["server_ttft_p50_ms"]) - j["server"]["ttft_ms"]["p5
     and int(r["server_ttft_count"]) == j["server"]["ttft_ms"]["count"] for r, j in zip(rows, js)))' "$T/r.csv" "$T/r.json"
 "$TTFTOP" report -f md "$T/r.jsonl" >"$T/r.md"
 check "the markdown sets the server's TTFT beside the client's" \
-	grep -q '^| stage | TTFT p50 ms client | server | outside |' "$T/r.md"
+	grep -q '^| stage | TTFT p50 ms client | server | its bucket | outside |' "$T/r.md"
 check "and the rates in its gauge table" grep -q 'server gen tok/s mean | max |' "$T/r.md"
 done_testing

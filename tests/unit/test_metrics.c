@@ -197,6 +197,21 @@ test_hist_quantile(void **state)
 	assert_float_equal(prom_hist_quantile(&h, 0.95), 0.5, 1e-12);
 	assert_float_equal(prom_hist_quantile(&h, 0), 0, 1e-12);
 	assert_true(isnan(prom_hist_quantile(&none, 0.5)));
+	/* the bucket each falls in, all the histogram knows */
+	{
+		double lo, hi;
+
+		assert_int_equal(prom_hist_bucket(&h, 0.8, &lo, &hi), 0);
+		assert_float_equal(lo, 0.1, 0);
+		assert_float_equal(hi, 0.5, 0);
+		assert_int_equal(prom_hist_bucket(&h, 0.25, &lo, &hi), 0);
+		assert_float_equal(lo, 0, 0);
+		assert_float_equal(hi, 0.05, 0);
+		assert_int_equal(prom_hist_bucket(&h, 0.95, &lo, &hi), 0);
+		assert_float_equal(lo, 0.5, 0);
+		assert_true(isinf(hi));
+		assert_int_equal(prom_hist_bucket(&none, 0.5, &lo, &hi), -1);
+	}
 	assert_int_equal(prom_hist_add(&sum, &h), 0);
 	assert_int_equal(prom_hist_add(&sum, &h), 0);
 	assert_float_equal(sum.cum[3], 20, 0);

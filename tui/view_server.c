@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "live.h"
 #include "screen.h"
@@ -63,19 +64,27 @@ view_server(struct tui *t, int top, int rows)
 		g = which[i];
 		if (g == SG_COUNT) {
 			char lo[16], hi[16], span[40];
+			const char *unit;
+			size_t len, u;
 
-			/* the server's bucket: all its histogram says */
+			/* the server's bucket, all its histogram says: "60-80ms" */
 			label_duration(lo, sizeof lo, lv->server_ttft_lo);
 			if (isinf(lv->server_ttft_hi))
 				snprintf(span, sizeof span, "> %s", lo);
-			else
-				snprintf(span, sizeof span, "%s-%s", lo, label_duration(hi,
-				    sizeof hi, lv->server_ttft_hi));
-			put(t, y, 0, C_NORMAL, "TTFT p50 server %s client %s", span,
-			    label_duration(b, sizeof b, live_value(lv, LM_TTFT_P50,
-			    now, NOW_WINDOW)));
+			else {
+				label_duration(hi, sizeof hi, lv->server_ttft_hi);
+				unit = hi + strspn(hi, "0123456789.");
+				len = strlen(lo);
+				u = strlen(unit);
+				if (len > u && strcmp(lo + len - u, unit) == 0)
+					lo[len - u] = '\0';	/* one unit */
+				snprintf(span, sizeof span, "%s-%s", lo, hi);
+			}
+			put(t, y, 0, C_NORMAL, "server TTFT p50 %s", span);
 			if (h >= 2)
-				put(t, y + 1, 0, C_DIM, "      %s the client's",
+				put(t, y + 1, 0, C_DIM, "      client %s %s",
+				    label_duration(b, sizeof b, live_value(lv,
+				    LM_TTFT_P50, now, NOW_WINDOW)),
 				    t->utf8 ? "\u2591" : ":");
 			live_series(lv, LM_SRV_TTFT_P50, now, win, w, v[0]);
 			live_series(lv, LM_TTFT_P50, now, win, w, v[1]);

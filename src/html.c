@@ -415,22 +415,34 @@ time_marks(FILE *f, const struct plot *p, const struct html_run *r)
 
 /* The run over time: tokens/s a second, and each request's TTFT at its
  * start, with the stages and marks. */
-static void
-time_series(FILE *f, const struct html_run *r, int colour_i)
+/* The seconds of tokens/s a run filled (up to its end, or its last with
+ * tokens), and the span of its time charts, s. */
+static size_t
+run_span(const struct html_run *r, double *len)
 {
-	struct plot p;
-	double len = usec_to_sec(r->st->end), top = 0, ttop = 0;
-	size_t j, step, secs;
+	size_t j, secs;
 
+	*len = usec_to_sec(r->st->end);
 	for (j = 0; j < r->nttft; j++)
-		len = fmax(len, r->ttft[j].t);
-	/* the buckets the run filled: up to its end, or the last with tokens */
-	secs = r->st->ended ? (size_t)ceil(len) : r->st->nbuckets;
+		*len = fmax(*len, r->ttft[j].t);
+	secs = r->st->ended ? (size_t)ceil(*len) : r->st->nbuckets;
 	while (!r->st->ended && secs > 0 && r->st->buckets[secs - 1] == 0)
 		secs--;
 	if (secs > r->st->nbuckets)
 		secs = r->st->nbuckets;
-	len = fmax(len, (double)secs);
+	*len = fmax(*len, (double)secs);
+	for (j = 0; j < r->nserver; j++)
+		*len = fmax(*len, r->server[j].t);
+	return secs;
+}
+
+static void
+time_series(FILE *f, const struct html_run *r, int colour_i)
+{
+	struct plot p;
+	double len, top = 0, ttop = 0;
+	size_t j, step, secs = run_span(r, &len);
+
 	for (j = 0; j < secs; j++)
 		top = fmax(top, r->st->buckets[j]);
 	plot_begin(&p, f, "tok-over-time", (long)secs, "Output tokens/s over the "
@@ -458,6 +470,98 @@ time_series(FILE *f, const struct html_run *r, int colour_i)
 		    px(&p, r->ttft[j].t), py(&p, r->ttft[j].v * MS), colour(colour_i));
 	time_marks(f, &p, r);
 	plot_end(f);
+}
+
+/* One gauge of the server's over the run, a line broken where a scrape
+ * had none of it (a gap). Returns its points. */
+static long
+gauge_line(FILE *f, const struct plot *p, const struct html_run *r, int g,
+    double scale, const char *stroke)
+{
+	bool open = false;
+	long points = 0;
+	size_t j;
+
+	for (j = 0; j < r->nserver; j++) {
+		double v = r->server[j].v[g];
+
+		if (isnan(v)) {
+			if (open)
+				fputs("\"/>\n", f);
+			open = false;
+			continue;
+		}
+		if (!open)
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
+			    "stroke-width=\"1.5\" data-gauge=\"%s\" points=\"",
+			    stroke, server_gauge_name((enum server_gauge)g));
+		open = true;
+		fprintf(f, "%.1f,%.1f ", px(p, r->server[j].t), py(p, v * scale));
+		points++;
+	}
+	if (open)
+		fputs("\"/>\n", f);
+	return points;
+}
+
+static bool
+gauge_seen(const struct html_run *r, int g, double *top)
+{
+	bool seen = false;
+	size_t j;
+
+	*top = 0;
+	for (j = 0; j < r->nserver; j++)
+		if (!isnan(r->server[j].v[g])) {
+			seen = true;
+			*top = fmax(*top, r->server[j].v[g]);
+		}
+	return seen;
+}
+
+/* The server's gauges over the run, on the time axis of the charts above:
+ * requests running and waiting together (the queue), then each other
+ * gauge the scrapes held. */
+static void
+server_charts(FILE *f, const struct html_run *r)
+{
+	static const char *const queue_colour[2] = { "#1f77b4", "#d62728" };
+	const struct server_gauge_show *sh;
+	struct plot p;
+	double len, top, t2;
+	char kind[40], title[80], unit[24];
+	int g;
+
+	if (r->nserver == 0)
+		return;
+	run_span(r, &len);
+	if (gauge_seen(r, SG_RUNNING, &top) | gauge_seen(r, SG_WAITING, &t2)) {
+		plot_begin(&p, f, "server-queue", (long)r->nserver, "Server: "
+		    "requests running (blue) and waiting (red), from its /metrics",
+		    "run time, s", "requests", 0, len, fmax(top, t2) * 1.05,
+		    WHOLE_Y);
+		gauge_line(f, &p, r, SG_RUNNING, 1, queue_colour[0]);
+		gauge_line(f, &p, r, SG_WAITING, 1, queue_colour[1]);
+		time_marks(f, &p, r);
+		plot_end(f);
+	}
+	for (g = 0; g < SG_COUNT; g++) {
+		if (g == SG_RUNNING || g == SG_WAITING || !gauge_seen(r, g, &top))
+			continue;
+		sh = server_gauge_show((enum server_gauge)g);
+		snprintf(kind, sizeof kind, "server-%s",
+		    server_gauge_name((enum server_gauge)g));
+		snprintf(title, sizeof title, "Server: %s, from its /metrics", sh->title);
+		snprintf(unit, sizeof unit, "%s", sh->unit[0] != '\0' ? sh->unit :
+		    sh->title);
+		top *= sh->scale;
+		/* a share's axis runs to 100 % when it comes near */
+		plot_begin(&p, f, kind, (long)r->nserver, title, "run time, s", unit,
+		    0, len, sh->scale == 100 && top > 50 ? 100 : top * 1.05, 0);
+		gauge_line(f, &p, r, g, sh->scale, "#2ca02c");
+		time_marks(f, &p, r);
+		plot_end(f);
+	}
 }
 
 static void
@@ -584,6 +688,7 @@ html_write(FILE *f, const struct html_run *runs, int n)
 		esc(f, runs[i].label);
 		fputs("</h2>\n<div class=\"charts\">\n", f);
 		time_series(f, &runs[i], i);
+		server_charts(f, &runs[i]);
 		fputs("</div>\n", f);
 	}
 	fputs("</body></html>\n", f);

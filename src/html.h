@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "jsonl.h"
+#include "metrics.h"
 #include "stats.h"
 
 struct html_mark {
@@ -19,6 +20,13 @@ struct html_point {
 	float	v;		/* its TTFT, s */
 };
 
+/* One scrape of the server's metrics, read into ttftop's gauges: NAN for
+ * a gauge it did not have, all NAN for a gap. */
+struct html_scrape {
+	float	t;		/* s of run time */
+	float	v[SG_COUNT];
+};
+
 /* One saved run, as the report read it. */
 struct html_run {
 	const char		*label;
@@ -28,6 +36,8 @@ struct html_run {
 	size_t			 nmarks;
 	struct html_point	*ttft;	/* every successful request */
 	size_t			 nttft;
+	struct html_scrape	*server;	/* in time order */
+	size_t			 nserver;
 };
 
 void html_write(FILE *, const struct html_run *, int n);

@@ -360,6 +360,24 @@ server_gauge_name(enum server_gauge g)
 	return (unsigned)g < SG_COUNT ? names[g] : "?";
 }
 
+const struct server_gauge_show *
+server_gauge_show(enum server_gauge g)
+{
+	static const struct server_gauge_show shown[SG_COUNT] = {
+		[SG_RUNNING] = { "running", 1, "" },
+		[SG_WAITING] = { "waiting", 1, "" },
+		[SG_KV_USAGE] = { "KV cache", 100, "%" },
+		[SG_PREFIX_HIT] = { "prefix hits", 100, "%" },
+		[SG_PREEMPTIONS] = { "preemptions/s", 1, "" },
+		[SG_GEN_TOKENS] = { "gen tok/s", 1, "" },
+		[SG_GPU_UTIL] = { "GPU util", 1, "%" },
+		[SG_GPU_MEM] = { "GPU memory MiB", 1, "" },
+		[SG_GPU_POWER] = { "GPU power W", 1, "" },
+	};
+
+	return &shown[(unsigned)g < SG_COUNT ? g : SG_RUNNING];
+}
+
 bool
 server_ttft_family(const char *name, size_t len)
 {

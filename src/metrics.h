@@ -70,6 +70,14 @@ enum server_gauge {
  * and whether it is a counter (kept as its rate). -1 when unknown. */
 int server_gauge_of(const char *name, size_t len, double *scale, bool *counter);
 const char *server_gauge_name(enum server_gauge);
+/* How a gauge is shown: its title, the scale to the unit shown (100 for a
+ * share) and that unit. */
+struct server_gauge_show {
+	const char	*title;
+	double		 scale;
+	const char	*unit;
+};
+const struct server_gauge_show *server_gauge_show(enum server_gauge);
 /* Whether a family is a server's own TTFT histogram (vLLM's, SGLang's). */
 bool server_ttft_family(const char *name, size_t len);
 

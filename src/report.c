@@ -27,6 +27,9 @@ struct run_file {
 	size_t		 nmarks;
 	struct html_point *ttft;
 	size_t		 nttft, ttft_cap;
+	struct server_reader reader;
+	struct html_scrape *server;
+	size_t		 nserver, server_cap;
 };
 
 /* The statistics' sink, plus what the charts need that they do not keep:
@@ -51,8 +54,20 @@ static void
 file_server(void *self, const struct server_scrape *x)
 {
 	struct run_file *r = self;
+	struct server_reading v;
+	struct html_scrape *h;
+	int g;
 
 	r->stats_k.on_server(r->stats_k.self, x);
+	server_read(&r->reader, x, &v);		/* a gap reads all NAN */
+	if (r->nserver == r->server_cap) {
+		r->server_cap = r->server_cap ? r->server_cap * 2 : 64;
+		r->server = xreallocarray(r->server, r->server_cap, sizeof *r->server);
+	}
+	h = &r->server[r->nserver++];
+	h->t = (float)usec_to_sec(x->t);
+	for (g = 0; g < SG_COUNT; g++)
+		h->v[g] = (float)v.v[g];
 }
 
 static void
@@ -325,6 +340,8 @@ write_html(FILE *f, struct run_file *files, int n)
 		runs[i].nmarks = files[i].nmarks;
 		runs[i].ttft = files[i].ttft;
 		runs[i].nttft = files[i].nttft;
+		runs[i].server = files[i].server;
+		runs[i].nserver = files[i].nserver;
 	}
 	html_write(f, runs, n);
 	free(runs);
@@ -375,6 +392,7 @@ report_read(struct report *rep, char *const *paths, int n,
 		    .on_end = file_end, .self = rf };
 
 		stats_init(&rf->st);
+		server_reader_init(&rf->reader);
 		rep->n++;
 		rf->stats_k = stats_sink(&rf->st);
 		if (replay_read(&paths[i], 1, &rf->ri, &k, err, errlen) != 0)
@@ -419,6 +437,8 @@ report_free(struct report *rep)
 			free(rf->marks[j].text);
 		free(rf->marks);
 		free(rf->ttft);
+		free(rf->server);
+		server_reader_done(&rf->reader);
 	}
 	free(rep->runs);
 	rep->runs = NULL;

@@ -15,22 +15,6 @@
 #define AXIS_COLS	8		/* its top value */
 #define NOW_WINDOW	(5 * USEC_PER_SEC)	/* the client's TTFT "now" */
 
-static const struct {
-	const char	*name;
-	double		 scale;		/* to the unit shown */
-	const char	*unit;
-} shown[SG_COUNT] = {
-	[SG_RUNNING] = { "running", 1, "" },
-	[SG_WAITING] = { "waiting", 1, "" },
-	[SG_KV_USAGE] = { "KV cache", 100, "%" },
-	[SG_PREFIX_HIT] = { "prefix hits", 100, "%" },
-	[SG_PREEMPTIONS] = { "preemptions/s", 1, "" },
-	[SG_GEN_TOKENS] = { "gen tok/s", 1, "" },
-	[SG_GPU_UTIL] = { "GPU util", 1, "%" },
-	[SG_GPU_MEM] = { "GPU memory MiB", 1, "" },
-	[SG_GPU_POWER] = { "GPU power W", 1, "" },
-};
-
 void
 view_server(struct tui *t, int top, int rows)
 {
@@ -40,6 +24,7 @@ view_server(struct tui *t, int top, int rows)
 	int x = TEXT_COLS + AXIS_COLS, w = COLS - x - 1, y = top, n = 0, h, g, i, k;
 	int which[SG_COUNT + 1];
 	char a[32], b[32];
+	const struct server_gauge_show *sh;
 	struct chart ch;
 	double d;
 
@@ -92,18 +77,19 @@ view_server(struct tui *t, int top, int rows)
 			chart_draw(t, y, x, w, h, &ch);
 			continue;
 		}
-		if (shown[g].scale == 100)	/* a share */
+		sh = server_gauge_show((enum server_gauge)g);
+		if (sh->scale == 100)	/* a share */
 			label_percent(a, sizeof a, lv->server[g]);
 		else {
 			d = lv->server[g];
 			snprintf(a, sizeof a, "%.*f%s", d >= 10 || d == floor(d) ?
-			    0 : 1, d, shown[g].unit);
+			    0 : 1, d, sh->unit);
 		}
 		put(t, y, 0, g == SG_WAITING && lv->server[g] > 0 ? C_WARN :
-		    C_NORMAL, "%-15s %s", shown[g].name, a);
+		    C_NORMAL, "%-15s %s", sh->title, a);
 		live_series(lv, LM_SRV + g, now, win, w, v[0]);
 		for (k = 0; k < w; k++)
-			v[0][k] *= shown[g].scale;
+			v[0][k] *= sh->scale;
 		ch = (struct chart){ v[0], NULL, NULL, g == SG_WAITING ? C_WARN :
 		    C_ACCENT, false };
 		chart_draw(t, y, x, w, h, &ch);

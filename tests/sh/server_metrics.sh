@@ -3,7 +3,7 @@
 # capacity 4 with 8 clients, 4 running and 4 waiting, a KV cache filling
 # with the tokens in flight, and a TTFT histogram of what it served.
 . "$TESTS_DIR/sh/lib.sh"
-plan 21
+plan 23
 
 start_sim --capacity 4 --ttft 50ms --itl 10ms --tokens 150 || exit 1
 base=${SIM_URL%/v1}
@@ -56,6 +56,11 @@ check "and the csv its columns" python3 -c '
 import csv, sys
 r = next(csv.DictReader(open(sys.argv[1])))
 sys.exit(not (float(r["server_running_max"]) == 4 and float(r["server_waiting_max"]) == 4))' "$T/m.csv"
+"$TTFTOP" report -f html "$T/m.jsonl" >"$T/m.html"
+check "the html charts the server's queue over the run: running and waiting lines, the stages marked" \
+	bash -c "grep -q 'data-chart=\"server-queue\"' '$T/m.html' && grep -q 'data-gauge=\"running\"' '$T/m.html' && grep -q 'data-gauge=\"waiting\"' '$T/m.html' && [ \$(sed -n '/data-chart=\"server-queue\"/,/<\/svg>/p' '$T/m.html' | grep -c 'class=\"sb\"') -ge 1 ]"
+check "and each other gauge the scrapes held (KV cache, gen tok/s)" \
+	bash -c "grep -q 'data-chart=\"server-kv_usage\"' '$T/m.html' && grep -q 'data-chart=\"server-gen_tok_s\"' '$T/m.html'"
 
 # counters as rates, and the server's own TTFT beside the client's, per
 # stage: TTFTs spread over 100-300 ms (a queue's would be bimodal, whose

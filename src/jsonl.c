@@ -146,6 +146,28 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		buf_adds(b, ",\"cacert\":");
 		buf_add_json_string(b, o->cacert);
 	}
+	if (o->no_server_metrics)
+		buf_adds(b, ",\"server_metrics\":\"none\"");
+	else if (o->nserver_metrics > 0) {
+		buf_adds(b, ",\"server_metrics\":[");
+		for (i = 0; i < o->nserver_metrics; i++) {
+			shown = redact_url(o->server_metrics[i]);
+			if (i)
+				buf_addc(b, ',');
+			buf_add_json_string(b, shown);
+			free(shown);
+		}
+		buf_addc(b, ']');
+	}
+	if (o->nserver_keep > 0) {
+		buf_adds(b, ",\"server_metric\":[");
+		for (i = 0; i < o->nserver_keep; i++) {
+			if (i)
+				buf_addc(b, ',');
+			buf_add_json_string(b, o->server_keep_src[i]);
+		}
+		buf_addc(b, ']');
+	}
 	buf_adds(b, ",\"headers\":[");
 	for (i = 0; i < o->nheaders; i++) {
 		const char *h = o->headers[i];
@@ -721,6 +743,7 @@ decode_server(const cJSON *root, struct server_scrape *x, char *err,
 		return -1;
 	x->source = dup_string(root, "source");
 	x->error = dup_string(root, "error");
+	x->warning = dup_string(root, "warning");
 	cJSON_ArrayForEach(v, m) {
 		if (x->n == SERVER_SERIES)
 			break;
@@ -881,7 +904,8 @@ record_free(struct record *r)
 	r->event.text = NULL;
 	free((char *)r->server.source);
 	free((char *)r->server.error);
-	r->server.source = r->server.error = NULL;
+	free((char *)r->server.warning);
+	r->server.source = r->server.error = r->server.warning = NULL;
 }
 
 void
@@ -906,6 +930,10 @@ jsonl_server(struct buf *b, const struct server_scrape *x)
 			    x->values[i] : 0, i + 1 < x->n ? "," : "");
 		}
 		buf_addc(b, '}');
+		if (x->warning != NULL) {
+			buf_adds(b, ",\"warning\":");
+			buf_add_json_string(b, x->warning);
+		}
 	}
 	buf_adds(b, "}\n");
 }

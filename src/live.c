@@ -165,6 +165,9 @@ on_server(void *self, const struct server_scrape *x)
 	}
 	l->server_seen = true;
 	l->server_error[0] = '\0';
+	if (x->warning != NULL)
+		snprintf(l->server_warning, sizeof l->server_warning, "%s",
+		    x->warning);
 	for (g = 0; g < SG_COUNT; g++)
 		if (!isnan(v.v[g]))
 			l->server[g] = v.v[g];

@@ -76,6 +76,7 @@ struct live {
 	double			server_ttft_lo, server_ttft_hi; /* its bucket */
 	struct server_reader	reader;
 	char			server_error[96];  /* the last gap's reason */
+	char			server_warning[160]; /* the last odd thing said */
 };
 
 void live_init(struct live *);

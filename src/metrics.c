@@ -7,7 +7,8 @@
  *
  * Label values escape \\, \" and \n. Values are floats, with NaN, +Inf and
  * -Inf. A line is parsed when whole, so the input may come in pieces of any
- * size; each line is bounded. */
+ * size; each line is bounded. A line off the format is skipped and counted,
+ * as one odd series must not hide every other. */
 #include "config.h"
 
 #include <ctype.h>
@@ -40,6 +41,16 @@ fail(struct prom_parser *p, const char *why)
 	p->failed = true;
 	snprintf(p->err, sizeof p->err, "line %ld: %s", p->lineno, why);
 	return -1;
+}
+
+/* A line off the format: skipped, the first one's reason kept. */
+static int
+skip(struct prom_parser *p, const char *why)
+{
+	if (p->skipped++ == 0)
+		snprintf(p->skip_err, sizeof p->skip_err, "line %ld: %s",
+		    p->lineno, why);
+	return 0;
 }
 
 static bool
@@ -89,6 +100,13 @@ static const char *const type_names[] = {
 	[PROM_SUMMARY] = "summary",
 };
 
+const char *
+prom_type_name(enum prom_type t)
+{
+	return (unsigned)t < sizeof type_names / sizeof type_names[0] ?
+	    type_names[t] : "?";
+}
+
 /* "# TYPE name kind": the family's type, for the samples that follow. */
 static int
 comment(struct prom_parser *p, const char *s, size_t n)
@@ -102,8 +120,9 @@ comment(struct prom_parser *p, const char *s, size_t n)
 	for (nl = 0; 7 + nl < n && name[nl] != ' '; nl++)
 		;
 	kind = name + nl + 1;
+	p->family[0] = '\0';	/* its samples are untyped */
 	if (7 + nl >= n || nl == 0 || nl >= sizeof p->family)
-		return fail(p, "a TYPE comment without a metric name and a type");
+		return skip(p, "a TYPE comment without a metric name and a type");
 	kl = n - 7 - nl - 1;
 	for (i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
 		if (strlen(type_names[i]) == kl && memcmp(kind, type_names[i], kl) == 0) {
@@ -112,7 +131,7 @@ comment(struct prom_parser *p, const char *s, size_t n)
 			p->family_type = (enum prom_type)i;
 			return 0;
 		}
-	return fail(p, "a TYPE that is not counter, gauge, histogram, summary "
+	return skip(p, "a TYPE that is not counter, gauge, histogram, summary "
 	    "or untyped");
 }
 
@@ -142,7 +161,7 @@ sample_line(struct prom_parser *p, const char *s, size_t n)
 	size_t i = 0, v;
 
 	if (!name_start((unsigned char)s[0]))
-		return fail(p, "a sample must begin with a metric name");
+		return skip(p, "a sample must begin with a metric name");
 	while (i < n && name_char((unsigned char)s[i]))
 		i++;
 	x.name = s;
@@ -157,43 +176,43 @@ sample_line(struct prom_parser *p, const char *s, size_t n)
 			if (i < n && s[i] == '}')
 				break;
 			if (i >= n || !name_start((unsigned char)s[i]))
-				return fail(p, "a label must begin with a name");
+				return skip(p, "a label must begin with a name");
 			while (i < n && name_char((unsigned char)s[i]))
 				i++;
 			if (i + 1 >= n || s[i] != '=' || s[i + 1] != '"')
-				return fail(p, "a label's value must be =\"...\"");
+				return skip(p, "a label's value must be =\"...\"");
 			for (i += 2; i < n && s[i] != '"'; i++)
 				if (s[i] == '\\' && ++i >= n)
 					break;
 			if (i >= n)
-				return fail(p, "a label's value is not closed");
+				return skip(p, "a label's value is not closed");
 			i++;
 			while (i < n && s[i] == ' ')
 				i++;
 			if (i < n && s[i] == ',')
 				i++;
 			else if (i < n && s[i] != '}')
-				return fail(p, "labels must be separated by commas");
+				return skip(p, "labels must be separated by commas");
 		}
 		x.labels = s + start;
 		x.labels_len = i - start;
 		i++;
 	}
 	if (i >= n || (s[i] != ' ' && s[i] != '\t'))
-		return fail(p, "a sample needs a value after its name");
+		return skip(p, "a sample needs a value after its name");
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	for (v = i; i < n && s[i] != ' ' && s[i] != '\t'; i++)
 		;
 	if (!number(s + v, i - v, &x.value))
-		return fail(p, "a sample's value is not a number");
+		return skip(p, "a sample's value is not a number");
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	if (i < n) {		/* a timestamp, in ms: read, not used */
 		double ts;
 
 		if (!number(s + i, n - i, &ts))
-			return fail(p, "what follows the value is not a timestamp");
+			return skip(p, "what follows the value is not a timestamp");
 	}
 	x.type = type_of(p, x.name, x.name_len);
 	p->on_sample(p->ctx, &x);

@@ -30,8 +30,10 @@ struct prom_sample {
 struct prom_parser {
 	struct buf	 line;		/* a line not yet whole */
 	long		 lineno;
-	bool		 failed;	/* a bad line: err says which */
+	bool		 failed;	/* a line too long: err says so */
 	char		 err[160];
+	long		 skipped;	/* lines off the format, skipped */
+	char		 skip_err[160];	/* the first one: its line and why */
 	/* the family the last TYPE comment declared */
 	char		 family[128];
 	enum prom_type	 family_type;
@@ -42,11 +44,13 @@ struct prom_parser {
 void prom_init(struct prom_parser *, void (*on_sample)(void *,
     const struct prom_sample *), void *ctx);
 void prom_done(struct prom_parser *);
-/* Feeds bytes; a bad line stops the parse (failed, err naming the line).
+/* Feeds bytes; a line off the format is skipped (skipped, skip_err), a
+ * line past PROM_LINE_MAX stops the parse (failed, err naming the line).
  * Returns 0, or -1 once failed. */
 int prom_feed(struct prom_parser *, const char *data, size_t n);
 /* The last line, when it had no newline. */
 int prom_finish(struct prom_parser *);
+const char *prom_type_name(enum prom_type);
 /* The value of label key in a sample's labels, unescaped into out; false
  * when it has none. */
 bool prom_label(const struct prom_sample *, const char *key, char *out,

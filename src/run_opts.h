@@ -4,6 +4,9 @@
 #ifndef TTFTOP_RUN_OPTS_H
 #define TTFTOP_RUN_OPTS_H
 
+#include <sys/types.h>
+
+#include <regex.h>
 #include <stdbool.h>
 
 #include "clock.h"
@@ -78,6 +81,10 @@ struct run_opts {
 	int			 nserver_metrics;
 	bool			 no_server_metrics;	/* none: not even the
 							   target's own */
+#define MAX_SERVER_KEEP 8
+	char			*server_keep_src[MAX_SERVER_KEEP]; /* --server-metric */
+	regex_t			 server_keep[MAX_SERVER_KEEP];	/* whole names */
+	int			 nserver_keep;
 	bool			 headless;
 	bool			 json;
 	unsigned long		 seed;		/* given, or drawn and recorded */

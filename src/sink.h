@@ -116,6 +116,7 @@ struct server_scrape {
 	char		 names[SERVER_SERIES][96];
 	double		 values[SERVER_SERIES];
 	const char	*error;		/* a gap: why; NULL when whole */
+	const char	*warning;	/* what is odd in it, said once; or NULL */
 };
 
 struct sink {

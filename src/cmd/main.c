@@ -152,6 +152,8 @@ usage_run(FILE *f)
 	    "                            second (default: the target's own, when it\n"
 	    "                            answers; none: off); counters as rates, its\n"
 	    "                            TTFT histogram beside the client's TTFT\n"
+	    "      --server-metric NAME  keep this series of theirs too (repeatable; an\n"
+	    "                            extended regular expression of whole names)\n"
 	    "      --max-errors N        stop after N failed requests in a row\n"
 	    "                            (default 200; 0 never); a client whose request\n"
 	    "                            failed backs off, 50 ms doubling to 2 s, or\n"

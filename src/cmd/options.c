@@ -663,6 +663,38 @@ opt_server_metrics(struct parse *p, const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
+/* A series to keep besides the known ones: a name, or an extended regular
+ * expression matched against whole names. */
+static int
+opt_server_metric(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+	char *anchored, why[120];
+	int rc;
+
+	if (o->nserver_keep == MAX_SERVER_KEEP) {
+		snprintf(err, errlen, "--server-metric: at most %d", MAX_SERVER_KEEP);
+		return -1;
+	}
+	if (arg[0] == '\0') {
+		snprintf(err, errlen, "--server-metric: give a metric's name or a "
+		    "regular expression");
+		return -1;
+	}
+	xasprintf(&anchored, "^(%s)$", arg);
+	rc = regcomp(&o->server_keep[o->nserver_keep], anchored,
+	    REG_EXTENDED | REG_NOSUB);
+	free(anchored);
+	if (rc != 0) {
+		regerror(rc, NULL, why, sizeof why);
+		snprintf(err, errlen, "--server-metric: '%s' is not a regular "
+		    "expression: %s", arg, why);
+		return -1;
+	}
+	o->server_keep_src[o->nserver_keep++] = xstrdup(arg);
+	return 0;
+}
+
 static int
 opt_max_errors(struct parse *p, const char *arg, char *err, size_t errlen)
 {
@@ -923,6 +955,7 @@ static const struct opt {
 	{ "force",		0,   no_argument,	opt_force },
 	{ "max-errors",		0,   required_argument,	opt_max_errors },
 	{ "server-metrics",	0,   required_argument,	opt_server_metrics },
+	{ "server-metric",	0,   required_argument,	opt_server_metric },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 

@@ -105,6 +105,12 @@ on_scrape(void *ctx, const struct server_scrape *x)
 		if (x->error != NULL)
 			return;		/* off, said once on stderr */
 	}
+	if (x->warning != NULL && (r->tui == NULL || r->probing)) {
+		char *shown = redact_url(x->source);
+
+		fprintf(stderr, "ttftop: server metrics: %s: %s\n", shown, x->warning);
+		free(shown);
+	}
 	for (i = 0; i < r->nsinks; i++)
 		if (r->sinks[i].on_server != NULL)
 			r->sinks[i].on_server(r->sinks[i].self, x);
@@ -150,6 +156,8 @@ start_scrapes(struct run *r, const struct run_opts *o, usec_t mono0)
 		}
 		s->on_result = on_scrape;
 		s->ctx = r;
+		s->keep = o->server_keep;
+		s->nkeep = o->nserver_keep;
 		r->probing = true;
 		scrape_start(s);
 		ev_ref(r->loop);	/* until the probe answers */

@@ -14,11 +14,30 @@
 #include "net/scrape.h"
 #include "xalloc.h"
 
-/* The series a scrape keeps: the known gauges', and the server's TTFT
- * histogram, each bucket by its bound ("family_bucket{le=\"0.05\"}"). Its
- * key in *key, or false. */
+enum { W_SKIPPED = 1, W_TYPE = 2, W_LABELS = 4, W_SERIES = 8 };
+
+/* Whether --server-metric keeps the series called name. */
 static bool
-kept(const struct prom_sample *x, char *key, size_t len)
+asked(const struct scrape *s, const char *name, size_t len)
+{
+	char n[sizeof s->res.names[0]];
+	int i;
+
+	if (s->nkeep == 0 || len >= sizeof n)
+		return false;
+	memcpy(n, name, len);
+	n[len] = '\0';
+	for (i = 0; i < s->nkeep; i++)
+		if (regexec(&s->keep[i], n, 0, NULL, 0) == 0)
+			return true;
+	return false;
+}
+
+/* The series a scrape keeps: the known gauges', the server's TTFT
+ * histogram, each bucket by its bound ("family_bucket{le=\"0.05\"}"), and
+ * those --server-metric names. Its key in *key, or false. */
+static bool
+kept(const struct scrape *s, const struct prom_sample *x, char *key, size_t len)
 {
 	static const char *const parts[] = { "_bucket", "_sum", "_count" };
 	double scale;
@@ -26,7 +45,8 @@ kept(const struct prom_sample *x, char *key, size_t len)
 	char le[32];
 	size_t i, pl;
 
-	if (server_gauge_of(x->name, x->name_len, &scale, &counter) >= 0) {
+	if (server_gauge_of(x->name, x->name_len, &scale, &counter) >= 0 ||
+	    asked(s, x->name, x->name_len)) {
 		snprintf(key, len, "%.*s", (int)x->name_len, x->name);
 		return true;
 	}
@@ -48,27 +68,93 @@ kept(const struct prom_sample *x, char *key, size_t len)
 	return false;
 }
 
+/* A kept series' declared type, against the one it had before: a change
+ * is noted, to be said once (the series is read as before). */
+static void
+check_type(struct scrape *s, const char *key, enum prom_type t)
+{
+	int i;
+
+	if (t == PROM_UNTYPED)
+		return;
+	for (i = 0; i < s->ntypes; i++)
+		if (strcmp(s->type_name[i], key) == 0)
+			break;
+	if (i == s->ntypes) {
+		if (s->ntypes < SERVER_SERIES) {
+			snprintf(s->type_name[i], sizeof s->type_name[0], "%s", key);
+			s->type[s->ntypes++] = t;
+		}
+		return;
+	}
+	if (s->type[i] != t && !(s->warned & W_TYPE) && s->type_change[0] == '\0')
+		snprintf(s->type_change, sizeof s->type_change, "%s was a %s, "
+		    "now a %s; read as before", key, prom_type_name(s->type[i]),
+		    prom_type_name(t));
+}
+
 /* A sample: summed into its series (several label sets: one a GPU). */
 static void
 on_sample(void *ctx, const struct prom_sample *x)
 {
-	struct server_scrape *r = ctx;
+	struct scrape *s = ctx;
+	struct server_scrape *r = &s->res;
 	char key[sizeof r->names[0] + 1];
 	size_t kl;
 	int i;
 
-	if (isnan(x->value) || !kept(x, key, sizeof key) ||
+	if (isnan(x->value) || !kept(s, x, key, sizeof key) ||
 	    (kl = strlen(key)) >= sizeof r->names[0])
 		return;
+	check_type(s, key, x->type);
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->names[i], key) == 0) {
 			r->values[i] += x->value;
+			s->sets[i]++;
 			return;
 		}
-	if (r->n == SERVER_SERIES)
+	if (r->n == SERVER_SERIES) {
+		s->dropped = true;
 		return;
+	}
 	memcpy(r->names[r->n], key, kl + 1);
+	s->sets[r->n] = 1;
 	r->values[r->n++] = x->value;
+}
+
+/* What is odd in a whole scrape, each kind said the first time only. */
+static const char *
+warning_of(struct scrape *s)
+{
+	int i;
+
+	if (s->prom.skipped > 0 && !(s->warned & W_SKIPPED)) {
+		s->warned |= W_SKIPPED;
+		snprintf(s->warning, sizeof s->warning, "%ld line%s off the "
+		    "Prometheus text format skipped (the first, %s)",
+		    s->prom.skipped, s->prom.skipped > 1 ? "s" : "", s->prom.skip_err);
+		return s->warning;
+	}
+	if (s->type_change[0] != '\0') {
+		s->warned |= W_TYPE;
+		snprintf(s->warning, sizeof s->warning, "%s", s->type_change);
+		return s->warning;
+	}
+	for (i = 0; i < s->res.n && !(s->warned & W_LABELS); i++)
+		if (s->sets[i] > SCRAPE_LABEL_SETS) {
+			s->warned |= W_LABELS;
+			snprintf(s->warning, sizeof s->warning, "%s has %d label "
+			    "sets, summed into one", s->res.names[i], s->sets[i]);
+			return s->warning;
+		}
+	if (s->dropped && !(s->warned & W_SERIES)) {
+		s->warned |= W_SERIES;
+		snprintf(s->warning, sizeof s->warning, "more than %d series to "
+		    "keep; the rest dropped (name fewer with --server-metric)",
+		    SERVER_SERIES);
+		return s->warning;
+	}
+	return NULL;
 }
 
 int
@@ -131,6 +217,7 @@ finish(struct scrape *s, const char *error)
 	if (error == NULL && prom_finish(&s->prom) != 0)
 		error = s->prom.err;
 	s->res.error = error;
+	s->res.warning = error == NULL ? warning_of(s) : NULL;
 	if (s->on_result != NULL)
 		s->on_result(s->ctx, &s->res);
 	prom_done(&s->prom);
@@ -195,11 +282,14 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		return;
 	}
-	while ((n = recv(s->fd, buf, sizeof buf, 0)) > 0) {
+	/* one read a turn: a long answer is parsed a piece at a time between
+	 * the load's own reads, never in one long stretch of the loop */
+	if ((n = recv(s->fd, buf, sizeof buf, 0)) > 0) {
 		rc = http_resp_feed(&s->resp, buf, (size_t)n, &used, body, s);
 		if (rc == HTTP_COMPLETE || rc == HTTP_ERROR || rc == HTTP_STOPPED ||
 		    (s->resp.status != 0 && s->resp.status != 200))
 			goto done;
+		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -236,7 +326,9 @@ begin(struct scrape *s)
 	s->body = 0;
 	s->wrong_type = false;
 	s->out_pos = 0;
-	prom_init(&s->prom, on_sample, &s->res);
+	s->dropped = false;
+	s->type_change[0] = '\0';
+	prom_init(&s->prom, on_sample, s);
 	s->busy = true;
 	s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || (connect(s->fd, ai->ai_addr, ai->ai_addrlen) != 0 &&

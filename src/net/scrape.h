@@ -2,12 +2,17 @@
  * blocking it: a plain-HTTP GET on a non-blocking socket, its body parsed
  * as it arrives (metrics.c), a slow or failed scrape (past 1 s) a gap and
  * never a delay of the load. Keeps the series ttftop knows (metrics.h),
- * summed over their label sets (one a GPU), and the server's TTFT
- * histogram's sum and count. */
+ * summed over their label sets (one a GPU), the server's TTFT histogram,
+ * and any other series --server-metric names. What is odd in a scrape (lines
+ * off the format, a type that changes, a label set that explodes, more
+ * series than are kept) is said once, as the scrape's warning. */
 #ifndef TTFTOP_SCRAPE_H
 #define TTFTOP_SCRAPE_H
 
+#include <sys/types.h>
+
 #include <netdb.h>
+#include <regex.h>
 #include <stdbool.h>
 
 #include <ev.h>
@@ -21,6 +26,8 @@
 #define SCRAPE_EVERY	1.0	/* s */
 #define SCRAPE_TIMEOUT	1.0	/* s: past it, a gap */
 #define SCRAPE_BODY_MAX	(8 << 20)	/* bytes of one scrape */
+#define SCRAPE_LABEL_SETS 1000		/* a series' label sets past which
+					   it is said to explode */
 
 struct scrape {
 	struct ev_loop	*loop;
@@ -37,6 +44,18 @@ struct scrape {
 	size_t		 body;		/* bytes of the body so far */
 	bool		 wrong_type;	/* its Content-Type was not text */
 	struct server_scrape res;
+	int		 sets[SERVER_SERIES];	/* label sets summed, this scrape */
+	bool		 dropped;	/* a series past SERVER_SERIES */
+	/* --server-metric: other series kept, whole names matched */
+	const regex_t	*keep;
+	int		 nkeep;
+	/* each series' declared type, to tell a change */
+	char		 type_name[SERVER_SERIES][96];
+	enum prom_type	 type[SERVER_SERIES];
+	int		 ntypes;
+	unsigned	 warned;	/* the kinds already said, once each */
+	char		 type_change[200];	/* one this scrape, to say */
+	char		 warning[320];
 	bool		 busy;
 	void		(*on_result)(void *ctx, const struct server_scrape *);
 	void		*ctx;

@@ -83,7 +83,8 @@ jq -c 'if .type == "request" and .ttft != null then .ttft *= 20 | .ttlt += 19 * 
 is "$(grep -c 'data-chart="ttft-hist"' "$T/r20.html")" 2 "runs 20x apart get a histogram each, on its own axis"
 check "self-contained: no scripts, links or fetched resources" bash -c "! grep -Eiq '<script|<link|src=|@import|url\\(|https?://[a-z]' <(grep -v '^<p><b' '$T/r.html' | grep -v 'xmlns=')"
 check "the mark's note is there, escaped" grep -qF "knee &lt;here&gt;" "$T/r.html"
-is "$(grep -c 'class="pause"' "$T/r.html")" 2 "the pause is shaded in both of the run's time charts"
+tcharts=$(sed -n '/<h2>Over time: fast/,/<h2>Over time: slow/p' "$T/r.html" | grep -c '<svg class="chart"')
+is "$(grep -c 'class="pause"' "$T/r.html")" "$tcharts" "the pause is shaded in each of the run's $tcharts time charts (the server's too)"
 check "and shaded lightly, the data seen through it (fill-opacity below 1)" grep -q 'class="pause" fill="#888" fill-opacity="0.15"' "$T/r.html"
 if command -v chromium >/dev/null; then
 	cr() { timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chromium" "$@" 2>/dev/null; }
@@ -121,8 +122,9 @@ else
 		skip "the browser draws the $what" "chromium is not installed (apt-get install chromium)"
 	done
 fi
-"$TTFTOP" report -f html "$T/fast.jsonl" | grep -c '<svg class="chart"' >"$T/n"
-is "$(cat "$T/n")" 7 "one run: 3 load curves, box plots, histogram, 2 time series"
+"$TTFTOP" report -f html "$T/fast.jsonl" | grep '<svg class="chart"' >"$T/n"
+is "$(grep -vc 'data-chart="server-' "$T/n"):$(grep -c 'data-chart="server-queue"' "$T/n")" 7:1 \
+	"one run: 3 load curves, box plots, histogram, 2 time series, and the sim's queue beneath"
 
 # bad input: one line, exit 2, and -o not written
 echo keep >"$T/keep.txt"

@@ -57,6 +57,11 @@ sim_usage(void)
 	    "  --capacity N           batching model: past N requests in flight, new\n"
 	    "                         ones queue, and the time per token grows with the\n"
 	    "                         batch (x(1 + active/N)); default 0, no limit\n"
+	    "  --kv-tokens N          the KV cache, in tokens (default 2048 a slot of\n"
+	    "                         --capacity, or of 64): when the running requests'\n"
+	    "                         tokens fill it, the one admitted last is\n"
+	    "                         preempted, queued first again, and resumes a\n"
+	    "                         TTFT later (its tokens recomputed)\n"
 	    "  --aligned              lockstep: every chunk is due on a tick of one\n"
 	    "                         clock shared by all streams (every ITL), as a\n"
 	    "                         batched server sends a step's tokens together\n"
@@ -156,7 +161,7 @@ int
 sim_main(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
-	    O_CAPACITY, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
+	    O_CAPACITY, O_KV_TOKENS, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
 	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP,
 	    O_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CERT_OUT };
 	static const struct option opts[] = {
@@ -167,6 +172,7 @@ sim_main(int argc, char **argv)
 		{ "tokens-per-chunk", required_argument, NULL, O_PER_CHUNK },
 		{ "jitter", required_argument, NULL, O_JITTER },
 		{ "capacity", required_argument, NULL, O_CAPACITY },
+		{ "kv-tokens", required_argument, NULL, O_KV_TOKENS },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "fail-rate", required_argument, NULL, O_FAIL_RATE },
 		{ "fail", required_argument, NULL, O_FAIL },
@@ -214,7 +220,8 @@ sim_main(int argc, char **argv)
 			break;
 		case O_TOKENS:
 		case O_PER_CHUNK:
-		case O_CAPACITY: {
+		case O_CAPACITY:
+		case O_KV_TOKENS: {
 			long v = strtol(optarg, &end, 10);
 
 			if (*end != '\0' || optarg[0] == '\0' || v < 0 ||
@@ -224,6 +231,8 @@ sim_main(int argc, char **argv)
 				model.tokens = v;
 			else if (ch == O_PER_CHUNK)
 				model.per_chunk = (int)v;
+			else if (ch == O_KV_TOKENS)
+				model.kv_tokens = v;
 			else
 				model.capacity = (int)v;
 			break;

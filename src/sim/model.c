@@ -19,6 +19,8 @@ static struct model_cfg cfg;
 static struct rng rng;
 static int active;	/* slots held */
 static struct model_slot *queue_head, *queue_tail;
+static struct model_slot *run_head, *run_tail;	/* oldest first */
+static long preemptions;
 static int nqueued;
 static long kv_tokens, tokens_total;
 /* the TTFT histogram, in vLLM's buckets */
@@ -99,36 +101,106 @@ model_fault_point(long sent, long ntokens)
 	return sent > 0 && sent >= (ntokens + 1) / 2;
 }
 
-bool
-model_admit(struct model_slot *s)
+static long
+kv_cap(void)
 {
-	if (cfg.capacity > 0 && active >= cfg.capacity) {
-		if (queue_tail != NULL)
-			queue_tail->qnext = s;
-		else
-			queue_head = s;
-		queue_tail = s;
-		s->queued = true;
-		nqueued++;
-		return false;
-	}
-	s->active = true;
-	active++;
-	return true;
+	if (cfg.kv_tokens > 0)
+		return cfg.kv_tokens;
+	return (long)(cfg.capacity > 0 ? cfg.capacity : 64) * KV_TOKENS_PER_SLOT;
 }
 
-struct model_slot *
-model_release(struct model_slot *s)
+/* s holds a slot from now on: the youngest of the running; a preempted
+ * one takes its tokens back into the cache (recomputed). */
+static void
+run(struct model_slot *s)
 {
-	struct model_slot *next;
+	s->active = true;
+	active++;
+	if (s->preempted)
+		kv_tokens += s->tokens;
+	s->preempted = false;
+	s->rnext = NULL;
+	s->rprev = run_tail;
+	if (run_tail != NULL)
+		run_tail->rnext = s;
+	else
+		run_head = s;
+	run_tail = s;
+}
 
-	if (!s->active)
-		return NULL;
+static void
+unrun(struct model_slot *s)
+{
+	if (s->rprev != NULL)
+		s->rprev->rnext = s->rnext;
+	else
+		run_head = s->rnext;
+	if (s->rnext != NULL)
+		s->rnext->rprev = s->rprev;
+	else
+		run_tail = s->rprev;
+	s->rprev = s->rnext = NULL;
 	s->active = false;
 	active--;
 	kv_tokens -= s->tokens;
+}
+
+static void
+enqueue(struct model_slot *s, bool front)
+{
+	s->queued = true;
+	nqueued++;
+	if (queue_head == NULL) {
+		queue_head = queue_tail = s;
+		s->qnext = NULL;
+	} else if (front) {
+		s->qnext = queue_head;
+		queue_head = s;
+	} else {
+		s->qnext = NULL;
+		queue_tail->qnext = s;
+		queue_tail = s;
+	}
+}
+
+/* Whether s may run now: a slot is free and the cache has room for what
+ * it holds (an empty server takes anything). */
+static bool
+room_for(const struct model_slot *s)
+{
+	if (active == 0)
+		return true;
+	return (cfg.capacity <= 0 || active < cfg.capacity) &&
+	    kv_tokens + (s->preempted ? s->tokens : 0) <= kv_cap();
+}
+
+bool
+model_admit(struct model_slot *s)
+{
+	/* first come, first served: nobody overtakes the queue */
+	if (queue_head != NULL || !room_for(s)) {
+		enqueue(s, false);
+		return false;
+	}
+	run(s);
+	return true;
+}
+
+void
+model_release(struct model_slot *s)
+{
+	if (!s->active)
+		return;
+	unrun(s);
 	s->tokens = 0;
-	if ((next = queue_head) == NULL)
+}
+
+struct model_slot *
+model_next(void)
+{
+	struct model_slot *next = queue_head;
+
+	if (next == NULL || !room_for(next))
 		return NULL;
 	queue_head = next->qnext;
 	if (queue_head == NULL)
@@ -136,8 +208,7 @@ model_release(struct model_slot *s)
 	next->qnext = NULL;
 	next->queued = false;
 	nqueued--;
-	next->active = true;
-	active++;
+	run(next);
 	return next;
 }
 
@@ -185,12 +256,23 @@ model_chunk_tokens(long sent, long ntokens)
 	return n > cfg.per_chunk ? cfg.per_chunk : n;
 }
 
-void
+struct model_slot *
 model_sent(struct model_slot *s, long n)
 {
-	s->tokens += n;
-	kv_tokens += n;
-	tokens_total += n;
+	struct model_slot *victim = run_tail;
+
+	if (n > 0) {
+		s->tokens += n;
+		kv_tokens += n;
+		tokens_total += n;
+	}
+	if (kv_tokens <= kv_cap() || active < 2)
+		return NULL;
+	unrun(victim);
+	victim->preempted = true;
+	enqueue(victim, true);
+	preemptions++;
+	return victim;
 }
 
 void
@@ -208,8 +290,6 @@ model_first_token(double ttft)
 void
 model_metrics(struct buf *b, const char *model)
 {
-	double kv_cap = (double)(cfg.capacity > 0 ? cfg.capacity : 64) *
-	    KV_TOKENS_PER_SLOT;
 	long cum = 0;
 	size_t i;
 
@@ -223,12 +303,12 @@ model_metrics(struct buf *b, const char *model)
 	    "# TYPE vllm:kv_cache_usage_perc gauge\n"
 	    "vllm:kv_cache_usage_perc{model_name=\"%s\"} %.6f\n"
 	    "# TYPE vllm:num_preemptions_total counter\n"
-	    "vllm:num_preemptions_total{model_name=\"%s\"} 0\n"
+	    "vllm:num_preemptions_total{model_name=\"%s\"} %ld\n"
 	    "# TYPE vllm:generation_tokens_total counter\n"
 	    "vllm:generation_tokens_total{model_name=\"%s\"} %ld\n"
 	    "# TYPE vllm:time_to_first_token_seconds histogram\n", model, active,
-	    model, nqueued, model, fmin(1.0, (double)kv_tokens / kv_cap), model,
-	    model, tokens_total);
+	    model, nqueued, model, fmin(1.0, (double)kv_tokens / (double)kv_cap()),
+	    model, preemptions, model, tokens_total);
 	for (i = 0; i < NLE; i++) {
 		cum += ttft_bucket[i];
 		buf_printf(b, "vllm:time_to_first_token_seconds_bucket{le=\"%g\","

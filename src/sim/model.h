@@ -21,6 +21,8 @@ struct model_cfg {
 	int		 per_chunk;	/* tokens in each chunk, > 0 */
 	double		 jitter;	/* each delay varies by up to +-jitter */
 	int		 capacity;	/* 0: unlimited */
+	long		 kv_tokens;	/* the KV cache, tokens; 0: KV_TOKENS_PER_SLOT
+					   a slot of capacity (or of 64) */
 	bool		 aligned;	/* chunks due on a shared tick */
 	unsigned long	 seed;
 	double		 fail_rate;
@@ -33,8 +35,12 @@ struct model_slot {
 	void			*owner;		/* the caller's, handed back */
 	bool			 active;	/* holds a slot */
 	bool			 queued;
-	long			 tokens;	/* sent: what it holds of the KV cache */
+	bool			 preempted;	/* queued again, its KV cache lost */
+	long			 tokens;	/* sent: what it holds of the KV
+						   cache (to recompute, when
+						   preempted) */
 	struct model_slot	*qnext;
+	struct model_slot	*rprev, *rnext;	/* the running, oldest first */
 };
 
 #define KV_TOKENS_PER_SLOT 2048	/* the KV cache: this many tokens a slot */
@@ -55,20 +61,27 @@ bool model_fault_point(long sent, long ntokens);
 
 /* Takes a slot for s if one is free and returns true; else queues s. */
 bool model_admit(struct model_slot *);
-/* Gives back the slot s holds, if it holds one. Returns the slot queued
- * first, which now holds the slot and is to be served, or NULL. */
-struct model_slot *model_release(struct model_slot *);
+/* Gives back the slot s holds, if it holds one. */
+void model_release(struct model_slot *);
+/* The slot queued first, when the slots and the KV cache now have room for
+ * it: it holds a slot and is to be served (resumed, when preempted). NULL
+ * when none; called until it is. */
+struct model_slot *model_next(void);
 /* Takes s, which is queued, out of the queue. */
 void model_unqueue(struct model_slot *);
-/* s sent n more tokens; its first, ttft seconds after it was read. */
-void model_sent(struct model_slot *, long n);
+/* s sent n more tokens; its first, ttft seconds after it was read. When the
+ * KV cache overflows, the request admitted last is preempted, as vLLM
+ * preempts: it goes back to the front of the queue, its tokens to be
+ * recomputed. Returns it (it may be s), or NULL; called until NULL, as one
+ * preemption may not be enough. */
+struct model_slot *model_sent(struct model_slot *, long n);
 void model_first_token(double ttft);
 
 struct buf;
 /* What it serves, as vLLM's /metrics says it (Prometheus text): requests
- * running and waiting, KV-cache use (the tokens the running requests hold,
- * of KV_TOKENS_PER_SLOT a slot), preemptions (never: the sim does not
- * preempt), tokens generated and the TTFT histogram of what it served. */
+ * running and waiting (the preempted among them), KV-cache use (the tokens
+ * the running requests hold, of the cache's size), preemptions, tokens
+ * generated and the TTFT histogram of what it served. */
 void model_metrics(struct buf *, const char *model);
 
 /* When the first token of a request read at t0 and served from now is due

@@ -70,6 +70,7 @@ struct conn {
 	double		 next_at;	/* when the next chunk is due */
 	enum fault	 fault;
 	long		 serial;
+	bool		 begun;		/* served (a preempted one resumes) */
 };
 
 static struct server_cfg cfg;
@@ -81,6 +82,7 @@ static void conn_free(struct conn *);
 static void conn_read(struct conn *);
 static void serve_pipelined(struct conn *);
 static void start_service(struct conn *);
+static void schedule(struct conn *, double at);
 
 /* The socket's bytes, through TLS when the connection has it */
 
@@ -246,13 +248,37 @@ json_error(struct conn *c, int status, const char *reason, const char *type,
 
 /* Request lifecycle */
 
+/* A preempted stream runs again: its tokens recomputed as a prefill is, a
+ * first token's wait before its next chunk. */
+static void
+resume_stream(struct conn *c)
+{
+	double now = ev_time();
+
+	c->phase = PH_STREAMING;
+	schedule(c, model_first_at(now, now));
+}
+
+/* Whoever the queue's front is and now has room runs: the slot, or the KV
+ * cache, freed may serve several. */
+static void
+serve_queue(void)
+{
+	struct model_slot *next;
+
+	while ((next = model_next()) != NULL) {
+		if (((struct conn *)next->owner)->begun)	/* preempted */
+			resume_stream(next->owner);
+		else
+			start_service(next->owner);
+	}
+}
+
 static void
 release_slot(struct conn *c)
 {
-	struct model_slot *next = model_release(&c->slot);
-
-	if (next != NULL)
-		start_service(next->owner);
+	model_release(&c->slot);
+	serve_queue();
 }
 
 /* The answer is complete: get ready for the next request on the connection. */
@@ -345,6 +371,21 @@ finish_stream(struct conn *c)
 	response_done(c);
 }
 
+/* s sent n tokens: the requests the full KV cache preempts stop where they
+ * are and wait again (s may be one). */
+static void
+preempt(struct model_slot *s, long n)
+{
+	struct model_slot *v;
+
+	for (v = model_sent(s, n); v != NULL; v = model_sent(s, 0)) {
+		struct conn *c = v->owner;
+
+		ev_timer_stop(loop, &c->timer);
+		c->phase = PH_QUEUED;
+	}
+}
+
 /* The next content chunk is due. */
 static void
 emit_chunk(struct conn *c)
@@ -364,7 +405,7 @@ emit_chunk(struct conn *c)
 	if (c->sent == 0)
 		model_first_token(ev_time() - c->t0);
 	c->sent += n;
-	model_sent(&c->slot, n);
+	preempt(&c->slot, n);
 	truth_log(c, (int)n);
 	flush_out(c);
 	c->chunk_index++;
@@ -474,6 +515,8 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 			c->fault = FAULT_NONE;
 		}
 		emit_chunk(c);
+		if (c->phase != PH_STREAMING)	/* preempted by its own chunk */
+			return;
 		if (c->sent < c->ntokens) {
 			schedule(c, model_next_at(c->next_at));
 			return;
@@ -487,6 +530,7 @@ start_service(struct conn *c)
 {
 	double now = ev_time();
 
+	c->begun = true;
 	c->phase = PH_STREAMING;
 	c->next_at = model_first_at(c->t0, now);
 	if (!c->stream) {
@@ -533,6 +577,7 @@ completion_request(struct conn *c, const char *body, size_t len)
 	c->ntokens = model_answer_tokens(max, &c->capped);
 	c->sent = 0;
 	c->chunk_index = 0;
+	c->begun = false;
 	c->fault = model_pick_fault();
 	if (c->fault == FAULT_HTTP500) {
 		json_error(c, 500, "Internal Server Error", "server_error",

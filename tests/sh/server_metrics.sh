@@ -3,7 +3,7 @@
 # capacity 4 with 8 clients, 4 running and 4 waiting, a KV cache filling
 # with the tokens in flight, and a TTFT histogram of what it served.
 . "$TESTS_DIR/sh/lib.sh"
-plan 23
+plan 27
 
 start_sim --capacity 4 --ttft 50ms --itl 10ms --tokens 150 || exit 1
 base=${SIM_URL%/v1}
@@ -92,4 +92,19 @@ sys.exit(not all(abs(float(r["server_ttft_p50_ms"]) - j["server"]["ttft_ms"]["p5
 check "the markdown sets the server's TTFT beside the client's" \
 	grep -q '^| stage | TTFT p50 ms client | server | its bucket | outside |' "$T/r.md"
 check "and the rates in its gauge table" grep -q 'server gen tok/s mean | max |' "$T/r.md"
+
+# a KV cache of 800 tokens and 8 answers of 200: the requests admitted last
+# are preempted, wait again and resume a TTFT later
+start_sim --capacity 8 --kv-tokens 800 --ttft 50ms --itl 10ms --tokens 200 || exit 1
+run_ttftop run --headless -m sim -c 8 -d 5s -o "$T/kv.jsonl" "$SIM_URL"
+"$TTFTOP" report -f json "$T/kv.jsonl" >"$T/kv.json"
+curl -s "${SIM_URL%/v1}/metrics" >"$T/kv.metrics"
+check "the full KV cache preempts: $(value vllm:num_preemptions_total "$T/kv.metrics") preemptions, the run's rate max $(jq '.stages[0].server.preemptions_s.max' "$T/kv.json")/s" \
+	jq -e '.stages[0].server.preemptions_s.max > 0' "$T/kv.json"
+check "requests wait with slots free: the cache, not the slots, holds them back" \
+	jq -e -s 'any(.[]; .type == "server" and .m["vllm:num_requests_waiting"] > 0 and .m["vllm:num_requests_running"] < 8)' "$T/kv.jsonl"
+check "the KV cache is never reported over full ($(jq -s '[.[] | select(.type == "server") | .m["vllm:kv_cache_usage_perc"]] | max' "$T/kv.jsonl") at most)" \
+	jq -e -s '[.[] | select(.type == "server") | .m["vllm:kv_cache_usage_perc"]] | max <= 1' "$T/kv.jsonl"
+check "a preempted stream waits a TTFT at least between two chunks (ITL max $(jq '.stages[0].itl_ms.max' "$T/kv.json") ms), and every request succeeds" \
+	jq -e '.stages[0].itl_ms.max >= 50 and .stages[0].errors == 0' "$T/kv.json"
 done_testing

@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 32
+plan 33
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -98,6 +98,8 @@ if command -v chromium >/dev/null; then
 	is "$(grep -o 'data-chart="ttft-over-time" data-points="[0-9]*"' "$T/dom.html" | cut -d'"' -f4 | awk '{ n += $1 } END { print n }')" \
 		"$(jq -s '[.[] | select(.type == "request" and (.error | not))] | length' "$T/marked.jsonl" "$T/slow.jsonl")" \
 		"whose TTFT scatter holds every successful request"
+	is "$(awk 'index($0, "data-chart=\"server-queue\"") { on = 1 } on && /data-gauge="(running|waiting)"/ { n++ } on && /<\/svg>/ { on = 0 } END { print n + 0 }' "$T/dom.html")" 4 \
+		"and the server's queue beneath: running and waiting, a line each per run"
 	cr --screenshot="$T/r.png" --window-size=1400,1800 "file://$T/r.html" >/dev/null
 	python3 - "$T/r.png" >"$T/png.txt" <<'PY'
 import struct, sys, zlib
@@ -118,7 +120,7 @@ PY
 	read -r height ink <"$T/png.txt"
 	check "the screenshot is not blank (ink $ink per mille of $height rows)" test "$ink" -ge 5
 else
-	for what in "load curves" "box plots" "time series" "TTFT scatter" "screenshot"; do
+	for what in "load curves" "box plots" "time series" "TTFT scatter" "server queue" "screenshot"; do
 		skip "the browser draws the $what" "chromium is not installed (apt-get install chromium)"
 	done
 fi

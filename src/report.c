@@ -146,6 +146,7 @@ write_csv(FILE *f, struct run_file *files, int n)
 {
 	size_t m;
 	int i, k, p, sg;
+	double lo, hi;
 
 	fputs("label,stage,clients,rate,requests,errors,canceled,output_tokens,tok_s,"
 	    "peak_tok_s,"
@@ -166,6 +167,7 @@ write_csv(FILE *f, struct run_file *files, int n)
 	fputs(",server_ttft_count,server_ttft_mean_ms", f);
 	for (p = 0; p < NPCT; p++)
 		fprintf(f, ",server_ttft_%s_ms", pct_names[p]);
+	fputs(",server_ttft_p50_bucket_lo_ms,server_ttft_p50_bucket_hi_ms", f);
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
 		struct stats *s = &files[i].st;
@@ -230,6 +232,12 @@ write_csv(FILE *f, struct run_file *files, int n)
 				fputc(',', f);
 				csv_num(f, d.p[p] * MS);
 			}
+			if (stats_server_ttft_bucket(st, 0.5, &lo, &hi) != 0)
+				lo = hi = NAN;
+			fputc(',', f);
+			csv_num(f, lo * MS);
+			fputc(',', f);
+			csv_num(f, hi * MS);	/* empty above the last bound */
 			fputc('\n', f);
 		}
 	}

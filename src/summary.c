@@ -564,9 +564,20 @@ json_server(struct buf *b, struct stats *s, const struct stage_stats *st)
 		sep = ",";
 	}
 	if (s->server_ttft) {
+		double lo, hi;
+
 		stats_server_ttft(st, &d);
 		buf_adds(b, sep);
 		json_dist(b, "ttft_ms", &d, MS);
+		/* the p50's bucket: all the histogram knows of it (null above
+		 * the last finite bound) */
+		if (stats_server_ttft_bucket(st, 0.5, &lo, &hi) == 0) {
+			buf_printf(b, ",\"ttft_p50_bucket_ms\":[%.6g,", lo * MS);
+			if (isinf(hi))
+				buf_adds(b, "null]");
+			else
+				buf_printf(b, "%.6g]", hi * MS);
+		}
 	}
 	buf_addc(b, '}');
 }

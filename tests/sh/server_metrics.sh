@@ -3,7 +3,7 @@
 # capacity 4 with 8 clients, 4 running and 4 waiting, a KV cache filling
 # with the tokens in flight, and a TTFT histogram of what it served.
 . "$TESTS_DIR/sh/lib.sh"
-plan 27
+plan 29
 
 start_sim --capacity 4 --ttft 50ms --itl 10ms --tokens 150 || exit 1
 base=${SIM_URL%/v1}
@@ -81,13 +81,19 @@ for st in json.load(open(sys.argv[1]))["stages"]:
         sys.exit("stage %d: client %g, server %g, bucket %g-%g" % (st["stage"], c, s, lo, hi))' "$T/r.json" "$T/bounds"
 check "the server's generation tokens/s (a counter, as its rate) is the client's tok/s, within 10 % ($(jq -c '.stages[1] | [.server.gen_tok_s.mean, .tok_s]' "$T/r.json")); no preemptions" \
 	jq -e '.stages[1] | (.server.gen_tok_s.mean - .tok_s | fabs) < .tok_s * 0.1 and .server.preemptions_s.max == 0' "$T/r.json"
+check "json gives the p50's bucket, which holds its interpolated p50 ($(jq -c '[.stages[].server | [.ttft_ms.p50, .ttft_p50_bucket_ms]]' "$T/r.json"))" \
+	jq -e '[.stages[].server | .ttft_p50_bucket_ms[0] <= .ttft_ms.p50 and .ttft_ms.p50 <= .ttft_p50_bucket_ms[1]] | all' "$T/r.json"
+check "the KV cache's use rises with the stage ($(jq -c '[.stages[].server.kv_usage.mean]' "$T/r.json"))" \
+	jq -e '.stages[1].server.kv_usage.mean > .stages[0].server.kv_usage.mean' "$T/r.json"
 "$TTFTOP" report -f csv "$T/r.jsonl" >"$T/r.csv"
 check "the csv carries the server's TTFT per stage, as the json does" python3 -c '
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 js = json.load(open(sys.argv[2]))["stages"]
 sys.exit(not all(abs(float(r["server_ttft_p50_ms"]) - j["server"]["ttft_ms"]["p50"]) < 0.01
-    and int(r["server_ttft_count"]) == j["server"]["ttft_ms"]["count"] for r, j in zip(rows, js)))' "$T/r.csv" "$T/r.json"
+    and int(r["server_ttft_count"]) == j["server"]["ttft_ms"]["count"]
+    and [float(r["server_ttft_p50_bucket_lo_ms"]), float(r["server_ttft_p50_bucket_hi_ms"])] == j["server"]["ttft_p50_bucket_ms"]
+    for r, j in zip(rows, js)))' "$T/r.csv" "$T/r.json"
 "$TTFTOP" report -f md "$T/r.jsonl" >"$T/r.md"
 check "the markdown sets the server's TTFT beside the client's" \
 	grep -q '^| stage | TTFT p50 ms client | server | its bucket | outside |' "$T/r.md"

@@ -148,6 +148,28 @@ on_end(void *self, const struct end_info *e)
 {
 }
 
+/* The server's first tokens of a scrape: its TTFT p50 (and bucket) is over
+ * those of the last 5 s, the span of the client's figure beside it; it
+ * stays as it was while the server serves none. */
+static void
+server_recent(struct live *l, usec_t t, const struct prom_hist *h)
+{
+	struct prom_hist sum;
+	int i, n;
+
+	l->server_recent[l->nserver_recent % LIVE_SERVER_RECENT].t = t;
+	l->server_recent[l->nserver_recent++ % LIVE_SERVER_RECENT].h = *h;
+	memset(&sum, 0, sizeof sum);
+	n = l->nserver_recent < LIVE_SERVER_RECENT ? l->nserver_recent :
+	    LIVE_SERVER_RECENT;
+	for (i = 0; i < n; i++)
+		if (l->server_recent[i].t > t - LIVE_NOW_WINDOW)
+			prom_hist_add(&sum, &l->server_recent[i].h);
+	if (prom_hist_bucket(&sum, 0.5, &l->server_ttft_lo,
+	    &l->server_ttft_hi) == 0)
+		l->server_ttft_p50 = prom_hist_quantile(&sum, 0.5);
+}
+
 /* A scrape: the gauges, by ttftop's names, for the screen's server line
  * and view; a gauge the scrape lacks (another source's) keeps its value. */
 static void
@@ -172,11 +194,8 @@ on_server(void *self, const struct server_scrape *x)
 		if (!isnan(v.v[g]))
 			l->server[g] = v.v[g];
 	p50 = prom_hist_quantile(&v.ttft, 0.5);	/* NAN: none served */
-	if (!isnan(p50)) {
-		l->server_ttft_p50 = p50;
-		prom_hist_bucket(&v.ttft, 0.5, &l->server_ttft_lo,
-		    &l->server_ttft_hi);
-	}
+	if (v.ttft.n > 0)
+		server_recent(l, x->t, &v.ttft);
 	if ((k = tick_at(l, x->t, true)) != NULL) {
 		for (g = 0; g < SG_COUNT; g++)
 			k->srv[g] = (float)v.v[g];

@@ -15,6 +15,7 @@
 #define LIVE_TICK	250000		/* usec in one tick */
 #define LIVE_TICKS_PER_SEC (USEC_PER_SEC / LIVE_TICK)
 #define LIVE_TICKS	2520		/* ten minutes and a margin */
+#define LIVE_NOW_WINDOW	(5 * USEC_PER_SEC)	/* a "now" figure's span */
 #define LIVE_ERRORS	200		/* log entries kept for the log view */
 
 enum live_metric {
@@ -72,8 +73,15 @@ struct live {
 	/* the server's own metrics, the last scrape of them */
 	bool			server_seen;	/* a scrape answered */
 	double			server[SG_COUNT];  /* NAN: not published */
-	double			server_ttft_p50;   /* since the scrape before */
+	double			server_ttft_p50;   /* over the last 5 s of scrapes,
+						      as the client's beside it */
 	double			server_ttft_lo, server_ttft_hi; /* its bucket */
+#define LIVE_SERVER_RECENT 8
+	struct {
+		usec_t		 t;
+		struct prom_hist h;	/* first tokens since the scrape before */
+	}			server_recent[LIVE_SERVER_RECENT];	/* a ring */
+	int			nserver_recent;	/* ever */
 	struct server_reader	reader;
 	char			server_error[96];  /* the last gap's reason */
 	char			server_warning[160]; /* the last odd thing said */

@@ -14,7 +14,6 @@
 
 #define MAX_SPARK 512
 #define RATE_WINDOW (5 * USEC_PER_SEC)	/* req/s: over the last 5 s */
-#define NOW_WINDOW (5 * USEC_PER_SEC)	/* "now": the last 5 s */
 #define TEXT_COLS 36			/* the figures left of a chart */
 #define AXIS_COLS 8			/* its top value */
 #define MAX_STAGE_ROWS 8		/* the stage table's, header included */
@@ -160,11 +159,11 @@ view_overview(struct tui *t, int top, int rows)
 			   { LM_TPOT_P50, LM_TPOT_P95, "TPOT" } };
 
 		for (i = 0; i < 2; i++) {
-			double n50 = live_value(lv, lat[i].p50, now, NOW_WINDOW);
+			double n50 = live_value(lv, lat[i].p50, now, LIVE_NOW_WINDOW);
 
 			snprintf(l1, sizeof l1, "%s  now p50 %s  p95 %s", lat[i].name,
 			    label_duration(a, sizeof a, n50), label_duration(b,
-			    sizeof b, live_value(lv, lat[i].p95, now, NOW_WINDOW)));
+			    sizeof b, live_value(lv, lat[i].p95, now, LIVE_NOW_WINDOW)));
 			snprintf(l2, sizeof l2, "      %s p50 %s  p95 %s  %s", wn,
 			    label_duration(c, sizeof c, live_value(lv, lat[i].p50, now,
 			    win)), label_duration(d, sizeof d, live_value(lv,

@@ -13,7 +13,6 @@
 #define MAX_SPARK	512
 #define TEXT_COLS	36		/* the figures left of a chart */
 #define AXIS_COLS	8		/* its top value */
-#define NOW_WINDOW	(5 * USEC_PER_SEC)	/* the client's TTFT "now" */
 
 void
 view_server(struct tui *t, int top, int rows)
@@ -69,7 +68,7 @@ view_server(struct tui *t, int top, int rows)
 			if (h >= 2)
 				put(t, y + 1, 0, C_DIM, "      client %s %s",
 				    label_duration(b, sizeof b, live_value(lv,
-				    LM_TTFT_P50, now, NOW_WINDOW)),
+				    LM_TTFT_P50, now, LIVE_NOW_WINDOW)),
 				    t->utf8 ? "\u2591" : ":");
 			live_series(lv, LM_SRV_TTFT_P50, now, win, w, v[0]);
 			live_series(lv, LM_TTFT_P50, now, win, w, v[1]);

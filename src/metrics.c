@@ -379,6 +379,12 @@ server_gauge_name(enum server_gauge g)
 	return (unsigned)g < SG_COUNT ? names[g] : "?";
 }
 
+bool
+server_gauge_averaged(enum server_gauge g)
+{
+	return g == SG_KV_USAGE || g == SG_PREFIX_HIT || g == SG_GPU_UTIL;
+}
+
 const struct server_gauge_show *
 server_gauge_show(enum server_gauge g)
 {

@@ -64,7 +64,7 @@ enum server_gauge {
 	SG_PREFIX_HIT,		/* prefix cache hit rate, 0-1 */
 	SG_PREEMPTIONS,		/* per second (from a counter) */
 	SG_GEN_TOKENS,		/* tokens generated per second (a counter) */
-	SG_GPU_UTIL,		/* %, summed over GPUs */
+	SG_GPU_UTIL,		/* %, averaged over GPUs */
 	SG_GPU_MEM,		/* MiB used, summed */
 	SG_GPU_POWER,		/* W, summed */
 	SG_COUNT
@@ -74,6 +74,9 @@ enum server_gauge {
  * and whether it is a counter (kept as its rate). -1 when unknown. */
 int server_gauge_of(const char *name, size_t len, double *scale, bool *counter);
 const char *server_gauge_name(enum server_gauge);
+/* Whether a gauge is a share (KV cache, prefix hits, GPU utilisation),
+ * averaged over its label sets (GPUs, engines); the others are summed. */
+bool server_gauge_averaged(enum server_gauge);
 /* How a gauge is shown: its title, the scale to the unit shown (100 for a
  * share) and that unit. */
 struct server_gauge_show {

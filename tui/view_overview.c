@@ -216,7 +216,11 @@ view_overview(struct tui *t, int top, int rows)
 			    isnan(lv->server[SG_WAITING]) ? "-" : label_count(b,
 			    sizeof b, lv->server[SG_WAITING]),
 			    label_percent(c, sizeof c, lv->server[SG_KV_USAGE]));
-		snprintf(l2, sizeof l2, "      (from /metrics; chart: waiting)");
+		if (!isnan(lv->server[SG_GPU_UTIL]))
+			snprintf(l2, sizeof l2, "      gpu %s (chart: waiting)",
+			    label_percent(a, sizeof a, lv->server[SG_GPU_UTIL] / 100));
+		else
+			snprintf(l2, sizeof l2, "      (from /metrics; chart: waiting)");
 		figures(t, y, h[CH_SERVER], lv->server[SG_WAITING] > 0 ? C_WARN :
 		    C_NORMAL, l1, l2);
 		live_series(lv, LM_SRV + SG_WAITING, now, win, w, v[0]);

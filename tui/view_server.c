@@ -99,5 +99,5 @@ view_server(struct tui *t, int top, int rows)
 	    lv->server_error[0] != '\0' ? "; the last scrape: " : "",
 	    lv->server_error);
 	if (lv->server_warning[0] != '\0' && y + 1 < top + rows)
-		put(t, y + 1, 0, C_WARN, "%s", lv->server_warning);
+		put(t, y + 1, 0, C_WARN, "warning: %s", lv->server_warning);
 }

@@ -93,7 +93,8 @@ check_type(struct scrape *s, const char *key, enum prom_type t)
 		    prom_type_name(t));
 }
 
-/* A sample: summed into its series (several label sets: one a GPU). */
+/* A sample: summed into its series (several label sets: one a GPU; a
+ * share is averaged when the scrape ends). */
 static void
 on_sample(void *ctx, const struct prom_sample *x)
 {
@@ -204,6 +205,22 @@ scrape_init(struct scrape *s, struct ev_loop *loop, const char *url,
 	return 0;
 }
 
+/* A share over several label sets (4 GPUs at 80 %) is their mean, not
+ * their sum. */
+static void
+average_shares(struct scrape *s)
+{
+	double scale;
+	bool counter;
+	int i, g;
+
+	for (i = 0; i < s->res.n; i++)
+		if (s->sets[i] > 1 && (g = server_gauge_of(s->res.names[i],
+		    strlen(s->res.names[i]), &scale, &counter)) >= 0 &&
+		    server_gauge_averaged((enum server_gauge)g))
+			s->res.values[i] /= s->sets[i];
+}
+
 /* The scrape ends: whole, or a gap saying why. */
 static void
 finish(struct scrape *s, const char *error)
@@ -218,6 +235,8 @@ finish(struct scrape *s, const char *error)
 		error = s->prom.err;
 	s->res.error = error;
 	s->res.warning = error == NULL ? warning_of(s) : NULL;
+	if (error == NULL)
+		average_shares(s);
 	if (s->on_result != NULL)
 		s->on_result(s->ctx, &s->res);
 	prom_done(&s->prom);

@@ -2,7 +2,8 @@
  * blocking it: a plain-HTTP GET on a non-blocking socket, its body parsed
  * as it arrives (metrics.c), a slow or failed scrape (past 1 s) a gap and
  * never a delay of the load. Keeps the series ttftop knows (metrics.h),
- * summed over their label sets (one a GPU), the server's TTFT histogram,
+ * summed over their label sets (one a GPU; shares averaged), the server's
+ * TTFT histogram,
  * and any other series --server-metric names. What is odd in a scrape (lines
  * off the format, a type that changes, a label set that explodes, more
  * series than are kept) is said once, as the scrape's warning. */

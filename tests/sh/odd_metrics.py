@@ -1,7 +1,8 @@
 # A /metrics endpoint that is odd in every way a real one can be, for
 # tests/sh/server_odd.sh: a line whose value is not a number (every scrape),
 # a gauge that is declared a counter from its third scrape on, a series of
-# 2,500 label sets, and with "wide" 100,000 series of one family besides.
+# 2,500 label sets, two GPUs (utilisation 80 and 60 %, memory 1000 and
+# 2000 MiB), and with "wide" 100,000 series of one family besides.
 # Prints its port, then serves for at most 60 s.
 import http.server, socketserver, sys, time
 
@@ -17,6 +18,10 @@ class H(http.server.BaseHTTPRequestHandler):
         body = ("# TYPE vllm:num_requests_running %s\n"
                 "vllm:num_requests_running 3\n"
                 "vllm:num_requests_waiting oops\n"
+                "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\"} 80\n"
+                "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\"} 60\n"
+                "DCGM_FI_DEV_FB_USED{gpu=\"0\"} 1000\n"
+                "DCGM_FI_DEV_FB_USED{gpu=\"1\"} 2000\n"
                 "# TYPE my:queue_depth gauge\n" % kind + shards + filler).encode()
         try:
             self.send_response(200)

@@ -5,7 +5,7 @@
 # --server-metric keeps a series ttftop does not know, and 100,000 series a
 # scrape cost the load nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 11
+plan 12
 
 start_sim --ttft 50ms --itl 10ms --tokens 20 || exit 1
 start_odd() {	# start_odd [wide]: its URL in ODD_URL
@@ -28,6 +28,8 @@ is "$(grep -c 'my:queue_depth has 2500 label sets, summed into one$' "$T/err")" 
 	"a series of 2,500 label sets: said once, summed"
 check "--server-metric keeps a series ttftop does not know (my:queue_depth 2500), and the config says so" \
 	jq -e -s '(.[0].config.server_metric == ["my:queue_.*"]) and ([.[] | select(.type == "server")] | all(.m["my:queue_depth"] == 2500))' "$T/odd.jsonl"
+is "$(jq -s -c '[.[] | select(.type == "server")][0].m | [.DCGM_FI_DEV_GPU_UTIL, .DCGM_FI_DEV_FB_USED]' "$T/odd.jsonl")" "[70,3000]" \
+	"two GPUs: utilisation averaged (80 and 60: 70 %), memory summed"
 is "$(jq -s '[.[] | select(.type == "server" and .warning != null)] | length' "$T/odd.jsonl")" 3 \
 	"each warning is recorded once in the JSONL, on its scrape's record"
 "$TTFTOP" replay --headless "$T/odd.jsonl" >/dev/null 2>"$T/rerr"

@@ -570,8 +570,9 @@ static void
 count_in_row(struct load *l, const struct sample *s, bool failed)
 {
 	if (!failed) {
+		if (l->fails_in_row > 0)
+			memset(l->row_kinds, 0, sizeof l->row_kinds);
 		l->fails_in_row = 0;
-		memset(l->row_kinds, 0, sizeof l->row_kinds);
 		return;
 	}
 	l->fails_in_row++;

@@ -99,11 +99,15 @@ on_sample(void *self, const struct sample *s)
 	if (s->error != ERR_NONE) {
 		struct live_error *e = &l->errors[l->nentries++ % LIVE_ERRORS];
 
-		l->nerrors++;
+		if (s->error == ERR_CANCELED)
+			l->ncanceled++;
+		else
+			l->nerrors++;
 		e->event = false;
 		e->t = end;
 		e->id = s->id;
 		e->stage = s->stage;
+		e->segment = s->segment;
 		e->kind = s->error;
 		e->status = s->status;
 		memcpy(e->detail, s->detail, sizeof e->detail);
@@ -132,6 +136,7 @@ on_event(void *self, const struct event *e)
 	x->event = true;
 	x->t = e->t;
 	x->stage = e->stage;
+	x->segment = e->kind == EV_STAGE ? e->segment : 0;
 	x->what = e->kind == EV_STAGE ? "stage" : control_action_name(e->action);
 	if (e->kind == EV_STAGE ? !e->open_loop : e->action == CTL_SET_CLIENTS)
 		snprintf(x->detail, sizeof x->detail, "%d client%s", e->clients,

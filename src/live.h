@@ -54,7 +54,7 @@ struct live_error {
 	const char	*what;		/* "stage", "pause", "set_clients"... */
 	usec_t		t;		/* when it ended, run time */
 	long		id;
-	int		stage;
+	int		stage, segment;	/* segment 0: not known (old files) */
 	enum err_kind	kind;
 	int		status;
 	char		detail[SAMPLE_DETAIL_MAX];
@@ -70,6 +70,7 @@ struct live {
 	struct live_error	errors[LIVE_ERRORS];
 	long			nentries;	/* ever; the ring holds the last */
 	long			nerrors;	/* of them, failed requests */
+	long			ncanceled;	/* and those canceled at quit */
 	/* the server's own metrics, the last scrape of them */
 	bool			server_seen;	/* a scrape answered */
 	double			server[SG_COUNT];  /* NAN: not published */

@@ -565,6 +565,42 @@ stop(struct load *l, enum end_reason reason, const char *fmt, ...)
 	load_quit(l, reason);
 }
 
+/* The breaker's count: failed requests in a row, and of which kinds. */
+static void
+count_in_row(struct load *l, const struct sample *s, bool failed)
+{
+	if (!failed) {
+		if (l->fails_in_row > 0)
+			memset(l->row_kinds, 0, sizeof l->row_kinds);
+		l->fails_in_row = 0;
+		return;
+	}
+	l->fails_in_row++;
+	l->row_kinds[s->error].n++;
+	l->row_kinds[s->error].status = s->status;
+	snprintf(l->row_kinds[s->error].detail, sizeof l->row_kinds[s->error].detail,
+	    "%s", s->detail);
+}
+
+/* --max-errors reached: the run stops naming the most common error of the
+ * row and the server's words for it. */
+static void
+stop_by_breaker(struct load *l)
+{
+	int k, top = ERR_CONNECT;
+	char status[16] = "";
+
+	for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++)
+		if (l->row_kinds[k].n > l->row_kinds[top].n)
+			top = k;
+	if (l->row_kinds[top].status != 0)
+		snprintf(status, sizeof status, " %d", l->row_kinds[top].status);
+	stop(l, END_ERRORS, "%ld failed requests in a row, %ld of them %s%s%s%s",
+	    l->fails_in_row, l->row_kinds[top].n, err_kind_name((enum err_kind)top),
+	    status, l->row_kinds[top].detail[0] != '\0' ? ": " : "",
+	    l->row_kinds[top].detail);
+}
+
 /* The request sent alone before the load: a failure, or an answer without
  * a token, stops the run with the server's words; else stage 1 begins. */
 static void
@@ -622,8 +658,8 @@ transfer_done(void *ctx, struct request *r)
 		if (failed)
 			r->s.backoff = backoff_of(l, cl, r);
 	}
-	l->fails_in_row = failed ? l->fails_in_row + 1 : 0;
-	emit_sample(l, &r->s);
+	emit_sample(l, &r->s);		/* the server's words redacted */
+	count_in_row(l, &r->s, failed);
 	if (r->local_errno != 0)
 		stop(l, END_ERRORS, "the generator ran out of resources: %s (%d "
 		    "requests in flight)%s", strerror(r->local_errno), l->in_flight,
@@ -632,9 +668,7 @@ transfer_done(void *ctx, struct request *r)
 		    "");
 	else if (failed && l->opts->max_errors > 0 &&
 	    l->fails_in_row >= l->opts->max_errors)
-		stop(l, END_ERRORS, "%ld failed requests in a row; the last: %s%s%s",
-		    l->fails_in_row, err_kind_name(r->s.error),
-		    r->s.status != 0 ? " " : "", r->s.detail);
+		stop_by_breaker(l);
 	backoff = r->s.backoff;
 	release(l, r);
 	if (c < 0)

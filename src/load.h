@@ -73,6 +73,12 @@ struct load {
 	ev_timer		 backoff_timer;	/* the earliest of their waits */
 	struct rng		 backoff_rng;
 	long			 fails_in_row;	/* failed requests, run-wide */
+	/* of those in a row, by kind: how many, the last's status and words */
+	struct {
+		long	n;
+		int	status;
+		char	detail[SAMPLE_DETAIL_MAX];
+	}			 row_kinds[ERR_KIND_COUNT];
 	char			 stop_detail[SAMPLE_DETAIL_MAX + 160];
 	/* closed loop: clients waiting to start, a batch a turn */
 	int			*ready;

@@ -45,8 +45,9 @@ cell_rate(FILE *f, double v)
 		fprintf(f, " %.1f |", v);
 }
 
+/* The errors by kind, then each kind's first in the server's words. */
 static void
-errors_line(FILE *f, const long *by_kind, long errors)
+errors_line(FILE *f, const struct stats *s, const long *by_kind, long errors)
 {
 	int k;
 	const char *sep = "";
@@ -61,6 +62,16 @@ errors_line(FILE *f, const long *by_kind, long errors)
 		sep = ",";
 	}
 	fputc('\n', f);
+	for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++) {
+		if (by_kind[k] == 0 || k == ERR_CANCELED ||
+		    (s->kind_status[k] == 0 && s->kind_detail[k][0] == '\0'))
+			continue;
+		fprintf(f, "  %s, the first:", err_kind_name((enum err_kind)k));
+		if (s->kind_status[k] > 0)
+			fprintf(f, " HTTP %d%s", s->kind_status[k],
+			    s->kind_detail[k][0] != '\0' ? ":" : "");
+		fprintf(f, " %s\n", s->kind_detail[k]);
+	}
 }
 
 static usec_t
@@ -239,7 +250,9 @@ server_table(FILE *f, struct stats *s)
 		char label[24];
 		double lo, hi;
 
-		stats_dist(st, M_TTFT, &c);
+		/* in open loop from the actual send: the wait behind
+		   --max-concurrency is the client's, not the network's */
+		stats_dist(st, st->open_loop ? M_TTFT_SENT : M_TTFT, &c);
 		stats_server_ttft(st, &v);
 		fprintf(f, "| %s |", label_stage(label, sizeof label, st));
 		cell_ms(f, c.p[P50]);
@@ -256,11 +269,13 @@ server_table(FILE *f, struct stats *s)
 		cell_ms(f, v.p[P95]);
 		fprintf(f, " %ld |\n", v.count);
 	}
-	fputs("\nserver TTFT: from the server's own histogram "
+	fprintf(f, "\nserver TTFT: from the server's own histogram "
 	    "(vllm:time_to_first_token_seconds), each percentile interpolated "
 	    "within its bucket, which is all the histogram knows of it; outside = "
 	    "client p50 - the server's, over its bucket: the network and "
-	    "everything outside the server lie in that range\n", f);
+	    "everything outside the server lie in that range%s\n",
+	    s->open_loop ? "; open loop: the client's TTFT from the actual send "
+	    "(queued left out)" : "");
 }
 
 /* The generator's own overhead, from the end record. */
@@ -342,8 +357,9 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 	totals_of(s, &t);
 	fprintf(f, "# ttftop: %s %s%s%s\n\n", ri->api, ri->url,
 	    ri->model ? " model=" : "", ri->model ? ri->model : "");
-	fprintf(f, "%d stage%s, %ld requests, %ld errors, ", stages_of(s),
-	    stages_of(s) == 1 ? "" : "s", t.requests, t.errors);
+	fprintf(f, "%d stage%s, %ld request%s, %ld error%s, ", stages_of(s),
+	    stages_of(s) == 1 ? "" : "s", t.requests, t.requests == 1 ? "" : "s",
+	    t.errors, t.errors == 1 ? "" : "s");
 	if (s->canceled > 0)
 		fprintf(f, "%ld canceled at quit, ", s->canceled);
 	fprintf(f, "%.1f s, %s\n\n", secs,
@@ -384,7 +400,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 	if (t.from_chunks > 0)
 		fprintf(f, "tokens: %ld of %ld requests counted by content chunks "
 		    "(the server sent no usage)\n", t.from_chunks, t.requests - t.errors);
-	errors_line(f, t.by_kind, t.errors);
+	errors_line(f, s, t.by_kind, t.errors);
 	if (s->warmup > 0)
 		fprintf(f, "warm-up: %ld requests left out\n", s->warmup);
 	if (s->unsent > 0)
@@ -447,6 +463,16 @@ summary_compact(FILE *f, const struct run_info *ri, struct stats *s)
 		    st->canceled, p50_p95_ms(ttft, sizeof ttft, st, M_TTFT),
 		    p50_p95_ms(tpot, sizeof tpot, st, M_TPOT), stats_tok_rate(st, end),
 		    stats_req_rate(st, end));
+	}
+	if (s->open_loop) {	/* what the wait was, and the server's part */
+		struct dist q, sent;
+
+		stats_dist_all(s, M_QUEUED, &q);
+		stats_dist_all(s, M_TTFT_SENT, &sent);
+		if (q.count > 0 && sent.count > 0)
+			fprintf(f, "\nopen loop: TTFT counts from the scheduled send; "
+			    "queued p50 %.1f ms, TTFT from the send p50 %.1f ms\n",
+			    q.p[P50] * MS, sent.p[P50] * MS);
 	}
 	for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++)
 		if (t.by_kind[k] > 0 && (top == ERR_NONE || t.by_kind[k] > t.by_kind[top]))

@@ -95,7 +95,11 @@ draw_header(struct tui *t)
 	char right[160], replay[64] = "";
 	enum colour c;
 	const char *word = state_word(t, &c);
-	char left[160], url[160];
+	char left[160], url[160], stage[24];
+	const struct stats *st = t->m.stats;
+	const struct stage_stats *cur = st != NULL && st->nstages > 0 ?
+	    &st->stages[st->nstages - 1] : NULL;
+	bool keyed = false;
 	int rx, room;
 
 	if (p != NULL) {
@@ -113,8 +117,16 @@ draw_header(struct tui *t)
 	}
 
 	put_blanks(t, 0, 0, COLS, C_TITLE);
-	snprintf(right, sizeof right, " stage %d/%d  %s  %-8s %02ld:%02ld%s ",
-	    t->s.stage, t->s.nstages, t->s.load, word, secs / 60, secs % 60, replay);
+	/* the segment under way, as the tables name it: 3.2, at a load set by
+	   key */
+	if (cur != NULL && cur->segmented && cur->stage == t->s.stage) {
+		label_stage(stage, sizeof stage, cur);
+		keyed = cur->segment > 1;
+	} else
+		snprintf(stage, sizeof stage, "%d", t->s.stage);
+	snprintf(right, sizeof right, " stage %s/%d  %s%s  %-8s %02ld:%02ld%s ",
+	    stage, t->s.nstages, t->s.load, keyed ? " (key)" : "", word, secs / 60,
+	    secs % 60, replay);
 	/* columns, not bytes: the sign of times is two bytes, one column */
 	rx = COLS - (int)strlen(right) + (p != NULL && t->utf8);
 	if (rx < 0)

@@ -25,6 +25,7 @@ view_server(struct tui *t, int top, int rows)
 	char a[32], b[32];
 	const struct server_gauge_show *sh;
 	struct chart ch;
+	enum live_metric cm;
 	double d;
 
 	if (!lv->server_seen) {
@@ -65,13 +66,16 @@ view_server(struct tui *t, int top, int rows)
 				snprintf(span, sizeof span, "%s-%s", lo, hi);
 			}
 			put(t, y, 0, C_NORMAL, "server TTFT p50 %s", span);
+			/* open loop: the client's from the actual send, as
+			   the server's counts; the queue is the client's */
+			cm = t->s.open_loop ? LM_TTFT_SENT_P50 : LM_TTFT_P50;
 			if (h >= 2)
-				put(t, y + 1, 0, C_DIM, "      client %s %s",
+				put(t, y + 1, 0, C_DIM, "      client%s %s %s",
+				    t->s.open_loop ? " from send" : "",
 				    label_duration(b, sizeof b, live_value(lv,
-				    LM_TTFT_P50, now, LIVE_NOW_WINDOW)),
-				    t->utf8 ? "\u2591" : ":");
+				    cm, now, LIVE_NOW_WINDOW)), t->utf8 ? "\u2591" : ":");
 			live_series(lv, LM_SRV_TTFT_P50, now, win, w, v[0]);
-			live_series(lv, LM_TTFT_P50, now, win, w, v[1]);
+			live_series(lv, cm, now, win, w, v[1]);
 			ch = (struct chart){ v[0], v[1], NULL, C_GOOD, true };
 			chart_draw(t, y, x, w, h, &ch);
 			continue;

@@ -703,8 +703,8 @@ opt_max_errors(struct parse *p, const char *arg, char *err, size_t errlen)
 	errno = 0;
 	p->o->max_errors = strtol(arg, &end, 10);
 	if (errno != 0 || *end != '\0' || !isdigit((unsigned char)*arg)) {
-		snprintf(err, errlen, "--max-errors: '%s' is not a whole number (0: "
-		    "never stop)", arg);
+		snprintf(err, errlen, "--max-errors: '%s' is not a count of failed "
+		    "requests in a row, 1 or more (0: never stop)", arg);
 		return -1;
 	}
 	return 0;

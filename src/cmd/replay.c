@@ -87,6 +87,37 @@ out:
 	return rc;
 }
 
+/* After the screen, what the run printed after its own: the whole
+ * session's summary, to 100 columns, and where the rest is. */
+static int
+replay_terminal_summary(char *const *paths, int n)
+{
+	struct run_info ri;
+	struct stats st;
+	struct sink k;
+	char err[ERR_MAX * 2];
+	int rc, i;
+
+	memset(&ri, 0, sizeof ri);
+	stats_init(&st);
+	k = stats_sink(&st);
+	rc = replay_read(paths, n, &ri, &k, err, sizeof err);
+	if (rc == 0) {
+		summary_compact(stdout, &ri, &st);
+		fputs("\nfull table: ttftop report", stdout);
+		for (i = 0; i < n; i++)
+			printf(" %s", paths[i]);
+		fputs("\nhtml: ttftop report -f html -o report.html", stdout);
+		for (i = 0; i < n; i++)
+			printf(" %s", paths[i]);
+		fputc('\n', stdout);
+	} else
+		fprintf(stderr, "ttftop replay: %s\n", err);
+	stats_done(&st);
+	run_info_free(&ri);
+	return rc == 0 ? 0 : EXIT_USAGE;
+}
+
 int
 replay_main(int argc, char **argv)
 {
@@ -165,6 +196,8 @@ replay_main(int argc, char **argv)
 	if (!headless) {
 		rc = replay_screen(argv + optind, n, compare, labels, nlabels, speed);
 		free(labels);
+		if (rc == 0 && !compare)
+			rc = replay_terminal_summary(argv + optind, n);
 		return rc;
 	}
 	if (compare) {

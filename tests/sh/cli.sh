@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad usage: one line naming what is wrong, exit 2, and no file written.
 . "$TESTS_DIR/sh/lib.sh"
-plan 42
+plan 45
 
 usage_error() {	# usage_error WORD-IN-MESSAGE ARGS...
 	local want=$1; shift
@@ -25,6 +25,9 @@ usage_error "unknown command" frobnicate
 usage_error "unknown option --bogus" run --bogus http://127.0.0.1:1
 usage_error "'3x' is not a duration" run -d 3x http://127.0.0.1:1
 usage_error "'1,,3' is not a list" run -c 1,,3 http://127.0.0.1:1
+usage_error "stage 1 of '0' has 0 clients: nothing would run" run -c 0 http://127.0.0.1:1
+usage_error "stage 2 of '1,0,4' has 0 clients" run -c 1,0,4 http://127.0.0.1:1
+usage_error "--max-errors: '-1' is not a count" run --max-errors -1 http://127.0.0.1:1
 usage_error "malformed URL 'http//nope'" run http//nope
 usage_error "no URL given" run -c 1
 usage_error "unknown API 'nope'" run -a nope http://127.0.0.1:1

@@ -5,7 +5,8 @@
 # and a lack of file descriptors stops it with what to do. Against a small
 # server that answers like vLLM (tests/sh/vllm_like.py) and the sim.
 . "$TESTS_DIR/sh/lib.sh"
-plan 22
+. "$TESTS_DIR/sh/tmux.sh"
+plan 31
 export PREFLIGHT=1	# the preflight is on, as for a user
 
 start_vllm() {	# start_vllm ARGS...: sets VLLM_URL; logs to $T/vllm.log
@@ -49,7 +50,9 @@ is "$STATUS:$(jq -r 'select(.type == "end") | .reason' "$T/breaker.jsonl")" 1:er
 n=$(records "$T/breaker.jsonl" 'length')
 check "after 8 failed in a row ($n records: 8, and those in flight then)" test "$n" -ge 8 -a "$n" -le 12
 check "stderr names the error and the server's message" \
-	grep -qF "8 failed requests in a row; the last: http The model \`nope\` does not exist." "$T/err"
+	grep -qF "8 failed requests in a row, 8 of them http 404: The model \`nope\` does not exist." "$T/err"
+check "the summary quotes the server's message beside the count" \
+	grep -qxF "  http, the first: HTTP 404: The model \`nope\` does not exist." "$T/out"
 # back-off: each failed request's client waits, growing
 gaps=$(records "$T/breaker.jsonl" '[.[] | select(.client == 0) | .backoff]')
 check "client 0 backs off between failures, longer each time ($gaps)" \
@@ -62,12 +65,33 @@ n=$(wc -l <"$T/vllm.log" | tr -d ' ')
 check "429 with Retry-After: 2, 3 clients for 5 s: at most 3 requests each ($n in all)" test "$n" -le 9 -a "$n" -ge 3
 is "$(records "$T/retry.jsonl" '[.[] | select(.error != null and .error.kind != "canceled") | .backoff] | unique')" "[2]" \
 	"every failed request waits 2 s (its backoff)"
+check "no client sends twice within 2 s" jq -e -s '[.[] | select(.type == "request")] | group_by(.client)
+	| all(sort_by(.t) as $r | [range(1; $r | length) | $r[.].t - $r[. - 1].t] | all(. >= 1.99))' "$T/retry.jsonl"
+# the screen says who is waiting: 3 clients backing off, none in flight
+new_server
+tm -f /dev/null new-session -d -s t -x 120 -y 35 \
+	"TERM=xterm-256color '$TTFTOP' run --no-preflight -c 3 -d 20s -m m -o '$T/retry-screen.jsonl' '$VLLM_URL'; sleep 30"
+check "the screen shows the clients backing off after a 429" wait_for "in flight 0  backing off 3 " 5
+tm send-keys -t t q
+check "and q ends the run" wait_for "^saved: .*retry-screen.jsonl" 8
 kill "$VLLM_PID"; wait "$VLLM_PID" 2>/dev/null
-# a dead port, 100 clients for 4 s: a few hundred records, not 100,000
+# a dead port, 100 clients for 10 s, the breaker off: about 1,200 records
+# (each client's waits grow to 2 s), not 250,000
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-run_ttftop run --headless --no-preflight --max-errors 0 -c 100 -d 4s -m m -o "$T/dead.jsonl" "http://127.0.0.1:$port/v1"
+run_ttftop run --headless --no-preflight --max-errors 0 -c 100 -d 10s -m m -o "$T/dead.jsonl" "http://127.0.0.1:$port/v1"
 n=$(records "$T/dead.jsonl" 'length')
-check "a dead port, 100 clients, 4 s: $n records (fewer than 1,000)" test "$n" -lt 1000 -a "$n" -ge 100
+check "a dead port, 100 clients, 10 s, --max-errors 0: $n records (fewer than 2,000)" test "$n" -lt 2000 -a "$n" -ge 500
+is "$STATUS:$(jq -r 'select(.type == "end") | .reason' "$T/dead.jsonl")" 1:complete \
+	"--max-errors 0 never stops it: the stage runs its 10 s"
+# the default breaker: 200 failed in a row stop it, naming the error
+run_ttftop run --headless --no-preflight -c 100 -d 10s -m m -o "$T/dead200.jsonl" "http://127.0.0.1:$port/v1"
+n=$(records "$T/dead200.jsonl" 'length')
+is "$STATUS:$(jq -r 'select(.type == "end") | .reason' "$T/dead200.jsonl")" 1:errors \
+	"by default the breaker stops a run that only fails: exit 1"
+check "at 200 in a row ($n records: 200, and those in flight then)" test "$n" -ge 200 -a "$n" -le 300
+check "naming the most common error and its words" grep -q \
+	"^ttftop: 200 failed requests in a row, 200 of them connect: could not connect to 127.0.0.1 port $port" "$T/err"
+check "within a second" jq -e -s 'last | .t < 1' "$T/dead200.jsonl"
 run_ttftop run --headless -c 100 -d 4s -m m -o "$T/dead2.jsonl" "http://127.0.0.1:$port/v1"
 is "$STATUS:$(records "$T/dead2.jsonl" 'length')" 1:1 "with the preflight: exit 1 after one request"
 check "saying it could not connect" grep -q "preflight failed: connect error from http://127.0.0.1:$port/v1/chat/completions: could not connect" "$T/err"

@@ -3,7 +3,7 @@
 # behind --max-concurrency, schedules from a file, ramps, warm-up, SLO
 # goodput; each checked from the JSONL, where every send time is recorded.
 . "$TESTS_DIR/sh/lib.sh"
-plan 30
+plan 31
 
 start_sim --ttft 20ms --itl 5ms --tokens 8 || exit 1
 FAST=$SIM_URL
@@ -75,6 +75,8 @@ check "and TTFT from the actual send beside it, the sim's 300 ms" \
 qp50=$(awk -F'|' '/^\| 1 \| 40 \|/ { print $4 + 0 }' "$T/out")
 check "the headline TTFT p50 counts from the schedule: at least the queued p50 ($qp50 ms)" \
 	awk -F'|' -v q="$qp50" '/^\| 1 \| 20\/s \|/ { exit !($7 + 0 >= q + 295) }' "$T/out"
+check "beside the server's own TTFT, the client's is from the actual send (the queue is the client's)" \
+	awk -F'|' '/^\| stage \| TTFT p50 ms client/ { n = NR } n && NR == n + 2 { exit !($3 + 0 > 295 && $3 + 0 < 400) }' "$T/out"
 met=$(jq -s '[.[] | select(.type == "request" and .error == null and .ttft + .queued <= 0.5)] | length' "$T/m.jsonl")
 check "goodput counts from the schedule too: $met of 40 users got a first token in 500 ms" \
 	jq -e -s --argjson met "$met" 'last | .goodput[0].met == $met and $met < 20' "$T/m.jsonl"

@@ -5,7 +5,7 @@
 # segments replay the same.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 20
+plan 28
 
 start_sim --tokens 10 --itl 20ms --ttft 40ms || exit 1
 # the summary the run prints on the terminal after its screen, read back
@@ -15,8 +15,11 @@ tm -f /dev/null new-session -d -s t -x 250 -y 50 \
 check "stage 2 begins" wait_for "stage 2/2" 10
 tm send-keys -t t ']'
 check "] raises the load to 13 clients" wait_for "clients 13 " 2
+check "the header names the segment and who set its load" wait_for "stage 2\.2/2  clients 13 (key) " 2
 check "the stage table shows row 2.2 at 13 clients" wait_for "^2\.2  .* 13 " 3
 check "the run ends by itself" wait_for "DONE" 8
+tm send-keys -t t 5
+check "the log names the segment's stage 2.2" wait_for " 2\.2 stage  *13 clients" 2
 tm send-keys -t t q
 for i in $(seq 300); do [ -s "$T/status" ] && break; sleep 0.1; done
 tm capture-pane -p -J -S - -t t | sed -n '/^ttftop: /,$p' > "$T/live.txt"
@@ -29,6 +32,21 @@ check "every line of the terminal's summary fits 100 columns" \
 	awk 'length > 100 { exit 1 }' "$T/live.txt"
 check "and names the JSONL and how to make its html" \
 	bash -c "grep -q '^saved: seg.jsonl$' '$T/live.txt' && grep -q '^html: ttftop report -f html' '$T/live.txt'"
+# its replay on a terminal: after the screen, the same summary
+new_server
+: >"$T/status"
+tm -f /dev/null new-session -d -s t -x 250 -y 50 \
+	"cd '$T' && TERM=xterm-256color '$TTFTOP' replay --speed max seg.jsonl; echo \$? > '$T/status'; sleep 30"
+check "the replay plays to the end" wait_for "DONE" 5
+tm send-keys -t t q
+for i in $(seq 100); do [ -s "$T/status" ] && break; sleep 0.1; done
+tm capture-pane -p -J -S - -t t | sed -n '/^ttftop: /,$p' > "$T/replay.txt"
+sed -n '/^ttftop: openai-chat/,/^$/p; /^stage /,/^$/p' "$T/live.txt" > "$T/live.sum"
+sed -n '/^ttftop: openai-chat/,/^$/p; /^stage /,/^$/p' "$T/replay.txt" > "$T/replay.sum"
+check "(a summary was read)" grep -q '^2\.2 ' "$T/live.sum"
+same "the replay's summary is the live one, byte for byte" "$T/live.sum" "$T/replay.sum"
+check "and says how to make its full table and html" \
+	bash -c "grep -q '^full table: ttftop report seg.jsonl$' '$T/replay.txt' && grep -q '^html: ttftop report -f html -o report.html seg.jsonl$' '$T/replay.txt'"
 
 check "the JSONL has a stage record for segment 2, by key, at 13 clients" jq -e -s \
 	'any(.[]; .type == "stage" and .stage == 2 and .segment == 2 and .clients == 13 and .by == "key")' "$T/seg.jsonl"
@@ -72,4 +90,11 @@ c=$(jq -s '[.[] | select(.type == "request" and .error.kind == "canceled")] | le
 check "a signal mid-stream leaves canceled requests ($c)" test "$c" -ge 1
 check "the summary counts them apart from errors" grep -q "^[0-9]* stages\?, [0-9]* requests, 0 errors, $c canceled at quit" "$T/out"
 check "the end record too" jq -e -s --argjson c "$c" 'last | .errors == 0 and .canceled == $c' "$T/q.jsonl"
+# and the screen's log, replayed, says so
+new_server
+tm -f /dev/null new-session -d -s t -x 120 -y 35 \
+	"cd '$T' && TERM=xterm-256color '$TTFTOP' replay --speed max q.jsonl; sleep 30"
+check "(the replay plays to the end)" wait_for "DONE" 5
+tm send-keys -t t 5
+check "the log counts them apart: 0 errors, $c canceled at quit" wait_for "^0 errors, $c canceled at quit;" 2
 done_testing

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "assert.h"
 #include "jsonl.h"
 #include "redact.h"
 #include "run_opts.h"
@@ -337,6 +338,23 @@ jsonl_end(struct buf *b, const struct end_info *e)
 					buf_printf(b, ",\"%s_met\":%ld",
 					    slo_name((enum slo_metric)m), g->met_by[m]);
 			buf_addc(b, '}');
+		}
+		buf_addc(b, ']');
+	}
+	if (e->nasserts > 0) {
+		int i;
+
+		buf_adds(b, ",\"asserts\":[");
+		for (i = 0; i < e->nasserts; i++) {
+			const struct assert_result *r = &e->asserts[i];
+
+			buf_adds(b, i ? ",{\"assert\":" : "{\"assert\":");
+			buf_add_json_string(b, r->a->text);
+			if (isnan(r->value))
+				buf_adds(b, ",\"value\":null");
+			else
+				buf_printf(b, ",\"value\":%.6g", r->value);
+			buf_printf(b, ",\"pass\":%s}", r->pass ? "true" : "false");
 		}
 		buf_addc(b, ']');
 	}

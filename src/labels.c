@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <langinfo.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,4 +92,15 @@ label_count(char *out, size_t len, double v)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+bool
+label_utf8(void)
+{
+	const char *cs;
+
+	if (setlocale(LC_CTYPE, "") == NULL)
+		return false;
+	cs = nl_langinfo(CODESET);
+	return cs != NULL && strcmp(cs, "UTF-8") == 0;
 }

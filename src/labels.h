@@ -25,4 +25,8 @@ const char *label_count(char *out, size_t len, double v);
  * percent full is not "1%"); "-" for NAN. */
 const char *label_percent(char *out, size_t len, double share);
 
+/* Whether the user's locale writes UTF-8 (else ASCII stands in: the
+ * verdicts' check marks). */
+bool label_utf8(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assert.h"
 #include "buf.h"
 #include "html.h"
 #include "jsonl.h"
@@ -451,4 +452,24 @@ report_free(struct report *rep)
 	free(rep->runs);
 	rep->runs = NULL;
 	rep->n = 0;
+}
+
+bool
+report_assert(FILE *f, const struct report *rep, const struct asserts *as,
+    bool utf8)
+{
+	struct assert_result *v = xreallocarray(NULL, (size_t)as->n, sizeof *v);
+	bool all = true;
+	int i;
+
+	for (i = 0; i < rep->n; i++) {
+		struct run_file *rf = &rep->runs[i];
+
+		if (rep->n > 1)
+			fprintf(f, "%s%s:\n", i ? "\n" : "", rf->label);
+		assert_eval(as, &rf->st, &rf->ri.slo, rf->st.end, v);
+		all &= assert_print(f, v, as->n, utf8);
+	}
+	free(v);
+	return all;
 }

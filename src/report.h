@@ -3,6 +3,7 @@
 #ifndef TTFTOP_REPORT_H
 #define TTFTOP_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -23,5 +24,11 @@ int report_read(struct report *, char *const *paths, int n,
     const char **labels, int nlabels, char *err, size_t errlen);
 void report_write(FILE *, const struct report *, enum report_format);
 void report_free(struct report *);
+struct asserts;
+/* Judges each run by the thresholds (under its own --slo), a block of
+ * verdicts per run to f (headed by its label when there are several);
+ * returns whether every one passed. */
+bool report_assert(FILE *, const struct report *, const struct asserts *,
+    bool utf8);
 
 #endif

@@ -15,6 +15,7 @@ run_opts_free(struct run_opts *o)
 	free(o->endpoint);
 	for (i = 0; i < o->nserver_metrics; i++)
 		free(o->server_metrics[i]);
+	asserts_free(&o->asserts);
 	for (i = 0; i < o->nserver_keep; i++) {
 		free(o->server_keep_src[i]);
 		regfree(&o->server_keep[i]);

@@ -9,6 +9,7 @@
 #include <regex.h>
 #include <stdbool.h>
 
+#include "assert.h"
 #include "clock.h"
 #include "redact.h"
 #include "schedule.h"
@@ -81,6 +82,7 @@ struct run_opts {
 	int			 nserver_metrics;
 	bool			 no_server_metrics;	/* none: not even the
 							   target's own */
+	struct asserts		 asserts;	/* --assert thresholds */
 #define MAX_SERVER_KEEP 8
 	char			*server_keep_src[MAX_SERVER_KEEP]; /* --server-metric */
 	regex_t			 server_keep[MAX_SERVER_KEEP];	/* whole names */

@@ -64,6 +64,8 @@ struct goodput {
 	double	req_s;			/* met per second of the stage */
 };
 
+struct assert_result;
+
 struct end_info {
 	usec_t			 t;
 	enum end_reason		 reason;
@@ -85,6 +87,8 @@ struct end_info {
 	const struct slo	*slo;		/* NULL when none was set */
 	const struct goodput	*goodput;	/* one per stage, with slo */
 	int			 ngoodput;
+	const struct assert_result *asserts;	/* --assert's verdicts */
+	int			 nasserts;
 };
 
 /* The load as it stands, told once a second while it runs, for outputs

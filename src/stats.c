@@ -63,18 +63,26 @@ stats_dist(struct stage_stats *st, enum metric m, struct dist *d)
 void
 stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 {
+	stats_dist_stage(s, 0, m, d);
+}
+
+void
+stats_dist_stage(struct stats *s, int stage, enum metric m, struct dist *d)
+{
 	struct series **all = xcalloc((size_t)s->nstages + 1, sizeof *all);
 	static const struct series none;
 	double sum = 0, sq = 0;
 	size_t n = 0;
-	int i, k;
+	int i, k, nall = 0;
 
 	for (i = 0; i < s->nstages; i++) {
-		all[i] = &s->stages[i].m[m];
-		series_sort(all[i]);
-		n += all[i]->n;
+		if (stage != 0 && s->stages[i].stage != stage)
+			continue;
+		all[nall] = &s->stages[i].m[m];
+		series_sort(all[nall]);
+		n += all[nall++]->n;
 	}
-	if (n == 0 || s->nstages == 1) {
+	if (n == 0 || nall == 1) {
 		dist_of(n ? all[0] : &none, d);
 		free(all);
 		return;
@@ -84,7 +92,7 @@ stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 	d->count = (long)n;
 	d->min = INFINITY;
 	d->max = -INFINITY;
-	for (i = 0; i < s->nstages; i++) {
+	for (i = 0; i < nall; i++) {
 		const struct series *x = all[i];
 
 		sums(x, 0, &sum, NULL);
@@ -94,17 +102,17 @@ stats_dist_all(struct stats *s, enum metric m, struct dist *d)
 		}
 	}
 	d->mean = sum / (double)n;
-	for (i = 0; i < s->nstages; i++)
+	for (i = 0; i < nall; i++)
 		sums(all[i], d->mean, NULL, &sq);
 	d->stddev = sqrt(sq / (double)n);
 	/* percentiles as series_percentile_of_sorted takes them */
 	for (k = 0; k < NPCT; k++) {
 		double idx = stats_pcts[k] / 100.0 * (double)(n - 1);
 		size_t lo = (size_t)floor(idx);
-		double v = series_rank(all, s->nstages, lo);
+		double v = series_rank(all, nall, lo);
 
 		d->p[k] = lo >= n - 1 ? v :
-		    v + (series_rank(all, s->nstages, lo + 1) - v) * (idx - (double)lo);
+		    v + (series_rank(all, nall, lo + 1) - v) * (idx - (double)lo);
 	}
 	free(all);
 }

@@ -106,6 +106,8 @@ struct sink stats_sink(struct stats *);
 void stats_dist(struct stage_stats *, enum metric, struct dist *);
 /* Over every stage together. */
 void stats_dist_all(struct stats *, enum metric, struct dist *);
+/* Over the segments of one stage together (stage 0: every stage). */
+void stats_dist_stage(struct stats *, int stage, enum metric, struct dist *);
 /* Tokens per second over the stage, and the highest 5 s moving average of
  * the 1 s buckets inside it. "now" bounds a stage still running. */
 double stats_tok_rate(const struct stage_stats *, usec_t now);

@@ -107,6 +107,9 @@ usage_run(FILE *f)
 	    "                            warmup and left out of the statistics\n"
 	    "      --slo LIST            objectives, e.g. ttft:500ms,tpot:50ms,itl:100ms,\n"
 	    "                            ttlt:10s: goodput is the requests/s meeting all\n"
+	    "      --assert EXPR         thresholds judged after the run, e.g.\n"
+	    "                            ttft.p95<500ms,errors<1%%,tok_s>2000@last;\n"
+	    "                            exit 3 when one fails\n"
 	    "      --prompt TEXT         the prompt sent\n"
 	    "      --prompts FILE        prompts: .txt one a line; .jsonl objects with\n"
 	    "                            \"prompt\", or \"messages\", or a whole request\n"
@@ -209,7 +212,7 @@ help(const char *cmd)
 		    "malformed line stops with FILE:LINE and exit status 2.\n");
 	else if (strcmp(cmd, "report") == 0)
 		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT]\n"
-		    "                     [--label NAME]... FILE...\n\n"
+		    "                     [--label NAME]... [--assert EXPR] FILE...\n\n"
 		    "Per-stage statistics of saved runs (JSONL or .jsonl.gz), labelled with\n"
 		    "--label or else model@url. md is the run's own summary (several files:\n"
 		    "first a table with a row per run and stage); json the --json summary\n"
@@ -220,7 +223,8 @@ help(const char *cmd)
 		    "html is one self-contained page (nothing fetched) with the table and\n"
 		    "SVG charts: TTFT, TPOT and tok/s against the load, TTFT box plots per\n"
 		    "stage, the TTFT histogram, and each run over time with its stages\n"
-		    "and marks. Every file is read before -o is written.\n");
+		    "and marks. Every file is read before -o is written. --assert judges\n"
+		    "each run as run --assert does (verdicts on stderr, exit 3 on a miss).\n");
 	else {
 		fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 		return EXIT_USAGE;

@@ -786,6 +786,12 @@ opt_warmup(struct parse *p, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_assert(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return assert_parse(&p->o->asserts, arg, err, errlen);
+}
+
+static int
 opt_slo(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	return slo_parse(arg, &p->o->slo, err, errlen);
@@ -941,6 +947,7 @@ static const struct opt {
 	{ "rate-ramp",		0,   required_argument,	opt_rate_ramp },
 	{ "warmup",		0,   required_argument,	opt_warmup },
 	{ "slo",		0,   required_argument,	opt_slo },
+	{ "assert",		0,   required_argument,	opt_assert },
 	{ "prompts",		0,   required_argument,	opt_prompts },
 	{ "input-tokens",	0,   required_argument,	opt_input_tokens },
 	{ "body",		0,   required_argument,	opt_body },
@@ -1165,6 +1172,11 @@ options_check(struct parse *p, int nargs, char **args, bool url_required,
 		return -1;
 	if (!p->got_seed)
 		o->seed = random_seed();
+	if (asserts_need_slo(&o->asserts) && !slo_any(&o->slo)) {
+		snprintf(err, errlen, "--assert: goodput needs its objectives: give "
+		    "--slo (e.g. --slo ttft:500ms)");
+		return -1;
+	}
 	if (url_parse(o, nargs, args, url_required, err, errlen) != 0)
 		return -1;
 	if (o->proto->aws_service != NULL && aws_parse(o, err, errlen) != 0)

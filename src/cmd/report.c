@@ -8,16 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assert.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "exit_status.h"
+#include "labels.h"
 #include "report.h"
 #include "xalloc.h"
 
 /* Reads every file before anything is written; returns the exit status. */
 static int
 report_files(const char *prog, enum report_format fmt, const char *out,
-    char *const *paths, int n, const char **labels, int nlabels)
+    char *const *paths, int n, const char **labels, int nlabels,
+    const struct asserts *as)
 {
 	struct report rep;
 	char err[512];
@@ -40,6 +43,10 @@ report_files(const char *prog, enum report_format fmt, const char *out,
 			rc = EXIT_FAILED;
 		}
 	}
+	/* the thresholds after the report, on stderr (stdout may be it) */
+	if (rc == EXIT_OK && as != NULL && as->n > 0 &&
+	    !report_assert(stderr, &rep, as, label_utf8()))
+		rc = EXIT_THRESHOLD;
 	report_free(&rep);
 	return rc;
 }
@@ -49,7 +56,7 @@ report_compare(char *const *paths, int n, const char **labels, int nlabels,
     bool json)
 {
 	return report_files("ttftop replay", json ? REPORT_JSON : REPORT_MD, NULL, paths,
-	    n, labels, nlabels);
+	    n, labels, nlabels, NULL);
 }
 
 int
@@ -59,8 +66,10 @@ report_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "assert", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct asserts as = { NULL, 0 };
 	enum report_format fmt = REPORT_MD;
 	const char *out = NULL, **labels = NULL;
 	char err[OPT_ERR_MAX];
@@ -85,9 +94,18 @@ report_main(int argc, char **argv)
 			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
 			labels[nlabels++] = optarg;
 			break;
+		case 'A':
+			if (assert_parse(&as, optarg, err, sizeof err) != 0) {
+				fprintf(stderr, "ttftop report: %s\n", err);
+				asserts_free(&as);
+				free(labels);
+				return EXIT_USAGE;
+			}
+			break;
 		default:
 			options_getopt_error(ch, argv, err, sizeof err);
 			fprintf(stderr, "ttftop report: %s\n", err);
+			asserts_free(&as);
 			free(labels);
 			return EXIT_USAGE;
 		}
@@ -96,10 +114,13 @@ report_main(int argc, char **argv)
 	if (n == 0 || nlabels > n) {
 		fprintf(stderr, n == 0 ? "ttftop report: no FILE given (e.g. ttftop report "
 		    "run.jsonl)\n" : "ttftop report: more --label than files\n");
+		asserts_free(&as);
 		free(labels);
 		return EXIT_USAGE;
 	}
-	rc = report_files("ttftop report", fmt, out, argv + optind, n, labels, nlabels);
+	rc = report_files("ttftop report", fmt, out, argv + optind, n, labels, nlabels,
+	    &as);
+	asserts_free(&as);
 	free(labels);
 	return rc;
 }

@@ -18,7 +18,9 @@
 #include <ev.h>
 
 #include "cmd/headless.h"
+#include "assert.h"
 #include "exit_status.h"
+#include "labels.h"
 #include "jsonl.h"
 #include "live.h"
 #include "net/models.h"
@@ -49,6 +51,7 @@ struct run {
 	ev_signal	 sigint_w, sigterm_w, sighup_w;
 	ev_prepare	 writer_w;
 	struct goodput	*goodput;	/* for the end record, with --slo */
+	struct assert_result *verdicts;	/* --assert's, for it and the exit */
 	const struct sink *sinks;	/* the load's, for the scrapes */
 	int		 nsinks;
 	struct scrape	 scrapes[MAX_SCRAPES];
@@ -257,13 +260,22 @@ raise_fd_limit(const struct run_opts *o)
 		    most, most * FD_PER_CLIENT + 64, (unsigned long)rl.rlim_cur);
 }
 
-/* The end record carries each stage's goodput under --slo. */
+/* The end record carries --assert's verdicts and each stage's goodput
+ * under --slo. */
 static void
 annotate_end(struct load *l, struct end_info *e)
 {
 	struct run *r = l->user;
 	int i;
 
+	if (l->opts->asserts.n > 0) {
+		r->verdicts = xreallocarray(NULL, (size_t)l->opts->asserts.n,
+		    sizeof *r->verdicts);
+		assert_eval(&l->opts->asserts, &r->stats, &l->opts->slo, e->t,
+		    r->verdicts);
+		e->asserts = r->verdicts;
+		e->nasserts = l->opts->asserts.n;
+	}
 	if (!slo_any(&l->opts->slo))
 		return;
 	r->goodput = xreallocarray(NULL, (size_t)r->stats.nstages + 1,
@@ -412,6 +424,10 @@ run_load(struct run_opts *o)
 			status = EXIT_FAILED;
 		}
 	}
+	/* the thresholds, once the file is whole: exit 3 when one fails */
+	if (r.verdicts != NULL && !assert_print(o->json ? stderr : stdout,
+	    r.verdicts, o->asserts.n, label_utf8()) && status == 0)
+		status = EXIT_THRESHOLD;
 	if (r.write_failed)
 		status = EXIT_FAILED;	/* said at once, and by writer_close */
 	else if (r.load.reason == END_PREFLIGHT || r.load.reason == END_ERRORS) {
@@ -432,6 +448,7 @@ run_load(struct run_opts *o)
 	stats_done(&r.stats);
 	free(shown_url);
 	free(r.goodput);
+	free(r.verdicts);
 	live_done(&r.live);
 	curl_global_cleanup();
 	return status;

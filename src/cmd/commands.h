@@ -12,6 +12,7 @@ int run_main(int argc, char **argv);
 int demo_main(int argc, char **argv);
 int replay_main(int argc, char **argv);
 int report_main(int argc, char **argv);
+int compare_main(int argc, char **argv);
 /* `replay --compare` without a screen: the report of the runs, markdown or
  * JSON, on stdout. */
 int report_compare(char *const *paths, int n, const char **labels,

@@ -34,6 +34,8 @@ usage_main(FILE *f)
 	    "  report [OPTIONS] FILE...  tables of saved runs: every statistic per\n"
 	    "                        stage (--format md, csv, json or html; -o OUT;\n"
 	    "                        --label NAME per file)\n"
+	    "  compare BASE NEW      is NEW slower than BASE? each stage's figures with\n"
+	    "                        a 95 %% interval and a verdict; --fail-on for CI\n"
 	    "  help COMMAND          options of one command\n"
 	    "\n"
 	    "  --help, --version\n");
@@ -178,7 +180,8 @@ usage_run(FILE *f)
 	    "stopped one costs frames, never a read; Ctrl-S does not freeze it.\n"
 	    "\n"
 	    "Exit status: 0 the run completed, 1 it ended in error (every request\n"
-	    "failed, or the samples could not be written), 2 bad usage.\n",
+	    "failed, or the samples could not be written), 2 bad usage, 3 an\n"
+	    "--assert threshold (or compare --fail-on bound) failed.\n",
 	    fold(names, sizeof names, proto_names()));
 }
 
@@ -210,6 +213,19 @@ help(const char *cmd)
 		    "row per run and stage, then each summary).\n"
 		    "A last line cut short by a crash is skipped with a warning; a\n"
 		    "malformed line stops with FILE:LINE and exit status 2.\n");
+	else if (strcmp(cmd, "compare") == 0)
+		printf("usage: ttftop compare [--json] [--fail-on LIST] [--seed N] BASE NEW\n\n"
+		    "Is NEW slower than BASE? Each a saved run (FILE, or FILE,FILE... merged\n"
+		    "into one). Stages are matched by their load (the same clients or rate;\n"
+		    "the others listed); for TTFT, TPOT, ITL and TTLT (p50, p95, p99),\n"
+		    "tok/s, req/s and the error share: base, new, the change, its 95 %%\n"
+		    "interval and a verdict (faster, slower, no significant change). The\n"
+		    "intervals of percentiles come from a bootstrap over the requests,\n"
+		    "seeded (--seed, default 1): the same files give the same verdict; a\n"
+		    "change under 1 %% is none, however sure.\n"
+		    "  --json         the table as JSON\n"
+		    "  --fail-on LIST exit 3 when a significant change passes a bound, e.g.\n"
+		    "                 ttft.p95>+10%%,tok_s<-5%%,errors>+1 (errors: points)\n");
 	else if (strcmp(cmd, "report") == 0)
 		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT]\n"
 		    "                     [--label NAME]... [--assert EXPR] FILE...\n\n"
@@ -353,6 +369,8 @@ dispatch(int argc, char **argv)
 		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return report_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return compare_main(argc - 1, argv + 1);
 	fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 	return EXIT_USAGE;
 }

@@ -13,7 +13,7 @@
 #include "jsonl.h"
 #include "stats.h"
 
-#define COMPARE_MIN_CHANGE 1.0	/* %: a smaller change is no change, however
+#define COMPARE_MIN_CHANGE 2.0	/* %: a smaller change is no change, however
 				   sure (machines differ by that much) */
 
 enum verdict { V_SAME, V_FASTER, V_SLOWER, V_NONE };

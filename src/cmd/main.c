@@ -222,7 +222,7 @@ help(const char *cmd)
 		    "interval and a verdict (faster, slower, no significant change). The\n"
 		    "intervals of percentiles come from a bootstrap over the requests,\n"
 		    "seeded (--seed, default 1): the same files give the same verdict; a\n"
-		    "change under 1 %% is none, however sure.\n"
+		    "change under 2 %% is none, however sure.\n"
 		    "  --json         the table as JSON\n"
 		    "  --fail-on LIST exit 3 when a significant change passes a bound, e.g.\n"
 		    "                 ttft.p95>+10%%,tok_s<-5%%,errors>+1 (errors: points)\n");

@@ -328,7 +328,25 @@ draw_keys(struct tui *t, int y)
 		put(t, y, 0, C_DIM, "space pause  +/- speed  %s seek 10s  Home/End  "
 		    "w window  tab view  ? help  q quit", t->utf8 ?
 		    "\u2190/\u2192" : "left/right");
-	else if (t->ended)
+	else if (t->ended && t->m.load != NULL && t->m.load->stop_detail[0] != '\0') {
+		/* what stopped it (a failed preflight, every request failing):
+		 * said here, not only once the screen is gone */
+		const char *d = t->m.load->stop_detail;
+		int n = (int)strlen(d), room = COLS > 9 ? COLS - 9 : 0;
+
+		if (n > room && COLS > 1) {	/* over the generator's line too */
+			int cut = n < COLS - 1 ? n : COLS - 1;
+
+			while (cut > COLS / 2 && d[cut] != ' ')	/* not in a word */
+				cut--;
+			if (d[cut] != ' ')
+				cut = n < COLS - 1 ? n : COLS - 1;
+			put_blanks(t, y - 1, 0, COLS, C_NORMAL);
+			put(t, y - 1, 0, C_BAD, "%.*s", cut, d);
+			d += cut + (d[cut] == ' ');
+		}
+		put(t, y, 0, C_BAD, "%.*s  q quit", room, d);
+	} else if (t->ended)
 		put(t, y, 0, C_DIM, "the run is over: tab view  w window  ? help  q quit");
 	else if (t->quitting)
 		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "

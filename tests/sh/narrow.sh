@@ -3,9 +3,10 @@
 # and the URL's whole port, and the footer's parts stay apart; after the
 # screen the summary fits 100 columns even with a long URL and two kinds of
 # error, each named with what the server said, then where the JSONL went.
+# A failed preflight says why on the screen, not only after it.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 11
+plan 12
 
 start_sim --ttft 60ms --itl 10ms --tokens 40 --jitter 0.5 --fail-rate 0.3 --fail http500 || exit 1
 port=${SIM_URL##*:}; port=${port%%/*}
@@ -37,4 +38,11 @@ check "the error kinds, with the server's message" \
 check "and the timeouts beside them" grep -Eq '^  timeout +[0-9]+ ' "$T/sum.txt"
 check "it names the JSONL" grep -q '^saved: n.jsonl$' "$T/sum.txt"
 check "and the command that makes its html" grep -q '^html: ttftop report -f html -o report.html n.jsonl$' "$T/sum.txt"
+
+start_sim --fail http500 || exit 1
+new_server
+tm -f /dev/null new-session -d -s t -x 80 -y 24 \
+	"cd '$T' && LANG=C.UTF-8 TERM=xterm-256color PREFLIGHT=1 '$TTFTOP' run '$SIM_URL' -m sim -c 2 -d 4s -o pf.jsonl; sleep 30"
+says_why() { wait_for "^preflight failed: HTTP 500 " 10 && screen | grep -q "simulated internal error  q quit$"; }
+check "a failed preflight: the screen says why, the server's words too" says_why
 done_testing

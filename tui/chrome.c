@@ -314,6 +314,8 @@ draw_generator(struct tui *t, int y)
 static void
 draw_keys(struct tui *t, int y)
 {
+	char err[8];
+
 	if (t->prompting) {
 		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt.text);
 		put_cursor(t, y, 6 + note_columns(&t->prompt), true);
@@ -328,9 +330,11 @@ draw_keys(struct tui *t, int y)
 		put(t, y, 0, C_DIM, "space pause  +/- speed  %s seek 10s  Home/End  "
 		    "w window  tab view  ? help  q quit", t->utf8 ?
 		    "\u2190/\u2192" : "left/right");
-	else if (t->ended && t->m.load != NULL && t->m.load->stop_detail[0] != '\0') {
+	else if (t->ended && t->m.load != NULL && t->m.load->stop_detail[0] != '\0' &&
+	    writer_error(t->m.writer, err, sizeof err) == 0) {
 		/* what stopped it (a failed preflight, every request failing):
-		 * said here, not only once the screen is gone */
+		 * said here, not only once the screen is gone (a failed write
+		 * is said on the generator's line) */
 		const char *d = t->m.load->stop_detail;
 		int n = (int)strlen(d), room = COLS > 9 ? COLS - 9 : 0;
 

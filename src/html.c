@@ -26,11 +26,16 @@ static const char *const palette[] = {
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
-enum { WHOLE_X = 1, WHOLE_Y = 2 };	/* axes of counts: whole ticks */
+/* axes of counts: whole ticks; LOG_Y: a log axis when the values span a
+ * decade or more (p->ylo set to the smallest before plot_begin) */
+enum { WHOLE_X = 1, WHOLE_Y = 2, LOG_Y = 4 };
+#define LOG_SPAN	10	/* top / smallest from which y is a log axis */
 
 struct plot {
 	FILE	*f;
 	double	 x0, x1, y0, y1;	/* the data range shown */
+	double	 ylo;		/* LOG_Y: the smallest value above 0 */
+	bool	 log;		/* y is a log axis */
 };
 
 static void
@@ -61,6 +66,9 @@ px(const struct plot *p, double x)
 static double
 py(const struct plot *p, double y)
 {
+	if (p->log)	/* a value below the axis (0) sits on it */
+		return H - MB - (log10(fmax(y, p->y0)) - log10(p->y0)) /
+		    (log10(p->y1) - log10(p->y0)) * (H - MT - MB);
 	return H - MB - (y - p->y0) / (p->y1 - p->y0) * (H - MT - MB);
 }
 
@@ -93,21 +101,37 @@ plot_begin(struct plot *p, FILE *f, const char *kind, long points,
 	step = tick_step(y1, 5);
 	if ((whole & WHOLE_Y) && step < 1)
 		step = 1;
-	p->y0 = 0;
-	p->y1 = ceil(y1 / step) * step;
+	p->log = (whole & LOG_Y) && p->ylo > 0 && y1 / p->ylo >= LOG_SPAN;
+	p->y0 = p->log ? pow(10, floor(log10(p->ylo))) : 0;
+	if (p->log) {	/* the top: 1, 2 or 5 times a power of ten */
+		double d = pow(10, floor(log10(y1)));
+
+		p->y1 = y1 <= d ? d : y1 <= 2 * d ? 2 * d : y1 <= 5 * d ? 5 * d : 10 * d;
+	} else
+		p->y1 = ceil(y1 / step) * step;
 	p->x0 = x0;
 	p->x1 = x1;
 	fprintf(f, "<svg class=\"chart\" data-chart=\"%s\" data-points=\"%ld\" "
-	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-	    "xmlns=\"http://www.w3.org/2000/svg\">\n", kind, points, W, H, W, H);
+	    "data-y=\"%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+	    "xmlns=\"http://www.w3.org/2000/svg\">\n", kind, points,
+	    p->log ? "log" : "linear", W, H, W, H);
 	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, H);
 	fprintf(f, "<text x=\"%d\" y=\"20\" class=\"t\">", ML);
 	esc(f, title);
 	fputs("</text>\n", f);
-	for (v = 0; v <= p->y1 + step / 2; v += step)
-		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"g\"/>"
-		    "<text x=\"%d\" y=\"%.1f\" class=\"yl\">%g</text>\n", ML, W - MR,
-		    py(p, v), py(p, v), ML - 6, py(p, v) + 4, v);
+	if (p->log) {	/* 1, 2 and 5 of each decade, the decades labelled */
+		double dec;
+
+		for (dec = p->y0; dec < p->y1 * 1.5; dec *= 10)
+			for (v = dec; v <= dec * 5 && v <= p->y1 * 1.001; v += dec * (v < dec * 2 ? 1 : 3))
+				fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+				    "class=\"g\"/><text x=\"%d\" y=\"%.1f\" class=\"yl\">%g</text>\n",
+				    ML, W - MR, py(p, v), py(p, v), ML - 6, py(p, v) + 4, v);
+	} else
+		for (v = 0; v <= p->y1 + step / 2; v += step)
+			fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"g\"/>"
+			    "<text x=\"%d\" y=\"%.1f\" class=\"yl\">%g</text>\n", ML, W - MR,
+			    py(p, v), py(p, v), ML - 6, py(p, v) + 4, v);
 	step = tick_step(p->x1 - p->x0, 8);
 	if ((whole & WHOLE_X) && step < 1)
 		step = 1;
@@ -121,7 +145,7 @@ plot_begin(struct plot *p, FILE *f, const char *kind, long points,
 	fprintf(f, "</text>\n<text x=\"14\" y=\"%d\" class=\"yt\" transform=\"rotate(-90 "
 	    "14 %d)\">", (MT + H - MB) / 2, (MT + H - MB) / 2);
 	esc(f, ylabel);
-	fputs("</text>\n", f);
+	fputs(p->log ? ", log scale</text>\n" : "</text>\n", f);
 }
 
 static void
@@ -178,7 +202,7 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 	static const char *const titles[] = { "TTFT p50 against the load",
 		"TPOT p50 against the load", "Output tokens/s against the load" };
 	static const char *const ylabels[] = { "ms", "ms", "tok/s" };
-	struct plot p;
+	struct plot p = { .ylo = INFINITY };
 	double x0 = INFINITY, x1 = -INFINITY, y1 = 0;
 	long points = 0;
 	bool open = false;
@@ -194,6 +218,8 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 			x0 = fmin(x0, x);
 			x1 = fmax(x1, x);
 			y1 = fmax(y1, y);
+			if (y > 0)
+				p.ylo = fmin(p.ylo, y);
 			open = open || st->open_loop;
 			points++;
 		}
@@ -201,7 +227,7 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 		return;
 	plot_begin(&p, f, kinds[c], points, titles[c], open ?
 	    "requests/s" : "concurrent clients", ylabels[c], x0 > 0 && x0 <= 1 ?
-	    0 : x0, x1, y1 * 1.05, open ? 0 : WHOLE_X);
+	    0 : x0, x1, y1 * 1.05, (open ? 0 : WHOLE_X) | (c == CURVE_TOK ? 0 : LOG_Y));
 	for (i = 0; i < n; i++) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
 		    "points=\"", colour(i));
@@ -245,7 +271,7 @@ segments_of(const struct stats *s, int stage)
 static void
 box_plots(FILE *f, const struct html_run *runs, int n)
 {
-	struct plot p;
+	struct plot p = { .ylo = INFINITY };
 	long boxes = 0;
 	double y1 = 0, slot;
 	int i, k, most = 0;
@@ -261,13 +287,16 @@ box_plots(FILE *f, const struct html_run *runs, int n)
 			if (d.count > 0) {
 				boxes++;
 				y1 = fmax(y1, d.p[5] * MS);	/* p95 */
+				if (d.p[0] > 0)
+					p.ylo = fmin(p.ylo, d.p[0] * MS);	/* p5 */
 			}
 		}
 	}
 	if (boxes == 0)
 		return;
 	plot_begin(&p, f, "ttft-box", boxes, "TTFT by stage (box p25-p75, line p50, "
-	    "whiskers p5-p95)", "stage", "ms", 0.5, most + 0.5, y1 * 1.05, WHOLE_X);
+	    "whiskers p5-p95)", "stage", "ms", 0.5, most + 0.5, y1 * 1.05,
+	    WHOLE_X | LOG_Y);
 	slot = (px(&p, 1) - px(&p, 0)) * 0.8 / n;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < runs[i].st->nstages; k++) {
@@ -458,13 +487,17 @@ time_series(FILE *f, const struct html_run *r, int colour_i)
 
 	if (r->nttft == 0)
 		return;
-	for (j = 0; j < r->nttft; j++)
+	p.ylo = INFINITY;
+	for (j = 0; j < r->nttft; j++) {
 		ttop = fmax(ttop, r->ttft[j].v * MS);
+		if (r->ttft[j].v > 0)
+			p.ylo = fmin(p.ylo, r->ttft[j].v * MS);
+	}
 	step = r->nttft > MAX_SCATTER ? (r->nttft + MAX_SCATTER - 1) / MAX_SCATTER : 1;
 	plot_begin(&p, f, "ttft-over-time", (long)((r->nttft + step - 1) / step),
 	    step > 1 ? "TTFT of requests by their start (a sample of them)" :
 	    "TTFT of each request by its start", "run time, s", "ms", 0, len,
-	    ttop * 1.05, 0);
+	    ttop * 1.05, LOG_Y);
 	for (j = 0; j < r->nttft; j += step)
 		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.8\" fill=\"%s\"/>\n",
 		    px(&p, r->ttft[j].t), py(&p, r->ttft[j].v * MS), colour(colour_i));

@@ -1061,7 +1061,25 @@ load_streams(const struct load *l, struct stream_info *out, int max)
 		out[n].chunks = (long)r->s.nchunks;
 		out[n].last = r->s.nchunks > 0 ?
 		    r->s.t + r->s.chunks[r->s.nchunks - 1] : r->s.t;
+		out[n].sent = r->s.phases.sent != USEC_NONE;
 		n++;
 	}
 	return l->in_flight;
+}
+
+int
+load_stream_tail(const struct load *l, long id, char *out, size_t len)
+{
+	int i;
+
+	for (i = 0; i < l->in_flight; i++) {
+		const struct request *r = l->live[i];
+		size_t n = r->tail_len < len ? r->tail_len : len;
+
+		if (r->s.id != id)
+			continue;
+		memcpy(out, r->tail + r->tail_len - n, n);
+		return (int)n;
+	}
+	return -1;
 }

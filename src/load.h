@@ -139,9 +139,13 @@ struct stream_info {
 	usec_t	last;		/* last content chunk, or the start */
 	long	chunks;
 	int	status;		/* HTTP status, 0 before the headers */
+	bool	sent;		/* its first byte has left (the connection made) */
 };
 
 /* Fills up to max entries; returns how many requests are in flight. */
 int load_streams(const struct load *, struct stream_info *out, int max);
+/* The last bytes of the body of request id, if it is in flight, into out
+ * (at most len); returns how many, or -1 when it is not in flight. */
+int load_stream_tail(const struct load *, long id, char *out, size_t len);
 
 #endif

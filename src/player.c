@@ -389,11 +389,21 @@ player_streams(const struct player *p, struct stream_info *out, int max)
 		const struct active *a = &p->active[i];
 		const struct sample *s = &p->recs[a->rec].u.s;
 
+		usec_t age = p->pos - s->t;	/* what had happened by now */
+
 		out[i].id = s->id;
 		out[i].client = s->client;
+		out[i].stage = s->stage;
+		out[i].segment = s->segment;
 		out[i].started = s->t;
 		out[i].last = a->seen > 0 ? s->t + s->chunks[a->seen - 1] : s->t;
 		out[i].chunks = (long)a->seen;
+		out[i].ttfb = s->ttfb != USEC_NONE && s->ttfb <= age ? s->ttfb :
+		    USEC_NONE;
+		out[i].ttft = s->ttft != USEC_NONE && s->ttft <= age ? s->ttft :
+		    USEC_NONE;
+		out[i].status = out[i].ttfb != USEC_NONE ? s->status : 0;
+		out[i].sent = true;	/* its time counts from the send */
 	}
 	return (int)p->nactive;
 }

@@ -117,6 +117,25 @@ request_heard(struct request *r)
 		lag_add(r->lag_hist, lag);
 }
 
+/* Keeps the body's last REQ_TAIL bytes: what a stalled stream said last. */
+static void
+keep_tail(struct request *r, const char *data, size_t n)
+{
+	if (n >= REQ_TAIL) {
+		memcpy(r->tail, data + n - REQ_TAIL, REQ_TAIL);
+		r->tail_len = REQ_TAIL;
+		return;
+	}
+	if (r->tail_len + n > REQ_TAIL) {
+		size_t drop = r->tail_len + n - REQ_TAIL;
+
+		memmove(r->tail, r->tail + drop, r->tail_len - drop);
+		r->tail_len -= drop;
+	}
+	memcpy(r->tail + r->tail_len, data, n);
+	r->tail_len += n;
+}
+
 /* A piece of the decoded body: 0, or 1 when the adapter gave up. */
 static int
 take(void *ctx, const char *data, size_t n)
@@ -124,6 +143,8 @@ take(void *ctx, const char *data, size_t n)
 	struct request *r = ctx;
 	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
 	    r->opts };
+
+	keep_tail(r, data, n);
 
 	if (r->http_error) {
 		size_t room = sizeof r->errbody - 1 - r->errbody_len;
@@ -218,6 +239,7 @@ request_start(struct request *r, long id, const char *id_prefix)
 	coding_done(&r->coding);
 	r->usage_out = r->usage_in = -1;
 	r->errbody_len = 0;
+	r->tail_len = 0;
 	r->xfer_kind = ERR_NONE;
 	r->xfer_err[0] = '\0';
 	r->retry_after = 0;

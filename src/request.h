@@ -18,6 +18,7 @@ struct proto;
 struct run_opts;
 
 #define ERRBODY_MAX 512
+#define REQ_TAIL 96	/* the body's last bytes kept, for the streams view */
 #define XFER_ERR_MAX 256	/* a transport's message (curl's: 256) */
 
 struct request {
@@ -48,6 +49,8 @@ struct request {
 	long			 usage_out;	/* -1 when none was sent */
 	long			 usage_in;
 	char			 errbody[ERRBODY_MAX];
+	char			 tail[REQ_TAIL];	/* the decoded body's last bytes */
+	size_t			 tail_len;
 	size_t			 errbody_len;
 	enum err_kind		 xfer_kind;	/* how the transfer ended */
 	usec_t			 retry_after;	/* a 429 or 503's Retry-After, or 0 */

@@ -419,6 +419,44 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 
 /* Compact: fits 100 columns */
 
+#define COMPACT_COLS	100
+#define COMPACT_KINDS	3	/* the error kinds named, most common first */
+
+/* A line of at most COMPACT_COLS columns: cut at a character's start. */
+static void
+put_line(FILE *f, const char *line)
+{
+	size_t n = 0, cols = 0;
+
+	while (line[n] != '\0') {
+		size_t k = 1;
+
+		while ((line[n + k] & 0xc0) == 0x80)
+			k++;
+		if (cols == COMPACT_COLS)
+			break;
+		n += k;
+		cols++;
+	}
+	fprintf(f, "%.*s\n", (int)n, line);
+}
+
+/* The URL in at most room bytes: whole, else its start (the host and its
+ * port) and its end around "...". */
+static const char *
+url_fit(char *out, size_t len, const char *url, size_t room)
+{
+	size_t n = strlen(url), head;
+
+	if (n <= room || room < 16) {
+		snprintf(out, len, "%s", url);
+		return out;
+	}
+	head = (room - 3) * 2 / 3;
+	snprintf(out, len, "%.*s...%s", (int)head, url, url + n - (room - 3 - head));
+	return out;
+}
+
 static const char *
 p50_p95_ms(char *out, size_t len, struct stage_stats *st, enum metric m)
 {
@@ -438,11 +476,18 @@ summary_compact(FILE *f, const struct run_info *ri, struct stats *s)
 	struct totals t;
 	usec_t start = run_start(s), end = run_end(s);
 	double secs = usec_to_sec(end - start);
-	int k, top = ERR_NONE;
+	char line[512], url[COMPACT_COLS + 1];
+	size_t used;
+	int k, i, top[COMPACT_KINDS], ntop = 0;
 
 	totals_of(s, &t);
-	fprintf(f, "ttftop: %s %s%s%s\n", ri->api, ri->url,
-	    ri->model ? " model=" : "", ri->model ? ri->model : "");
+	used = strlen("ttftop: ") + strlen(ri->api) + 1 + (ri->model ?
+	    strlen(" model=") + strlen(ri->model) : 0);
+	snprintf(line, sizeof line, "ttftop: %s %s%s%s", ri->api,
+	    url_fit(url, sizeof url, ri->url, used < COMPACT_COLS - 24 ?
+	    COMPACT_COLS - used : 24), ri->model ? " model=" : "",
+	    ri->model ? ri->model : "");
+	put_line(f, line);
 	fprintf(f, "%d stage%s, %ld request%s, %ld error%s, ", stages_of(s),
 	    stages_of(s) == 1 ? "" : "s", t.requests, t.requests == 1 ? "" : "s",
 	    t.errors, t.errors == 1 ? "" : "s");
@@ -457,12 +502,13 @@ summary_compact(FILE *f, const struct run_info *ri, struct stats *s)
 		struct stage_stats *st = &s->stages[k];
 		char label[24], load[40], ttft[40], tpot[40];
 
-		fprintf(f, "%-6s %9s %7ld %6ld %6ld  %-17s %-15s %9.1f %7.2f\n",
+		snprintf(line, sizeof line, "%-6s %9s %7ld %6ld %6ld  %-17s %-15s %9.1f %7.2f",
 		    label_stage(label, sizeof label, st),
 		    label_stage_load(load, sizeof load, st), st->requests, st->errors,
 		    st->canceled, p50_p95_ms(ttft, sizeof ttft, st, M_TTFT),
 		    p50_p95_ms(tpot, sizeof tpot, st, M_TPOT), stats_tok_rate(st, end),
 		    stats_req_rate(st, end));
+		put_line(f, line);
 	}
 	if (s->open_loop) {	/* what the wait was, and the server's part */
 		struct dist q, sent;
@@ -474,17 +520,36 @@ summary_compact(FILE *f, const struct run_info *ri, struct stats *s)
 			    "queued p50 %.1f ms, TTFT from the send p50 %.1f ms\n",
 			    q.p[P50] * MS, sent.p[P50] * MS);
 	}
-	for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++)
-		if (t.by_kind[k] > 0 && (top == ERR_NONE || t.by_kind[k] > t.by_kind[top]))
-			top = k;
-	if (top != ERR_NONE) {
-		fprintf(f, "\nmost errors: %s, %ld of %ld", err_kind_name((enum err_kind)top),
-		    t.by_kind[top], t.errors);
-		if (s->kind_status[top] > 0)
-			fprintf(f, "; HTTP %d", s->kind_status[top]);
-		if (s->kind_detail[top][0] != '\0')
-			fprintf(f, ": %.60s", s->kind_detail[top]);
-		fputc('\n', f);
+	/* the most common kinds, each with what the server said of it */
+	for (i = 0; i < COMPACT_KINDS; i++) {
+		int best = ERR_NONE;
+
+		for (k = ERR_CONNECT; k < ERR_KIND_COUNT; k++) {
+			bool taken = false;
+			int j;
+
+			for (j = 0; j < ntop; j++)
+				taken |= top[j] == k;
+			if (!taken && t.by_kind[k] > 0 &&
+			    (best == ERR_NONE || t.by_kind[k] > t.by_kind[best]))
+				best = k;
+		}
+		if (best == ERR_NONE)
+			break;
+		top[ntop++] = best;
+	}
+	if (ntop > 0)
+		fprintf(f, "\nerrors by kind, of %ld:\n", t.errors);
+	for (i = 0; i < ntop; i++) {
+		char status[24] = "";
+
+		if (s->kind_status[top[i]] > 0)
+			snprintf(status, sizeof status, "HTTP %d%s", s->kind_status[top[i]],
+			    s->kind_detail[top[i]][0] != '\0' ? ": " : "");
+		snprintf(line, sizeof line, "  %-11s %7ld  %s%s",
+		    err_kind_name((enum err_kind)top[i]), t.by_kind[top[i]], status,
+		    s->kind_detail[top[i]]);
+		put_line(f, line);
 	}
 	if (s->gen.overloaded)
 		fputs("generator overloaded: results not trustworthy\n", f);

@@ -45,6 +45,43 @@ state_word(const struct tui *t, enum colour *c)
 	}
 }
 
+#define URL_MIN_HOST	3	/* the host's characters kept at the least */
+#define MODEL_MIN	8	/* a model's columns kept at the least */
+
+/* Columns, not bytes, of UTF-8 text. */
+static int
+columns(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* A model's name in at most room columns: whole, else without its
+ * organisation ("meta-llama/"), else its head and its tail around the
+ * dots (its family and its size both stay). */
+static const char *
+mid_cut(const struct tui *t, const char *s, int room, char *out, size_t len)
+{
+	const char *dots = t->utf8 ? "\u2026" : "~", *slash = strrchr(s, '/');
+	int n = (int)strlen(s), head, tail;
+
+	if (n > room && slash != NULL && slash[1] != '\0') {
+		s = slash + 1;
+		n = (int)strlen(s);
+	}
+	if (n <= room || room < 3) {
+		snprintf(out, len, "%s", s);
+		return out;
+	}
+	head = (room - 1) / 2;
+	tail = room - 1 - head;
+	snprintf(out, len, "%.*s%s%s", head, s, dots, s + n - tail);
+	return out;
+}
+
 /* The URL in at most room columns: whole, else cut in the middle of its
  * host, or its path dropped, but its port always kept. */
 static const char *
@@ -95,12 +132,12 @@ draw_header(struct tui *t)
 	char right[160], replay[64] = "";
 	enum colour c;
 	const char *word = state_word(t, &c);
-	char left[160], url[160], stage[24];
+	char left[224], url[160], model[96], stage[24];
 	const struct stats *st = t->m.stats;
 	const struct stage_stats *cur = st != NULL && st->nstages > 0 ?
 	    &st->stages[st->nstages - 1] : NULL;
-	bool keyed = false;
-	int rx, room;
+	bool keyed = false, name, api;
+	int rx, room, fixed, umin;
 
 	if (p != NULL) {
 		long len = (long)(p->length / USEC_PER_SEC);	/* as the position */
@@ -131,20 +168,38 @@ draw_header(struct tui *t)
 	rx = COLS - (int)strlen(right) + (p != NULL && t->utf8);
 	if (rx < 0)
 		rx = 0;
-	/* the model before the URL, which is shortened to fit, never the port */
-	snprintf(left, sizeof left, "ttftop  %s  %s%s%s", ri->api,
-	    ri->model ? "model=" : "", ri->model ? ri->model : "",
-	    ri->model ? "  " : "");
-	room = rx - 1 - (int)strlen(left);
-	if (room < 20) {	/* the name goes before the URL's host does */
-		memmove(left, left + 8, strlen(left + 8) + 1);
-		room += 8;
+	/* what gives way, in turn: the name, the URL (its path, then its host's
+	 * middle, never its port), the API, then the model's middle */
+	room = rx - 1;
+	name = api = true;
+	fixed = (int)strlen("ttftop  ") + (int)strlen(ri->api) + 2 +
+	    (ri->model ? (int)strlen("model=") + (int)strlen(ri->model) + 2 : 0);
+	umin = columns(short_url(t, ri->url, 0, url, sizeof url)) + URL_MIN_HOST;
+	if (umin > columns(ri->url))
+		umin = columns(ri->url);
+	if (fixed + columns(ri->url) > room) {
+		name = false;
+		fixed -= (int)strlen("ttftop  ");
 	}
-	if (room > 8)
-		put(t, 0, 0, C_TITLE, "%s%s", left, short_url(t, ri->url, room, url,
-		    sizeof url));
+	if (fixed + umin > room) {
+		api = false;
+		fixed -= (int)strlen(ri->api) + 2;
+	}
+	model[0] = '\0';
+	if (ri->model != NULL) {
+		int mroom = room - umin - (int)strlen("model=") - 2;
+
+		mid_cut(t, ri->model, mroom < MODEL_MIN ? MODEL_MIN : mroom, model,
+		    sizeof model);
+	}
+	snprintf(left, sizeof left, "%s%s%s%s%s%s", name ? "ttftop  " : "",
+	    api ? ri->api : "", api ? "  " : "", ri->model ? "model=" : "", model,
+	    ri->model ? "  " : "");
+	if (room - columns(left) >= umin || room - columns(left) >= columns(ri->url))
+		put(t, 0, 0, C_TITLE, "%s%s", left, short_url(t, ri->url,
+		    room - columns(left), url, sizeof url));
 	else
-		put(t, 0, 0, C_TITLE, "%.*s", rx > 1 ? rx - 1 : 0, left);
+		put(t, 0, 0, C_TITLE, "%s", left);
 	put(t, 0, rx, C_TITLE, "%s", right);
 	/* the state word in its own colour */
 	put(t, 0, rx + (int)(strstr(right, word) - right), c == C_GOOD ? C_TITLE : c,
@@ -270,6 +325,8 @@ draw_generator(struct tui *t, int y)
 static void
 draw_keys(struct tui *t, int y)
 {
+	char err[8];
+
 	if (t->prompting) {
 		put(t, y, 0, C_ACCENT, "mark: %s", t->prompt.text);
 		put_cursor(t, y, 6 + note_columns(&t->prompt), true);
@@ -284,7 +341,27 @@ draw_keys(struct tui *t, int y)
 		put(t, y, 0, C_DIM, "space pause  +/- speed  %s seek 10s  Home/End  "
 		    "w window  tab view  ? help  q quit", t->utf8 ?
 		    "\u2190/\u2192" : "left/right");
-	else if (t->ended)
+	else if (t->ended && t->m.load != NULL && t->m.load->stop_detail[0] != '\0' &&
+	    writer_error(t->m.writer, err, sizeof err) == 0) {
+		/* what stopped it (a failed preflight, every request failing):
+		 * said here, not only once the screen is gone (a failed write
+		 * is said on the generator's line) */
+		const char *d = t->m.load->stop_detail;
+		int n = (int)strlen(d), room = COLS > 9 ? COLS - 9 : 0;
+
+		if (n > room && COLS > 1) {	/* over the generator's line too */
+			int cut = n < COLS - 1 ? n : COLS - 1;
+
+			while (cut > COLS / 2 && d[cut] != ' ')	/* not in a word */
+				cut--;
+			if (d[cut] != ' ')
+				cut = n < COLS - 1 ? n : COLS - 1;
+			put_blanks(t, y - 1, 0, COLS, C_NORMAL);
+			put(t, y - 1, 0, C_BAD, "%.*s", cut, d);
+			d += cut + (d[cut] == ' ');
+		}
+		put(t, y, 0, C_BAD, "%.*s  q quit", room, d);
+	} else if (t->ended)
 		put(t, y, 0, C_DIM, "the run is over: tab view  w window  ? help  q quit");
 	else if (t->quitting)
 		put(t, y, 0, C_WARN, "quitting: waiting up to 5 s for streams in flight; "

@@ -14,15 +14,18 @@ list_key(struct list *l, int ch)
 	switch (ch) {
 	case KEY_UP: case 'k': l->cursor--; break;
 	case KEY_DOWN: case 'j': l->cursor++; break;
-	case KEY_PPAGE: l->cursor -= page; break;
-	case KEY_NPAGE: l->cursor += page; break;
+	/* a page turns the page, not only the cursor: other rows show */
+	case KEY_PPAGE: l->cursor -= page; l->first -= page; break;
+	case KEY_NPAGE: l->cursor += page; l->first += page; break;
 	case KEY_HOME: l->cursor = 0; break;
 	case KEY_END: l->cursor = INT_MAX / 2; break;
-	case '\n': case '\r': case KEY_ENTER: l->open = !l->open; break;
-	case 27: l->open = false; break;	/* Escape */
+	/* these leave the cursor where it is: a move before them in the
+	 * same frame still counts */
+	case '\n': case '\r': case KEY_ENTER: l->open = !l->open; return true;
+	case 27: l->open = false; return true;	/* Escape */
 	default: return false;
 	}
-	l->follow = ch == '\n' || ch == '\r' || ch == KEY_ENTER || ch == 27;
+	l->follow = false;	/* a key moved it: it goes to another row */
 	return true;
 }
 

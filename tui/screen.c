@@ -120,6 +120,14 @@ tui_streams(const struct tui *t, struct stream_info *out, int max)
 	return load_streams(t->m.load, out, max);
 }
 
+int
+tui_stream_tail(const struct tui *t, long id, char *out, size_t len)
+{
+	if (tui_player(t) != NULL)
+		return -1;	/* a saved run keeps no bytes */
+	return load_stream_tail(t->m.load, id, out, len);
+}
+
 static attr_t
 attr_of(const struct tui *t, enum colour c)
 {

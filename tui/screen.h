@@ -151,6 +151,8 @@ struct player;
 struct player *tui_player(const struct tui *);
 /* The requests in flight, as load_streams. */
 int tui_streams(const struct tui *, struct stream_info *out, int max);
+/* The last bytes request id sent, as load_stream_tail; -1 in a replay. */
+int tui_stream_tail(const struct tui *, long id, char *out, size_t len);
 
 /* term.c: the terminal's thread and who may touch curses when */
 /* Starts the thread and the fatal paths, once curses is set up. */

@@ -13,7 +13,8 @@
 
 #define MAX_STREAMS 4096
 #define STALLED (2 * USEC_PER_SEC)	/* no token for this long, once begun */
-#define DETAIL_ROWS 5
+#define DETAIL_ROWS 6	/* a blank row and five of details */
+#define TAIL_SHOWN 96	/* the last bytes shown, at most */
 
 /* The sort keys, named as their columns are. */
 static const char *const sort_names[SORT_COUNT] = {
@@ -47,16 +48,16 @@ by_key(const void *a, const void *b)
 	return (p->id > q->id) - (p->id < q->id);	/* then steady */
 }
 
-/* Where a request stands: no reply yet, a reply but no token, tokens
- * coming, or tokens stopped for a while. */
+/* Where a request stands: not sent yet, sent (or answered) but no token,
+ * tokens coming, or tokens stopped for a while. */
 static const char *
 state_of(const struct stream_info *s, usec_t now, enum colour *c)
 {
 	*c = C_NORMAL;
-	if (s->status == 0 && s->ttfb == USEC_NONE)
-		return "connecting";	/* or the server has not answered */
+	if (!s->sent && s->status == 0 && s->ttfb == USEC_NONE)
+		return "connecting";
 	if (s->chunks == 0)
-		return "waiting";
+		return "waiting";	/* for its first token */
 	if (now - s->last > STALLED) {
 		*c = C_WARN;
 		return "stalled";
@@ -64,18 +65,43 @@ state_of(const struct stream_info *s, usec_t now, enum colour *c)
 	return "streaming";
 }
 
+/* The bytes as text: controls shown as \n, \r, \t or '.', so that one
+ * row holds them. */
+static void
+tail_text(char *out, size_t len, const char *in, int n)
+{
+	size_t o = 0;
+	int i;
+
+	for (i = 0; i < n && o + 3 < len; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (ch == '\n' || ch == '\r' || ch == '\t') {
+			out[o++] = '\\';
+			out[o++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+		} else
+			out[o++] = ch < 0x20 || ch == 0x7f || ch >= 0x80 ? '.' : (char)ch;
+	}
+	out[o] = '\0';
+}
+
 static void
 detail(struct tui *t, int y, const struct stream_info *s, usec_t now)
 {
-	char a[16], b[16], c[16], d[16], stage[24];
+	char a[16], b[16], c[16], d[16], stage[24], raw[TAIL_SHOWN], text[2 * TAIL_SHOWN + 1];
 	enum colour col;
+	const char *state;
+	int n, room = COLS - 16;
 
 	if (s->segment > 1)
 		snprintf(stage, sizeof stage, "%d.%d", s->stage, s->segment);
 	else
 		snprintf(stage, sizeof stage, "%d", s->stage);
+	state = state_of(s, now, &col);
 	put(t, y, 0, C_ACCENT, "request %ld  client %d  stage %s  %s", s->id,
-	    s->client, stage, state_of(s, now, &col));
+	    s->client, stage, strcmp(state, "waiting") == 0 ?
+	    "waiting for its first token" : strcmp(state, "connecting") == 0 ?
+	    "connecting (nothing sent yet)" : state);
 	put(t, y + 1, 0, C_NORMAL, "  %s", t->m.load != NULL ?
 	    t->m.load->opts->endpoint : t->m.ri->url);
 	if (s->status > 0)
@@ -89,6 +115,18 @@ detail(struct tui *t, int y, const struct stream_info *s, usec_t now)
 	    label_duration(c, sizeof c, usec_to_sec(s->ttft)), s->chunks,
 	    s->chunks > 0 ? label_duration(d, sizeof d, usec_to_sec(now - s->last)) :
 	    "-");
+	n = tui_stream_tail(t, s->id, raw, sizeof raw);
+	if (n < 0)
+		put(t, y + 4, 0, C_DIM, "  last bytes: not kept in a saved run");
+	else if (n == 0)
+		put(t, y + 4, 0, C_DIM, "  last bytes: none yet");
+	else {
+		tail_text(text, sizeof text, raw, n);
+		/* the newest bytes, when the row cannot hold them all */
+		n = (int)strlen(text);
+		put(t, y + 4, 0, C_NORMAL, "  last bytes: %s%s", n > room ? "..." : "",
+		    text + (n > room ? n - room + 3 : 0));
+	}
 }
 
 void

@@ -54,6 +54,8 @@ sim_usage(void)
 	    "  --tokens N             tokens per answer, capped by max_tokens (default 64)\n"
 	    "  --tokens-per-chunk K   tokens sent in each chunk (default 1)\n"
 	    "  --jitter FRAC          each delay varies by up to +-FRAC (default 0)\n"
+	    "  --slow-after DUR:F     from DUR after the sim starts, the time to first\n"
+	    "                         token is F times --ttft (a server that slows down)\n"
 	    "  --capacity N           batching model: past N requests in flight, new\n"
 	    "                         ones queue, and the time per token grows with the\n"
 	    "                         batch (x(1 + active/N)); default 0, no limit\n"
@@ -163,7 +165,7 @@ sim_main(int argc, char **argv)
 	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
 	    O_CAPACITY, O_KV_TOKENS, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
 	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP,
-	    O_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CERT_OUT };
+	    O_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CERT_OUT, O_SLOW_AFTER };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "ttft", required_argument, NULL, O_TTFT },
@@ -173,6 +175,7 @@ sim_main(int argc, char **argv)
 		{ "jitter", required_argument, NULL, O_JITTER },
 		{ "capacity", required_argument, NULL, O_CAPACITY },
 		{ "kv-tokens", required_argument, NULL, O_KV_TOKENS },
+		{ "slow-after", required_argument, NULL, O_SLOW_AFTER },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "fail-rate", required_argument, NULL, O_FAIL_RATE },
 		{ "fail", required_argument, NULL, O_FAIL },
@@ -197,6 +200,7 @@ sim_main(int argc, char **argv)
 	struct ev_loop *loop;
 	ev_signal sigint_w, sigterm_w;
 	usec_t d;
+	double slow_after = 0;
 	char *end;
 	int ch, fd, one = 1, rc;
 
@@ -244,6 +248,25 @@ sim_main(int argc, char **argv)
 			if (*end != '\0' || optarg[0] == '\0' || !(v >= 0 && v <= 1))
 				return usage_error("'%s' is not a fraction from 0 to 1", optarg);
 			*(ch == O_JITTER ? &model.jitter : &model.fail_rate) = v;
+			break;
+		}
+		case O_SLOW_AFTER: {
+			char dur[32];
+			const char *colon = strchr(optarg, ':');
+			double f;
+
+			if (colon == NULL || (size_t)(colon - optarg) >= sizeof dur)
+				return usage_error("--slow-after: '%s' is not DUR:FACTOR "
+				    "(e.g. 10s:10)", optarg);
+			memcpy(dur, optarg, (size_t)(colon - optarg));
+			dur[colon - optarg] = '\0';
+			f = strtod(colon + 1, &end);
+			if (duration_parse(dur, &d) != 0 || *end != '\0' ||
+			    colon[1] == '\0' || !(f > 0 && f <= 1000))
+				return usage_error("--slow-after: '%s' is not DUR:FACTOR "
+				    "(e.g. 10s:10)", optarg);
+			slow_after = usec_to_sec(d);
+			model.slow_factor = f;
 			break;
 		}
 		case O_SEED:
@@ -306,6 +329,7 @@ sim_main(int argc, char **argv)
 		fprintf(stderr, "ttftop sim: --truth %s: %s\n", truth_path, strerror(errno));
 		return EXIT_USAGE;
 	}
+	model.slow_from = ev_time() + slow_after;	/* the loop's clock */
 	model_init(&model);
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);

@@ -233,7 +233,11 @@ model_unqueue(struct model_slot *s)
 double
 model_first_at(double t0, double now)
 {
-	return on_tick(fmax(t0, now) + jittered(cfg.ttft));
+	double from = fmax(t0, now), ttft = cfg.ttft;
+
+	if (cfg.slow_factor > 0 && from >= cfg.slow_from)
+		ttft *= cfg.slow_factor;	/* --slow-after: a server that slows down */
+	return on_tick(from + jittered(ttft));
 }
 
 double

@@ -20,6 +20,8 @@ struct model_cfg {
 	long		 tokens;	/* per answer, before max_tokens */
 	int		 per_chunk;	/* tokens in each chunk, > 0 */
 	double		 jitter;	/* each delay varies by up to +-jitter */
+	double		 slow_from;	/* ev time from which the TTFT is */
+	double		 slow_factor;	/* this many times longer; 0: never */
 	int		 capacity;	/* 0: unlimited */
 	long		 kv_tokens;	/* the KV cache, tokens; 0: KV_TOKENS_PER_SLOT
 					   a slot of capacity (or of 64) */

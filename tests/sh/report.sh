@@ -3,7 +3,7 @@
 # statistic per stage; the formats hold the same numbers; bad input writes
 # nothing.
 . "$TESTS_DIR/sh/lib.sh"
-plan 33
+plan 35
 
 start_sim --ttft 20ms --itl 4ms --tokens 10 --jitter 0.4 || exit 1
 fast=$SIM_URL
@@ -81,6 +81,10 @@ jq -c 'if .type == "request" and .ttft != null then .ttft *= 20 | .ttlt += 19 * 
 	"$T/fast.jsonl" >"$T/slow20.jsonl"
 "$TTFTOP" report -f html -o "$T/r20.html" "$T/fast.jsonl" "$T/slow20.jsonl"
 is "$(grep -c 'data-chart="ttft-hist"' "$T/r20.html")" 2 "runs 20x apart get a histogram each, on its own axis"
+is "$(grep -o 'data-chart="ttft-\(vs-load\|box\)" data-points="[0-9]*" data-y="[a-z]*"' "$T/r20.html" | cut -d'"' -f6 | tr '\n' ' ')" "log log " \
+	"TTFTs 20x apart: the TTFT load curve and box plot have log axes"
+is "$(grep -o 'data-chart="t[a-z]*-[a-z-]*" data-points="[0-9]*" data-y="[a-z]*"' "$T/r.html" | cut -d'"' -f6 | sort -u)" linear \
+	"3x apart: every axis is linear, from 0"
 check "self-contained: no scripts, links or fetched resources" bash -c "! grep -Eiq '<script|<link|src=|@import|url\\(|https?://[a-z]' <(grep -v '^<p><b' '$T/r.html' | grep -v 'xmlns=')"
 check "the mark's note is there, escaped" grep -qF "knee &lt;here&gt;" "$T/r.html"
 tcharts=$(sed -n '/<h2>Over time: fast/,/<h2>Over time: slow/p' "$T/r.html" | grep -c '<svg class="chart"')

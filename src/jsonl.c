@@ -160,6 +160,15 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		}
 		buf_addc(b, ']');
 	}
+	if (o->asserts.n > 0) {
+		buf_adds(b, ",\"assert\":[");
+		for (i = 0; i < o->asserts.n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			buf_add_json_string(b, o->asserts.v[i].text);
+		}
+		buf_addc(b, ']');
+	}
 	if (o->nserver_keep > 0) {
 		buf_adds(b, ",\"server_metric\":[");
 		for (i = 0; i < o->nserver_keep; i++) {

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "cmd/config_file.h"
 #include "cmd/options.h"
 #include "prompts.h"
 #include "proto/proto.h"
@@ -46,6 +47,8 @@ struct parse {
 	const char	*ramp;		/* --rate-ramp */
 	const char	*arrival;	/* --arrival, parsed into o already */
 	bool		 got_d, got_n, got_seed;
+	const char	*config;	/* --config or --rerun FILE */
+	bool		 rerun;
 };
 
 int
@@ -663,6 +666,33 @@ opt_server_metrics(struct parse *p, const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
+/* --config FILE, --rerun FILE.jsonl: read before the rest of the command
+ * line, which overrides them (options_parse). */
+static int
+opt_config_file(struct parse *p, const char *arg, bool rerun, char *err,
+    size_t errlen)
+{
+	if (p->config != NULL) {
+		snprintf(err, errlen, "--config and --rerun: give one, once");
+		return -1;
+	}
+	p->config = arg;
+	p->rerun = rerun;
+	return 0;
+}
+
+static int
+opt_config(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_config_file(p, arg, false, err, errlen);
+}
+
+static int
+opt_rerun(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_config_file(p, arg, true, err, errlen);
+}
+
 /* A series to keep besides the known ones: a name, or an extended regular
  * expression matched against whole names. */
 static int
@@ -963,6 +993,8 @@ static const struct opt {
 	{ "max-errors",		0,   required_argument,	opt_max_errors },
 	{ "server-metrics",	0,   required_argument,	opt_server_metrics },
 	{ "server-metric",	0,   required_argument,	opt_server_metric },
+	{ "config",		0,   required_argument,	opt_config },
+	{ "rerun",		0,   required_argument,	opt_rerun },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -1208,6 +1240,119 @@ options_getopt_error(int ch, char **argv, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
 }
 
+/* For config_file.c: -1 for no such option (nor --config in a config), 0 a
+ * flag, 1 an option with a value. */
+static int
+opt_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (strcmp(opts[i].name, name) == 0 && opts[i].fn != opt_config &&
+		    opts[i].fn != opt_rerun)
+			return opts[i].has_arg == required_argument;
+	return -1;
+}
+
+/* What the load is (closed or open loop, its arrivals and concurrency),
+ * how each stage ends and what is asked: a config's is dropped when the
+ * command line gives its own (-c over a config of rates is no clash). */
+struct load_keys {
+	const char	*clients, *rates, *ramp, *arrival;
+	char		*schedule;
+	bool		 got_d, got_n;
+	usec_t		 stage_duration;
+	long		 requests, max_concurrency;
+	char		*prompt, *prompts_file;
+	long		 input_tokens, input_tokens_sd;
+};
+
+static void
+load_keys_take(struct parse *p, struct load_keys *k)
+{
+	struct run_opts *o = p->o;
+
+	k->clients = p->clients;
+	k->rates = p->rates;
+	k->ramp = p->ramp;
+	k->arrival = p->arrival;
+	k->schedule = o->schedule_file;
+	k->got_d = p->got_d;
+	k->got_n = p->got_n;
+	k->stage_duration = o->stage_duration;
+	k->requests = o->requests;
+	k->max_concurrency = o->max_concurrency;
+	k->prompt = o->prompt;
+	k->prompts_file = o->prompts_file;
+	k->input_tokens = o->input_tokens;
+	k->input_tokens_sd = o->input_tokens_sd;
+	p->clients = p->rates = p->ramp = p->arrival = NULL;
+	o->schedule_file = o->prompt = o->prompts_file = NULL;
+	p->got_d = p->got_n = false;
+	o->stage_duration = 0;
+	o->requests = o->input_tokens = o->input_tokens_sd = 0;
+	o->max_concurrency = 0;
+}
+
+/* The config's load back where the command line gave none. */
+static void
+load_keys_restore(struct parse *p, struct load_keys *k)
+{
+	struct run_opts *o = p->o;
+
+	if (p->clients == NULL && p->rates == NULL && p->ramp == NULL &&
+	    o->schedule_file == NULL) {
+		p->clients = k->clients;
+		p->rates = k->rates;
+		p->ramp = k->ramp;
+		if (p->arrival == NULL)
+			p->arrival = k->arrival;
+		if (o->max_concurrency == 0)
+			o->max_concurrency = k->max_concurrency;
+		o->schedule_file = k->schedule;
+		k->schedule = NULL;
+	}
+	if (!p->got_d && !p->got_n) {
+		p->got_d = k->got_d;
+		p->got_n = k->got_n;
+		o->stage_duration = k->stage_duration;
+		o->requests = k->requests;
+	}
+	if (o->prompt == NULL && o->prompts_file == NULL && o->input_tokens == 0) {
+		o->prompt = k->prompt;
+		o->prompts_file = k->prompts_file;
+		o->input_tokens = k->input_tokens;
+		o->input_tokens_sd = k->input_tokens_sd;
+		k->prompt = k->prompts_file = NULL;
+	}
+	free(k->schedule);
+	free(k->prompt);
+	free(k->prompts_file);
+}
+
+/* Each setting of the file through its option's own handler. */
+static int
+config_apply(struct parse *p, struct config *c, char *err, size_t errlen)
+{
+	char why[OPT_ERR_MAX];
+	size_t j;
+	int i;
+
+	if (config_load(c, p->config, p->rerun, opt_kind, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < c->n; i++) {
+		for (j = 0; j < NOPTS; j++)
+			if (strcmp(opts[j].name, c->v[i].name) == 0)
+				break;
+		if (j == NOPTS || opts[j].fn(p, c->v[i].value, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s: key \"%s\": %s", c->path, c->v[i].key,
+			    j == NOPTS ? "no such setting" : why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
     char *err, size_t errlen)
@@ -1215,23 +1360,56 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	struct option longs[NOPTS + 1];
 	char shorts[2 * NOPTS + 2];
 	struct parse p = { .o = o, .api = DEFAULT_API };
+	struct load_keys keys;
+	struct config c = { NULL, NULL, 0, NULL };
 	const struct opt *opt;
-	int ch;
+	char *url[1], **scan;
+	int ch, pass, rc = -1;
 
 	opts_build(longs, shorts);
-	optind = 0;	/* 0, not 1: glibc forgets a cluster a last parse left half read */
 	opterr = 0;
 	o->timeout = DEFAULT_TIMEOUT;
 	o->preflight = true;
 	o->max_errors = DEFAULT_MAX_ERRORS;
-	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-		if ((opt = opts_find(ch)) == NULL) {
-			options_getopt_error(ch, argv, err, errlen);
-			return -1;
+	memset(&keys, 0, sizeof keys);
+	/* twice: --config or --rerun first, then the rest over it; the first
+	 * pass reads a copy, as getopt reorders what it reads */
+	scan = xcalloc((size_t)argc + 1, sizeof *scan);
+	memcpy(scan, argv, (size_t)argc * sizeof *scan);
+	for (pass = 0; pass < 2; pass++) {
+		char **av = pass == 0 ? scan : argv;
+
+		optind = 0;	/* 0, not 1: glibc forgets a cluster a last parse
+				   left half read */
+		while ((ch = getopt_long(argc, av, shorts, longs, NULL)) != -1) {
+			bool file;
+
+			if ((opt = opts_find(ch)) == NULL) {
+				if (pass == 0)
+					continue;	/* said in the pass that counts */
+				options_getopt_error(ch, argv, err, errlen);
+				goto out;
+			}
+			file = opt->fn == opt_config || opt->fn == opt_rerun;
+			if (file == (pass == 0) && opt->fn(&p, optarg, err, errlen) != 0)
+				goto out;
 		}
-		if (opt->fn(&p, optarg, err, errlen) != 0)
-			return -1;
+		if (pass == 0 && p.config != NULL) {
+			if (config_apply(&p, &c, err, errlen) != 0)
+				goto out;
+			load_keys_take(&p, &keys);
+		}
 	}
-	return options_check(&p, argc - optind, argv + optind, url_required, err,
-	    errlen);
+	if (p.config != NULL)
+		load_keys_restore(&p, &keys);
+	if (argc - optind == 0 && c.url != NULL) {
+		url[0] = c.url;
+		rc = options_check(&p, 1, url, url_required, err, errlen);
+	} else
+		rc = options_check(&p, argc - optind, argv + optind, url_required, err,
+		    errlen);
+out:
+	free(scan);
+	config_free(&c);
+	return rc;
 }

@@ -5,7 +5,7 @@
 # Objects are kept, so only what changed is built again.
 TARGETS := fuzz_http fuzz_sse fuzz_ndjson fuzz_eventstream fuzz_jsonl fuzz_options fuzz_jscan fuzz_metrics
 ENGINE := $(wildcard $(SRCDIR)/src/*.c $(SRCDIR)/src/net/*.c $(SRCDIR)/src/proto/*.c) \
-	$(SRCDIR)/src/cmd/options.c
+	$(SRCDIR)/src/cmd/options.c $(SRCDIR)/src/cmd/config_file.c
 OBJS := $(patsubst $(SRCDIR)/%.c,obj/%.o,$(ENGINE))
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 CFLAGS := -g -O1 -fno-omit-frame-pointer $(SAN) -pthread

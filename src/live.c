@@ -115,15 +115,25 @@ on_sample(void *self, const struct sample *s)
 	}
 	if (s->warmup)
 		return;
-	if (s->ttft != USEC_NONE && (k = tick_at(l, s->t + s->ttft, true)) != NULL) {
-		fvec_add(&k->ttft, (float)usec_to_sec(sample_ttft_waited(s)));
-		if (s->scheduled != USEC_NONE)
-			fvec_add(&k->ttft_sent, (float)usec_to_sec(s->ttft));
-	}
 	if (s->output_tokens >= 2 && s->ttft != USEC_NONE && s->ttlt > s->ttft &&
 	    (k = tick_at(l, end, true)) != NULL)
 		fvec_add(&k->tpot, (float)(usec_to_sec(s->ttlt - s->ttft) /
 		    (double)(s->output_tokens - 1)));
+}
+
+/* A first token, when it comes (not when its request ends, which may be
+ * long after): the TTFT windows are of the first tokens that came in them. */
+static void
+on_first(void *self, const struct sample *s)
+{
+	struct live *l = self;
+	struct live_tick *k;
+
+	if (s->preflight || s->warmup || (k = tick_at(l, s->t + s->ttft, true)) == NULL)
+		return;
+	fvec_add(&k->ttft, (float)usec_to_sec(sample_ttft_waited(s)));
+	if (s->scheduled != USEC_NONE)
+		fvec_add(&k->ttft_sent, (float)usec_to_sec(s->ttft));
 }
 
 static void
@@ -212,7 +222,8 @@ struct sink
 live_sink(struct live *l)
 {
 	struct sink k = { .on_sample = on_sample, .on_event = on_event,
-	    .on_end = on_end, .on_server = on_server, .self = l };
+	    .on_end = on_end, .on_server = on_server, .on_first = on_first,
+	    .self = l };
 
 	return k;
 }

@@ -167,6 +167,18 @@ grow_clients(struct load *l, int n)
 	l->nclients = n;
 }
 
+/* A request's first token: to the sinks that show it as it comes. */
+static void
+first_token(void *owner, struct request *r)
+{
+	struct load *l = owner;
+	int i;
+
+	for (i = 0; i < l->nsinks; i++)
+		if (l->sinks[i].on_first != NULL)
+			l->sinks[i].on_first(l->sinks[i].self, &r->s);
+}
+
 /* Starts one request of the given stage: client -1 in open loop; prompt -1
  * for the next in turn. */
 static struct request *
@@ -179,6 +191,8 @@ launch(struct load *l, int client, int stage, int segment, long prompt)
 	else
 		r = request_new(l->loop, l->opts);
 	r->chunk_counter = &l->chunks;
+	r->on_first = first_token;
+	r->owner = l;
 	r->lag_hist = &l->lag;
 	r->read_delay = &l->read_delay;
 	r->client = client;

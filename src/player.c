@@ -279,6 +279,10 @@ step_to(struct player *p, usec_t t)
 		struct active *a = &p->active[i];
 		const struct precord *r = &p->recs[a->rec];
 
+		/* its first token, when it came, as the run heard it */
+		if (a->seen == 0 && r->u.s.ttft != USEC_NONE &&
+		    (r->at <= t || r->u.s.t + r->u.s.ttft <= t))
+			kl.on_first(kl.self, &r->u.s);
 		if (r->at <= t) {		/* it ended */
 			p->chunks += (long)(r->u.s.nchunks - a->seen);
 			continue;

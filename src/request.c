@@ -20,9 +20,12 @@ on_token(void *ctx)
 	struct request *r = ctx;
 	usec_t at = r->arrival - r->start;
 
-	if (r->s.ttft == USEC_NONE)
-		r->s.ttft = at;
 	sample_add_chunk(&r->s, at);
+	if (r->s.ttft == USEC_NONE) {
+		r->s.ttft = at;
+		if (r->on_first != NULL)
+			r->on_first(r->owner, r);
+	}
 	if (r->chunk_counter != NULL)
 		(*r->chunk_counter)++;
 }

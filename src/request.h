@@ -62,6 +62,10 @@ struct request {
 	int			 client;	/* the owner's bookkeeping */
 	int			 live_idx;
 	long			*chunk_counter;	/* the owner's live count, or NULL */
+	/* the first token has come: the owner hears of it at once (its
+	   sample so far), or NULL */
+	void			(*on_first)(void *owner, struct request *);
+	void			*owner;
 	struct lag_hist		*lag_hist;	/* the owner's loop lag, or NULL */
 	struct lag_hist		*read_delay;	/* the owner's, or NULL */
 	struct request		*next;		/* free list */

@@ -125,6 +125,9 @@ struct server_scrape {
 
 struct sink {
 	void	(*on_sample)(void *self, const struct sample *);
+	/* a request's first token, as it comes: its sample so far (start,
+	   TTFT, stage); or NULL. Heard before the request's on_sample. */
+	void	(*on_first)(void *self, const struct sample *);
 	void	(*on_event)(void *self, const struct event *);
 	void	(*on_end)(void *self, const struct end_info *);
 	void	(*on_gauge)(void *self, const struct gauge *);	/* or NULL */

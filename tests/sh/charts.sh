@@ -4,7 +4,7 @@
 # the charts fill the terminal, and each prints its top value.
 . "$TESTS_DIR/sh/lib.sh"
 . "$TESTS_DIR/sh/tmux.sh"
-plan 21
+plan 23
 
 # the columns of the axis row that mark a stage's start
 marks() { screen | python3 -c '
@@ -140,4 +140,16 @@ check "the run begins" wait_for "RUNNING" 10
 sleep 4
 check "the TTFT chart shades its p95 above its p50" \
 	bash -c "tmux -L '$SOCK' capture-pane -p -t t | sed -n '/^TTFT  now/,/^TPOT  now/p' | grep -q '░'"
+
+# long answers (60 ms to the first token, then 8 s of tokens): the TTFT
+# figure counts each first token when it comes, not when its request ends
+start_sim --ttft 60ms --itl 20ms --tokens 400 || exit 1
+new_server
+tm -f /dev/null new-session -d -s t -x 120 -y 35 \
+	"cd '$T' && LANG=C.UTF-8 TERM=xterm-256color '$TTFTOP' run '$SIM_URL' -m sim -c 4 -d 6s -o long.jsonl; sleep 30"
+check "the run begins" wait_for "RUNNING" 10
+sleep 3
+now=$(screen | sed -n 's/^TTFT  now p50 \([0-9.]*ms\) .*/\1/p')
+check "3 s in, no request done yet, the TTFT figure is its first tokens' ($now)" \
+	bash -c "case '$now' in 6[0-9].*ms|6[0-9]ms) exit 0 ;; *) exit 1 ;; esac"
 done_testing

@@ -35,10 +35,23 @@ read_side(struct compare_side *s, char *const *paths, int n, char *err,
 {
 	struct sink k;
 
-	stats_init(&s->st);
-	k = stats_sink(&s->st);
+	stats_init(&s->own);
+	s->owned = true;
+	s->st = &s->own;
+	k = stats_sink(&s->own);
 	s->label = paths[0];
 	return replay_read(paths, n, &s->ri, &k, err, errlen);
+}
+
+void
+compare_set(struct compare *c, struct stats *base, const char *base_label,
+    struct stats *new_, const char *new_label)
+{
+	memset(c, 0, sizeof *c);
+	c->side[0].st = base;
+	c->side[0].label = base_label;
+	c->side[1].st = new_;
+	c->side[1].label = new_label;
 }
 
 int
@@ -57,8 +70,10 @@ compare_free(struct compare *c)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		stats_done(&c->side[i].st);
-		run_info_free(&c->side[i].ri);
+		if (c->side[i].owned) {
+			stats_done(&c->side[i].own);
+			run_info_free(&c->side[i].ri);
+		}
 		free(c->unmatched[i]);
 	}
 	for (i = 0; i < c->nstages; i++)
@@ -227,7 +242,7 @@ judge_stage(struct compare *c, struct compare_stage *cs, struct rng *g)
 {
 	struct stage_stats *b = (struct stage_stats *)cs->base;
 	struct stage_stats *n = (struct stage_stats *)cs->new_;
-	const struct stats *sb = &c->side[0].st, *sn = &c->side[1].st;
+	const struct stats *sb = c->side[0].st, *sn = c->side[1].st;
 	usec_t eb = b->end != USEC_NONE ? b->end : sb->end;
 	usec_t en = n->end != USEC_NONE ? n->end : sn->end;
 	double seb, sen, tb, tn;
@@ -260,7 +275,7 @@ judge_stage(struct compare *c, struct compare_stage *cs, struct rng *g)
 int
 compare_run(struct compare *c, unsigned long seed, char *err, size_t errlen)
 {
-	struct stats *sb = &c->side[0].st, *sn = &c->side[1].st;
+	struct stats *sb = c->side[0].st, *sn = c->side[1].st;
 	bool *used = xcalloc((size_t)sn->nstages + 1, sizeof *used);
 	struct rng g;
 	int i, j;
@@ -584,4 +599,26 @@ fail_on_check(FILE *f, const struct compare *c, const struct fail_on *fo, int n)
 			}
 		}
 	return failed;
+}
+
+enum verdict
+compare_figure(const struct compare *c, const char *name)
+{
+	enum verdict v = V_NONE;
+	int i, j;
+
+	for (i = 0; i < c->nstages; i++)
+		for (j = 0; j < c->stages[i].nrows; j++) {
+			const struct compare_row *r = &c->stages[i].rows[j];
+
+			if (strcmp(r->name, name) != 0 || r->verdict == V_NONE)
+				continue;
+			if (r->verdict == V_SLOWER)
+				v = V_SLOWER;
+			else if (r->verdict == V_FASTER && v != V_SLOWER)
+				v = V_FASTER;
+			else if (v == V_NONE)
+				v = V_SAME;
+		}
+	return v;
 }

@@ -33,10 +33,13 @@ struct compare_stage {
 	int			 nrows;
 };
 
-/* One side: a saved run, or several files merged into one. */
+/* One side: a saved run, or several files merged into one (read into own),
+ * or statistics its caller holds. */
 struct compare_side {
 	struct run_info	 ri;
-	struct stats	 st;
+	struct stats	 own;
+	bool		 owned;
+	struct stats	*st;
 	const char	*label;
 };
 
@@ -51,6 +54,9 @@ struct compare {
 /* Reads each side's files; -1 with err naming the file and line. */
 int compare_read(struct compare *, char *const *base, int nbase,
     char *const *new_, int nnew, char *err, size_t errlen);
+/* Or sets each side to statistics the caller holds (report --trend). */
+void compare_set(struct compare *, struct stats *base, const char *base_label,
+    struct stats *new_, const char *new_label);
 /* Matches the stages and judges each figure; -1 with err when no stage is
  * common to both. */
 int compare_run(struct compare *, unsigned long seed, char *err, size_t errlen);
@@ -71,5 +77,9 @@ int fail_on_parse(const char *s, struct fail_on **out, int *n, char *err,
 /* The rows that fail a bound with a significant change, said on f;
  * returns how many. */
 int fail_on_check(FILE *, const struct compare *, const struct fail_on *, int n);
+/* The verdict on a figure (a row's name) over the matched stages: slower
+ * when a stage's is, else faster when one is, else no change; V_NONE when
+ * no stage judged it. */
+enum verdict compare_figure(const struct compare *, const char *name);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "trend.h"
 #include "labels.h"
 #include "summary.h"
 #include "xalloc.h"
@@ -661,11 +662,9 @@ stage_table(FILE *f, const struct html_run *runs, int n)
 	    "average</p>\n", f);
 }
 
-void
-html_write(FILE *f, const struct html_run *runs, int n)
+static void
+page_begin(FILE *f)
 {
-	int i;
-
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	    "<title>ttftop report</title>\n<style>\n"
 	    "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;"
@@ -682,7 +681,97 @@ html_write(FILE *f, const struct html_run *runs, int n)
 	    ".g{stroke:#eee}.a{stroke:#888}.sb{stroke:#999;stroke-dasharray:4 3}"
 	    ".sl{font-size:10px;fill:#666}\n.mk{stroke:#d00}.ml{font-size:10px;"
 	    "fill:#d00}.note{color:#666;font-size:12px}\n"
+	    "td.slower{background:#fdd}td.faster{background:#dfd}\n"
 	    "</style></head><body>\n<h1>ttftop report</h1>\n", f);
+}
+
+/* A nightly series: each figure against the run's number, a point a run,
+ * red where compare finds it slower than the baseline, green faster. */
+void
+html_trend(FILE *f, const struct trend *t)
+{
+	struct plot p;
+	int i, k;
+
+	page_begin(f);
+	fputs("<h2>Trend</h2>\n<table><tr><th>run</th><th>started</th>", f);
+	for (k = 0; k < TF_COUNT; k++) {
+		fputs("<th>", f);
+		esc(f, trend_figure_title((enum trend_figure)k));
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (i = 0; i < t->n; i++) {
+		const struct trend_row *r = &t->rows[i];
+
+		fprintf(f, "<tr><td>%d ", i + 1);
+		esc(f, r->label);
+		fprintf(f, "%s</td><td>%.19s</td>", r->baseline ? " (baseline)" : "",
+		    r->started);
+		for (k = 0; k < TF_COUNT; k++) {
+			double v = trend_shown((enum trend_figure)k, r->c[k].v);
+
+			fprintf(f, "<td class=\"%s\">", r->c[k].verdict == V_SLOWER ?
+			    "slower" : r->c[k].verdict == V_FASTER ? "faster" : "same");
+			if (isnan(v))
+				fputs("-", f);
+			else
+				fprintf(f, k == TF_ERRORS ? "%.2f%%" : "%.1f", v);
+			if (!r->baseline && !isnan(r->c[k].pct))
+				fprintf(f, k == TF_ERRORS ? " (%+.2f pts)" : " (%+.1f%%)",
+				    r->c[k].pct);
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n<p class=\"note\">TTFT and TPOT in ms over each run's "
+	    "stages; red: slower than the baseline where compare finds it "
+	    "significant, green: faster</p>\n<div class=\"charts\">\n", f);
+	for (k = 0; k < TF_COUNT; k++) {
+		double top = 0;
+		char kind[32];
+
+		for (i = 0; i < t->n; i++)
+			if (!isnan(t->rows[i].c[k].v))
+				top = fmax(top, trend_shown((enum trend_figure)k,
+				    t->rows[i].c[k].v));
+		snprintf(kind, sizeof kind, "trend-%s", trend_figure_name(
+		    (enum trend_figure)k));
+		plot_begin(&p, f, kind, t->n, trend_figure_title((enum trend_figure)k),
+		    "run, in the order they began", k == TF_ERRORS ? "%" :
+		    k == TF_PEAK_TOK_S ? "tok/s" : "ms", 1, t->n, top * 1.1, WHOLE_X);
+		fputs("<polyline fill=\"none\" stroke=\"#888\" stroke-width=\"1.5\" "
+		    "points=\"", f);
+		for (i = 0; i < t->n; i++)
+			if (!isnan(t->rows[i].c[k].v))
+				fprintf(f, "%.1f,%.1f ", px(&p, i + 1), py(&p, trend_shown(
+				    (enum trend_figure)k, t->rows[i].c[k].v)));
+		fputs("\"/>\n", f);
+		for (i = 0; i < t->n; i++) {
+			const struct trend_cell *c = &t->rows[i].c[k];
+
+			if (isnan(c->v))
+				continue;
+			fprintf(f, "<circle class=\"pt %s\" cx=\"%.1f\" cy=\"%.1f\" "
+			    "r=\"%d\" fill=\"%s\"><title>", c->verdict == V_SLOWER ?
+			    "slower" : c->verdict == V_FASTER ? "faster" : "same",
+			    px(&p, i + 1), py(&p, trend_shown((enum trend_figure)k, c->v)),
+			    t->rows[i].baseline ? 6 : 4, c->verdict == V_SLOWER ? "#d62728" :
+			    c->verdict == V_FASTER ? "#2ca02c" : "#1f77b4");
+			esc(f, t->rows[i].label);
+			fputs("</title></circle>\n", f);
+		}
+		plot_end(f);
+	}
+	fputs("</div>\n</body></html>\n", f);
+}
+
+void
+html_write(FILE *f, const struct html_run *runs, int n)
+{
+	int i;
+
+	page_begin(f);
 	for (i = 0; i < n; i++) {
 		const struct run_info *ri = runs[i].ri;
 

@@ -41,5 +41,8 @@ struct html_run {
 };
 
 void html_write(FILE *, const struct html_run *, int n);
+struct trend;
+/* report --trend -f html: the series' table and a chart a figure. */
+void html_trend(FILE *, const struct trend *);
 
 #endif

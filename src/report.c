@@ -14,6 +14,7 @@
 #include "report.h"
 #include "stats.h"
 #include "summary.h"
+#include "trend.h"
 #include "xalloc.h"
 
 #define MS 1000.0
@@ -28,6 +29,8 @@ struct run_file {
 	size_t		 nmarks;
 	struct html_point *ttft;
 	size_t		 nttft, ttft_cap;
+	const char	*path;
+	bool		 labelled;	/* by --label */
 	struct server_reader reader;
 	struct html_scrape *server;
 	size_t		 nserver, server_cap;
@@ -407,6 +410,8 @@ report_read(struct report *rep, char *const *paths, int n,
 		if (replay_read(&paths[i], 1, &rf->ri, &k, err, errlen) != 0)
 			return -1;
 		rf->label = i < nlabels ? xstrdup(labels[i]) : default_label(&rf->ri);
+		rf->path = paths[i];
+		rf->labelled = i < nlabels;
 	}
 	return 0;
 }
@@ -472,4 +477,60 @@ report_assert(FILE *f, const struct report *rep, const struct asserts *as,
 	}
 	free(v);
 	return all;
+}
+
+static const struct report *sort_rep;
+
+static int
+by_started(const void *a, const void *b)
+{
+	int i = *(const int *)a, j = *(const int *)b;
+
+	return strcmp(sort_rep->runs[i].ri.started, sort_rep->runs[j].ri.started);
+}
+
+void
+report_trend(FILE *f, const struct report *rep, int base, enum report_format fmt)
+{
+	int *order = xcalloc((size_t)rep->n + 1, sizeof *order), i, b = 0;
+	struct stats **st = xcalloc((size_t)rep->n + 1, sizeof *st);
+	const struct run_info **ri = xcalloc((size_t)rep->n + 1, sizeof *ri);
+	const char **labels = xcalloc((size_t)rep->n + 1, sizeof *labels);
+	struct trend t;
+
+	for (i = 0; i < rep->n; i++)
+		order[i] = i;
+	sort_rep = rep;
+	qsort(order, (size_t)rep->n, sizeof *order, by_started);
+	for (i = 0; i < rep->n; i++) {
+		struct run_file *rf = &rep->runs[order[i]];
+
+		st[i] = &rf->st;
+		ri[i] = &rf->ri;
+		/* a nightly series shares its model@url: its files tell it apart */
+		labels[i] = rf->labelled || strrchr(rf->path, '/') == NULL ? (rf->labelled ?
+		    rf->label : rf->path) : strrchr(rf->path, '/') + 1;
+		if (order[i] == base)
+			b = i;
+	}
+	trend_build(&t, st, ri, labels, rep->n, base < 0 ? 0 : b, 1);
+	switch (fmt) {
+	case REPORT_CSV:
+		trend_csv(f, &t);
+		break;
+	case REPORT_JSON:
+		trend_json(f, &t);
+		break;
+	case REPORT_HTML:
+		html_trend(f, &t);
+		break;
+	case REPORT_MD:
+		trend_markdown(f, &t);
+		break;
+	}
+	trend_free(&t);
+	free(order);
+	free(st);
+	free(ri);
+	free(labels);
 }

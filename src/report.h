@@ -24,6 +24,9 @@ int report_read(struct report *, char *const *paths, int n,
     const char **labels, int nlabels, char *err, size_t errlen);
 void report_write(FILE *, const struct report *, enum report_format);
 void report_free(struct report *);
+/* --trend: the runs in the order they began, each against the baseline
+ * (the run at index base), in the format asked. */
+void report_trend(FILE *, const struct report *, int base, enum report_format);
 struct asserts;
 /* Judges each run by the thresholds (under its own --slo), a block of
  * verdicts per run to f (headed by its label when there are several);

@@ -231,7 +231,8 @@ help(const char *cmd)
 		    "                 ttft.p95>+10%%,tok_s<-5%%,errors>+1 (errors: points)\n");
 	else if (strcmp(cmd, "report") == 0)
 		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT]\n"
-		    "                     [--label NAME]... [--assert EXPR] FILE...\n\n"
+		    "                     [--label NAME]... [--assert EXPR]\n"
+		    "                     [--trend [--baseline FILE]] FILE...\n\n"
 		    "Per-stage statistics of saved runs (JSONL or .jsonl.gz), labelled with\n"
 		    "--label or else model@url. md is the run's own summary (several files:\n"
 		    "first a table with a row per run and stage); json the --json summary\n"
@@ -243,7 +244,10 @@ help(const char *cmd)
 		    "SVG charts: TTFT, TPOT and tok/s against the load, TTFT box plots per\n"
 		    "stage, the TTFT histogram, and each run over time with its stages\n"
 		    "and marks. Every file is read before -o is written. --assert judges\n"
-		    "each run as run --assert does (verdicts on stderr, exit 3 on a miss).\n");
+		    "each run as run --assert does (verdicts on stderr, exit 3 on a miss).\n"
+		    "--trend: the files as a series, a row per run in the order they began,\n"
+		    "each figure's change against the first (or --baseline FILE), marked\n"
+		    "where compare finds it significant; -f html charts it.\n");
 	else {
 		fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 		return EXIT_USAGE;

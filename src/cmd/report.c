@@ -16,11 +16,13 @@
 #include "report.h"
 #include "xalloc.h"
 
+#define TREND_NONE	(-2)	/* not --trend; -1: its baseline the first */
+
 /* Reads every file before anything is written; returns the exit status. */
 static int
 report_files(const char *prog, enum report_format fmt, const char *out,
     char *const *paths, int n, const char **labels, int nlabels,
-    const struct asserts *as)
+    const struct asserts *as, int trend_base)
 {
 	struct report rep;
 	char err[512];
@@ -36,7 +38,10 @@ report_files(const char *prog, enum report_format fmt, const char *out,
 		rc = EXIT_USAGE;
 	}
 	if (rc == EXIT_OK) {
-		report_write(f, &rep, fmt);
+		if (trend_base != TREND_NONE)
+			report_trend(f, &rep, trend_base, fmt);
+		else
+			report_write(f, &rep, fmt);
 		if ((f != stdout ? fclose(f) : fflush(f)) != 0) {
 			fprintf(stderr, "%s: %s: %s\n", prog, out ? out : "stdout",
 			    strerror(errno));
@@ -56,7 +61,7 @@ report_compare(char *const *paths, int n, const char **labels, int nlabels,
     bool json)
 {
 	return report_files("ttftop replay", json ? REPORT_JSON : REPORT_MD, NULL, paths,
-	    n, labels, nlabels, NULL);
+	    n, labels, nlabels, NULL, TREND_NONE);
 }
 
 int
@@ -67,13 +72,18 @@ report_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "assert", required_argument, NULL, 'A' },
+		{ "trend", no_argument, NULL, 'T' },
+		{ "baseline", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *baseline = NULL;
+	bool trend = false;
+	char **paths;
 	struct asserts as = { NULL, 0 };
 	enum report_format fmt = REPORT_MD;
 	const char *out = NULL, **labels = NULL;
 	char err[OPT_ERR_MAX];
-	int ch, nlabels = 0, n, rc;
+	int ch, nlabels = 0, n, rc, base, i;
 
 	optind = 1;
 	opterr = 0;
@@ -93,6 +103,12 @@ report_main(int argc, char **argv)
 		case 'l':
 			labels = xreallocarray(labels, (size_t)nlabels + 1, sizeof *labels);
 			labels[nlabels++] = optarg;
+			break;
+		case 'T':
+			trend = true;
+			break;
+		case 'B':
+			baseline = optarg;
 			break;
 		case 'A':
 			if (assert_parse(&as, optarg, err, sizeof err) != 0) {
@@ -118,8 +134,26 @@ report_main(int argc, char **argv)
 		free(labels);
 		return EXIT_USAGE;
 	}
-	rc = report_files("ttftop report", fmt, out, argv + optind, n, labels, nlabels,
-	    &as);
+	if (baseline != NULL && !trend) {
+		fprintf(stderr, "ttftop report: --baseline is for --trend\n");
+		asserts_free(&as);
+		free(labels);
+		return EXIT_USAGE;
+	}
+	/* --baseline FILE: one of the series, or read with it */
+	paths = xcalloc((size_t)n + 2, sizeof *paths);
+	memcpy(paths, argv + optind, (size_t)n * sizeof *paths);
+	base = trend ? -1 : TREND_NONE;
+	for (i = 0; baseline != NULL && i < n; i++)
+		if (strcmp(paths[i], baseline) == 0)
+			base = i;
+	if (baseline != NULL && base < 0) {
+		paths[n] = (char *)baseline;
+		base = n++;
+	}
+	rc = report_files("ttftop report", fmt, out, paths, n, labels, nlabels,
+	    &as, base);
+	free(paths);
 	asserts_free(&as);
 	free(labels);
 	return rc;

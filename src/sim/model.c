@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "rng.h"
 #include "model.h"
+#include "prefix.h"
 
 static const char *const fault_names[] = {
 	"none", "http500", "http429", "reset", "stall", "garbage", "no-done",
@@ -37,6 +38,11 @@ model_init(const struct model_cfg *c)
 {
 	cfg = *c;
 	rng_seed(&rng, cfg.seed);
+	if (cfg.prefix_saving > 0) {
+		if (cfg.prefix_block <= 0)
+			cfg.prefix_block = PREFIX_BLOCK_TOKENS;
+		prefix_init(cfg.prefix_block, PREFIX_CACHE_TOKENS / cfg.prefix_block + 1);
+	}
 }
 
 void
@@ -230,10 +236,20 @@ model_unqueue(struct model_slot *s)
 		queue_tail = q;
 }
 
-double
-model_first_at(double t0, double now)
+bool
+model_prefix_cache(void)
 {
-	return on_tick(fmax(t0, now) + jittered(cfg.ttft));
+	return cfg.prefix_saving > 0;
+}
+
+double
+model_first_at(double t0, double now, long cached)
+{
+	double ttft = cfg.ttft;
+
+	if (cached > 0)
+		ttft = fmax(0, ttft - (double)cached * cfg.prefix_saving);
+	return on_tick(fmax(t0, now) + jittered(ttft));
 }
 
 double

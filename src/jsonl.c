@@ -194,6 +194,8 @@ jsonl_sample(struct buf *b, const struct sample *s)
 		buf_printf(b, "\"segment\":%d,", s->segment);
 	if (s->client >= 0)
 		buf_printf(b, "\"client\":%d,", s->client);
+	if (s->session > 0)
+		buf_printf(b, "\"session\":%ld,\"turn\":%d,", s->session, s->turn);
 	buf_adds(b, "\"t\":");
 	buf_add_usec(b, s->t);
 	if (s->scheduled != USEC_NONE) {
@@ -356,6 +358,7 @@ jsonl_end(struct buf *b, const struct end_info *e)
 #define CLIENTS_MAX	10000000L
 #define TOKENS_MAX	1000000000L
 #define STATUS_MAX	999L
+#define TURNS_MAX	1000000L
 #define RATE_MAX	1e9		/* requests/s */
 
 static bool
@@ -592,6 +595,11 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	if (get_count(root, "client", -1, -1, CLIENTS_MAX, &l, err, errlen) != 0)
 		return -1;
 	s->client = (int)l;
+	if (get_count(root, "session", 0, 0, COUNT_MAX, &s->session, err,
+	    errlen) != 0 ||
+	    get_count(root, "turn", 0, 0, TURNS_MAX, &l, err, errlen) != 0)
+		return -1;
+	s->turn = (int)l;
 	if (get_time(root, "t", false, &s->t, err, errlen) != 0 ||
 	    get_time(root, "scheduled", true, &s->scheduled, err, errlen) != 0 ||
 	    get_time(root, "late", true, &s->late, err, errlen) != 0 ||

@@ -16,6 +16,7 @@
 #include "run_opts.h"
 #include "proto/proto.h"
 #include "request.h"
+#include "session.h"
 #include "xalloc.h"
 
 #define RATE_MIN	0.001	/* requests/s the operator may go down to */
@@ -32,6 +33,7 @@
 
 struct client {
 	struct request	*req;		/* in flight, or NULL */
+	struct session	 sess;		/* --turns: the conversation it holds */
 	long		 done;		/* requests finished in this stage */
 	bool		 waiting;	/* in the queue of clients to start */
 	int		 fails;		/* failed requests in a row */
@@ -167,11 +169,40 @@ grow_clients(struct load *l, int n)
 	l->nclients = n;
 }
 
+/* A session's next turn: a new conversation when the last is over. */
+static void
+session_body(struct load *l, struct client *cl, struct request *r)
+{
+	struct session *s = &cl->sess;
+	struct prompt asked;
+	const struct prompt *next;
+
+	if (session_over(s)) {
+		const struct prompt *conv = NULL;
+
+		if (l->opts->input_tokens == 0) {
+			conv = prompts_next(&l->prompts);
+			if (conv->nuser == 0)
+				conv = NULL;	/* plain prompts: one a turn */
+		}
+		session_begin(s, ++l->sessions, prompts_turns(&l->prompts, conv),
+		    conv);
+	}
+	next = s->conv != NULL ? NULL : prompts_next(&l->prompts);
+	session_ask(s, next != NULL ? next->text : "", &asked);
+	prompts_body_of(&l->prompts, &asked, &r->body);
+	free(asked.messages);
+	free(asked.text);
+}
+
 /* Starts one request of the given stage: client -1 in open loop; prompt -1
  * for the next in turn. */
 static struct request *
 launch(struct load *l, int client, int stage, int segment, long prompt)
 {
+	struct client *cl = client >= 0 && l->opts->sessions ?
+	    &l->clients[client] : NULL;
+
 	struct request *r = l->idle;
 
 	if (r != NULL)
@@ -183,8 +214,18 @@ launch(struct load *l, int client, int stage, int segment, long prompt)
 	r->read_delay = &l->read_delay;
 	r->client = client;
 	r->body.len = 0;
-	prompts_body(&l->prompts, prompt, &r->body);
+	r->want_text = cl != NULL;
+	if (cl != NULL)
+		session_body(l, cl, r);
+	else if (prompt >= 0 && l->opts->sched_req != NULL)
+		prompts_trace_body(&l->prompts, &l->opts->sched_req[prompt], &r->body);
+	else
+		prompts_body(&l->prompts, prompt, &r->body);
 	request_start(r, l->next_id++, l->id_prefix);
+	if (cl != NULL) {
+		r->s.session = cl->sess.id;
+		r->s.turn = cl->sess.turn;
+	}
 	r->s.stage = stage;
 	r->s.segment = segment;
 	r->s.client = client;
@@ -468,7 +509,9 @@ fire(struct load *l)
 			continue;
 		}
 		lag_add(&l->late, p.late);
-		if (scheduled_by_file(l))
+		if (scheduled_by_file(l) && l->opts->sched_req != NULL)
+			p.prompt = (long)l->sched_pos++;	/* the trace's request */
+		else if (scheduled_by_file(l))
 			p.prompt = l->opts->sched_prompt[l->sched_pos++];
 		else
 			arrivals_step(&l->arr);
@@ -670,6 +713,18 @@ transfer_done(void *ctx, struct request *r)
 	    l->fails_in_row >= l->opts->max_errors)
 		stop_by_breaker(l);
 	backoff = r->s.backoff;
+	if (c >= 0 && l->opts->sessions) {
+		struct session *s = &l->clients[c].sess;
+
+		if (failed || r->s.error != ERR_NONE)
+			s->turn = s->turns;	/* a lost turn ends the conversation */
+		else {
+			session_answered(s, r->answer.len > 0 ? r->answer.p : "",
+			    r->answer.len);
+			if (!session_over(s))
+				backoff = l->opts->think;
+		}
+	}
 	release(l, r);
 	if (c < 0)
 		serve_queue(l);
@@ -872,6 +927,7 @@ void
 load_done(struct load *l)
 {
 	struct request *r, *next;
+	int i;
 
 	while (l->in_flight > 0) {
 		r = l->live[--l->in_flight];
@@ -900,6 +956,8 @@ load_done(struct load *l)
 	free(l->live);
 	free(l->queue);
 	free(l->backing);
+	for (i = 0; i < l->nclients; i++)
+		session_done(&l->clients[i].sess);
 	free(l->clients);
 }
 

@@ -55,6 +55,7 @@ struct load {
 	struct request	       **live;		/* the requests in flight */
 	int			 live_cap;
 	long			 next_id;
+	long			 sessions;	/* conversations begun (--turns) */
 	long			 requests;	/* finished, sent to the sinks */
 	long			 errors;		/* failed (sample_failed) */
 	long			 canceled;	/* at quit */

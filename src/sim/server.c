@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "net/http.h"
+#include "prompts.h"
 #include "xalloc.h"
 #include "model.h"
 #include "prefix.h"
@@ -611,8 +612,12 @@ completion_request(struct conn *c, const char *body, size_t len)
 		c->chat = wire_prompt_text(root, &c->prompt_text);
 		c->cached_tokens = prefix_lookup_add(c->prompt_text.p,
 		    c->prompt_text.len);
-		if (c->cached_tokens > c->prompt_tokens)
-			c->cached_tokens = c->prompt_tokens;
+		/* counted as the cache reads it, so that the cached part is
+		 * part of the count */
+		c->prompt_tokens = ((long)c->prompt_text.len + CHARS_PER_TOKEN - 1) /
+		    CHARS_PER_TOKEN;
+		if (c->prompt_tokens < 1)
+			c->prompt_tokens = 1;
 		truth_cached(c);
 	}
 	if (c->model[0] == '\0')	/* else named by the path */

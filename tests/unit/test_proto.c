@@ -48,7 +48,7 @@ ev_fail(void *ctx, const char *detail)
 static int
 run_stream(const struct proto *p, const char *stream, size_t cut, struct seen *s)
 {
-	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL };
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL, NULL };
 	void *state = malloc(p->state_size);
 	size_t len = strlen(stream);
 	int rc;

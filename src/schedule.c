@@ -459,6 +459,7 @@ burstgpt_line(struct trace *t, long lineno, char *line, const int col[NCOLS])
 	char *f[CSV_FIELDS_MAX], *end;
 	int n = csv_split(line, f, CSV_FIELDS_MAX), k;
 	double v[NCOLS];
+	char what[64];
 
 	for (k = 0; k < NCOLS; k++) {
 		if (col[k] >= n) {
@@ -477,7 +478,8 @@ burstgpt_line(struct trace *t, long lineno, char *line, const int col[NCOLS])
 			return -1;
 		}
 	}
-	if (trace_time(t, lineno, v[COL_TIME], "Timestamp") != 0)
+	snprintf(what, sizeof what, "Timestamp %.15g", v[COL_TIME]);
+	if (trace_time(t, lineno, v[COL_TIME], what) != 0)
 		return -1;
 	trace_add(t, v[COL_TIME], (long)v[COL_IN], (long)v[COL_OUT], NULL, 0);
 	return 0;

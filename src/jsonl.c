@@ -88,6 +88,10 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		if (o->schedule_file != NULL) {
 			buf_adds(b, ",\"schedule\":");
 			buf_add_json_string(b, o->schedule_file);
+			buf_printf(b, ",\"schedule_format\":\"%s\",\"time_scale\":%.6g",
+			    sched_format_name(o->sched_format), o->time_scale);
+			if (o->sched_req != NULL)
+				buf_printf(b, ",\"hash_block\":%ld", o->hash_block);
 		}
 		buf_printf(b, ",\"arrival\":\"%s\"", arrival_name(o->arrival));
 		if (o->arrival == ARRIVAL_GAMMA)
@@ -119,6 +123,11 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	}
 	if (o->shuffle)
 		buf_adds(b, ",\"shuffle\":true");
+	if (o->sessions) {
+		buf_printf(b, ",\"turns\":%ld,\"turns_sd\":%ld,\"think\":", o->turns,
+		    o->turns_sd);
+		buf_add_usec(b, o->think);
+	}
 	if (o->max_tokens > 0)
 		buf_printf(b, ",\"max_tokens\":%ld,\"max_tokens_sd\":%ld",
 		    o->max_tokens, o->max_tokens_sd);

@@ -39,6 +39,7 @@ struct client {
 	int		 fails;		/* failed requests in a row */
 	usec_t		 retry_at;	/* backing off until this run time */
 	bool		 backing;	/* in the list of clients backing off */
+	bool		 thinking;	/* and it waits --think, not a failure */
 };
 
 /* An open-loop send that was due while --max-concurrency were in flight. */
@@ -112,7 +113,7 @@ load_gauge(const struct load *l, struct gauge *g)
 	g->nsched = l->opts->nsched;
 	g->waiting = load_waiting(l);
 	g->in_flight = l->in_flight;
-	g->backing_off = l->nbacking;
+	g->backing_off = l->nbacking - l->nthinking;
 	g->chunks = l->chunks;
 }
 
@@ -380,11 +381,16 @@ arm_backoff(struct load *l)
 	ev_timer_start(l->loop, &l->backoff_timer);
 }
 
+/* The client waits before its next request: after a failure, or for
+ * --think between two turns of its session. */
 static void
-back_off(struct load *l, int c, usec_t wait)
+back_off(struct load *l, int c, usec_t wait, bool think)
 {
 	struct client *cl = &l->clients[c];
 
+	if (think != cl->thinking)
+		l->nthinking += think ? 1 : -1;
+	cl->thinking = think;
 	cl->retry_at = load_now(l) + wait;
 	if (!cl->backing) {
 		if (l->nbacking == l->backing_cap) {
@@ -414,6 +420,9 @@ backoff_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 		l->backing[i] = l->backing[--l->nbacking];
 		l->clients[c].backing = false;
+		if (l->clients[c].thinking)
+			l->nthinking--;
+		l->clients[c].thinking = false;
 		if (may_start(l, c))
 			want_start(l, c);
 	}
@@ -685,6 +694,7 @@ transfer_done(void *ctx, struct request *r)
 	struct load *l = ctx;
 	usec_t backoff;
 	bool failed;
+	bool think = false;
 	int c;
 
 	request_finish(r);
@@ -721,8 +731,10 @@ transfer_done(void *ctx, struct request *r)
 		else {
 			session_answered(s, r->answer.len > 0 ? r->answer.p : "",
 			    r->answer.len);
-			if (!session_over(s))
+			if (!session_over(s) && l->opts->think > 0) {
 				backoff = l->opts->think;
+				think = true;
+			}
 		}
 	}
 	release(l, r);
@@ -733,7 +745,7 @@ transfer_done(void *ctx, struct request *r)
 		/* only a client with requests left to send waits */
 		if (backoff > 0 && l->state == LOAD_RUNNING && c < l->target &&
 		    (l->opts->requests == 0 || l->clients[c].done < l->opts->requests))
-			back_off(l, c, backoff);
+			back_off(l, c, backoff, think);
 		else if (may_start(l, c))
 			want_start(l, c);
 		else if (l->state == LOAD_RUNNING && stage_exhausted(l))

@@ -71,6 +71,7 @@ struct load {
 	/* closed loop: clients waiting after a failure, and the breaker */
 	int			*backing;
 	int			 nbacking, backing_cap;
+	int			 nthinking;	/* of them, waiting --think */
 	ev_timer		 backoff_timer;	/* the earliest of their waits */
 	struct rng		 backoff_rng;
 	long			 fails_in_row;	/* failed requests, run-wide */

@@ -176,20 +176,18 @@ session_body(struct load *l, struct client *cl, struct request *r)
 {
 	struct session *s = &cl->sess;
 	struct prompt asked;
-	const struct prompt *next;
+	const struct prompt *next = NULL;
 
 	if (session_over(s)) {
-		const struct prompt *conv = NULL;
+		const struct prompt *conv;
 
-		if (l->opts->input_tokens == 0) {
-			conv = prompts_next(&l->prompts);
-			if (conv->nuser == 0)
-				conv = NULL;	/* plain prompts: one a turn */
-		}
+		next = prompts_next(&l->prompts);
+		/* a conversation's turns, or plain prompts: one a turn */
+		conv = next->nuser > 0 && l->opts->input_tokens == 0 ? next : NULL;
 		session_begin(s, ++l->sessions, prompts_turns(&l->prompts, conv),
 		    conv);
-	}
-	next = s->conv != NULL ? NULL : prompts_next(&l->prompts);
+	} else if (s->conv == NULL)
+		next = prompts_next(&l->prompts);
 	session_ask(s, next != NULL ? next->text : "", &asked);
 	prompts_body_of(&l->prompts, &asked, &r->body);
 	free(asked.messages);

@@ -254,7 +254,7 @@ load_array(FILE *f, const char *path, struct prompt **out, size_t *n,
 	char chunk[65536], why[160];
 	struct prompt *v = NULL;
 	size_t count = 0, cap = 0, got;
-	const char *at, *end;
+	const char *base, *at, *end;
 	long line = 1;
 
 	buf_init(&b);
@@ -264,9 +264,9 @@ load_array(FILE *f, const char *path, struct prompt **out, size_t *n,
 		snprintf(err, errlen, "--prompts: %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	at = b.p != NULL ? b.p : "";
-	at += strspn(at, " \t\r\n");
-	line += lines_in(b.p != NULL ? b.p : "", at);
+	base = b.p != NULL ? b.p : "";
+	at = base + strspn(base, " \t\r\n");
+	line += lines_in(base, at);
 	if (*at != '[') {
 		snprintf(err, errlen, "--prompts: %s:%ld: a .json file holds one "
 		    "JSON array of prompts or conversations (or name it .jsonl, one "

@@ -6,7 +6,7 @@
 # prefix cache, which makes later turns' TTFT shorter by what it was told
 # (a saving per cached token; its truth log says how many were cached).
 . "$TESTS_DIR/sh/lib.sh"
-plan 35
+plan 36
 
 SAVE_US=200	# the sim's saving per cached token
 start_sim --ttft 150ms --itl 2ms --tokens 8 --prefix-cache ${SAVE_US}us \
@@ -126,6 +126,12 @@ run_ttftop run --headless -c 1 -n 3 --turns 3 --prompt "Q?" -o "$T/o.jsonl" "$OR
 is "$(bodies)" "$(jq -nc --arg a "$ANSWER" '[[["user","Q?"]], [["user","Q?"],["assistant",$a],["user","Q?"]],
 	[["user","Q?"],["assistant",$a],["user","Q?"],["assistant",$a],["user","Q?"]]]')" \
 	"--turns 3: each body holds the history with the origin's own answers"
+
+printf 'P1\nP2\nP3\n' >"$T/plain.txt"
+: >"$T/origin.log"
+run_ttftop run --headless -c 1 -n 4 --turns 2 --prompts "$T/plain.txt" -o "$T/p.jsonl" "$ORIGIN_URL"
+is "$(bodies | jq -c 'map(map(select(.[0] == "user") | .[1]))')" '[["P1"],["P1","P2"],["P3"],["P3","P1"]]' \
+	"--turns 2 with a file of prompts: each turn asks the next prompt in turn"
 
 : >"$T/origin.log"
 run_ttftop run --headless -c 1 -n 5 --prompts "$TESTS_DIR/sh/data/sharegpt.json" -o "$T/g.jsonl" "$ORIGIN_URL"

@@ -201,7 +201,6 @@ launch(struct load *l, int client, int stage, int segment, long prompt)
 {
 	struct client *cl = client >= 0 && l->opts->sessions ?
 	    &l->clients[client] : NULL;
-
 	struct request *r = l->idle;
 
 	if (r != NULL)
@@ -725,7 +724,7 @@ transfer_done(void *ctx, struct request *r)
 		struct session *s = &l->clients[c].sess;
 
 		if (failed || r->s.error != ERR_NONE)
-			s->turn = s->turns;	/* a lost turn ends the conversation */
+			session_end(s);
 		else {
 			session_answered(s, r->answer.len > 0 ? r->answer.p : "",
 			    r->answer.len);

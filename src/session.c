@@ -78,6 +78,12 @@ session_ask(struct session *s, const char *user, struct prompt *out)
 }
 
 void
+session_end(struct session *s)
+{
+	s->turn = s->turns;
+}
+
+void
 session_answered(struct session *s, const char *answer, size_t len)
 {
 	char *a = xmalloc(len + 1);

@@ -33,6 +33,9 @@ bool session_over(const struct session *);
  * text (their contents joined, for APIs that take one string); the caller
  * frees out->messages and out->text. */
 void session_ask(struct session *, const char *user, struct prompt *out);
+/* The turn asked last was lost (failed, canceled): the conversation ends,
+ * and the next request begins another. */
+void session_end(struct session *);
 /* The turn asked last was answered with this text: it joins the history. */
 void session_answered(struct session *, const char *answer, size_t len);
 

@@ -265,13 +265,13 @@ open_loop_parse(struct run_opts *o, const char *rates, const char *ramp,
 		o->requests = 0;
 	}
 	if (o->schedule_file != NULL) {
+		struct schedule s;
+
 		if (got_length) {
 			snprintf(err, errlen, "--schedule gives the send times: leave "
 			    "out -d and -n");
 			return -1;
 		}
-		struct schedule s;
-
 		if (schedule_read(o->schedule_file, o->sched_format, o->time_scale,
 		    &s, err, errlen) != 0)
 			return -1;

@@ -335,4 +335,14 @@ model_metrics(struct buf *b, const char *model)
 	    "vllm:time_to_first_token_seconds_sum{model_name=\"%s\"} %.6f\n"
 	    "vllm:time_to_first_token_seconds_count{model_name=\"%s\"} %ld\n",
 	    model, ttft_count, model, ttft_sum, model, ttft_count);
+	if (model_prefix_cache()) {
+		long queries, hits;
+
+		prefix_counts(&queries, &hits);
+		buf_printf(b, "# TYPE vllm:prefix_cache_queries_total counter\n"
+		    "vllm:prefix_cache_queries_total{model_name=\"%s\"} %ld\n"
+		    "# TYPE vllm:prefix_cache_hits_total counter\n"
+		    "vllm:prefix_cache_hits_total{model_name=\"%s\"} %ld\n", model,
+		    queries, model, hits);
+	}
 }

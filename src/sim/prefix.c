@@ -18,6 +18,7 @@ static size_t nslots;		/* a power of two, at least twice the blocks */
 static uint64_t *slots;		/* open addressing, linear probing */
 static uint64_t *ring;		/* the held blocks, oldest first */
 static size_t ring_cap, ring_len, ring_head;
+static long queries_total, hits_total;	/* tokens, for /metrics */
 
 void
 prefix_init(long block_tokens, long max_blocks)
@@ -131,6 +132,20 @@ prefix_lookup_add(const char *text, size_t len)
 		hold(h);
 	}
 	return cached;
+}
+
+void
+prefix_count(long tokens, long hits)
+{
+	queries_total += tokens;
+	hits_total += hits;
+}
+
+void
+prefix_counts(long *queries, long *hits)
+{
+	*queries = queries_total;
+	*hits = hits_total;
 }
 
 void

@@ -18,5 +18,9 @@ void prefix_done(void);
 long prefix_lookup_add(const char *text, size_t len);
 /* Adds text's blocks (an answer, with the prompt before it). */
 void prefix_add(const char *text, size_t len);
+/* A prompt of tokens tokens was looked up and hit hits of them: counted for
+ * /metrics, as vLLM counts its prefix cache's queries and hits. */
+void prefix_count(long tokens, long hits);
+void prefix_counts(long *queries, long *hits);
 
 #endif

@@ -618,6 +618,7 @@ completion_request(struct conn *c, const char *body, size_t len)
 		    CHARS_PER_TOKEN;
 		if (c->prompt_tokens < 1)
 			c->prompt_tokens = 1;
+		prefix_count(c->prompt_tokens, c->cached_tokens);
 		truth_cached(c);
 	}
 	if (c->model[0] == '\0')	/* else named by the path */

@@ -6,7 +6,7 @@
 # prefix cache, which makes later turns' TTFT shorter by what it was told
 # (a saving per cached token; its truth log says how many were cached).
 . "$TESTS_DIR/sh/lib.sh"
-plan 36
+plan 37
 
 SAVE_US=200	# the sim's saving per cached token
 start_sim --ttft 150ms --itl 2ms --tokens 8 --prefix-cache ${SAVE_US}us \
@@ -33,6 +33,7 @@ is "$STATUS" 0 "--turns 3 -c 2 -n 6: exit 0"
 cp "$T/out" "$T/t.out"
 run_ttftop run --headless -n 2 -o "$T/plain.jsonl" "$SIM_URL"
 cp "$T/out" "$T/plain.out"
+curl -s "${SIM_URL%/v1}/metrics" >"$T/metrics.txt"
 stop_sim
 is "$(requests "$T/t.jsonl" 'map(select(.error == null)) | length')" 12 "12 requests, none failed"
 is "$(requests "$T/t.jsonl" 'group_by(.session) | map([.[0].client, (map(.client) | unique | length), (map(.turn) | sort)])
@@ -46,6 +47,9 @@ echo "# input tokens by turn: $(requests "$T/t.jsonl" 'map(select(.session == 1)
 is "$(cached_join "$T/t.jsonl" 'map(select(.cached == null)) | length')" 0 \
 	"the sim's truth log says every request's cached tokens"
 is "$(cached_join "$T/t.jsonl" '.[0].cached')" 0 "the run's first request finds nothing cached"
+is "$(awk '/^vllm:prefix_cache_(queries|hits)_total/ { printf "%s ", $2 }' "$T/metrics.txt")" \
+	"$(jq -rs 'map(select(.cached_tokens != null)) | "\(map(.prompt_tokens) | add) \(map(.cached_tokens) | add) "' "$T/truth.jsonl")" \
+	"the sim's /metrics counts the prompt tokens queried and hit, as vLLM's prefix_cache counters do"
 is "$(cached_join "$T/t.jsonl" 'group_by(.session) | all(sort_by(.turn) | . as $s | [range(1; length)]
 	| all($s[.].cached >= $s[. - 1].input_tokens - 16))')" true \
 	"every later turn finds the whole previous turn's prompt cached (within a block of 16 tokens)"

@@ -89,6 +89,10 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		if (o->schedule_file != NULL) {
 			buf_adds(b, ",\"schedule\":");
 			buf_add_json_string(b, o->schedule_file);
+			buf_printf(b, ",\"schedule_format\":\"%s\",\"time_scale\":%.6g",
+			    sched_format_name(o->sched_format), o->time_scale);
+			if (o->sched_req != NULL)
+				buf_printf(b, ",\"hash_block\":%ld", o->hash_block);
 		}
 		buf_printf(b, ",\"arrival\":\"%s\"", arrival_name(o->arrival));
 		if (o->arrival == ARRIVAL_GAMMA)
@@ -120,6 +124,11 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 	}
 	if (o->shuffle)
 		buf_adds(b, ",\"shuffle\":true");
+	if (o->sessions) {
+		buf_printf(b, ",\"turns\":%ld,\"turns_sd\":%ld,\"think\":", o->turns,
+		    o->turns_sd);
+		buf_add_usec(b, o->think);
+	}
 	if (o->max_tokens > 0)
 		buf_printf(b, ",\"max_tokens\":%ld,\"max_tokens_sd\":%ld",
 		    o->max_tokens, o->max_tokens_sd);
@@ -204,6 +213,8 @@ jsonl_sample(struct buf *b, const struct sample *s)
 		buf_printf(b, "\"segment\":%d,", s->segment);
 	if (s->client >= 0)
 		buf_printf(b, "\"client\":%d,", s->client);
+	if (s->session > 0)
+		buf_printf(b, "\"session\":%ld,\"turn\":%d,", s->session, s->turn);
 	buf_adds(b, "\"t\":");
 	buf_add_usec(b, s->t);
 	if (s->scheduled != USEC_NONE) {
@@ -383,6 +394,7 @@ jsonl_end(struct buf *b, const struct end_info *e)
 #define CLIENTS_MAX	10000000L
 #define TOKENS_MAX	1000000000L
 #define STATUS_MAX	999L
+#define TURNS_MAX	1000000L
 #define RATE_MAX	1e9		/* requests/s */
 
 static bool
@@ -619,6 +631,11 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	if (get_count(root, "client", -1, -1, CLIENTS_MAX, &l, err, errlen) != 0)
 		return -1;
 	s->client = (int)l;
+	if (get_count(root, "session", 0, 0, COUNT_MAX, &s->session, err,
+	    errlen) != 0 ||
+	    get_count(root, "turn", 0, 0, TURNS_MAX, &l, err, errlen) != 0)
+		return -1;
+	s->turn = (int)l;
 	if (get_time(root, "t", false, &s->t, err, errlen) != 0 ||
 	    get_time(root, "scheduled", true, &s->scheduled, err, errlen) != 0 ||
 	    get_time(root, "late", true, &s->late, err, errlen) != 0 ||

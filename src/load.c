@@ -16,6 +16,7 @@
 #include "run_opts.h"
 #include "proto/proto.h"
 #include "request.h"
+#include "session.h"
 #include "xalloc.h"
 
 #define RATE_MIN	0.001	/* requests/s the operator may go down to */
@@ -32,11 +33,13 @@
 
 struct client {
 	struct request	*req;		/* in flight, or NULL */
+	struct session	 sess;		/* --turns: the conversation it holds */
 	long		 done;		/* requests finished in this stage */
 	bool		 waiting;	/* in the queue of clients to start */
 	int		 fails;		/* failed requests in a row */
 	usec_t		 retry_at;	/* backing off until this run time */
 	bool		 backing;	/* in the list of clients backing off */
+	bool		 thinking;	/* and it waits --think, not a failure */
 };
 
 /* An open-loop send that was due while --max-concurrency were in flight. */
@@ -110,7 +113,7 @@ load_gauge(const struct load *l, struct gauge *g)
 	g->nsched = l->opts->nsched;
 	g->waiting = load_waiting(l);
 	g->in_flight = l->in_flight;
-	g->backing_off = l->nbacking;
+	g->backing_off = l->nbacking - l->nthinking;
 	g->chunks = l->chunks;
 }
 
@@ -179,11 +182,37 @@ first_token(void *owner, struct request *r)
 			l->sinks[i].on_first(l->sinks[i].self, &r->s);
 }
 
+/* A session's next turn: a new conversation when the last is over. */
+static void
+session_body(struct load *l, struct client *cl, struct request *r)
+{
+	struct session *s = &cl->sess;
+	struct prompt asked;
+	const struct prompt *next = NULL;
+
+	if (session_over(s)) {
+		const struct prompt *conv;
+
+		next = prompts_next(&l->prompts);
+		/* a conversation's turns, or plain prompts: one a turn */
+		conv = next->nuser > 0 && l->opts->input_tokens == 0 ? next : NULL;
+		session_begin(s, ++l->sessions, prompts_turns(&l->prompts, conv),
+		    conv);
+	} else if (s->conv == NULL)
+		next = prompts_next(&l->prompts);
+	session_ask(s, next != NULL ? next->text : "", &asked);
+	prompts_body_of(&l->prompts, &asked, &r->body);
+	free(asked.messages);
+	free(asked.text);
+}
+
 /* Starts one request of the given stage: client -1 in open loop; prompt -1
  * for the next in turn. */
 static struct request *
 launch(struct load *l, int client, int stage, int segment, long prompt)
 {
+	struct client *cl = client >= 0 && l->opts->sessions ?
+	    &l->clients[client] : NULL;
 	struct request *r = l->idle;
 
 	if (r != NULL)
@@ -197,8 +226,18 @@ launch(struct load *l, int client, int stage, int segment, long prompt)
 	r->read_delay = &l->read_delay;
 	r->client = client;
 	r->body.len = 0;
-	prompts_body(&l->prompts, prompt, &r->body);
+	r->want_text = cl != NULL;
+	if (cl != NULL)
+		session_body(l, cl, r);
+	else if (prompt >= 0 && l->opts->sched_req != NULL)
+		prompts_trace_body(&l->prompts, &l->opts->sched_req[prompt], &r->body);
+	else
+		prompts_body(&l->prompts, prompt, &r->body);
 	request_start(r, l->next_id++, l->id_prefix);
+	if (cl != NULL) {
+		r->s.session = cl->sess.id;
+		r->s.turn = cl->sess.turn;
+	}
 	r->s.stage = stage;
 	r->s.segment = segment;
 	r->s.client = client;
@@ -353,11 +392,16 @@ arm_backoff(struct load *l)
 	ev_timer_start(l->loop, &l->backoff_timer);
 }
 
+/* The client waits before its next request: after a failure, or for
+ * --think between two turns of its session. */
 static void
-back_off(struct load *l, int c, usec_t wait)
+back_off(struct load *l, int c, usec_t wait, bool think)
 {
 	struct client *cl = &l->clients[c];
 
+	if (think != cl->thinking)
+		l->nthinking += think ? 1 : -1;
+	cl->thinking = think;
 	cl->retry_at = load_now(l) + wait;
 	if (!cl->backing) {
 		if (l->nbacking == l->backing_cap) {
@@ -387,6 +431,9 @@ backoff_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 		l->backing[i] = l->backing[--l->nbacking];
 		l->clients[c].backing = false;
+		if (l->clients[c].thinking)
+			l->nthinking--;
+		l->clients[c].thinking = false;
 		if (may_start(l, c))
 			want_start(l, c);
 	}
@@ -482,7 +529,9 @@ fire(struct load *l)
 			continue;
 		}
 		lag_add(&l->late, p.late);
-		if (scheduled_by_file(l))
+		if (scheduled_by_file(l) && l->opts->sched_req != NULL)
+			p.prompt = (long)l->sched_pos++;	/* the trace's request */
+		else if (scheduled_by_file(l))
 			p.prompt = l->opts->sched_prompt[l->sched_pos++];
 		else
 			arrivals_step(&l->arr);
@@ -656,6 +705,7 @@ transfer_done(void *ctx, struct request *r)
 	struct load *l = ctx;
 	usec_t backoff;
 	bool failed;
+	bool think = false;
 	int c;
 
 	request_finish(r);
@@ -684,6 +734,20 @@ transfer_done(void *ctx, struct request *r)
 	    l->fails_in_row >= l->opts->max_errors)
 		stop_by_breaker(l);
 	backoff = r->s.backoff;
+	if (c >= 0 && l->opts->sessions) {
+		struct session *s = &l->clients[c].sess;
+
+		if (failed || r->s.error != ERR_NONE)
+			session_end(s);
+		else {
+			session_answered(s, r->answer.len > 0 ? r->answer.p : "",
+			    r->answer.len);
+			if (!session_over(s) && l->opts->think > 0) {
+				backoff = l->opts->think;
+				think = true;
+			}
+		}
+	}
 	release(l, r);
 	if (c < 0)
 		serve_queue(l);
@@ -692,7 +756,7 @@ transfer_done(void *ctx, struct request *r)
 		/* only a client with requests left to send waits */
 		if (backoff > 0 && l->state == LOAD_RUNNING && c < l->target &&
 		    (l->opts->requests == 0 || l->clients[c].done < l->opts->requests))
-			back_off(l, c, backoff);
+			back_off(l, c, backoff, think);
 		else if (may_start(l, c))
 			want_start(l, c);
 		else if (l->state == LOAD_RUNNING && stage_exhausted(l))
@@ -886,6 +950,7 @@ void
 load_done(struct load *l)
 {
 	struct request *r, *next;
+	int i;
 
 	while (l->in_flight > 0) {
 		r = l->live[--l->in_flight];
@@ -914,6 +979,8 @@ load_done(struct load *l)
 	free(l->live);
 	free(l->queue);
 	free(l->backing);
+	for (i = 0; i < l->nclients; i++)
+		session_done(&l->clients[i].sess);
 	free(l->clients);
 }
 

@@ -55,6 +55,7 @@ struct load {
 	struct request	       **live;		/* the requests in flight */
 	int			 live_cap;
 	long			 next_id;
+	long			 sessions;	/* conversations begun (--turns) */
 	long			 requests;	/* finished, sent to the sinks */
 	long			 errors;		/* failed (sample_failed) */
 	long			 canceled;	/* at quit */
@@ -70,6 +71,7 @@ struct load {
 	/* closed loop: clients waiting after a failure, and the breaker */
 	int			*backing;
 	int			 nbacking, backing_cap;
+	int			 nthinking;	/* of them, waiting --think */
 	ev_timer		 backoff_timer;	/* the earliest of their waits */
 	struct rng		 backoff_rng;
 	long			 fails_in_row;	/* failed requests, run-wide */

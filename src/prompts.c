@@ -2,16 +2,19 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "buf.h"
 #include "run_opts.h"
 #include "prompts.h"
+#include "schedule.h"
 #include "proto/proto.h"
 #include "xalloc.h"
 
@@ -54,10 +57,16 @@ prompts_free(struct prompt *v, size_t n)
 {
 	size_t i;
 
+	size_t k;
+
 	for (i = 0; i < n; i++) {
 		free(v[i].text);
 		free(v[i].messages);
 		free(v[i].body);
+		free(v[i].system);
+		for (k = 0; k < v[i].nuser; k++)
+			free(v[i].user[k]);
+		free(v[i].user);
 	}
 	free(v);
 }
@@ -91,37 +100,225 @@ messages_text(const cJSON *messages)
 	return buf_detach(&b, &len);
 }
 
-static int
-jsonl_prompt(const char *line, struct prompt *p, char *why, size_t whylen)
+static void
+add_turn(struct prompt *p, const char *text)
 {
-	cJSON *root = cJSON_Parse(line);
+	p->user = xreallocarray(p->user, p->nuser + 1, sizeof *p->user);
+	p->user[p->nuser++] = xstrdup(text);
+}
+
+/* A chat's system prompt and user turns, for a session to follow. */
+static void
+messages_turns(const cJSON *messages, struct prompt *p)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, messages) {
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "content");
+
+		if (!cJSON_IsString(role) || !cJSON_IsString(c))
+			continue;
+		if (strcmp(role->valuestring, "user") == 0)
+			add_turn(p, c->valuestring);
+		else if (strcmp(role->valuestring, "system") == 0 && p->system == NULL)
+			p->system = xstrdup(c->valuestring);
+	}
+}
+
+/* ShareGPT's speakers: who asks, who answers. */
+static bool
+speaker_is(const char *from, const char *const names[])
+{
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcasecmp(from, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static int
+sharegpt_prompt(const cJSON *conv, struct prompt *p, char *why, size_t whylen)
+{
+	static const char *const asks[] = { "human", "user", NULL };
+	static const char *const answers[] = { "gpt", "assistant", "chatgpt",
+	    "bard", "bing", "model", NULL };
+	const cJSON *turn;
+	long answered = 0;
+
+	if (!cJSON_IsArray(conv) || cJSON_GetArraySize(conv) == 0) {
+		snprintf(why, whylen, "\"conversations\" is empty: no turn to send");
+		return -1;
+	}
+	p->sharegpt = true;
+	cJSON_ArrayForEach(turn, conv) {
+		const cJSON *from = cJSON_GetObjectItemCaseSensitive(turn, "from");
+		const cJSON *value = cJSON_GetObjectItemCaseSensitive(turn, "value");
+
+		if (!cJSON_IsString(from) || !cJSON_IsString(value)) {
+			snprintf(why, whylen, "a turn of \"conversations\" needs "
+			    "\"from\" and \"value\" strings");
+			return -1;
+		}
+		if (speaker_is(from->valuestring, asks))
+			add_turn(p, value->valuestring);
+		else if (speaker_is(from->valuestring, answers))
+			answered++;
+		else if (strcasecmp(from->valuestring, "system") == 0 &&
+		    p->system == NULL)
+			p->system = xstrdup(value->valuestring);
+	}
+	if (p->nuser == 0 || answered == 0) {
+		snprintf(why, whylen, "the conversation is one-sided: it has no "
+		    "%s turn", p->nuser == 0 ? "human" : "gpt");
+		return -1;
+	}
+	p->text = xstrdup(p->user[0]);
+	return 0;
+}
+
+static int
+object_prompt(const cJSON *root, struct prompt *p, char *why, size_t whylen)
+{
 	const cJSON *v;
-	int rc = -1;
 
 	if (!cJSON_IsObject(root)) {
 		snprintf(why, whylen, "not a JSON object");
-		goto out;
+		return -1;
 	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "conversations")) != NULL)
+		return sharegpt_prompt(v, p, why, whylen);
 	if (cJSON_GetObjectItemCaseSensitive(root, "model") != NULL ||
 	    cJSON_GetObjectItemCaseSensitive(root, "stream") != NULL) {
 		p->body = cJSON_PrintUnformatted(root);
 		v = cJSON_GetObjectItemCaseSensitive(root, "messages");
 		p->text = cJSON_IsArray(v) ? messages_text(v) : xstrdup("");
-		rc = 0;
-	} else if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "prompt"))) {
+		return 0;
+	}
+	if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, "prompt"))) {
 		p->text = xstrdup(v->valuestring);
-		rc = 0;
-	} else if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "messages")) &&
+		return 0;
+	}
+	if (cJSON_IsArray(v = cJSON_GetObjectItemCaseSensitive(root, "messages")) &&
 	    cJSON_GetArraySize(v) > 0) {
 		p->messages = cJSON_PrintUnformatted(v);
 		p->text = messages_text(v);
-		rc = 0;
-	} else
-		snprintf(why, whylen, "needs a \"prompt\" string, a \"messages\" "
-		    "array, or a whole request body (with \"model\" or \"stream\")");
-out:
+		messages_turns(v, p);
+		return 0;
+	}
+	snprintf(why, whylen, "needs a \"prompt\" string, a \"messages\" "
+	    "array, \"conversations\" (ShareGPT), or a whole request body (with "
+	    "\"model\" or \"stream\")");
+	return -1;
+}
+
+static int
+jsonl_prompt(const char *line, struct prompt *p, char *why, size_t whylen)
+{
+	cJSON *root = cJSON_Parse(line);
+	int rc = object_prompt(root, p, why, whylen);
+
 	cJSON_Delete(root);
 	return rc;
+}
+
+static struct prompt *
+grow(struct prompt *v, size_t count, size_t *cap)
+{
+	if (count == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		v = xreallocarray(v, *cap, sizeof *v);
+	}
+	memset(&v[count], 0, sizeof v[count]);
+	return v;
+}
+
+static long
+lines_in(const char *from, const char *to)
+{
+	long n = 0;
+
+	for (; from < to; from++)
+		n += *from == '\n';
+	return n;
+}
+
+/* A .json file: one JSON array of prompt objects (ShareGPT's files), each
+ * parsed on its own so that an error names the line it starts on. */
+static int
+load_array(FILE *f, const char *path, struct prompt **out, size_t *n,
+    char *err, size_t errlen)
+{
+	struct buf b;
+	char chunk[65536], why[160];
+	struct prompt *v = NULL;
+	size_t count = 0, cap = 0, got;
+	const char *base, *at, *end;
+	long line = 1;
+
+	buf_init(&b);
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, got);
+	if (ferror(f)) {
+		snprintf(err, errlen, "--prompts: %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	base = b.p != NULL ? b.p : "";
+	at = base + strspn(base, " \t\r\n");
+	line += lines_in(base, at);
+	if (*at != '[') {
+		snprintf(err, errlen, "--prompts: %s:%ld: a .json file holds one "
+		    "JSON array of prompts or conversations (or name it .jsonl, one "
+		    "object a line)", path, line);
+		goto fail;
+	}
+	for (at++;;) {
+		const char *skip = at + strspn(at, " \t\r\n");
+		cJSON *item;
+
+		line += lines_in(at, skip);
+		at = skip;
+		if (*at == ']')
+			break;
+		item = cJSON_ParseWithOpts(at, &end, false);
+		if (item == NULL) {
+			snprintf(err, errlen, "--prompts: %s:%ld: not JSON", path, line);
+			goto fail;
+		}
+		v = grow(v, count, &cap);
+		v[count].line = line;
+		if (object_prompt(item, &v[count], why, sizeof why) != 0) {
+			cJSON_Delete(item);
+			count++;
+			snprintf(err, errlen, "--prompts: %s:%ld: %s", path, line, why);
+			goto fail;
+		}
+		cJSON_Delete(item);
+		count++;
+		line += lines_in(at, end);
+		at = end + strspn(end, " \t\r\n");
+		line += lines_in(end, at);
+		if (*at == ',')
+			at++;
+		else if (*at != ']') {
+			snprintf(err, errlen, "--prompts: %s:%ld: expected ',' or ']' "
+			    "after a prompt", path, line);
+			goto fail;
+		}
+	}
+	if (count == 0) {
+		snprintf(err, errlen, "--prompts: %s holds no prompts", path);
+		goto fail;
+	}
+	buf_free(&b);
+	*out = v;
+	*n = count;
+	return 0;
+fail:
+	buf_free(&b);
+	prompts_free(v, count);
+	return -1;
 }
 
 int
@@ -141,20 +338,24 @@ prompts_load(const char *path, struct prompt **out, size_t *n, char *err,
 		snprintf(err, errlen, "--prompts: %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (ends_with(path, ".json")) {
+		int rc = load_array(f, path, out, n, err, errlen);
+
+		fclose(f);
+		return rc;
+	}
 	while ((len = getline(&line, &linecap, f)) >= 0) {
 		lineno++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		if (len == 0)
 			continue;
-		if (count == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		memset(&v[count], 0, sizeof v[count]);
+		v = grow(v, count, &cap);
+		v[count].line = lineno;
 		if (!jsonl)
 			v[count].text = xstrdup(line);
 		else if (jsonl_prompt(line, &v[count], why, sizeof why) != 0) {
+			count++;
 			snprintf(err, errlen, "--prompts: %s:%ld: %s", path, lineno, why);
 			goto fail;
 		}
@@ -312,14 +513,12 @@ prompts_fill(const char *t, const struct prompt *p, long max_tokens,
 	}
 }
 
-void
-prompts_body(struct prompts *p, long index, struct buf *out)
+static void
+body_with(struct prompts *p, const struct prompt *pr, long max_tokens,
+    struct buf *out)
 {
 	const struct run_opts *o = p->o;
-	const struct prompt *pr = pick(p, index);
 	size_t from = out->len;
-	long max_tokens = o->max_tokens > 0 ?
-	    draw(p, o->max_tokens, o->max_tokens_sd) : 0;
 
 	if (pr->body != NULL)
 		buf_adds(out, pr->body);
@@ -329,4 +528,89 @@ prompts_body(struct prompts *p, long index, struct buf *out)
 		o->proto->build_body(o, pr, max_tokens, out);
 	if (p->extra != NULL)
 		merge_extra(p, out, from);
+}
+
+void
+prompts_body_of(struct prompts *p, const struct prompt *pr, struct buf *out)
+{
+	const struct run_opts *o = p->o;
+
+	body_with(p, pr, o->max_tokens > 0 ?
+	    draw(p, o->max_tokens, o->max_tokens_sd) : 0, out);
+}
+
+void
+prompts_body(struct prompts *p, long index, struct buf *out)
+{
+	prompts_body_of(p, pick(p, index), out);
+}
+
+int
+prompts_turns(struct prompts *p, const struct prompt *conv)
+{
+	const struct run_opts *o = p->o;
+	long n;
+
+	if (conv != NULL && conv->nuser > 0) {
+		n = (long)conv->nuser;
+		if (o->turns > 0 && o->turns < n)
+			n = o->turns;
+	} else
+		n = o->turns > 0 ? draw(p, o->turns, o->turns_sd) : 1;
+	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+const struct prompt *
+prompts_next(struct prompts *p)
+{
+	return pick(p, -1);
+}
+
+/* n characters of the passage from at, wrapping round. */
+static void
+passage_from(struct buf *out, size_t at, size_t n)
+{
+	size_t len = sizeof passage - 1, i;
+
+	buf_reserve(out, n);
+	for (i = 0; i < n; i++)
+		buf_addc(out, passage[(at + i) % len]);
+}
+
+void
+prompts_trace_body(struct prompts *p, const struct trace_req *t,
+    struct buf *out)
+{
+	size_t want = (size_t)t->input_tokens * CHARS_PER_TOKEN, i;
+	size_t block = (size_t)p->o->hash_block * CHARS_PER_TOKEN;
+	struct prompt pr = { 0 };
+	struct buf text;
+	char tag[48];
+
+	buf_init(&text);
+	/* each hash id's block: its id, then the passage from a place of its
+	 * own, exactly a block long */
+	for (i = 0; i < t->nhash && text.len < want; i++) {
+		size_t n = (size_t)snprintf(tag, sizeof tag, "[%ld] ", t->hash_ids[i]);
+
+		if (n > block)
+			n = block;
+		buf_add(&text, tag, n);
+		passage_from(&text, (size_t)t->hash_ids[i] * 131, block - n);
+	}
+	if (text.len < want) {	/* the rest: this request's own */
+		size_t n = (size_t)snprintf(tag, sizeof tag, "[request %ld] ",
+		    ++p->traced);
+
+		buf_add(&text, tag, n);
+		passage_from(&text, (size_t)rng_below(&p->rng, sizeof passage - 1),
+		    want > text.len ? want - text.len : 0);
+	}
+	if (text.len > want && want > 0) {
+		text.len = want;
+		text.p[want] = '\0';
+	}
+	pr.text = text.p != NULL ? text.p : (char *)"";
+	body_with(p, &pr, t->output_tokens > 0 ? t->output_tokens : 1, out);
+	buf_free(&text);
 }

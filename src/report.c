@@ -145,12 +145,44 @@ csv_num(FILE *f, double v)
 		fprintf(f, "%.3f", v);
 }
 
+/* Multi-turn sessions' columns, after every other: TTFT of first turns
+ * and of later ones. */
+static const struct {
+	enum metric	 m;
+	const char	*name;
+} csv_turn_metrics[] = {
+	{ M_TTFT_FIRST_TURN, "ttft_turn1" }, { M_TTFT_LATER_TURNS, "ttft_later_turns" },
+};
+
+static void
+csv_dist(FILE *f, const struct dist *d)
+{
+	int p;
+
+	fprintf(f, ",%ld,", d->count);
+	csv_num(f, d->mean * MS);
+	fputc(',', f);
+	csv_num(f, d->stddev * MS);
+	fputc(',', f);
+	csv_num(f, d->min * MS);
+	for (p = 0; p < NPCT; p++) {
+		fputc(',', f);
+		csv_num(f, d->p[p] * MS);
+	}
+	fputc(',', f);
+	csv_num(f, d->max * MS);
+}
+
 static void
 write_csv(FILE *f, struct run_file *files, int n)
 {
 	size_t m;
 	int i, k, p, sg;
 	double lo, hi;
+	bool sessions = false;
+
+	for (i = 0; i < n; i++)
+		sessions = sessions || files[i].st.sessions;
 
 	fputs("label,stage,clients,rate,requests,errors,canceled,output_tokens,tok_s,"
 	    "peak_tok_s,"
@@ -172,6 +204,16 @@ write_csv(FILE *f, struct run_file *files, int n)
 	for (p = 0; p < NPCT; p++)
 		fprintf(f, ",server_ttft_%s_ms", pct_names[p]);
 	fputs(",server_ttft_p50_bucket_lo_ms,server_ttft_p50_bucket_hi_ms", f);
+	for (m = 0; sessions && m < sizeof csv_turn_metrics /
+	    sizeof csv_turn_metrics[0]; m++) {
+		const char *name = csv_turn_metrics[m].name;
+
+		fprintf(f, ",%s_count,%s_mean_ms,%s_stddev_ms,%s_min_ms", name,
+		    name, name, name);
+		for (p = 0; p < NPCT; p++)
+			fprintf(f, ",%s_%s_ms", name, pct_names[p]);
+		fprintf(f, ",%s_max_ms", name);
+	}
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
 		struct stats *s = &files[i].st;
@@ -242,6 +284,11 @@ write_csv(FILE *f, struct run_file *files, int n)
 			csv_num(f, lo * MS);
 			fputc(',', f);
 			csv_num(f, hi * MS);	/* empty above the last bound */
+			for (m = 0; sessions && m < sizeof csv_turn_metrics /
+			    sizeof csv_turn_metrics[0]; m++) {
+				stats_dist(st, csv_turn_metrics[m].m, &d);
+				csv_dist(f, &d);
+			}
 			fputc('\n', f);
 		}
 	}

@@ -31,6 +31,14 @@ on_token(void *ctx)
 }
 
 static void
+on_text(void *ctx, const char *s, size_t len)
+{
+	struct request *r = ctx;
+
+	buf_add(&r->answer, s, len);
+}
+
+static void
 on_usage(void *ctx, long output, long input)
 {
 	struct request *r = ctx;
@@ -145,7 +153,7 @@ take(void *ctx, const char *data, size_t n)
 {
 	struct request *r = ctx;
 	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
-	    r->opts };
+	    r->opts, r->want_text ? on_text : NULL };
 
 	keep_tail(r, data, n);
 
@@ -214,6 +222,7 @@ request_free(struct request *r)
 	sample_done(&r->s);
 	coding_done(&r->coding);
 	buf_free(&r->body);
+	buf_free(&r->answer);
 	buf_free(&r->own_headers);
 	free(r->proto_state);
 	free(r);
@@ -243,6 +252,7 @@ request_start(struct request *r, long id, const char *id_prefix)
 	r->usage_out = r->usage_in = -1;
 	r->errbody_len = 0;
 	r->tail_len = 0;
+	r->answer.len = 0;
 	r->xfer_kind = ERR_NONE;
 	r->xfer_err[0] = '\0';
 	r->retry_after = 0;
@@ -315,7 +325,7 @@ void
 request_finish(struct request *r)
 {
 	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
-	    r->opts };
+	    r->opts, r->want_text ? on_text : NULL };
 	int status = r->s.status;
 
 	r->arrival = clock_mono_usec();

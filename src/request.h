@@ -68,6 +68,9 @@ struct request {
 	void			*owner;
 	struct lag_hist		*lag_hist;	/* the owner's loop lag, or NULL */
 	struct lag_hist		*read_delay;	/* the owner's, or NULL */
+	bool			 want_text;	/* keep the answer's text (the
+						   owner sets it before start) */
+	struct buf		 answer;	/* its visible text, when wanted */
 	struct request		*next;		/* free list */
 };
 

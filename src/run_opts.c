@@ -5,6 +5,7 @@
 
 #include "prompts.h"
 #include "run_opts.h"
+#include "schedule.h"
 
 void
 run_opts_free(struct run_opts *o)
@@ -35,6 +36,13 @@ run_opts_free(struct run_opts *o)
 	free(o->schedule_file);
 	free(o->sched_at);
 	free(o->sched_prompt);
+	if (o->sched_req != NULL) {
+		size_t k;
+
+		for (k = 0; k < o->nsched; k++)
+			free(o->sched_req[k].hash_ids);
+		free(o->sched_req);
+	}
 	free(o->output);
 	free(o->cacert);
 	for (i = 0; i < o->nheaders; i++)

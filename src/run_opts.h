@@ -46,6 +46,11 @@ struct run_opts {
 	usec_t			*sched_at;	/* --schedule: offsets, sorted */
 	long			*sched_prompt;	/* prompt index, or -1 */
 	size_t			 nsched;
+	enum sched_format	 sched_format;	/* --schedule-format; as read */
+	struct trace_req	*sched_req;	/* a trace's requests, or NULL */
+	double			 time_scale;	/* --time-scale: offsets times it */
+	long			 hash_block;	/* --hash-block: tokens a trace's
+						   hash id stands for */
 	/* what is asked */
 	char			*prompt;	/* --prompt, or the default */
 	char			*prompts_file;
@@ -54,6 +59,11 @@ struct run_opts {
 	bool			 shuffle;
 	long			 input_tokens;	/* synthetic prompts; 0: none */
 	long			 input_tokens_sd;
+	/* multi-turn sessions: --turns N[:SD] (0: none, unless the prompts
+	 * are conversations), --think between turns */
+	long			 turns, turns_sd;
+	usec_t			 think;
+	bool			 sessions;	/* clients hold conversations */
 	long			 max_tokens;	/* 0: not sent */
 	long			 max_tokens_sd;
 	char			*body_extra;	/* --body, a JSON object */

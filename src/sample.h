@@ -71,6 +71,11 @@ struct sample {
 					   its client waits to send again; 0 */
 	usec_t		 lag_max;	/* worst loop lag seen by this request */
 	struct phases	 phases;
+	/* multi-turn (--turns, a file of conversations): the conversation,
+	 * 1-based run-wide, and the request's turn in it, 1-based; 0 and 0
+	 * outside one */
+	long		 session;
+	int		 turn;
 };
 
 const char *err_kind_name(enum err_kind);

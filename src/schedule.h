@@ -49,4 +49,44 @@ int arrival_parse(const char *s, enum arrival *kind, double *shape);
 int schedule_load(const char *path, usec_t **at, long **prompt, size_t *n,
     char *err, size_t errlen);
 
+/* --schedule-format: the plain list above, or a public trace. */
+enum sched_format {
+	SCHED_AUTO,		/* told by the file's first line */
+	SCHED_PLAIN,
+	SCHED_MOONCAKE,		/* JSONL: timestamp (ms), input_length,
+				   output_length, hash_ids */
+	SCHED_BURSTGPT		/* CSV: Timestamp (s), Request tokens,
+				   Response tokens */
+};
+
+/* What one request of a trace asks. */
+struct trace_req {
+	long	 input_tokens, output_tokens;
+	long	*hash_ids;	/* the prompt's blocks, in order; NULL: none */
+	size_t	 nhash;
+};
+
+/* A schedule as read: send offsets in file order (sorted), and for a
+ * trace what each request asks (req NULL for the plain list, whose prompt
+ * column is in prompt). The caller frees it with schedule_free. */
+struct schedule {
+	usec_t			*at;
+	long			*prompt;
+	struct trace_req	*req;
+	size_t			 n;
+	enum sched_format	 format;	/* as read, never AUTO */
+};
+
+const char *sched_format_name(enum sched_format);
+/* -1 when s is not auto, plain, mooncake or burstgpt. */
+int sched_format_parse(const char *s, enum sched_format *);
+/* Reads a schedule of the format (AUTO: a first line starting with '{' is
+ * Mooncake, one naming Timestamp is BurstGPT's header, else plain). A
+ * trace's times count from its first request and must not decrease; every
+ * offset is multiplied by time_scale (0.5: twice as fast). -1 with
+ * "FILE:LINE: what" in err. */
+int schedule_read(const char *path, enum sched_format, double time_scale,
+    struct schedule *, char *err, size_t errlen);
+void schedule_free(struct schedule *);
+
 #endif

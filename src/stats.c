@@ -277,6 +277,8 @@ on_sample(void *self, const struct sample *x)
 		return;
 	}
 	st->requests++;
+	if (x->session > 0)
+		s->sessions = true;
 	if (x->scheduled != USEC_NONE) {
 		series_add_usec(&st->m[M_QUEUED], x->t - x->scheduled);
 		series_add_usec(&st->m[M_LATE], x->late);
@@ -306,6 +308,9 @@ on_sample(void *self, const struct sample *x)
 		series_add_usec(&st->m[M_TTFB], x->ttfb);
 	if (x->ttft != USEC_NONE)
 		series_add_usec(&st->m[M_TTFT], sample_ttft_waited(x));
+	if (x->ttft != USEC_NONE && x->session > 0)
+		series_add_usec(&st->m[x->turn <= 1 ? M_TTFT_FIRST_TURN :
+		    M_TTFT_LATER_TURNS], sample_ttft_waited(x));
 	series_add_usec(&st->m[M_TTLT], sample_ttlt_waited(x));
 	if (x->output_tokens > 0)
 		series_add(&st->m[M_E2E_PER_TOKEN],

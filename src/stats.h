@@ -29,6 +29,10 @@ enum metric {
 	M_TTFT_SENT,		/* TTFT from the actual send (M_TTFT, the
 				   headline, counts from the schedule) */
 	M_LATE,			/* the generator's own lateness */
+	/* multi-turn sessions only: TTFT of a conversation's first turns,
+	 * and of its later ones (whose history a prefix cache may hold) */
+	M_TTFT_FIRST_TURN,
+	M_TTFT_LATER_TURNS,
 	M_COUNT
 };
 
@@ -93,6 +97,7 @@ struct stats {
 	int			 kind_status[ERR_KIND_COUNT];
 	char			 kind_detail[ERR_KIND_COUNT][SAMPLE_DETAIL_MAX];
 	bool			 open_loop;	/* a stage had a rate */
+	bool			 sessions;	/* a request had a session */
 	bool			 server;	/* server metrics were scraped */
 	bool			 server_ttft;	/* and held its TTFT histogram */
 	struct server_reader	 reader;

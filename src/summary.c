@@ -193,6 +193,55 @@ open_loop_table(FILE *f, struct stats *s)
 /* The server's own gauges, as scraped during each stage: mean and max of
  * each it published; then its own TTFT beside the client's. */
 static void
+turn_cells(FILE *f, const struct dist *d)
+{
+	fprintf(f, " %ld |", d->count);
+	if (d->count == 0) {
+		fputs(" - | - | - |", f);
+		return;
+	}
+	fprintf(f, " %.1f | %.1f | %.1f |", d->mean * MS, d->p[P50] * MS,
+	    d->p[P95] * MS);
+}
+
+/* Multi-turn sessions: TTFT of first turns against later ones, where a
+ * server's prefix cache holds the conversation so far. */
+static void
+turns_table(FILE *f, struct stats *s)
+{
+	struct dist first, later;
+	int k;
+
+	fputs("\nTTFT by turn (sessions): first turns, and later turns that send "
+	    "the conversation so far\n\n| stage | first turns | TTFT mean | "
+	    "TTFT p50 | TTFT p95 | later turns | TTFT mean | TTFT p50 | TTFT p95 | "
+	    "p50 later - first |\n|---|---|---|---|---|---|---|---|---|---|\n", f);
+	for (k = 0; k <= s->nstages; k++) {
+		char label[16];
+
+		if (k == s->nstages && s->nstages < 2)
+			break;
+		if (k < s->nstages) {
+			stats_dist(&s->stages[k], M_TTFT_FIRST_TURN, &first);
+			stats_dist(&s->stages[k], M_TTFT_LATER_TURNS, &later);
+			label_stage(label, sizeof label, &s->stages[k]);
+		} else {
+			stats_dist_all(s, M_TTFT_FIRST_TURN, &first);
+			stats_dist_all(s, M_TTFT_LATER_TURNS, &later);
+			snprintf(label, sizeof label, "all");
+		}
+		fprintf(f, "| %s |", label);
+		turn_cells(f, &first);
+		turn_cells(f, &later);
+		if (first.count > 0 && later.count > 0)
+			fprintf(f, " %+.1f |\n", (later.p[P50] - first.p[P50]) * MS);
+		else
+			fputs(" - |\n", f);
+	}
+	fputs("\ntimes in ms\n", f);
+}
+
+static void
 server_table(FILE *f, struct stats *s)
 {
 	static const char *const heads[SG_COUNT] = {
@@ -408,6 +457,8 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		    "slot at the end\n", s->unsent);
 	if (s->open_loop)
 		open_loop_table(f, s);
+	if (s->sessions)
+		turns_table(f, s);
 	if (s->server)
 		server_table(f, s);
 	if (slo_any(&ri->slo))
@@ -635,6 +686,21 @@ json_metrics_of(struct buf *b, struct stats *s, struct stage_stats *st)
 			stats_dist_all(s, json_metrics[i].m, &d);
 		buf_addc(b, ',');
 		json_dist(b, json_metrics[i].key, &d, json_metrics[i].scale);
+	}
+	if (s->sessions) {
+		buf_adds(b, ",\"ttft_by_turn\":{");
+		if (st != NULL)
+			stats_dist(st, M_TTFT_FIRST_TURN, &d);
+		else
+			stats_dist_all(s, M_TTFT_FIRST_TURN, &d);
+		json_dist(b, "first_ms", &d, MS);
+		buf_addc(b, ',');
+		if (st != NULL)
+			stats_dist(st, M_TTFT_LATER_TURNS, &d);
+		else
+			stats_dist_all(s, M_TTFT_LATER_TURNS, &d);
+		json_dist(b, "later_ms", &d, MS);
+		buf_addc(b, '}');
 	}
 }
 

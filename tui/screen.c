@@ -64,7 +64,7 @@ snapshot_load(struct tui *t)
 	s->open_loop = l->opts->open_loop;
 	s->in_flight = l->in_flight;
 	s->waiting = load_waiting(l);
-	s->backing_off = l->nbacking;
+	s->backing_off = l->nbacking - l->nthinking;
 	if (!l->opts->open_loop)
 		snprintf(s->load, sizeof s->load, "clients %d", l->target);
 	else if (l->opts->schedule_file != NULL)

@@ -182,6 +182,7 @@ read_config(struct config *c, const cJSON *root, bool rerun,
 
 		if (strcmp(k, "api_key") == 0 || strcmp(k, "nprompts") == 0 ||
 		    strcmp(k, "input_tokens_sd") == 0 || strcmp(k, "max_tokens_sd") == 0 ||
+		    strcmp(k, "turns_sd") == 0 ||
 		    strcmp(k, "arrival_shape") == 0 || strcmp(k, "rate_ramp_to") == 0 ||
 		    (rerun && strcmp(k, "seed") == 0))
 			continue;	/* secrets, facts, or read with another key */
@@ -193,10 +194,11 @@ read_config(struct config *c, const cJSON *root, bool rerun,
 		} else if (strcmp(k, "slo") == 0) {
 			if (slo_text(c, v, err, errlen) != 0)
 				return -1;
-		} else if (strcmp(k, "input_tokens") == 0 || strcmp(k, "max_tokens") == 0) {
+		} else if (strcmp(k, "input_tokens") == 0 || strcmp(k, "max_tokens") == 0 ||
+		    strcmp(k, "turns") == 0) {
 			if (!cJSON_IsNull(v) && mean_sd(c, root, v, strcmp(k,
-			    "max_tokens") == 0 ? "max-tokens" : "input-tokens", err,
-			    errlen) != 0)
+			    "max_tokens") == 0 ? "max-tokens" : strcmp(k, "turns") == 0 ?
+			    "turns" : "input-tokens", err, errlen) != 0)
 				return -1;
 		} else if (strcmp(k, "arrival") == 0 && cJSON_IsString(v) &&
 		    strcmp(v->valuestring, "gamma") == 0) {

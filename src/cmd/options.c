@@ -30,6 +30,11 @@
 #define MAX_STAGES	1000
 #define MAX_RATE	1e6	/* requests/s */
 #define DEFAULT_OPEN_STAGE (30 * (usec_t)USEC_PER_SEC)
+#define TIME_SCALE_MIN	1e-4
+#define TIME_SCALE_MAX	1e4
+#define DEFAULT_HASH_BLOCK 512	/* tokens: Mooncake's traces' block */
+#define HASH_BLOCK_MAX	1000000L
+#define TURNS_MAX	1000
 
 #define DEFAULT_API	"openai-chat"
 /* getopt_long returns this plus its index in opts for an option with no
@@ -263,17 +268,30 @@ open_loop_parse(struct run_opts *o, const char *rates, const char *ramp,
 		o->requests = 0;
 	}
 	if (o->schedule_file != NULL) {
+		struct schedule s;
+
 		if (got_length) {
 			snprintf(err, errlen, "--schedule gives the send times: leave "
 			    "out -d and -n");
 			return -1;
 		}
-		if (schedule_load(o->schedule_file, &o->sched_at, &o->sched_prompt,
-		    &o->nsched, err, errlen) != 0)
+		if (schedule_read(o->schedule_file, o->sched_format, o->time_scale,
+		    &s, err, errlen) != 0)
 			return -1;
+		o->sched_at = s.at;
+		o->sched_prompt = s.prompt;
+		o->sched_req = s.req;
+		o->nsched = s.n;
+		o->sched_format = s.format;
 		o->nstages = 1;
 		o->stage_duration = 0;
 		o->requests = 0;
+	}
+	if (o->schedule_file == NULL && (o->time_scale != 1 ||
+	    o->sched_format != SCHED_AUTO)) {
+		snprintf(err, errlen, "%s is for --schedule FILE", o->time_scale != 1 ?
+		    "--time-scale" : "--schedule-format");
+		return -1;
 	}
 	if (rates == NULL && ramp == NULL && o->schedule_file == NULL)
 		return 0;
@@ -381,6 +399,47 @@ aws_parse(struct run_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* --turns, --think and files of conversations: whether clients hold
+ * sessions, and what each turn can send. */
+static int
+sessions_parse(struct run_opts *o, char *err, size_t errlen)
+{
+	bool conversations = false;
+	size_t i;
+
+	for (i = 0; i < o->nprompts && o->input_tokens == 0; i++)
+		if (o->prompts[i].sharegpt)
+			conversations = true;
+	if (o->turns > 0 && o->open_loop) {
+		snprintf(err, errlen, "--turns is for closed loop (-c): each client "
+		    "holds a conversation");
+		return -1;
+	}
+	o->sessions = (o->turns > 0 || conversations) && !o->open_loop;
+	if (o->think > 0 && !o->sessions) {
+		snprintf(err, errlen, "--think is the pause between a session's "
+		    "turns: give --turns N (closed loop) or --prompts with "
+		    "conversations");
+		return -1;
+	}
+	for (i = 0; o->sessions && i < o->nprompts && o->input_tokens == 0; i++) {
+		const struct prompt *pr = &o->prompts[i];
+
+		if (pr->body != NULL) {
+			snprintf(err, errlen, "--prompts: %s:%ld: a whole request body "
+			    "cannot be a turn of a conversation (--turns)",
+			    o->prompts_file, pr->line);
+			return -1;
+		}
+		if (pr->messages != NULL && pr->nuser == 0) {
+			snprintf(err, errlen, "--prompts: %s:%ld: the messages have no "
+			    "user turn to send (--turns)", o->prompts_file, pr->line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* --prompt, --prompts and --input-tokens: what the requests ask. */
 static int
 prompts_parse(struct run_opts *o, char *err, size_t errlen)
@@ -412,7 +471,7 @@ prompts_parse(struct run_opts *o, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return 0;
+	return sessions_parse(o, err, errlen);
 }
 
 /* What the direct transport cannot do, or NULL. */
@@ -796,6 +855,72 @@ opt_schedule(struct parse *p, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_schedule_format(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	if (sched_format_parse(arg, &p->o->sched_format) != 0) {
+		snprintf(err, errlen, "--schedule-format: '%s' is not auto, plain, "
+		    "mooncake or burstgpt", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_time_scale(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	char *end;
+	double f;
+
+	errno = 0;
+	f = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !isfinite(f) ||
+	    !(f >= TIME_SCALE_MIN && f <= TIME_SCALE_MAX)) {
+		snprintf(err, errlen, "--time-scale: '%s' is not a factor from "
+		    "%g to %g (0.5: twice as fast)", arg, TIME_SCALE_MIN,
+		    TIME_SCALE_MAX);
+		return -1;
+	}
+	p->o->time_scale = f;
+	return 0;
+}
+
+static int
+opt_hash_block(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	if (parse_count(arg, &p->o->hash_block) != 0 ||
+	    p->o->hash_block > HASH_BLOCK_MAX) {
+		snprintf(err, errlen, "--hash-block: '%s' is not a count of tokens "
+		    "from 1 to %ld", arg, HASH_BLOCK_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_turns(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	struct run_opts *o = p->o;
+
+	if (mean_sd_parse(arg, &o->turns, &o->turns_sd) != 0 ||
+	    o->turns > TURNS_MAX) {
+		snprintf(err, errlen, "--turns: '%s' is not N or N:SD, N from 1 to "
+		    "%d (try 3 or 4:1)", arg, TURNS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_think(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	if (duration_parse(arg, &p->o->think) != 0) {
+		snprintf(err, errlen, "--think: '%s' is not a duration (try 2s)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 opt_rate_ramp(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	p->ramp = arg;
@@ -975,6 +1100,11 @@ static const struct opt {
 	{ "max-concurrency",	0,   required_argument,	opt_max_concurrency },
 	{ "schedule",		0,   required_argument,	opt_schedule },
 	{ "rate-ramp",		0,   required_argument,	opt_rate_ramp },
+	{ "schedule-format",	0,   required_argument,	opt_schedule_format },
+	{ "time-scale",		0,   required_argument,	opt_time_scale },
+	{ "hash-block",		0,   required_argument,	opt_hash_block },
+	{ "turns",		0,   required_argument,	opt_turns },
+	{ "think",		0,   required_argument,	opt_think },
 	{ "warmup",		0,   required_argument,	opt_warmup },
 	{ "slo",		0,   required_argument,	opt_slo },
 	{ "assert",		0,   required_argument,	opt_assert },
@@ -1369,6 +1499,8 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 	opts_build(longs, shorts);
 	opterr = 0;
 	o->timeout = DEFAULT_TIMEOUT;
+	o->time_scale = 1;
+	o->hash_block = DEFAULT_HASH_BLOCK;
 	o->preflight = true;
 	o->max_errors = DEFAULT_MAX_ERRORS;
 	memset(&keys, 0, sizeof keys);

@@ -179,6 +179,7 @@ read_cjson(struct anthropic *st, const char *event, const char *data,
 		delta = cJSON_GetObjectItemCaseSensitive(root, "delta");
 		out->content = nonempty(delta, "text") ||
 		    nonempty(delta, "thinking") || nonempty(delta, "partial_json");
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(delta, "text"));
 		break;
 	case K_START:
 		usage = cJSON_GetObjectItemCaseSensitive(
@@ -297,7 +298,7 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	if (st->stopped)
 		return 0;
 	said_init(&said);
-	if (read_scan(event, data, len, &said) == -1) {
+	if (ev->text != NULL || read_scan(event, data, len, &said) == -1) {
 		said_init(&said);
 		if ((rc = read_cjson(st, event, data, len, &said)) != 0)
 			return rc;

@@ -110,6 +110,7 @@ on_message(void *ctx, const struct es_message *m)
 		if ((cJSON_IsString(text) && text->valuestring[0] != '\0') ||
 		    cJSON_IsObject(rc_) || cJSON_IsObject(tool))
 			ev->token(ev->ctx);
+		proto_text(ev, text);
 	} else if (strcmp(m->event_type, "messageStop") == 0)
 		st->stopped = true;
 	else if (strcmp(m->event_type, "metadata") == 0) {

@@ -102,6 +102,8 @@ read_cjson(const struct ollama *st, const char *line, size_t len,
 		msg = root;
 	out->content = nonempty(msg, "content") || nonempty(msg, "response") ||
 	    nonempty(msg, "thinking");
+	proto_text(ev, cJSON_GetObjectItemCaseSensitive(msg, "content"));
+	proto_text(ev, cJSON_GetObjectItemCaseSensitive(msg, "response"));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "done"))) {
 		out->done = true;
 		out->out = count_of(root, "eval_count");
@@ -165,7 +167,7 @@ on_line(void *ctx, const char *event, const char *line, size_t len)
 	if (st->done)
 		return 0;
 	memset(&said, 0, sizeof said);
-	if (read_scan(line, len, &said) == -1) {
+	if (ev->text != NULL || read_scan(line, len, &said) == -1) {
 		memset(&said, 0, sizeof said);
 		if ((rc = read_cjson(st, line, len, &said)) != 0)
 			return rc;

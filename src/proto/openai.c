@@ -167,6 +167,9 @@ read_cjson(struct openai *st, bool error_event, const char *data, size_t len,
 
 		if (choice_has_content(choice, st->chat))
 			out->content = true;
+		proto_text(st->ev, st->chat ? cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(choice, "delta"), "content") :
+		    cJSON_GetObjectItemCaseSensitive(choice, "text"));
 		fr = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
 		if (fr != NULL && !cJSON_IsNull(fr))
 			out->finished = true;
@@ -286,7 +289,9 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	if (st->done)
 		return 0;	/* nothing after [DONE] is part of the answer */
 	memset(&said, 0, sizeof said);
-	if (error_event || read_scan(st, data, len, &said) == -1) {
+	/* the text is read from the tree */
+	if (error_event || ev->text != NULL ||
+	    read_scan(st, data, len, &said) == -1) {
 		memset(&said, 0, sizeof said);
 		if ((rc = read_cjson(st, error_event, data, len, &said)) != 0)
 			return rc;

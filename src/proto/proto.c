@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "proto/proto.h"
 #include "run_opts.h"
 #include "sample.h"
@@ -24,6 +26,13 @@ static const struct proto *const protos[] = {
 	&proto_sagemaker,
 	&proto_custom,
 };
+
+void
+proto_text(const struct proto_events *ev, const cJSON *v)
+{
+	if (ev->text != NULL && cJSON_IsString(v) && v->valuestring[0] != '\0')
+		ev->text(ev->ctx, v->valuestring, strlen(v->valuestring));
+}
 
 const struct proto *
 proto_find(const char *name)

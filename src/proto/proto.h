@@ -20,6 +20,9 @@ struct proto_events {
 	void	(*fail)(void *ctx, const char *detail);	/* malformed stream */
 	void	*ctx;
 	const struct run_opts *opts;
+	/* the answer's visible text, piece by piece (multi-turn sessions send
+	 * it back); NULL when nobody wants it. Reasoning is not passed. */
+	void	(*text)(void *ctx, const char *s, size_t len);
 };
 
 struct proto {
@@ -70,6 +73,10 @@ void proto_tgi_body(const struct run_opts *, const struct prompt *,
     long max_tokens, struct buf *);
 /* Anthropic's "messages" (and "system") members, for Bedrock too. */
 void proto_anthropic_messages(struct buf *, const struct prompt *);
+
+struct cJSON;
+/* Hands v's text to ev->text, when v is a string and text is wanted. */
+void proto_text(const struct proto_events *, const struct cJSON *v);
 
 /* A count from a JSON number, clamped to long's range: a wild one in a
  * stream must not overflow the conversion. */

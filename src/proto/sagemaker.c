@@ -78,13 +78,18 @@ read_cjson(const struct sagemaker *st, const char *data, size_t len,
 	/* TGI and LMI: a token; OpenAI-style containers: choices */
 	tok = cJSON_GetObjectItemCaseSensitive(root, "token");
 	if (nonempty(tok, "text") &&
-	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special")))
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special"))) {
 		out->content = true;
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(tok, "text"));
+	}
 	choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
 	cJSON_ArrayForEach(c, choices) {
 		if (nonempty(cJSON_GetObjectItemCaseSensitive(c, "delta"), "content") ||
 		    nonempty(c, "text"))
 			out->content = true;
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(c, "delta"), "content"));
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(c, "text"));
 	}
 	n = cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(root, "usage"), "completion_tokens");
@@ -188,7 +193,7 @@ on_json(struct sagemaker *st, const char *data, size_t len)
 		return 0;
 	}
 	memset(&said, 0, sizeof said);
-	if (read_scan(data, len, &said) == -1) {
+	if (ev->text != NULL || read_scan(data, len, &said) == -1) {
 		memset(&said, 0, sizeof said);
 		if ((rc = read_cjson(st, data, len, &said)) != 0)
 			return rc;

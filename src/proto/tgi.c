@@ -77,6 +77,8 @@ read_cjson(const struct tgi *st, const char *data, size_t len,
 	text = cJSON_GetObjectItemCaseSensitive(tok, "text");
 	out->content = cJSON_IsString(text) && text->valuestring[0] != '\0' &&
 	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special"));
+	if (out->content)
+		proto_text(ev, text);
 	gen = cJSON_GetObjectItemCaseSensitive(root, "generated_text");
 	if (gen != NULL && !cJSON_IsNull(gen)) {
 		out->end = true;
@@ -143,7 +145,7 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	if (st->done)
 		return 0;
 	memset(&said, 0, sizeof said);
-	if (read_scan(data, len, &said) == -1) {
+	if (ev->text != NULL || read_scan(data, len, &said) == -1) {
 		memset(&said, 0, sizeof said);
 		if ((rc = read_cjson(st, data, len, &said)) != 0)
 			return rc;

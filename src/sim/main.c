@@ -67,6 +67,18 @@ sim_usage(void)
 	    "  --aligned              lockstep: every chunk is due on a tick of one\n"
 	    "                         clock shared by all streams (every ITL), as a\n"
 	    "                         batched server sends a step's tokens together\n"
+	    "  --prefix-cache DUR     a prefix cache: each prompt token it holds makes\n"
+	    "                         the TTFT DUR shorter (e.g. 100us; never below 0).\n"
+	    "                         Prompts are read as text (each message as\n"
+	    "                         'ROLE: TEXT' and a newline) in blocks of\n"
+	    "                         --prefix-block tokens of 4 characters; the\n"
+	    "                         blocks a prompt shares from its start with\n"
+	    "                         earlier prompts, and with their answers, are\n"
+	    "                         cached. Usage says cached_tokens, /metrics\n"
+	    "                         vllm:prefix_cache_{queries,hits}_total; --truth\n"
+	    "                         logs each request's prompt_tokens and\n"
+	    "                         cached_tokens\n"
+	    "  --prefix-block N       tokens in a block of the prefix cache (default 16)\n"
 	    "  --seed N               seed for jitter and faults (default 1)\n"
 	    "  --fail-rate P          share of requests that fail (0 to 1)\n"
 	    "  --fail KIND            http500, http429, reset, stall, garbage, no-done,\n"
@@ -165,7 +177,8 @@ sim_main(int argc, char **argv)
 	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
 	    O_CAPACITY, O_KV_TOKENS, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
 	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP,
-	    O_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CERT_OUT, O_SLOW_AFTER };
+	    O_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CERT_OUT, O_SLOW_AFTER,
+	    O_PREFIX_CACHE, O_PREFIX_BLOCK };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "ttft", required_argument, NULL, O_TTFT },
@@ -189,6 +202,8 @@ sim_main(int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, O_TLS_CERT },
 		{ "tls-key", required_argument, NULL, O_TLS_KEY },
 		{ "tls-cert-out", required_argument, NULL, O_TLS_CERT_OUT },
+		{ "prefix-cache", required_argument, NULL, O_PREFIX_CACHE },
+		{ "prefix-block", required_argument, NULL, O_PREFIX_BLOCK },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct model_cfg model = { 0 };
@@ -222,14 +237,22 @@ sim_main(int argc, char **argv)
 				return usage_error("%s is not a duration (try 50ms)", optarg);
 			*(ch == O_TTFT ? &model.ttft : &model.itl) = usec_to_sec(d);
 			break;
+		case O_PREFIX_CACHE:
+			if (duration_parse(optarg, &d) != 0 || d == 0)
+				return usage_error("--prefix-cache: %s is not a duration "
+				    "per cached token (try 100us)", optarg);
+			model.prefix_saving = usec_to_sec(d);
+			break;
 		case O_TOKENS:
 		case O_PER_CHUNK:
 		case O_CAPACITY:
-		case O_KV_TOKENS: {
+		case O_KV_TOKENS:
+		case O_PREFIX_BLOCK: {
 			long v = strtol(optarg, &end, 10);
 
 			if (*end != '\0' || optarg[0] == '\0' || v < 0 ||
-			    v > 10000000 || (v == 0 && ch == O_PER_CHUNK))
+			    v > 10000000 ||
+			    (v == 0 && (ch == O_PER_CHUNK || ch == O_PREFIX_BLOCK)))
 				return usage_error("'%s' is not a valid count", optarg);
 			if (ch == O_TOKENS)
 				model.tokens = v;
@@ -237,6 +260,8 @@ sim_main(int argc, char **argv)
 				model.per_chunk = (int)v;
 			else if (ch == O_KV_TOKENS)
 				model.kv_tokens = v;
+			else if (ch == O_PREFIX_BLOCK)
+				model.prefix_block = v;
 			else
 				model.capacity = (int)v;
 			break;

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "rng.h"
 #include "model.h"
+#include "prefix.h"
 
 static const char *const fault_names[] = {
 	"none", "http500", "http429", "reset", "stall", "garbage", "no-done",
@@ -37,6 +38,11 @@ model_init(const struct model_cfg *c)
 {
 	cfg = *c;
 	rng_seed(&rng, cfg.seed);
+	if (cfg.prefix_saving > 0) {
+		if (cfg.prefix_block <= 0)
+			cfg.prefix_block = PREFIX_BLOCK_TOKENS;
+		prefix_init(cfg.prefix_block, PREFIX_CACHE_TOKENS / cfg.prefix_block + 1);
+	}
 }
 
 void
@@ -230,13 +236,21 @@ model_unqueue(struct model_slot *s)
 		queue_tail = q;
 }
 
+bool
+model_prefix_cache(void)
+{
+	return cfg.prefix_saving > 0;
+}
+
 double
-model_first_at(double t0, double now)
+model_first_at(double t0, double now, long cached)
 {
 	double from = fmax(t0, now), ttft = cfg.ttft;
 
 	if (cfg.slow_factor > 0 && from >= cfg.slow_from)
 		ttft *= cfg.slow_factor;	/* --slow-after: a server that slows down */
+	if (cached > 0)
+		ttft = fmax(0, ttft - (double)cached * cfg.prefix_saving);
 	return on_tick(from + jittered(ttft));
 }
 
@@ -323,4 +337,14 @@ model_metrics(struct buf *b, const char *model)
 	    "vllm:time_to_first_token_seconds_sum{model_name=\"%s\"} %.6f\n"
 	    "vllm:time_to_first_token_seconds_count{model_name=\"%s\"} %ld\n",
 	    model, ttft_count, model, ttft_sum, model, ttft_count);
+	if (model_prefix_cache()) {
+		long queries, hits;
+
+		prefix_counts(&queries, &hits);
+		buf_printf(b, "# TYPE vllm:prefix_cache_queries_total counter\n"
+		    "vllm:prefix_cache_queries_total{model_name=\"%s\"} %ld\n"
+		    "# TYPE vllm:prefix_cache_hits_total counter\n"
+		    "vllm:prefix_cache_hits_total{model_name=\"%s\"} %ld\n", model,
+		    queries, model, hits);
+	}
 }

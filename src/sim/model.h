@@ -29,7 +29,14 @@ struct model_cfg {
 	unsigned long	 seed;
 	double		 fail_rate;
 	enum fault	 fail;
+	/* the prefix cache: each cached prompt token makes the TTFT this
+	 * much shorter (seconds; 0: no cache), counted in whole blocks */
+	double		 prefix_saving;
+	long		 prefix_block;	/* tokens a block */
 };
+
+#define PREFIX_BLOCK_TOKENS	16	/* vLLM's default block size */
+#define PREFIX_CACHE_TOKENS	1000000	/* what the prefix cache holds */
 
 /* A request's place in the capacity model: it holds a slot, waits for one
  * in the queue, or neither. Zeroed but for owner, it holds nothing. */
@@ -86,9 +93,12 @@ struct buf;
  * generated and the TTFT histogram of what it served. */
 void model_metrics(struct buf *, const char *model);
 
+/* Whether the prefix cache is on. */
+bool model_prefix_cache(void);
 /* When the first token of a request read at t0 and served from now is due
- * (ev times, in seconds). */
-double model_first_at(double t0, double now);
+ * (ev times, in seconds): the TTFT, shorter by the prefix cache's saving
+ * for each of its cached tokens (never below 0). */
+double model_first_at(double t0, double now, long cached);
 /* When a whole answer of ntokens whose first token is due at first is
  * ready: when its last token would be. */
 double model_whole_at(double first, long ntokens);

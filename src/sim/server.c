@@ -21,8 +21,10 @@
 #include "buf.h"
 #include "clock.h"
 #include "net/http.h"
+#include "prompts.h"
 #include "xalloc.h"
 #include "model.h"
+#include "prefix.h"
 #include "server.h"
 #include "sigv4.h"
 #include "tls.h"
@@ -61,6 +63,9 @@ struct conn {
 	enum sim_api	 api;
 	bool		 stream, usage;
 	long		 ntokens, sent, prompt_tokens;
+	long		 cached_tokens;	/* by the prefix cache; -1: none */
+	struct buf	 prompt_text;	/* as the prefix cache reads it */
+	bool		 chat;		/* its answer continues prompt_text */
 	bool		 capped;	/* max_tokens cut the answer short */
 	int		 chunk_index;
 	int		 header_step;
@@ -256,7 +261,7 @@ resume_stream(struct conn *c)
 	double now = ev_time();
 
 	c->phase = PH_STREAMING;
-	schedule(c, model_first_at(now, now));
+	schedule(c, model_first_at(now, now, 0));
 }
 
 /* Whoever the queue's front is and now has room runs: the slot, or the KV
@@ -324,11 +329,22 @@ truth_read(struct conn *c)
 	fprintf(cfg.truth, "{\"id\":\"%s\",\"read\":%s}\n", c->reqid, t);
 }
 
+/* What the prefix cache held of the request's prompt. */
+static void
+truth_cached(struct conn *c)
+{
+	if (cfg.truth == NULL || c->reqid[0] == '\0')
+		return;
+	fprintf(cfg.truth, "{\"id\":\"%s\",\"prompt_tokens\":%ld,"
+	    "\"cached_tokens\":%ld}\n", c->reqid, c->prompt_tokens,
+	    c->cached_tokens);
+}
+
 static struct answer
 answer_of(const struct conn *c)
 {
 	struct answer a = { c->api, c->model, c->serial, c->prompt_tokens,
-	    c->ntokens, c->usage, c->capped };
+	    c->ntokens, c->usage, c->capped, c->cached_tokens };
 
 	return a;
 }
@@ -351,11 +367,29 @@ schedule(struct conn *c, double at)
 	ev_timer_start(loop, &c->timer);
 }
 
+/* A chat's answer, whole, goes into the prefix cache after its prompt, as
+ * a server keeps the blocks it generated: the next turn of the
+ * conversation, which sends it back, finds them. */
+static void
+cache_answer(struct conn *c)
+{
+	long k;
+
+	if (c->cached_tokens < 0 || !c->chat)
+		return;
+	buf_adds(&c->prompt_text, "assistant: ");
+	for (k = 0; k < c->ntokens; k++)
+		buf_printf(&c->prompt_text, " tok%ld", k + 1);
+	buf_addc(&c->prompt_text, '\n');
+	prefix_add(c->prompt_text.p, c->prompt_text.len);
+}
+
 static void
 finish_stream(struct conn *c)
 {
 	struct buf b;
 
+	cache_answer(c);
 	buf_init(&b);
 	if (c->fault != FAULT_NO_DONE) {
 		struct answer a = answer_of(c);
@@ -454,6 +488,7 @@ nonstream_response(struct conn *c)
 	for (k = 0; k < c->ntokens; k++)
 		buf_printf(&text, " tok%ld", k + 1);
 	wire_whole(&a, text.p, &b);
+	cache_answer(c);
 	simple_response(c, 200, "OK", "application/json", b.p, NULL);
 	buf_free(&b);
 	buf_free(&text);
@@ -532,7 +567,7 @@ start_service(struct conn *c)
 
 	c->begun = true;
 	c->phase = PH_STREAMING;
-	c->next_at = model_first_at(c->t0, now);
+	c->next_at = model_first_at(c->t0, now, c->cached_tokens);
 	if (!c->stream) {
 		c->next_at = model_whole_at(c->next_at, c->ntokens);
 		schedule(c, c->next_at);
@@ -571,6 +606,21 @@ completion_request(struct conn *c, const char *body, size_t len)
 	c->serial = ++serial;
 	wire_request(c->api, root, &c->stream, &max, &c->usage, &model,
 	    &c->prompt_tokens);
+	c->cached_tokens = -1;
+	if (model_prefix_cache()) {
+		c->prompt_text.len = 0;
+		c->chat = wire_prompt_text(root, &c->prompt_text);
+		c->cached_tokens = prefix_lookup_add(c->prompt_text.p,
+		    c->prompt_text.len);
+		/* counted as the cache reads it, so that the cached part is
+		 * part of the count */
+		c->prompt_tokens = ((long)c->prompt_text.len + CHARS_PER_TOKEN - 1) /
+		    CHARS_PER_TOKEN;
+		if (c->prompt_tokens < 1)
+			c->prompt_tokens = 1;
+		prefix_count(c->prompt_tokens, c->cached_tokens);
+		truth_cached(c);
+	}
 	if (c->model[0] == '\0')	/* else named by the path */
 		snprintf(c->model, sizeof c->model, "%s", model ? model : DEFAULT_MODEL);
 	cJSON_Delete(root);
@@ -825,6 +875,7 @@ conn_free(struct conn *c)
 	c->fd = -1;
 	buf_free(&c->in);
 	buf_free(&c->out);
+	buf_free(&c->prompt_text);
 	/* released last: it may start a queued request on another connection */
 	release_slot(c);
 	free(c);
@@ -848,6 +899,7 @@ accept_cb(struct ev_loop *l, ev_io *w, int revents)
 			c->tls = tls_conn_new(cfg.tls, fd);
 		c->slot.owner = c;
 		buf_init(&c->in);
+		buf_init(&c->prompt_text);
 		buf_init(&c->out);
 		ev_io_init(&c->rio, read_cb, fd, EV_READ);
 		ev_io_init(&c->wio, write_cb, fd, EV_WRITE);

@@ -173,6 +173,69 @@ prompt_tokens(const cJSON *root)
 	return n > 0 ? n : 1;
 }
 
+/* A message's text: a string, or the text of its content blocks. */
+static void
+content_text(const cJSON *content, struct buf *out)
+{
+	const cJSON *block;
+
+	if (cJSON_IsString(content)) {
+		buf_adds(out, content->valuestring);
+		return;
+	}
+	cJSON_ArrayForEach(block, content) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(block, "text");
+
+		if (cJSON_IsString(t))
+			buf_adds(out, t->valuestring);
+	}
+}
+
+static void
+messages_text(const cJSON *messages, struct buf *out)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, messages) {
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+
+		buf_adds(out, cJSON_IsString(role) ? role->valuestring : "user");
+		buf_adds(out, ": ");
+		content_text(cJSON_GetObjectItemCaseSensitive(m, "content"), out);
+		buf_addc(out, '\n');
+	}
+}
+
+bool
+wire_prompt_text(const cJSON *root, struct buf *out)
+{
+	static const char *const keys[] = { "system", "prompt", "inputs" };
+	const cJSON *v;
+	bool chat = false;
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(root, keys[i]);
+		if (cJSON_IsString(v) || cJSON_IsArray(v)) {
+			content_text(v, out);
+			buf_addc(out, '\n');
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "input");	/* Responses */
+	if (cJSON_IsString(v))
+		buf_adds(out, v->valuestring);
+	else if (cJSON_IsArray(v)) {
+		messages_text(v, out);
+		chat = true;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "messages");
+	if (cJSON_IsArray(v)) {
+		messages_text(v, out);
+		chat = true;
+	}
+	return chat;
+}
+
 static const cJSON *
 number(const cJSON *o, const char *key)
 {
@@ -385,8 +448,12 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 			    "text_completion");
 			buf_add_json_string(&j, a->model);
 			buf_printf(&j, ",\"choices\":[],\"usage\":{\"prompt_tokens\":%ld,"
-			    "\"completion_tokens\":%ld,\"total_tokens\":%ld}}",
+			    "\"completion_tokens\":%ld,\"total_tokens\":%ld",
 			    a->prompt_tokens, a->ntokens, a->prompt_tokens + a->ntokens);
+			if (a->cached_tokens >= 0)
+				buf_printf(&j, ",\"prompt_tokens_details\":{"
+				    "\"cached_tokens\":%ld}", a->cached_tokens);
+			buf_adds(&j, "}}");
 			sse(out, NULL, &j);
 		}
 		buf_adds(out, "data: [DONE]\n\n");

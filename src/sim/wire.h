@@ -24,6 +24,8 @@ struct answer {
 	long		 prompt_tokens, ntokens;
 	bool		 usage;		/* OpenAI: include_usage was asked */
 	bool		 capped;	/* max_tokens cut it short */
+	long		 cached_tokens;	/* of the prompt, by the prefix cache;
+					   -1 without one */
 };
 
 /* The API a POST to path is for, or SIM_API_NONE; a model named in the
@@ -36,6 +38,12 @@ const char *wire_content_type(enum sim_api);
  * none), whether OpenAI usage was asked, the model, the prompt's tokens. */
 void wire_request(enum sim_api, const cJSON *root, bool *stream, long *max,
     bool *usage, const char **model, long *prompt_tokens);
+
+/* Appends the prompt's text as the prefix cache reads it: the system
+ * prompt, prompt or inputs, then each message as "ROLE: TEXT\n". Returns
+ * whether it was a chat (messages), whose answer continues it as
+ * "assistant: ANSWER\n". */
+bool wire_prompt_text(const cJSON *root, struct buf *out);
 
 void wire_begin(const struct answer *, struct buf *);
 void wire_token(const struct answer *, const char *text, struct buf *);

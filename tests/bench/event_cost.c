@@ -94,7 +94,7 @@ run(const struct proto *p, char events[NTEXTS][512], const size_t lens[NTEXTS],
     long n)
 {
 	struct proto_events ev = { on_token, on_usage, on_done, on_fail, NULL,
-	    NULL };
+	    NULL, NULL };
 	void *state = malloc(p->state_size);
 	long long t0, t1;
 	long i;

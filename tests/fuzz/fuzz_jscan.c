@@ -49,7 +49,7 @@ run(const struct proto *p, const char *buf, size_t n, size_t at, bool off,
 {
 	static const char *const part[] = { ":event-type", "PayloadPart",
 	    ":message-type", "event", NULL };
-	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL };
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL, NULL };
 	void *state = malloc(p->state_size);
 	struct buf b;
 

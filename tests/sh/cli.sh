@@ -1,7 +1,7 @@
 #!/bin/bash
 # Bad usage: one line naming what is wrong, exit 2, and no file written.
 . "$TESTS_DIR/sh/lib.sh"
-plan 45
+plan 55
 
 usage_error() {	# usage_error WORD-IN-MESSAGE ARGS...
 	local want=$1; shift
@@ -58,6 +58,16 @@ usage_error "--prompt, --prompts and --input-tokens: give one" run --prompt hi -
 usage_error "--input-tokens: 'lots' is not N or N:SD" run --input-tokens lots http://127.0.0.1:1
 usage_error "--body: JSON, but not an object" run --body '[1]' http://127.0.0.1:1
 usage_error "--max-tokens: '5:x' is not N or N:SD" run --max-tokens 5:x http://127.0.0.1:1
+usage_error "--turns: '0' is not N or N:SD" run --turns 0 http://127.0.0.1:1
+usage_error "--turns is for closed loop" run --turns 3 -r 2 http://127.0.0.1:1
+usage_error "--think is the pause between a session's turns" run --think 1s http://127.0.0.1:1
+usage_error "--think: 'soon' is not a duration" run --turns 2 --think soon http://127.0.0.1:1
+usage_error "--time-scale is for --schedule FILE" run --time-scale 0.5 http://127.0.0.1:1
+usage_error "--time-scale: '0' is not a factor" run --time-scale 0 http://127.0.0.1:1
+usage_error "--schedule-format: 'csv' is not auto, plain, mooncake or burstgpt" run --schedule-format csv http://127.0.0.1:1
+usage_error "--hash-block: '0' is not a count" run --hash-block 0 http://127.0.0.1:1
+usage_error "--prefix-cache: 0 is not a duration per cached token" sim --prefix-cache 0
+usage_error "'0' is not a valid count" sim --prefix-block 0
 # --body sets its own field only: a later bad option or check is a usage
 # error (exit 2, one line), never a double free (exit 134) or a read of freed
 # memory; usage_error runs in $T, where the template T is

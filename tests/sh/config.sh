@@ -2,7 +2,7 @@
 # --config FILE and --rerun FILE.jsonl: a run's settings from a file, the
 # command line over them, and a file that is wrong told in one line.
 . "$TESTS_DIR/sh/lib.sh"
-plan 13
+plan 14
 
 start_sim --ttft 20ms --itl 5ms --tokens 10 || exit 1
 conf() { jq -S '.config | del(.seed)' <(head -1 "$1"); }
@@ -21,6 +21,11 @@ check "a header saved without its secret is said, not sent as ***" \
 run_ttftop run --headless --rerun "$T/a.jsonl" --seed 5 -c 1 -d 1s -o "$T/c.jsonl"
 is "$(head -1 "$T/c.jsonl" | jq -c '[.config.seed, .config.clients, .config.stage_duration, .config.max_tokens]')" "[5,[1],1,8]" \
 	"the command line overrides it: --seed 5, -c 1 (its rates dropped), the rest kept"
+
+run_ttftop run --headless -m sim -c 2 -d 1s --turns 3:1 --think 10ms -o "$T/t.jsonl" "$SIM_URL"
+run_ttftop run --headless --rerun "$T/t.jsonl" -o "$T/t2.jsonl"
+check "a run of sessions reruns with its turns and think time" \
+	bash -c "[ $STATUS = 0 ] && cmp -s <(jq -S '.config | del(.seed)' <(head -1 '$T/t.jsonl')) <(jq -S '.config | del(.seed)' <(head -1 '$T/t2.jsonl'))"
 
 # the leaderboard's workload, shortened by -d
 run_ttftop run --headless --config "$TESTS_DIR/../examples/leaderboard.json" -d 4s -m sim -o "$T/lb.jsonl" "$SIM_URL"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small HTTP server for the transport tests, doing on purpose what
 `ttftop sim` never does. It prints its URL, logs each request's headers as a
-JSON line, and answers OpenAI-style streams of N tokens.
+JSON line (its JSON body too, as "body"), and answers OpenAI-style streams of N tokens.
 
   --mode keep         HTTP/1.1 with Content-Length, connections kept
   --mode drop-second  HTTP/1.1 with Content-Length; on every connection the
@@ -38,11 +38,12 @@ def read_request(f):
             length = int(value)
     body = f.read(length)
     try:
-        json.loads(body)
+        parsed = json.loads(body)
         complete = True
     except ValueError:
-        complete = False
-    return {"line": line.decode().strip(), "headers": headers, "json_body": complete}
+        parsed, complete = None, False
+    return {"line": line.decode().strip(), "headers": headers, "json_body": complete,
+            "body": parsed}
 
 class Handler(socketserver.StreamRequestHandler):
     def handle(self):

@@ -153,7 +153,7 @@ s_fail(void *c, const char *d)
 static int
 bedrock_run(const char *p, size_t n, size_t cut, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL, NULL };
 	void *st = malloc(proto_bedrock.state_size);
 	int rc;
 
@@ -221,7 +221,7 @@ test_bedrock(void **state)
 static int
 sagemaker_run(const char *p, size_t n, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL, NULL };
 	void *st = malloc(proto_sagemaker.state_size);
 	int rc;
 
@@ -290,7 +290,7 @@ test_sagemaker(void **state)
 static int
 invoke_run(const char *p, size_t n, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL, NULL };
 	void *st = malloc(proto_bedrock_invoke.state_size);
 	int rc;
 

@@ -75,7 +75,7 @@ run(const struct adapter *a, const char *stream, size_t cut, bool off,
 	static const char *const part[] = { ":event-type", "PayloadPart",
 	    ":message-type", "event", NULL };
 	const struct proto *p = a->p;
-	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL };
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL, NULL };
 	void *state = malloc(p->state_size);
 	size_t len = strlen(stream);
 	struct buf b;

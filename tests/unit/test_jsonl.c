@@ -48,11 +48,15 @@ test_sample_round_trip(void **state)
 	s.tokens_from = TOKENS_FROM_USAGE;
 	s.status = 200;
 	s.lag_max = 35;
+	s.session = 9;
+	s.turn = 2;
 	buf_init(&b);
 	jsonl_sample(&b, &s);
 	decode_ok(&b, &r);
 	assert_int_equal(r.type, REC_REQUEST);
 	back = &r.sample;
+	assert_int_equal(back->session, 9);
+	assert_int_equal(back->turn, 2);
 	assert_int_equal(back->id, 17);
 	assert_int_equal(back->stage, 3);
 	assert_int_equal(back->client, 4);

@@ -48,7 +48,7 @@ ev_fail(void *ctx, const char *detail)
 static int
 run_stream(const struct proto *p, const char *stream, size_t cut, struct seen *s)
 {
-	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL };
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL, NULL };
 	void *state = malloc(p->state_size);
 	size_t len = strlen(stream);
 	int rc;
@@ -92,6 +92,79 @@ test_chat_tokens_every_split(void **state)
 		assert_int_equal(s.done, 1);
 		assert_int_equal(s.fails, 0);
 	}
+}
+
+/* The answer's visible text, as a session keeps it: every split, every
+ * adapter that reads text, reasoning and empty pieces left out. */
+static void
+ev_text(void *ctx, const char *t, size_t n)
+{
+	struct buf *b = ctx;
+
+	buf_add(b, t, n);
+}
+
+static void ev_nop_token(void *ctx) { }
+static void ev_nop_done(void *ctx) { }
+static void ev_nop_usage(void *ctx, long out, long in) { }
+static void ev_nop_fail(void *ctx, const char *detail) { }
+
+static void
+text_every_split(const struct proto *p, const char *stream, const char *want)
+{
+	struct buf b;
+	struct proto_events ev = { ev_nop_token, ev_nop_usage, ev_nop_done,
+	    ev_nop_fail, &b, NULL, ev_text };
+	size_t cut, len = strlen(stream);
+	void *state = malloc(p->state_size);
+
+	buf_init(&b);
+	for (cut = 0; cut <= len; cut++) {
+		b.len = 0;
+		p->init(state);
+		assert_int_equal(p->feed(state, stream, cut, &ev), 0);
+		assert_int_equal(p->feed(state, stream + cut, len - cut, &ev), 0);
+		assert_int_equal(p->finish(state, &ev), 0);
+		p->done(state);
+		assert_int_equal(b.len, strlen(want));
+		assert_memory_equal(b.p, want, b.len);
+	}
+	buf_free(&b);
+	free(state);
+}
+
+static void
+test_answer_text_every_split(void **state)
+{
+	text_every_split(&proto_openai_chat, chat_stream, "Hello world");
+	text_every_split(&proto_openai_chat,
+	    "data: {\"choices\":[{\"delta\":{\"content\":\"line\\none \\\"q\\\" caf\\u00e9\"}}]}\n\n"
+	    "data: {\"choices\":[{\"delta\":{\"reasoning\":\"hidden\"}}]}\n\n"
+	    "data: [DONE]\n\n", "line\none \"q\" caf\xc3\xa9");
+	text_every_split(&proto_openai_completions,
+	    "data: {\"choices\":[{\"text\":\"sea \"}]}\n\n"
+	    "data: {\"choices\":[{\"text\":\"wall\",\"finish_reason\":\"stop\"}]}\n\n"
+	    "data: [DONE]\n\n", "sea wall");
+	text_every_split(&proto_anthropic,
+	    "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+	    "{\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n"
+	    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+	    "\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"mm\"}}\n\n"
+	    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+	    "\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"tide \"}}\n\n"
+	    "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+	    "\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"high\"}}\n\n"
+	    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", "tide high");
+	text_every_split(&proto_ollama,
+	    "{\"message\":{\"role\":\"assistant\",\"content\":\"gull\"},\"done\":false}\n"
+	    "{\"message\":{\"role\":\"assistant\",\"content\":\"s\"},\"done\":false}\n"
+	    "{\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+	    "\"eval_count\":2}\n", "gulls");
+	text_every_split(&proto_tgi,
+	    "data: {\"token\":{\"id\":1,\"text\":\"oil\",\"special\":false}}\n\n"
+	    "data: {\"token\":{\"id\":2,\"text\":\"cloth\",\"special\":false}}\n\n"
+	    "data: {\"token\":{\"id\":3,\"text\":\"</s>\",\"special\":true},"
+	    "\"generated_text\":\"oilcloth\"}\n\n", "oilcloth");
 }
 
 static void
@@ -332,6 +405,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chat_tokens_every_split),
+		cmocka_unit_test(test_answer_text_every_split),
 		cmocka_unit_test(test_completions_text),
 		cmocka_unit_test(test_garbage_is_protocol_error),
 		cmocka_unit_test(test_error_event),

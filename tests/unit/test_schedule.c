@@ -198,6 +198,100 @@ test_schedule_file(void **state)
 	unlink(path);
 }
 
+/* Public traces: Mooncake JSONL and BurstGPT CSV, told apart by their
+ * first line, their times counted from the first request and scaled. */
+static void
+test_traces(void **state)
+{
+	struct schedule s;
+	char err[256], *path;
+
+	path = write_file("{\"timestamp\": 1000, \"input_length\": 600, "
+	    "\"output_length\": 7, \"hash_ids\": [4, 5]}\n\n"
+	    "{\"timestamp\": 1000, \"input_length\": 10, \"output_length\": 0, "
+	    "\"hash_ids\": []}\n"
+	    "{\"timestamp\": 3500, \"input_length\": 20, \"output_length\": 3}\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), 0);
+	assert_int_equal(s.format, SCHED_MOONCAKE);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.at[0], 0);
+	assert_int_equal(s.at[1], 0);
+	assert_int_equal(s.at[2], 2500000);	/* ms, from the first */
+	assert_int_equal(s.req[0].input_tokens, 600);
+	assert_int_equal(s.req[0].output_tokens, 7);
+	assert_int_equal(s.req[0].nhash, 2);
+	assert_int_equal(s.req[0].hash_ids[1], 5);
+	assert_int_equal(s.req[2].nhash, 0);
+	assert_int_equal(s.prompt[2], -1);
+	schedule_free(&s);
+	assert_int_equal(schedule_read(path, SCHED_MOONCAKE, 0.5, &s, err,
+	    sizeof err), 0);
+	assert_int_equal(s.at[2], 1250000);	/* twice as fast */
+	schedule_free(&s);
+	/* told to read it as a plain list, it is not one */
+	assert_int_equal(schedule_read(path, SCHED_PLAIN, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: "));
+	unlink(path);
+
+	path = write_file("Timestamp,Model,Request tokens,Response tokens,"
+	    "Total tokens,Log Type\r\n"
+	    "5,ChatGPT,472,18,490,Conversation log\r\n"
+	    "5.25,GPT-4,1087,0,1087,API log\r\n"
+	    "7,ChatGPT, 30 ,41,71,Conversation log\r\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 2, &s, err, sizeof err), 0);
+	assert_int_equal(s.format, SCHED_BURSTGPT);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.at[1], 500000);	/* 0.25 s, at half speed */
+	assert_int_equal(s.at[2], 4000000);
+	assert_int_equal(s.req[0].input_tokens, 472);
+	assert_int_equal(s.req[1].output_tokens, 0);
+	assert_int_equal(s.req[2].input_tokens, 30);
+	assert_int_equal(s.req[2].output_tokens, 41);
+	schedule_free(&s);
+	unlink(path);
+
+	/* bad input: FILE:LINE and what */
+	path = write_file("{\"timestamp\": 10, \"input_length\": 1, "
+	    "\"output_length\": 1}\n{\"timestamp\": 9, \"input_length\": 1, "
+	    "\"output_length\": 1}\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":2: timestamp 9 goes back in time"));
+	unlink(path);
+	path = write_file("{\"timestamp\": 10, \"output_length\": 1}\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: \"input_length\" is missing"));
+	unlink(path);
+	path = write_file("{\"timestamp\": 10, \"input_length\": 1, "
+	    "\"output_length\": 1, \"hash_ids\": [\"a\"]}\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: hash_ids must hold whole numbers"));
+	unlink(path);
+	path = write_file("Timestamp,Request tokens\n1,2\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":1: the header has no 'Response tokens' column"));
+	unlink(path);
+	path = write_file("Timestamp,Request tokens,Response tokens\n1,2,3\n"
+	    "0.5,2,3\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":3: Timestamp 0.5 goes back in time"));
+	unlink(path);
+	path = write_file("Timestamp,Request tokens,Response tokens\n1,2,3\n2,5\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":3: the 'Response tokens' column is missing"));
+	unlink(path);
+	path = write_file("Timestamp,Request tokens,Response tokens\n1,2.5,3\n");
+	assert_int_equal(schedule_read(path, SCHED_AUTO, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, ":2: Request tokens '2.5' is not a count"));
+	unlink(path);
+	path = write_file("Timestamp,Request tokens,Response tokens\n");
+	assert_int_equal(schedule_read(path, SCHED_BURSTGPT, 1, &s, err, sizeof err), -1);
+	assert_non_null(strstr(err, "holds no requests"));
+	unlink(path);
+	assert_int_equal(sched_format_parse("burstgpt", &s.format), 0);
+	assert_int_equal(s.format, SCHED_BURSTGPT);
+	assert_int_equal(sched_format_parse("csv", &s.format), -1);
+}
+
 static void
 test_slo(void **state)
 {
@@ -302,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_processes),
 		cmocka_unit_test(test_arrival_names),
 		cmocka_unit_test(test_schedule_file),
+		cmocka_unit_test(test_traces),
 		cmocka_unit_test(test_slo),
 		cmocka_unit_test(test_mean_sd_and_rates),
 		cmocka_unit_test(test_rng),

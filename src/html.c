@@ -9,6 +9,7 @@
 #include "html.h"
 #include "trend.h"
 #include "labels.h"
+#include "leaderboard.h"
 #include "summary.h"
 #include "xalloc.h"
 
@@ -682,6 +683,7 @@ page_begin(FILE *f)
 	    ".sl{font-size:10px;fill:#666}\n.mk{stroke:#d00}.ml{font-size:10px;"
 	    "fill:#d00}.note{color:#666;font-size:12px}\n"
 	    "td.slower{background:#fdd}td.faster{background:#dfd}\n"
+	    "tr.best td{font-weight:700}\n"
 	    "</style></head><body>\n<h1>ttftop report</h1>\n", f);
 }
 
@@ -764,6 +766,39 @@ html_trend(FILE *f, const struct trend *t)
 		plot_end(f);
 	}
 	fputs("</div>\n</body></html>\n", f);
+}
+
+/* The leaderboard's tables, a row per endpoint, the best in bold. */
+void
+html_leaderboard(FILE *f, const struct leaderboard *lb)
+{
+	int k, i, c;
+
+	page_begin(f);
+	for (k = 0; k < LB_TABLES; k++) {
+		const struct lb_table *t = &lb->t[k];
+
+		fputs("<h2>", f);
+		esc(f, t->title);
+		fputs("</h2>\n<table class=\"leaderboard\"><tr><th>endpoint</th>", f);
+		for (c = 0; c < LB_COLS; c++)
+			fprintf(f, "<th>%s</th>", leaderboard_column(c));
+		fputs("</tr>\n", f);
+		for (i = 0; i < lb->n; i++) {
+			bool best = i == t->best && lb->n > 1;
+
+			fprintf(f, "<tr%s><td>", best ? " class=\"best\"" : "");
+			esc(f, lb->labels[i]);
+			fputs("</td>", f);
+			for (c = 0; c < LB_COLS; c++)
+				cell(f, t->v[i][c], "%.2f");
+			fputs("</tr>\n", f);
+		}
+		fputs("</table>\n", f);
+	}
+	fputs("<p class=\"note\">the best median of each table in bold: lowest "
+	    "for times, highest for rates; every run's stages together</p>\n"
+	    "</body></html>\n", f);
 }
 
 void

@@ -42,6 +42,9 @@ struct html_run {
 
 void html_write(FILE *, const struct html_run *, int n);
 struct trend;
+struct leaderboard;
+/* report --layout leaderboard -f html. */
+void html_leaderboard(FILE *, const struct leaderboard *);
 /* report --trend -f html: the series' table and a chart a figure. */
 void html_trend(FILE *, const struct trend *);
 

@@ -15,6 +15,7 @@
 #include "stats.h"
 #include "summary.h"
 #include "trend.h"
+#include "leaderboard.h"
 #include "xalloc.h"
 
 #define MS 1000.0
@@ -579,5 +580,27 @@ report_trend(FILE *f, const struct report *rep, int base, enum report_format fmt
 	free(order);
 	free(st);
 	free(ri);
+	free(labels);
+}
+
+void
+report_leaderboard(FILE *f, const struct report *rep, enum report_format fmt)
+{
+	struct stats **st = xcalloc((size_t)rep->n + 1, sizeof *st);
+	const char **labels = xcalloc((size_t)rep->n + 1, sizeof *labels);
+	struct leaderboard lb;
+	int i;
+
+	for (i = 0; i < rep->n; i++) {
+		st[i] = &rep->runs[i].st;
+		labels[i] = rep->runs[i].label;
+	}
+	leaderboard_build(&lb, st, labels, rep->n);
+	if (fmt == REPORT_HTML)
+		html_leaderboard(f, &lb);
+	else
+		leaderboard_markdown(f, &lb);
+	leaderboard_free(&lb);
+	free(st);
 	free(labels);
 }

@@ -27,6 +27,8 @@ void report_free(struct report *);
 /* --trend: the runs in the order they began, each against the baseline
  * (the run at index base), in the format asked. */
 void report_trend(FILE *, const struct report *, int base, enum report_format);
+/* --layout leaderboard: a table per metric, a row per file (md or html). */
+void report_leaderboard(FILE *, const struct report *, enum report_format);
 struct asserts;
 /* Judges each run by the thresholds (under its own --slo), a block of
  * verdicts per run to f (headed by its label when there are several);

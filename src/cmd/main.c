@@ -253,7 +253,8 @@ help(const char *cmd)
 	else if (strcmp(cmd, "report") == 0)
 		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT]\n"
 		    "                     [--label NAME]... [--assert EXPR]\n"
-		    "                     [--trend [--baseline FILE]] FILE...\n\n"
+		    "                     [--trend [--baseline FILE]] [--layout leaderboard]\n"
+		    "                     FILE...\n\n"
 		    "Per-stage statistics of saved runs (JSONL or .jsonl.gz), labelled with\n"
 		    "--label or else model@url. md is the run's own summary (several files:\n"
 		    "first a table with a row per run and stage); json the --json summary\n"
@@ -268,7 +269,9 @@ help(const char *cmd)
 		    "each run as run --assert does (verdicts on stderr, exit 3 on a miss).\n"
 		    "--trend: the files as a series, a row per run in the order they began,\n"
 		    "each figure's change against the first (or --baseline FILE), marked\n"
-		    "where compare finds it significant; -f html charts it.\n");
+		    "where compare finds it significant; -f html charts it.\n"
+		    "--layout leaderboard (md, html): a table per metric (TTFT, TPOT both\n"
+		    "ways, tok/s), a row per file, Mean Min Max Median p25 p75 p5 p95.\n");
 	else {
 		fprintf(stderr, "ttftop: unknown command '%s' (try ttftop --help)\n", cmd);
 		return EXIT_USAGE;

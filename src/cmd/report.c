@@ -22,7 +22,7 @@
 static int
 report_files(const char *prog, enum report_format fmt, const char *out,
     char *const *paths, int n, const char **labels, int nlabels,
-    const struct asserts *as, int trend_base)
+    const struct asserts *as, int trend_base, bool leaderboard)
 {
 	struct report rep;
 	char err[512];
@@ -38,7 +38,9 @@ report_files(const char *prog, enum report_format fmt, const char *out,
 		rc = EXIT_USAGE;
 	}
 	if (rc == EXIT_OK) {
-		if (trend_base != TREND_NONE)
+		if (leaderboard)
+			report_leaderboard(f, &rep, fmt);
+		else if (trend_base != TREND_NONE)
 			report_trend(f, &rep, trend_base, fmt);
 		else
 			report_write(f, &rep, fmt);
@@ -61,7 +63,7 @@ report_compare(char *const *paths, int n, const char **labels, int nlabels,
     bool json)
 {
 	return report_files("ttftop replay", json ? REPORT_JSON : REPORT_MD, NULL, paths,
-	    n, labels, nlabels, NULL, TREND_NONE);
+	    n, labels, nlabels, NULL, TREND_NONE, false);
 }
 
 int
@@ -74,10 +76,11 @@ report_main(int argc, char **argv)
 		{ "assert", required_argument, NULL, 'A' },
 		{ "trend", no_argument, NULL, 'T' },
 		{ "baseline", required_argument, NULL, 'B' },
+		{ "layout", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *baseline = NULL;
-	bool trend = false;
+	bool trend = false, leaderboard = false;
 	char **paths;
 	struct asserts as = { NULL, 0 };
 	enum report_format fmt = REPORT_MD;
@@ -110,6 +113,17 @@ report_main(int argc, char **argv)
 		case 'B':
 			baseline = optarg;
 			break;
+		case 'L':
+			if (strcmp(optarg, "leaderboard") != 0 && strcmp(optarg,
+			    "stages") != 0) {
+				fprintf(stderr, "ttftop report: --layout: unknown layout '%s' "
+				    "(stages, the default, or leaderboard)\n", optarg);
+				asserts_free(&as);
+				free(labels);
+				return EXIT_USAGE;
+			}
+			leaderboard = strcmp(optarg, "leaderboard") == 0;
+			break;
 		case 'A':
 			if (assert_parse(&as, optarg, err, sizeof err) != 0) {
 				fprintf(stderr, "ttftop report: %s\n", err);
@@ -134,6 +148,13 @@ report_main(int argc, char **argv)
 		free(labels);
 		return EXIT_USAGE;
 	}
+	if (leaderboard && (trend || (fmt != REPORT_MD && fmt != REPORT_HTML))) {
+		fprintf(stderr, "ttftop report: --layout leaderboard is md or html, "
+		    "and not a --trend\n");
+		asserts_free(&as);
+		free(labels);
+		return EXIT_USAGE;
+	}
 	if (baseline != NULL && !trend) {
 		fprintf(stderr, "ttftop report: --baseline is for --trend\n");
 		asserts_free(&as);
@@ -152,7 +173,7 @@ report_main(int argc, char **argv)
 		base = n++;
 	}
 	rc = report_files("ttftop report", fmt, out, paths, n, labels, nlabels,
-	    &as, base);
+	    &as, base, leaderboard);
 	free(paths);
 	asserts_free(&as);
 	free(labels);

@@ -1424,7 +1424,8 @@ load_keys_take(struct parse *p, struct load_keys *k)
 	o->max_concurrency = 0;
 }
 
-/* The config's load back where the command line gave none. */
+/* The config's load back where the command line gave none; what stays in
+ * k was replaced, for the caller to free. */
 static void
 load_keys_restore(struct parse *p, struct load_keys *k)
 {
@@ -1455,9 +1456,6 @@ load_keys_restore(struct parse *p, struct load_keys *k)
 		o->input_tokens_sd = k->input_tokens_sd;
 		k->prompt = k->prompts_file = NULL;
 	}
-	free(k->schedule);
-	free(k->prompt);
-	free(k->prompts_file);
 }
 
 /* Each setting of the file through its option's own handler. */
@@ -1541,6 +1539,10 @@ options_parse(struct run_opts *o, int argc, char **argv, bool url_required,
 		rc = options_check(&p, argc - optind, argv + optind, url_required, err,
 		    errlen);
 out:
+	/* what of the file's load the command line replaced */
+	free(keys.schedule);
+	free(keys.prompt);
+	free(keys.prompts_file);
 	free(scan);
 	config_free(&c);
 	return rc;

@@ -173,6 +173,7 @@ static struct request *
 launch(struct load *l, int client, int stage, int segment, long prompt)
 {
 	struct request *r = l->idle;
+	long max_tokens;
 
 	if (r != NULL)
 		l->idle = r->next;
@@ -183,8 +184,9 @@ launch(struct load *l, int client, int stage, int segment, long prompt)
 	r->read_delay = &l->read_delay;
 	r->client = client;
 	r->body.len = 0;
-	prompts_body(&l->prompts, prompt, &r->body);
+	max_tokens = prompts_body(&l->prompts, prompt, &r->body);
 	request_start(r, l->next_id++, l->id_prefix);
+	r->s.max_tokens = max_tokens;
 	r->s.stage = stage;
 	r->s.segment = segment;
 	r->s.client = client;

@@ -312,7 +312,7 @@ prompts_fill(const char *t, const struct prompt *p, long max_tokens,
 	}
 }
 
-void
+long
 prompts_body(struct prompts *p, long index, struct buf *out)
 {
 	const struct run_opts *o = p->o;
@@ -329,4 +329,5 @@ prompts_body(struct prompts *p, long index, struct buf *out)
 		o->proto->build_body(o, pr, max_tokens, out);
 	if (p->extra != NULL)
 		merge_extra(p, out, from);
+	return max_tokens;
 }

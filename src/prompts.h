@@ -39,8 +39,9 @@ struct prompts {
 void prompts_init(struct prompts *, const struct run_opts *);
 void prompts_done(struct prompts *);
 /* Appends the body of the next request; index >= 0 picks a prompt (a
- * schedule file's column), -1 the next in turn. */
-void prompts_body(struct prompts *, long index, struct buf *out);
+ * schedule file's column), -1 the next in turn. Returns the output cap it
+ * asked for (--max-tokens, drawn), 0 when none. */
+long prompts_body(struct prompts *, long index, struct buf *out);
 
 /* Appends template with {{prompt}} and {{model}} replaced by their text,
  * JSON-escaped (the template gives the quotes), and {{max_tokens}} by the

@@ -47,6 +47,9 @@ struct request {
 	struct coding		 coding;	/* the body's Content-Encoding */
 	long			 usage_out;	/* -1 when none was sent */
 	long			 usage_in;
+	long			 usage_reasoning;	/* -1 when none was sent */
+	long			 reasoning_chunks;	/* content chunks of
+							   reasoning */
 	char			 errbody[ERRBODY_MAX];
 	size_t			 errbody_len;
 	enum err_kind		 xfer_kind;	/* how the transfer ended */

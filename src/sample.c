@@ -41,10 +41,11 @@ void
 sample_init(struct sample *s)
 {
 	memset(s, 0, sizeof *s);
-	s->ttfb = s->ttft = s->ttlt = s->scheduled = USEC_NONE;
+	s->ttfb = s->ttft = s->ttfo = s->ttlt = s->scheduled = USEC_NONE;
 	s->phases.dns = s->phases.connect = s->phases.tls = s->phases.sent =
 	    USEC_NONE;
 	s->input_tokens = -1;
+	s->reasoning_tokens = -1;
 }
 
 void
@@ -90,4 +91,37 @@ bool
 sample_failed(const struct sample *s)
 {
 	return s->error != ERR_NONE && s->error != ERR_CANCELED;
+}
+
+usec_t
+sample_ttst(const struct sample *s)
+{
+	return s->nchunks >= 2 ? s->chunks[1] : USEC_NONE;
+}
+
+/* The reasons of each class across the APIs: OpenAI's and vLLM's, Ollama's
+ * done_reason, Anthropic's and Bedrock's stop reasons, TGI's, Responses'. */
+static const char *const stop_reasons[] = {
+	"stop", "end_turn", "stop_sequence", "tool_calls", "tool_use",
+	"function_call", "eos_token", "completed", "endTurn", "stopSequence",
+};
+static const char *const length_reasons[] = {
+	"length", "max_tokens", "max_output_tokens", "model_length",
+	"maxTokens",
+};
+
+enum finish_class
+sample_finish_class(const struct sample *s)
+{
+	size_t i;
+
+	if (s->finish_reason[0] == '\0')
+		return FINISH_NONE;
+	for (i = 0; i < sizeof stop_reasons / sizeof stop_reasons[0]; i++)
+		if (strcmp(s->finish_reason, stop_reasons[i]) == 0)
+			return FINISH_STOP;
+	for (i = 0; i < sizeof length_reasons / sizeof length_reasons[0]; i++)
+		if (strcmp(s->finish_reason, length_reasons[i]) == 0)
+			return FINISH_LENGTH;
+	return FINISH_OTHER;
 }

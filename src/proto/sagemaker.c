@@ -194,7 +194,7 @@ on_json(struct sagemaker *st, const char *data, size_t len)
 			return rc;
 	}
 	if (said.content)
-		ev->token(ev->ctx);
+		ev->token(ev->ctx, CHUNK_VISIBLE);
 	if (said.usage)
 		ev->usage(ev->ctx, said.out, -1);
 	if (said.end) {

@@ -149,7 +149,7 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 			return rc;
 	}
 	if (said.content)
-		ev->token(ev->ctx);
+		ev->token(ev->ctx, CHUNK_VISIBLE);
 	if (said.end) {
 		if (said.usage)
 			ev->usage(ev->ctx, said.out, -1);

@@ -140,7 +140,7 @@ struct seen {
 	char	detail[200];
 };
 
-static void s_token(void *c) { ((struct seen *)c)->tokens++; }
+static void s_token(void *c, enum chunk_kind k) { ((struct seen *)c)->tokens++; (void)k; }
 static void s_done(void *c) { ((struct seen *)c)->done++; }
 static void s_usage(void *c, long o, long i) { ((struct seen *)c)->out = o; ((struct seen *)c)->in = i; }
 static void
@@ -153,7 +153,8 @@ s_fail(void *c, const char *d)
 static int
 bedrock_run(const char *p, size_t n, size_t cut, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL,
+	    NULL, NULL };
 	void *st = malloc(proto_bedrock.state_size);
 	int rc;
 
@@ -221,7 +222,8 @@ test_bedrock(void **state)
 static int
 sagemaker_run(const char *p, size_t n, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL,
+	    NULL, NULL };
 	void *st = malloc(proto_sagemaker.state_size);
 	int rc;
 
@@ -290,7 +292,8 @@ test_sagemaker(void **state)
 static int
 invoke_run(const char *p, size_t n, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL,
+	    NULL, NULL };
 	void *st = malloc(proto_bedrock_invoke.state_size);
 	int rc;
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,13 +19,40 @@
 
 struct seen {
 	int	tokens;
-	long	usage_out, usage_in;
+	int	reasoning;	/* of tokens, reasoning chunks */
+	int	first_visible;	/* 1-based index of the first visible one */
+	long	usage_out, usage_in, usage_reasoning;
 	int	done;
 	int	fails;
 	char	detail[200];
+	char	reason[32];
 };
 
-static void ev_token(void *ctx) { ((struct seen *)ctx)->tokens++; }
+static void
+ev_token(void *ctx, enum chunk_kind kind)
+{
+	struct seen *s = ctx;
+
+	s->tokens++;
+	if (kind == CHUNK_REASONING)
+		s->reasoning++;
+	else if (s->first_visible == 0)
+		s->first_visible = s->tokens;
+}
+
+static void
+ev_reasoning(void *ctx, long n)
+{
+	((struct seen *)ctx)->usage_reasoning = n;
+}
+
+static void
+ev_reason(void *ctx, const char *r, size_t n)
+{
+	struct seen *s = ctx;
+
+	snprintf(s->reason, sizeof s->reason, "%.*s", (int)n, r);
+}
 static void ev_done(void *ctx) { ((struct seen *)ctx)->done++; }
 
 static void
@@ -48,13 +76,14 @@ ev_fail(void *ctx, const char *detail)
 static int
 run_stream(const struct proto *p, const char *stream, size_t cut, struct seen *s)
 {
-	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL };
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL,
+	    ev_reasoning, ev_reason };
 	void *state = malloc(p->state_size);
 	size_t len = strlen(stream);
 	int rc;
 
 	memset(s, 0, sizeof *s);
-	s->usage_out = s->usage_in = -1;
+	s->usage_out = s->usage_in = s->usage_reasoning = -1;
 	p->init(state);
 	rc = p->feed(state, stream, cut, &ev);
 	if (rc == 0)

@@ -62,6 +62,8 @@ struct conn {
 	bool		 stream, usage;
 	long		 ntokens, sent, prompt_tokens;
 	bool		 capped;	/* max_tokens cut the answer short */
+	long		 reasoning;	/* the first of ntokens are reasoning */
+	bool		 tools, summary;	/* what the body asked (wire_asks) */
 	int		 chunk_index;
 	int		 header_step;
 	double		 t0;		/* when the request was read, ev time */
@@ -328,7 +330,7 @@ static struct answer
 answer_of(const struct conn *c)
 {
 	struct answer a = { c->api, c->model, c->serial, c->prompt_tokens,
-	    c->ntokens, c->usage, c->capped };
+	    c->ntokens, c->usage, c->capped, c->reasoning, c->tools, c->summary };
 
 	return a;
 }
@@ -393,12 +395,16 @@ emit_chunk(struct conn *c)
 	struct buf b, text;
 	struct answer a = answer_of(c);
 	long k, n = model_chunk_tokens(c->sent, c->ntokens);
+	/* a chunk is of the part its first token is in */
+	enum wire_part part = c->sent < c->reasoning ? PART_REASONING :
+	    c->sent == 0 || c->sent - n < c->reasoning ? PART_FIRST_VISIBLE :
+	    PART_VISIBLE;
 
 	buf_init(&b);
 	buf_init(&text);
 	for (k = 0; k < n; k++)
 		buf_printf(&text, " tok%ld", c->sent + k + 1);
-	wire_token(&a, text.p, &b);
+	wire_token(&a, part, text.p, &b);
 	send_piece(c, &b);
 	buf_free(&b);
 	buf_free(&text);
@@ -514,6 +520,19 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 			buf_free(&g);
 			c->fault = FAULT_NONE;
 		}
+		if (c->fault == FAULT_STREAM_ERROR &&
+		    model_fault_point(c->sent, c->ntokens)) {
+			struct answer a = answer_of(c);
+			struct buf e;
+
+			buf_init(&e);
+			wire_stream_error(&a, &e);
+			send_piece(c, &e);
+			buf_free(&e);
+			c->fault = FAULT_NO_DONE;	/* the error ends it */
+			finish_stream(c);
+			return;
+		}
 		emit_chunk(c);
 		if (c->phase != PH_STREAMING)	/* preempted by its own chunk */
 			return;
@@ -573,8 +592,10 @@ completion_request(struct conn *c, const char *body, size_t len)
 	    &c->prompt_tokens);
 	if (c->model[0] == '\0')	/* else named by the path */
 		snprintf(c->model, sizeof c->model, "%s", model ? model : DEFAULT_MODEL);
+	wire_asks(root, &c->tools, &c->summary);
 	cJSON_Delete(root);
-	c->ntokens = model_answer_tokens(max, &c->capped);
+	c->ntokens = model_answer_tokens(max, wire_has_reasoning(c->api),
+	    &c->reasoning, &c->capped);
 	c->sent = 0;
 	c->chunk_index = 0;
 	c->begun = false;

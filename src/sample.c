@@ -67,8 +67,8 @@ sample_add_chunk(struct sample *s, usec_t at)
 	s->chunks[s->nchunks++] = at;
 }
 
-static usec_t
-waited(const struct sample *s, usec_t from_send)
+usec_t
+sample_waited(const struct sample *s, usec_t from_send)
 {
 	if (from_send == USEC_NONE || s->scheduled == USEC_NONE)
 		return from_send;
@@ -78,13 +78,13 @@ waited(const struct sample *s, usec_t from_send)
 usec_t
 sample_ttft_waited(const struct sample *s)
 {
-	return waited(s, s->ttft);
+	return sample_waited(s, s->ttft);
 }
 
 usec_t
 sample_ttlt_waited(const struct sample *s)
 {
-	return waited(s, s->ttlt);
+	return sample_waited(s, s->ttlt);
 }
 
 bool

@@ -105,6 +105,9 @@ enum finish_class sample_finish_class(const struct sample *);
 /* What the user waited: in open loop from the scheduled send (the user
  * arrived then), else from the send; USEC_NONE when never reached. */
 usec_t sample_ttft_waited(const struct sample *);
+/* Any time from the send, counted like the headline TTFT (from the
+ * scheduled send in open loop); USEC_NONE stays. */
+usec_t sample_waited(const struct sample *, usec_t from_send);
 /* Failed: an error other than the operator's cancel at quit. */
 bool sample_failed(const struct sample *);
 usec_t sample_ttlt_waited(const struct sample *);

@@ -100,7 +100,7 @@ sim_usage(void)
 	    "                         client to trust (ttftop run --cacert FILE)\n"
 	    "\n"
 	    "A request whose body offers tools (a non-empty \"tools\" array) is\n"
-	    "answered with a call of the tool '" "lookup" "': its visible tokens stream as\n"
+	    "answered with a call of the tool 'lookup': its visible tokens stream as\n"
 	    "the call's arguments (chat tool_calls, Responses\n"
 	    "function_call_arguments.delta, Anthropic input_json_delta, Bedrock\n"
 	    "toolUse); with \"reasoning\": {\"summary\": ...} the Responses API\n"

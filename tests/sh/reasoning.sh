@@ -3,7 +3,7 @@
 # answer in every API that streams it, TTST, tool calls, the finish reason
 # and the output cap, the streams that end wrongly, and the request phases.
 . "$TESTS_DIR/sh/lib.sh"
-plan 46
+plan 49
 
 export ANTHROPIC_API_KEY=sk-ant-test-0dd5eed
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-24a AWS_REGION=us-west-2
@@ -95,7 +95,29 @@ is "$(records "$T/failed.chat.jsonl" '[.error.kind, .error.detail]')" \
 	'[["protocol","error event: simulated failure mid-stream"]]' "chat: an error event mid-stream, its message"
 stop_sim "$SIM_PID"
 
-# The JSONL's new fields survive a replay into the report.
+# The summaries, from the files: TTST, TTFO, prefill rate, tokens in and
+# out, the finish shares; md, json and csv agree.
 run_ttftop report -f json "$T/r.openai-chat.jsonl"
 is "$STATUS" 0 "report -f json reads the new fields"
+cp "$T/out" "$T/r.json"
+near "$(jq '.stages[0].ttst_ms.p50' "$T/r.json")" 70 3 "summary: TTST p50 = TTFT + one ITL"
+near "$(jq '.stages[0].ttfo_ms.p50' "$T/r.json")" 260 5 "summary: TTFO p50 = TTFT + 20 ITLs"
+near "$(jq '.stages[0].prefill_rate_tok_s.p50' "$T/r.json")" \
+	"$(jq_median "$T/r.openai-chat.jsonl" '.input_tokens / .ttft')" 0.01 \
+	"summary: prefill rate p50 = the median of input tokens / TTFT"
+is "$(jq -c '.stages[0] | [.reasoning_tokens, .input_tokens, .finish, .stop_share, .length_share]' "$T/r.json")" \
+	"[80,$(jq -s '[.[] | select(.type == "request") | .input_tokens] | add' "$T/r.openai-chat.jsonl"),{\"stop\":4,\"length\":0,\"other\":0,\"none\":0},1,0]" \
+	"summary: 4 x 20 reasoning tokens, the input tokens, 4 stopped on stop"
+check "summary: total tok/s = input tok/s + output tok/s" \
+	jq -e '.stages[0] | (.total_tok_s - .input_tok_s - .tok_s | fabs) < 0.01 and .input_tok_s > 0' "$T/r.json"
+run_ttftop report -f json "$T/cap.chat.jsonl"
+is "$(jq -c '.stages[0] | [.finish.length, .length_share, .stop_share]' "$T/out")" '[2,1,0]' \
+	"summary: the capped run stopped on length, 100 %"
+run_ttftop report -f csv "$T/r.openai-chat.jsonl"
+is "$(python3 -c 'import csv, sys; r = next(csv.DictReader(open(sys.argv[1]))); print(r["ttfo_p50_ms"], r["ttst_p50_ms"], r["reasoning_tokens"], r["length_share"])' "$T/out")" \
+	"$(jq -r '.stages[0] | "\(.ttfo_ms.p50) \(.ttst_ms.p50) \(.reasoning_tokens) 0.000"' "$T/r.json")" \
+	"csv (read by Python's csv module): the TTFO, TTST, reasoning and length figures of the json"
+run_ttftop report -f md "$T/r.openai-chat.jsonl"
+check "md: a table of TTST, TTFO, prefill and token rates per stage" \
+	grep -q '^| stage | TTST p50 | TTST p95 | TTFO p50 | TTFO p95 | prefill tok/s p50 | input tok/s | total tok/s |' "$T/out"
 done_testing

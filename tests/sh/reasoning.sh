@@ -3,7 +3,7 @@
 # answer in every API that streams it, TTST, tool calls, the finish reason
 # and the output cap, the streams that end wrongly, and the request phases.
 . "$TESTS_DIR/sh/lib.sh"
-plan 49
+plan 51
 
 export ANTHROPIC_API_KEY=sk-ant-test-0dd5eed
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-24a AWS_REGION=us-west-2
@@ -50,6 +50,12 @@ is "$(records "$T/r.openai-chat.jsonl" .finish_reason)" '["stop"]' "chat: finish
 is "$(records "$T/r.anthropic.jsonl" .finish_reason)" '["end_turn"]' "anthropic: stop_reason end_turn"
 is "$(records "$T/r.ollama.jsonl" .finish_reason)" '["stop"]' "ollama: done_reason stop"
 is "$(records "$T/r.bedrock.jsonl" .finish_reason)" '["end_turn"]' "bedrock: stopReason end_turn"
+# APIs without reasoning answer with the visible tokens alone
+for api in tgi sagemaker; do
+	run_ttftop run --headless -a "$api" -n 2 -m sim -o "$T/r.$api.jsonl" "$R"
+	is "$(records "$T/r.$api.jsonl" '[.output_tokens, .reasoning_tokens, .finish_reason, (.ttfo == .ttft)]')" \
+		'[[30,0,"eos_token",true]]' "$api: no reasoning phase: 30 visible tokens, finish_reason eos_token"
+done
 
 # Responses with a reasoning summary asked: the summary deltas are reasoning.
 run_ttftop run --headless -a openai-responses -n 2 -m sim --body '{"reasoning":{"summary":"auto"}}' \

@@ -503,6 +503,9 @@ static const struct event sagemaker_events[] = {
 	{ "{\"token\":{\"text\":\"</s>\",\"special\":true},\"generated_text\":\"Hi!\","
 	  "\"details\":{\"generated_tokens\":3}}", true },
 	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":\"3\"}}", true },
+	{ "{\"generated_text\":\"x\",\"details\":{\"finish_reason\":\"length\",\"generated_tokens\":3}}", true },
+	{ "{\"generated_text\":\"x\",\"details\":{\"finish_reason\":\"eos_tok\\u0065n\",\"generated_tokens\":3}}", false },
+	{ "{\"generated_text\":\"x\",\"details\":{\"finish_reason\":null}}", true },
 	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":3e0}}", false },
 	{ "{\"generated_text\":\"x\",\"usage\":{\"completion_tokens\":4},\"details\":{\"generated_tokens\":3}}", true },
 	{ "[DONE]", true },

@@ -3,7 +3,7 @@
 # answer in every API that streams it, TTST, tool calls, the finish reason
 # and the output cap, the streams that end wrongly, and the request phases.
 . "$TESTS_DIR/sh/lib.sh"
-plan 51
+plan 52
 
 export ANTHROPIC_API_KEY=sk-ant-test-0dd5eed
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-24a AWS_REGION=us-west-2
@@ -32,6 +32,9 @@ is "$(records "$T/resp.jsonl" '.phases.dns <= .phases.connect and .phases.connec
 	'[true]' "phases: dns <= connect <= sent <= ttfb (from the send) <= ttft"
 check "phases: the first request's connect is a real one (> 0)" \
 	jq -se '[.[] | select(.type == "request")][0].phases.connect > 0' "$T/resp.jsonl"
+run_ttftop run --headless -a openai-responses --transport curl -c 1 -n 3 -m sim -o "$T/resp.curl.jsonl" "$PLAIN"
+is "$(records "$T/resp.curl.jsonl" '[.output_tokens, .phases.dns <= .phases.connect, .phases.connect <= .phases.sent, .ttfb > 0]')" \
+	'[[25,true,true,true]]' "phases over curl (its CURLINFO times): dns <= connect <= sent, then ttfb"
 stop_sim "$SIM_PID"
 
 # 20 reasoning tokens, then 30 visible ones: TTFT at the first reasoning
@@ -121,7 +124,8 @@ is "$(jq -c '.stages[0] | [.finish.length, .length_share, .stop_share]' "$T/out"
 	"summary: the capped run stopped on length, 100 %"
 run_ttftop report -f csv "$T/r.openai-chat.jsonl"
 is "$(python3 -c 'import csv, sys; r = next(csv.DictReader(open(sys.argv[1]))); print(r["ttfo_p50_ms"], r["ttst_p50_ms"], r["reasoning_tokens"], r["length_share"])' "$T/out")" \
-	"$(jq -r '.stages[0] | "\(.ttfo_ms.p50) \(.ttst_ms.p50) \(.reasoning_tokens) 0.000"' "$T/r.json")" \
+	"$(jq -r '.stages[0] | "\(.ttfo_ms.p50) \(.ttst_ms.p50) \(.reasoning_tokens)"' "$T/r.json" |
+		awk '{ printf "%.3f %.3f %d 0.000", $1, $2, $3 }')" \
 	"csv (read by Python's csv module): the TTFO, TTST, reasoning and length figures of the json"
 run_ttftop report -f md "$T/r.openai-chat.jsonl"
 check "md: a table of TTST, TTFO, prefill and token rates per stage" \

@@ -3,7 +3,7 @@
 # answer in every API that streams it, TTST, tool calls, the finish reason
 # and the output cap, the streams that end wrongly, and the request phases.
 . "$TESTS_DIR/sh/lib.sh"
-plan 52
+plan 53
 
 export ANTHROPIC_API_KEY=sk-ant-test-0dd5eed
 export AWS_ACCESS_KEY_ID=AKIDTTFTOPTEST AWS_SECRET_ACCESS_KEY=aws-secret-24a AWS_REGION=us-west-2
@@ -81,6 +81,9 @@ is "$(records "$T/t.anthropic.jsonl" .finish_reason)" '["tool_use"]' "anthropic:
 run_ttftop run --headless -a openai-responses -n 2 -m sim --max-tokens 25 -o "$T/cap.jsonl" "$R"
 is "$(records "$T/cap.jsonl" '[.max_tokens, .output_tokens, .reasoning_tokens, .finish_reason, .error]')" \
 	'[[25,25,20,"max_output_tokens",null]]' "responses: response.incomplete at max_output_tokens: 25 of 25 asked"
+run_ttftop run --headless -a openai-responses -n 2 -m sim --body '{"max_output_tokens":22}' -o "$T/capbody.jsonl" "$R"
+is "$(records "$T/capbody.jsonl" '[.output_tokens, .finish_reason, has("max_tokens")]')" \
+	'[[22,"max_output_tokens",false]]' "responses: --body is merged into the body (its max_output_tokens 22 honoured)"
 run_ttftop run --headless -a openai-chat -n 2 -m sim --max-tokens 25 -o "$T/cap.chat.jsonl" "$R"
 is "$(records "$T/cap.chat.jsonl" '[.max_tokens, .output_tokens, .finish_reason]')" \
 	'[[25,25,"length"]]' "chat: finish_reason length at --max-tokens 25"

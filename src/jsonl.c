@@ -231,13 +231,29 @@ jsonl_sample(struct buf *b, const struct sample *s)
 	add_time_or_null(b, s->ttft);
 	buf_adds(b, ",\"ttlt\":");
 	add_time_or_null(b, s->ttlt);
+	buf_adds(b, ",\"ttst\":");		/* for readers: chunks[1] */
+	add_time_or_null(b, sample_ttst(s));
+	buf_adds(b, ",\"ttfo\":");
+	add_time_or_null(b, s->ttfo);
 	buf_printf(b, ",\"output_tokens\":%ld,\"input_tokens\":", s->output_tokens);
 	if (s->input_tokens >= 0)
 		buf_printf(b, "%ld", s->input_tokens);
 	else
 		buf_adds(b, "null");
-	buf_printf(b, ",\"tokens_from\":\"%s\",\"chunks\":[",
+	buf_printf(b, ",\"tokens_from\":\"%s\",",
 	    s->tokens_from == TOKENS_FROM_USAGE ? "usage" : "chunks");
+	if (s->reasoning_tokens >= 0)
+		buf_printf(b, "\"reasoning_tokens\":%ld,\"reasoning_from\":\"%s\",",
+		    s->reasoning_tokens, s->reasoning_from == TOKENS_FROM_USAGE ?
+		    "usage" : "chunks");
+	if (s->max_tokens > 0)
+		buf_printf(b, "\"max_tokens\":%ld,", s->max_tokens);
+	buf_adds(b, "\"finish_reason\":");
+	if (s->finish_reason[0] != '\0')
+		buf_add_json_string(b, s->finish_reason);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"chunks\":[");
 	for (i = 0; i < s->nchunks; i++) {
 		if (i)
 			buf_addc(b, ',');
@@ -642,6 +658,11 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	    get_time(root, "ttfb", true, &s->ttfb, err, errlen) != 0 ||
 	    get_time(root, "ttft", true, &s->ttft, err, errlen) != 0 ||
 	    get_time(root, "ttlt", true, &s->ttlt, err, errlen) != 0 ||
+	    get_time(root, "ttfo", true, &s->ttfo, err, errlen) != 0 ||
+	    get_count(root, "reasoning_tokens", -1, 0, TOKENS_MAX,
+	    &s->reasoning_tokens, err, errlen) != 0 ||
+	    get_count(root, "max_tokens", 0, 0, TOKENS_MAX, &s->max_tokens,
+	    err, errlen) != 0 ||
 	    get_count(root, "output_tokens", 0, 0, TOKENS_MAX,
 	    &s->output_tokens, err, errlen) != 0 ||
 	    get_count(root, "input_tokens", -1, -1, TOKENS_MAX,
@@ -652,6 +673,13 @@ decode_sample(const cJSON *root, struct sample *s, char *err, size_t errlen)
 	v = cJSON_GetObjectItemCaseSensitive(root, "tokens_from");
 	s->tokens_from = cJSON_IsString(v) && strcmp(v->valuestring, "usage") == 0 ?
 	    TOKENS_FROM_USAGE : TOKENS_FROM_CHUNKS;
+	v = cJSON_GetObjectItemCaseSensitive(root, "reasoning_from");
+	s->reasoning_from = cJSON_IsString(v) && strcmp(v->valuestring, "usage") == 0 ?
+	    TOKENS_FROM_USAGE : TOKENS_FROM_CHUNKS;
+	v = cJSON_GetObjectItemCaseSensitive(root, "finish_reason");
+	if (cJSON_IsString(v))
+		snprintf(s->finish_reason, sizeof s->finish_reason, "%s",
+		    v->valuestring);
 	chunks = cJSON_GetObjectItemCaseSensitive(root, "chunks");
 	if (chunks != NULL && !cJSON_IsArray(chunks)) {
 		snprintf(err, errlen, "\"chunks\" must be an array");

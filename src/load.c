@@ -182,13 +182,15 @@ first_token(void *owner, struct request *r)
 			l->sinks[i].on_first(l->sinks[i].self, &r->s);
 }
 
-/* A session's next turn: a new conversation when the last is over. */
-static void
+/* A session's next turn: a new conversation when the last is over.
+ * Returns the output cap asked for, 0 when none. */
+static long
 session_body(struct load *l, struct client *cl, struct request *r)
 {
 	struct session *s = &cl->sess;
 	struct prompt asked;
 	const struct prompt *next = NULL;
+	long max_tokens;
 
 	if (session_over(s)) {
 		const struct prompt *conv;
@@ -201,9 +203,10 @@ session_body(struct load *l, struct client *cl, struct request *r)
 	} else if (s->conv == NULL)
 		next = prompts_next(&l->prompts);
 	session_ask(s, next != NULL ? next->text : "", &asked);
-	prompts_body_of(&l->prompts, &asked, &r->body);
+	max_tokens = prompts_body_of(&l->prompts, &asked, &r->body);
 	free(asked.messages);
 	free(asked.text);
+	return max_tokens;
 }
 
 /* Starts one request of the given stage: client -1 in open loop; prompt -1
@@ -214,6 +217,7 @@ launch(struct load *l, int client, int stage, int segment, long prompt)
 	struct client *cl = client >= 0 && l->opts->sessions ?
 	    &l->clients[client] : NULL;
 	struct request *r = l->idle;
+	long max_tokens;
 
 	if (r != NULL)
 		l->idle = r->next;
@@ -228,12 +232,14 @@ launch(struct load *l, int client, int stage, int segment, long prompt)
 	r->body.len = 0;
 	r->want_text = cl != NULL;
 	if (cl != NULL)
-		session_body(l, cl, r);
+		max_tokens = session_body(l, cl, r);
 	else if (prompt >= 0 && l->opts->sched_req != NULL)
-		prompts_trace_body(&l->prompts, &l->opts->sched_req[prompt], &r->body);
+		max_tokens = prompts_trace_body(&l->prompts,
+		    &l->opts->sched_req[prompt], &r->body);
 	else
-		prompts_body(&l->prompts, prompt, &r->body);
+		max_tokens = prompts_body(&l->prompts, prompt, &r->body);
 	request_start(r, l->next_id++, l->id_prefix);
+	r->s.max_tokens = max_tokens;
 	if (cl != NULL) {
 		r->s.session = cl->sess.id;
 		r->s.turn = cl->sess.turn;

@@ -513,7 +513,7 @@ prompts_fill(const char *t, const struct prompt *p, long max_tokens,
 	}
 }
 
-static void
+static long
 body_with(struct prompts *p, const struct prompt *pr, long max_tokens,
     struct buf *out)
 {
@@ -528,21 +528,22 @@ body_with(struct prompts *p, const struct prompt *pr, long max_tokens,
 		o->proto->build_body(o, pr, max_tokens, out);
 	if (p->extra != NULL)
 		merge_extra(p, out, from);
+	return max_tokens;
 }
 
-void
+long
 prompts_body_of(struct prompts *p, const struct prompt *pr, struct buf *out)
 {
 	const struct run_opts *o = p->o;
 
-	body_with(p, pr, o->max_tokens > 0 ?
+	return body_with(p, pr, o->max_tokens > 0 ?
 	    draw(p, o->max_tokens, o->max_tokens_sd) : 0, out);
 }
 
-void
+long
 prompts_body(struct prompts *p, long index, struct buf *out)
 {
-	prompts_body_of(p, pick(p, index), out);
+	return prompts_body_of(p, pick(p, index), out);
 }
 
 int
@@ -577,10 +578,11 @@ passage_from(struct buf *out, size_t at, size_t n)
 		buf_addc(out, passage[(at + i) % len]);
 }
 
-void
+long
 prompts_trace_body(struct prompts *p, const struct trace_req *t,
     struct buf *out)
 {
+	long max_tokens = t->output_tokens > 0 ? t->output_tokens : 1;
 	size_t want = (size_t)t->input_tokens * CHARS_PER_TOKEN, i;
 	size_t block = (size_t)p->o->hash_block * CHARS_PER_TOKEN;
 	struct prompt pr = { 0 };
@@ -611,6 +613,7 @@ prompts_trace_body(struct prompts *p, const struct trace_req *t,
 		text.p[want] = '\0';
 	}
 	pr.text = text.p != NULL ? text.p : (char *)"";
-	body_with(p, &pr, t->output_tokens > 0 ? t->output_tokens : 1, out);
+	body_with(p, &pr, max_tokens, out);
 	buf_free(&text);
+	return max_tokens;
 }

@@ -52,13 +52,15 @@ struct prompts {
 void prompts_init(struct prompts *, const struct run_opts *);
 void prompts_done(struct prompts *);
 /* Appends the body of the next request; index >= 0 picks a prompt (a
- * schedule file's column), -1 the next in turn. */
-void prompts_body(struct prompts *, long index, struct buf *out);
+ * schedule file's column), -1 the next in turn. Returns the output cap it
+ * asked for (--max-tokens, drawn), 0 when none. */
+long prompts_body(struct prompts *, long index, struct buf *out);
 /* The prompt the next request takes, in turn (or drawn, with --shuffle;
  * synthetic with --input-tokens: valid until the next call). */
 const struct prompt *prompts_next(struct prompts *);
-/* Appends the body for pr, as prompts_body does for its own. */
-void prompts_body_of(struct prompts *, const struct prompt *pr,
+/* Appends the body for pr, as prompts_body does for its own, and returns
+ * its output cap likewise. */
+long prompts_body_of(struct prompts *, const struct prompt *pr,
     struct buf *out);
 
 /* The turns of a new session: a conversation's user turns (at most
@@ -69,8 +71,8 @@ struct trace_req;
 /* Appends the body of a trace's request: a prompt of its input tokens, the
  * blocks of its hash ids first (--hash-block tokens each, the same text
  * for the same id, so that requests sharing a block share that prefix),
- * and its output tokens as the cap. */
-void prompts_trace_body(struct prompts *, const struct trace_req *,
+ * and its output tokens as the cap, which it returns. */
+long prompts_trace_body(struct prompts *, const struct trace_req *,
     struct buf *out);
 
 /* Appends template with {{prompt}} and {{model}} replaced by their text,

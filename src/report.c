@@ -146,6 +146,61 @@ csv_num(FILE *f, double v)
 		fprintf(f, "%.3f", v);
 }
 
+/* Appended after the server's columns, so that the older ones keep their
+ * places: the first chunks' times and the tokens in. */
+static const struct {
+	enum metric	 m;
+	const char	*name;
+	const char	*unit;
+	double		 scale;
+} csv_more[] = {
+	{ M_TTST, "ttst", "ms", MS }, { M_TTFO, "ttfo", "ms", MS },
+	{ M_PREFILL_RATE, "prefill_rate", "tok_s", 1 },
+};
+
+static void
+csv_more_header(FILE *f)
+{
+	size_t m;
+	int p;
+
+	for (m = 0; m < sizeof csv_more / sizeof csv_more[0]; m++) {
+		fprintf(f, ",%s_count,%s_mean_%s", csv_more[m].name, csv_more[m].name,
+		    csv_more[m].unit);
+		for (p = 0; p < NPCT; p++)
+			fprintf(f, ",%s_%s_%s", csv_more[m].name, pct_names[p],
+			    csv_more[m].unit);
+	}
+	fputs(",input_tokens,input_tok_s,total_tok_s,reasoning_tokens,"
+	    "stop_share,length_share", f);
+}
+
+static void
+csv_more_row(FILE *f, struct stage_stats *st, usec_t end)
+{
+	struct dist d;
+	size_t m;
+	int p;
+
+	for (m = 0; m < sizeof csv_more / sizeof csv_more[0]; m++) {
+		stats_dist(st, csv_more[m].m, &d);
+		fprintf(f, ",%ld,", d.count);
+		csv_num(f, d.mean * csv_more[m].scale);
+		for (p = 0; p < NPCT; p++) {
+			fputc(',', f);
+			csv_num(f, d.p[p] * csv_more[m].scale);
+		}
+	}
+	fprintf(f, ",%ld,", st->input_tokens);
+	csv_num(f, stats_input_rate(st, end));
+	fputc(',', f);
+	csv_num(f, stats_total_rate(st, end));
+	fprintf(f, ",%ld,", st->reasoning_tokens);
+	csv_num(f, stats_finish_share(st, FINISH_STOP));
+	fputc(',', f);
+	csv_num(f, stats_finish_share(st, FINISH_LENGTH));
+}
+
 /* Multi-turn sessions' columns, after every other: TTFT of first turns
  * and of later ones. */
 static const struct {
@@ -205,6 +260,7 @@ write_csv(FILE *f, struct run_file *files, int n)
 	for (p = 0; p < NPCT; p++)
 		fprintf(f, ",server_ttft_%s_ms", pct_names[p]);
 	fputs(",server_ttft_p50_bucket_lo_ms,server_ttft_p50_bucket_hi_ms", f);
+	csv_more_header(f);
 	for (m = 0; sessions && m < sizeof csv_turn_metrics /
 	    sizeof csv_turn_metrics[0]; m++) {
 		const char *name = csv_turn_metrics[m].name;
@@ -285,6 +341,7 @@ write_csv(FILE *f, struct run_file *files, int n)
 			csv_num(f, lo * MS);
 			fputc(',', f);
 			csv_num(f, hi * MS);	/* empty above the last bound */
+			csv_more_row(f, st, end);
 			for (m = 0; sessions && m < sizeof csv_turn_metrics /
 			    sizeof csv_turn_metrics[0]; m++) {
 				stats_dist(st, csv_turn_metrics[m].m, &d);

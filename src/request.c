@@ -15,11 +15,15 @@
 #include "xalloc.h"
 
 static void
-on_token(void *ctx)
+on_token(void *ctx, enum chunk_kind kind)
 {
 	struct request *r = ctx;
 	usec_t at = r->arrival - r->start;
 
+	if (kind == CHUNK_REASONING)
+		r->reasoning_chunks++;
+	else if (r->s.ttfo == USEC_NONE)
+		r->s.ttfo = at;
 	sample_add_chunk(&r->s, at);
 	if (r->s.ttft == USEC_NONE) {
 		r->s.ttft = at;
@@ -49,6 +53,23 @@ on_usage(void *ctx, long output, long input)
 }
 
 static void
+on_reasoning_usage(void *ctx, long reasoning)
+{
+	((struct request *)ctx)->usage_reasoning = reasoning;
+}
+
+static void
+on_finish_reason(void *ctx, const char *reason, size_t len)
+{
+	struct request *r = ctx;
+
+	if (len >= sizeof r->s.finish_reason)
+		len = sizeof r->s.finish_reason - 1;
+	memcpy(r->s.finish_reason, reason, len);
+	r->s.finish_reason[len] = '\0';
+}
+
+static void
 on_done(void *ctx)
 {
 	struct request *r = ctx;
@@ -67,6 +88,21 @@ on_fail(void *ctx, const char *detail)
 		r->failed = true;
 		snprintf(r->s.detail, sizeof r->s.detail, "%s", detail);
 	}
+}
+
+/* The callbacks every request hands its adapter. */
+static struct proto_events
+events_of(struct request *r)
+{
+	struct proto_events ev = {
+		.token = on_token, .usage = on_usage, .done = on_done,
+		.fail = on_fail, .ctx = r, .opts = r->opts,
+		.reasoning_usage = on_reasoning_usage,
+		.finish_reason = on_finish_reason,
+		.text = r->want_text ? on_text : NULL,
+	};
+
+	return ev;
 }
 
 void
@@ -152,8 +188,7 @@ static int
 take(void *ctx, const char *data, size_t n)
 {
 	struct request *r = ctx;
-	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
-	    r->opts, r->want_text ? on_text : NULL };
+	struct proto_events ev = events_of(r);
 
 	keep_tail(r, data, n);
 
@@ -249,7 +284,8 @@ request_start(struct request *r, long id, const char *id_prefix)
 	r->proto_live = true;
 	r->failed = r->http_error = r->ended = false;
 	coding_done(&r->coding);
-	r->usage_out = r->usage_in = -1;
+	r->usage_out = r->usage_in = r->usage_reasoning = -1;
+	r->reasoning_chunks = 0;
 	r->errbody_len = 0;
 	r->tail_len = 0;
 	r->answer.len = 0;
@@ -319,13 +355,19 @@ set_tokens(struct request *r)
 		r->s.tokens_from = TOKENS_FROM_CHUNKS;
 	}
 	r->s.input_tokens = r->usage_in;
+	if (r->usage_reasoning >= 0) {
+		r->s.reasoning_tokens = r->usage_reasoning;
+		r->s.reasoning_from = TOKENS_FROM_USAGE;
+	} else {
+		r->s.reasoning_tokens = r->reasoning_chunks;
+		r->s.reasoning_from = TOKENS_FROM_CHUNKS;
+	}
 }
 
 void
 request_finish(struct request *r)
 {
-	struct proto_events ev = { on_token, on_usage, on_done, on_fail, r,
-	    r->opts, r->want_text ? on_text : NULL };
+	struct proto_events ev = events_of(r);
 	int status = r->s.status;
 
 	r->arrival = clock_mono_usec();

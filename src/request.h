@@ -48,6 +48,9 @@ struct request {
 	struct coding		 coding;	/* the body's Content-Encoding */
 	long			 usage_out;	/* -1 when none was sent */
 	long			 usage_in;
+	long			 usage_reasoning;	/* -1 when none was sent */
+	long			 reasoning_chunks;	/* content chunks of
+							   reasoning */
 	char			 errbody[ERRBODY_MAX];
 	char			 tail[REQ_TAIL];	/* the decoded body's last bytes */
 	size_t			 tail_len;

@@ -41,10 +41,11 @@ void
 sample_init(struct sample *s)
 {
 	memset(s, 0, sizeof *s);
-	s->ttfb = s->ttft = s->ttlt = s->scheduled = USEC_NONE;
+	s->ttfb = s->ttft = s->ttfo = s->ttlt = s->scheduled = USEC_NONE;
 	s->phases.dns = s->phases.connect = s->phases.tls = s->phases.sent =
 	    USEC_NONE;
 	s->input_tokens = -1;
+	s->reasoning_tokens = -1;
 }
 
 void
@@ -66,8 +67,8 @@ sample_add_chunk(struct sample *s, usec_t at)
 	s->chunks[s->nchunks++] = at;
 }
 
-static usec_t
-waited(const struct sample *s, usec_t from_send)
+usec_t
+sample_waited(const struct sample *s, usec_t from_send)
 {
 	if (from_send == USEC_NONE || s->scheduled == USEC_NONE)
 		return from_send;
@@ -77,17 +78,50 @@ waited(const struct sample *s, usec_t from_send)
 usec_t
 sample_ttft_waited(const struct sample *s)
 {
-	return waited(s, s->ttft);
+	return sample_waited(s, s->ttft);
 }
 
 usec_t
 sample_ttlt_waited(const struct sample *s)
 {
-	return waited(s, s->ttlt);
+	return sample_waited(s, s->ttlt);
 }
 
 bool
 sample_failed(const struct sample *s)
 {
 	return s->error != ERR_NONE && s->error != ERR_CANCELED;
+}
+
+usec_t
+sample_ttst(const struct sample *s)
+{
+	return s->nchunks >= 2 ? s->chunks[1] : USEC_NONE;
+}
+
+/* The reasons of each class across the APIs: OpenAI's and vLLM's, Ollama's
+ * done_reason, Anthropic's and Bedrock's stop reasons, TGI's, Responses'. */
+static const char *const stop_reasons[] = {
+	"stop", "end_turn", "stop_sequence", "tool_calls", "tool_use",
+	"function_call", "eos_token", "completed", "endTurn", "stopSequence",
+};
+static const char *const length_reasons[] = {
+	"length", "max_tokens", "max_output_tokens", "model_length",
+	"maxTokens",
+};
+
+enum finish_class
+sample_finish_class(const struct sample *s)
+{
+	size_t i;
+
+	if (s->finish_reason[0] == '\0')
+		return FINISH_NONE;
+	for (i = 0; i < sizeof stop_reasons / sizeof stop_reasons[0]; i++)
+		if (strcmp(s->finish_reason, stop_reasons[i]) == 0)
+			return FINISH_STOP;
+	for (i = 0; i < sizeof length_reasons / sizeof length_reasons[0]; i++)
+		if (strcmp(s->finish_reason, length_reasons[i]) == 0)
+			return FINISH_LENGTH;
+	return FINISH_OTHER;
 }

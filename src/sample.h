@@ -29,6 +29,17 @@ enum tokens_from {
 };
 
 #define SAMPLE_DETAIL_MAX 160
+#define SAMPLE_REASON_MAX 24	/* a finish_reason, as the API said it */
+
+/* How a finish_reason reads in the summaries' shares. */
+enum finish_class {
+	FINISH_NONE,		/* none was said */
+	FINISH_STOP,		/* the model ended its answer (stop, end_turn,
+				   stop_sequence, a tool call, completed) */
+	FINISH_LENGTH,		/* the length cap (length, max_tokens,
+				   max_output_tokens) */
+	FINISH_OTHER		/* content_filter, ... */
+};
 
 /* How long a request took to leave, each from the moment it was handed to
  * the transport, as curl's CURLINFO times count: the name resolved, the
@@ -54,11 +65,19 @@ struct sample {
 	usec_t		 late;		/* open loop: how late the generator
 					   saw the send was due */
 	usec_t		 ttfb;		/* USEC_NONE when never reached */
-	usec_t		 ttft;
+	usec_t		 ttft;		/* first content chunk: text,
+					   reasoning or a tool call */
+	usec_t		 ttfo;		/* first chunk of visible output (not
+					   reasoning) */
 	usec_t		 ttlt;
-	long		 output_tokens;
+	long		 output_tokens;	/* reasoning included */
 	long		 input_tokens;	/* -1 when the server did not say */
 	enum tokens_from tokens_from;
+	long		 reasoning_tokens;	/* of output_tokens; -1: not
+						   known (an old file) */
+	enum tokens_from reasoning_from;
+	long		 max_tokens;	/* the cap asked for; 0: none */
+	char		 finish_reason[SAMPLE_REASON_MAX];	/* "": none */
 	usec_t		*chunks;	/* arrival of each content chunk */
 	size_t		 nchunks;
 	size_t		 chunks_cap;
@@ -84,9 +103,16 @@ int err_kind_parse(const char *name, enum err_kind *out);
 void sample_init(struct sample *);
 void sample_done(struct sample *);
 void sample_add_chunk(struct sample *, usec_t at);
+/* The second content chunk's arrival (from the request's start), or
+ * USEC_NONE for fewer than two. */
+usec_t sample_ttst(const struct sample *);
+enum finish_class sample_finish_class(const struct sample *);
 /* What the user waited: in open loop from the scheduled send (the user
  * arrived then), else from the send; USEC_NONE when never reached. */
 usec_t sample_ttft_waited(const struct sample *);
+/* Any time from the send, counted like the headline TTFT (from the
+ * scheduled send in open loop); USEC_NONE stays. */
+usec_t sample_waited(const struct sample *, usec_t from_send);
 /* Failed: an error other than the operator's cancel at quit. */
 bool sample_failed(const struct sample *);
 usec_t sample_ttlt_waited(const struct sample *);

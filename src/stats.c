@@ -304,6 +304,21 @@ on_sample(void *self, const struct sample *x)
 	st->output_tokens += x->output_tokens;
 	if (x->tokens_from == TOKENS_FROM_CHUNKS)
 		st->from_chunks++;
+	if (x->input_tokens >= 0)
+		st->input_tokens += x->input_tokens;
+	else
+		st->input_unknown++;
+	if (x->reasoning_tokens > 0)
+		st->reasoning_tokens += x->reasoning_tokens;
+	st->by_finish[sample_finish_class(x)]++;
+	if (sample_ttst(x) != USEC_NONE)
+		series_add_usec(&st->m[M_TTST], sample_waited(x, sample_ttst(x)));
+	if (x->ttfo != USEC_NONE)
+		series_add_usec(&st->m[M_TTFO], sample_waited(x, x->ttfo));
+	/* the server's prefill: from the send, as it saw the request */
+	if (x->input_tokens > 0 && x->ttft != USEC_NONE && x->ttft > 0)
+		series_add(&st->m[M_PREFILL_RATE],
+		    (double)x->input_tokens / usec_to_sec(x->ttft));
 	if (x->ttfb != USEC_NONE)
 		series_add_usec(&st->m[M_TTFB], x->ttfb);
 	if (x->ttft != USEC_NONE)
@@ -420,6 +435,29 @@ stats_req_rate(const struct stage_stats *st, usec_t now)
 	usec_t len = stage_end(st, now) - st->start;
 
 	return len > 0 ? (double)st->window_done / usec_to_sec(len) : 0;
+}
+
+double
+stats_input_rate(const struct stage_stats *st, usec_t now)
+{
+	usec_t len = stage_end(st, now) - st->start;
+
+	return len > 0 ? (double)st->input_tokens / usec_to_sec(len) : 0;
+}
+
+double
+stats_total_rate(const struct stage_stats *st, usec_t now)
+{
+	return stats_input_rate(st, now) + stats_tok_rate(st, now);
+}
+
+double
+stats_finish_share(const struct stage_stats *st, enum finish_class c)
+{
+	long said = st->by_finish[FINISH_STOP] + st->by_finish[FINISH_LENGTH] +
+	    st->by_finish[FINISH_OTHER];
+
+	return said > 0 ? (double)st->by_finish[c] / (double)said : NAN;
 }
 
 void

@@ -24,6 +24,9 @@ struct dist {
 
 enum metric {
 	M_TTFB, M_TTFT, M_TPOT, M_ITL, M_TTLT, M_E2E_PER_TOKEN, M_DECODE_RATE,
+	M_TTST,			/* the second content chunk */
+	M_TTFO,			/* the first visible chunk (not reasoning) */
+	M_PREFILL_RATE,		/* input tokens / TTFT from the send, tok/s */
 	/* open loop only */
 	M_QUEUED,		/* start - scheduled start */
 	M_TTFT_SENT,		/* TTFT from the actual send (M_TTFT, the
@@ -61,6 +64,11 @@ struct stage_stats {
 	long		by_kind[ERR_KIND_COUNT];
 	long		output_tokens;	/* of successful requests */
 	long		from_chunks;	/* requests counted without usage */
+	long		input_tokens;	/* of successful requests that said */
+	long		input_unknown;	/* successes without an input count */
+	long		reasoning_tokens;	/* of output_tokens */
+	long		by_finish[FINISH_OTHER + 1];	/* successes, by
+							   enum finish_class */
 	double		window_tokens;	/* tokens that arrived in [start, end) */
 	long		window_done;	/* successes that ended in [start, end) */
 	struct brief	*briefs;	/* every request, for goodput */
@@ -122,6 +130,13 @@ double stats_peak_rate(const struct stats *, usec_t from, usec_t to);
 double stats_stage_peak(const struct stats *, const struct stage_stats *,
     usec_t now);
 double stats_req_rate(const struct stage_stats *, usec_t now);
+/* Input tokens per second over the stage (of the requests that ended well
+ * in it), and that with the output's tok/s: the total tokens/s. */
+double stats_input_rate(const struct stage_stats *, usec_t now);
+double stats_total_rate(const struct stage_stats *, usec_t now);
+/* The share of the stage's successes that stopped for a class of reason
+ * (FINISH_LENGTH: the cap), of those that said why; NAN when none did. */
+double stats_finish_share(const struct stage_stats *, enum finish_class);
 /* The stage's goodput under the objectives. */
 void stats_goodput(const struct stage_stats *, const struct slo *, usec_t now,
     struct goodput *);

@@ -158,6 +158,68 @@ row(FILE *f, const char *label, const char *clients, long reqs, long errs,
 }
 
 static void
+cell_share_of(FILE *f, double share)
+{
+	if (isnan(share))
+		fputs(" - |", f);
+	else
+		fprintf(f, " %.1f |", share * 100);
+}
+
+static void
+cell_dist_ms(FILE *f, const struct dist *d, int k)
+{
+	if (d->count == 0)
+		fputs(" - |", f);
+	else
+		fprintf(f, " %.1f |", d->p[k] * MS);
+}
+
+/* The figures of the first chunks and of the tokens in and out: TTST (a
+ * stalled decode after the first token), TTFO (reasoning models: the first
+ * visible output), the prefill rate, input and total tokens/s, and why the
+ * answers stopped. */
+static void
+tokens_table(FILE *f, struct stats *s, usec_t end)
+{
+	struct dist ttst, ttfo, prefill;
+	int k;
+
+	fputs("\n| stage | TTST p50 | TTST p95 | TTFO p50 | TTFO p95 | prefill tok/s "
+	    "p50 | input tok/s | total tok/s | reasoning tokens | stop % | "
+	    "length % |\n|---|---|---|---|---|---|---|---|---|---|---|\n", f);
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+		char label[16];
+
+		stats_dist(st, M_TTST, &ttst);
+		stats_dist(st, M_TTFO, &ttfo);
+		stats_dist(st, M_PREFILL_RATE, &prefill);
+		fprintf(f, "| %s |", label_stage(label, sizeof label, st));
+		cell_dist_ms(f, &ttst, P50);
+		cell_dist_ms(f, &ttst, P95);
+		cell_dist_ms(f, &ttfo, P50);
+		cell_dist_ms(f, &ttfo, P95);
+		if (prefill.count == 0)
+			fputs(" - |", f);
+		else
+			cell_rate(f, prefill.p[P50]);
+		if (st->input_tokens == 0 && st->input_unknown > 0)
+			fputs(" - |", f);
+		else
+			cell_rate(f, stats_input_rate(st, end));
+		cell_rate(f, stats_total_rate(st, end));
+		fprintf(f, " %ld |", st->reasoning_tokens);
+		cell_share_of(f, stats_finish_share(st, FINISH_STOP));
+		cell_share_of(f, stats_finish_share(st, FINISH_LENGTH));
+		fputc('\n', f);
+	}
+	fputs("\nTTST: second content chunk; TTFO: first visible output (not "
+	    "reasoning); prefill = input tokens / TTFT; total = input + output "
+	    "tok/s; stop/length: the finish reasons said\n", f);
+}
+
+static void
 open_loop_table(FILE *f, struct stats *s)
 {
 	struct dist q, ts, late;
@@ -450,6 +512,7 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		fprintf(f, "tokens: %ld of %ld requests counted by content chunks "
 		    "(the server sent no usage)\n", t.from_chunks, t.requests - t.errors);
 	errors_line(f, s, t.by_kind, t.errors);
+	tokens_table(f, s, end);
 	if (s->warmup > 0)
 		fprintf(f, "warm-up: %ld requests left out\n", s->warmup);
 	if (s->unsent > 0)
@@ -561,6 +624,30 @@ summary_compact(FILE *f, const struct run_info *ri, struct stats *s)
 		    stats_req_rate(st, end));
 		put_line(f, line);
 	}
+	fprintf(f, "\n%-6s  %-17s %-17s %13s %9s %11s %8s\n", "stage",
+	    "TTST p50/p95 ms", "TTFO p50/p95 ms", "prefill tok/s", "in tok/s",
+	    "total tok/s", "length %");
+	for (k = 0; k < s->nstages; k++) {
+		struct stage_stats *st = &s->stages[k];
+		char label[24], ttst[40], ttfo[40], prefill[24], share[16];
+		double len_share = stats_finish_share(st, FINISH_LENGTH);
+		struct dist d;
+
+		stats_dist(st, M_PREFILL_RATE, &d);
+		if (d.count == 0)
+			snprintf(prefill, sizeof prefill, "-");
+		else
+			snprintf(prefill, sizeof prefill, "%.0f", d.p[P50]);
+		if (isnan(len_share))
+			snprintf(share, sizeof share, "-");
+		else
+			snprintf(share, sizeof share, "%.1f", len_share * 100);
+		fprintf(f, "%-6s  %-17s %-17s %13s %9.1f %11.1f %8s\n",
+		    label_stage(label, sizeof label, st),
+		    p50_p95_ms(ttst, sizeof ttst, st, M_TTST),
+		    p50_p95_ms(ttfo, sizeof ttfo, st, M_TTFO), prefill,
+		    stats_input_rate(st, end), stats_total_rate(st, end), share);
+	}
 	if (s->open_loop) {	/* what the wait was, and the server's part */
 		struct dist q, sent;
 
@@ -649,6 +736,8 @@ static const struct {
 	{ M_TPOT, "tpot_ms", MS }, { M_ITL, "itl_ms", MS },
 	{ M_TTLT, "ttlt_ms", MS }, { M_E2E_PER_TOKEN, "ms_per_token_e2e", MS },
 	{ M_DECODE_RATE, "decode_rate_tok_s", 1 },
+	{ M_TTST, "ttst_ms", MS }, { M_TTFO, "ttfo_ms", MS },
+	{ M_PREFILL_RATE, "prefill_rate_tok_s", 1 },
 	{ M_QUEUED, "queued_ms", MS },
 	{ M_TTFT_SENT, "ttft_from_send_ms", MS },
 	{ M_LATE, "lateness_ms", MS },
@@ -817,6 +906,19 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		    "\"output_tokens\":%ld,\"tokens_from_chunks\":%ld,", st->requests,
 		    st->errors, st->canceled, st->output_tokens, st->from_chunks);
 		json_kinds(&b, st->by_kind);
+		buf_printf(&b, ",\"input_tokens\":%ld,\"input_tokens_unknown\":%ld,"
+		    "\"reasoning_tokens\":%ld,\"finish\":{\"stop\":%ld,\"length\":%ld,"
+		    "\"other\":%ld,\"none\":%ld},\"stop_share\":", st->input_tokens,
+		    st->input_unknown, st->reasoning_tokens, st->by_finish[FINISH_STOP],
+		    st->by_finish[FINISH_LENGTH], st->by_finish[FINISH_OTHER],
+		    st->by_finish[FINISH_NONE]);
+		json_num(&b, stats_finish_share(st, FINISH_STOP), "%.4f");
+		buf_adds(&b, ",\"length_share\":");
+		json_num(&b, stats_finish_share(st, FINISH_LENGTH), "%.4f");
+		buf_adds(&b, ",\"input_tok_s\":");
+		json_num(&b, stats_input_rate(st, end), "%.3f");
+		buf_adds(&b, ",\"total_tok_s\":");
+		json_num(&b, stats_total_rate(st, end), "%.3f");
 		buf_adds(&b, ",\"tok_s\":");
 		json_num(&b, stats_tok_rate(st, end), "%.3f");
 		buf_adds(&b, ",\"peak_tok_s\":");

@@ -110,6 +110,11 @@ note_phases(CURL *easy, struct request *r)
 	curl_easy_getinfo(easy, CURLINFO_NAMELOOKUP_TIME_T, &dns);
 	curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect);
 	curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &tls);
+	/* on a kept connection curl leaves the connect time 0 while it still
+	 * times the (cached) name lookup: the connection was there when the
+	 * name was, so the phases stay in order */
+	if (connect < dns)
+		connect = dns;
 	r->s.phases.dns = (usec_t)dns;
 	r->s.phases.connect = (usec_t)connect;
 	if (tls > 0)

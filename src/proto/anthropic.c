@@ -1,7 +1,8 @@
 /* Anthropic's Messages API: POST /v1/messages with "stream": true, answered
  * with named SSE events: message_start, content_block_start,
- * content_block_delta (text, thinking and tool input count as generated
- * content), content_block_stop, message_delta (the output token count),
+ * content_block_delta (text and tool input count as visible output,
+ * thinking as reasoning), content_block_stop, message_delta (the output
+ * token count and the stop_reason),
  * message_stop, ping, error. */
 #include "config.h"
 
@@ -118,8 +119,12 @@ static const char *const kind_names[K_N] = {
 /* What one event says, whichever way it was read. */
 struct said {
 	enum kind	kind;
-	bool		content;	/* a delta of text, thinking or tool input */
+	bool		visible;	/* a delta of text or tool input */
+	bool		thinking;	/* a delta of thinking */
 	long		out, in;	/* usage (-1: none) */
+	char		reason[SAMPLE_REASON_MAX];	/* message_delta's
+							   stop_reason */
+	size_t		reason_len;
 };
 
 static void
@@ -127,6 +132,15 @@ said_init(struct said *s)
 {
 	memset(s, 0, sizeof *s);
 	s->out = s->in = -1;
+}
+
+static void
+said_reason(struct said *s, const char *reason, size_t len)
+{
+	if (len >= sizeof s->reason)
+		len = sizeof s->reason - 1;
+	memcpy(s->reason, reason, len);
+	s->reason_len = len;
 }
 
 static enum kind
@@ -177,8 +191,9 @@ read_cjson(struct anthropic *st, const char *event, const char *data,
 	switch (out->kind) {
 	case K_DELTA:
 		delta = cJSON_GetObjectItemCaseSensitive(root, "delta");
-		out->content = nonempty(delta, "text") ||
-		    nonempty(delta, "thinking") || nonempty(delta, "partial_json");
+		out->visible = nonempty(delta, "text") ||
+		    nonempty(delta, "partial_json");
+		out->thinking = nonempty(delta, "thinking");
 		proto_text(ev, cJSON_GetObjectItemCaseSensitive(delta, "text"));
 		break;
 	case K_START:
@@ -190,6 +205,11 @@ read_cjson(struct anthropic *st, const char *event, const char *data,
 		usage = cJSON_GetObjectItemCaseSensitive(root, "usage");
 		out->out = usage_of(usage, "output_tokens");
 		out->in = usage_of(usage, "input_tokens");
+		delta = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(root, "delta"), "stop_reason");
+		if (cJSON_IsString(delta))
+			said_reason(out, delta->valuestring,
+			    strlen(delta->valuestring));
 		break;
 	case K_ERROR: {
 		const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
@@ -217,10 +237,12 @@ static const char *const top_keys[TOP_N] = {
 	[TOP_TYPE] = "type", [TOP_DELTA] = "delta", [TOP_MESSAGE] = "message",
 	[TOP_USAGE] = "usage",
 };
-enum { DELTA_TEXT, DELTA_THINKING, DELTA_PARTIAL_JSON, DELTA_N };
+enum { DELTA_TEXT, DELTA_THINKING, DELTA_PARTIAL_JSON, DELTA_STOP_REASON,
+    DELTA_N };
 static const char *const delta_keys[DELTA_N] = {
 	[DELTA_TEXT] = "text", [DELTA_THINKING] = "thinking",
 	[DELTA_PARTIAL_JSON] = "partial_json",
+	[DELTA_STOP_REASON] = "stop_reason",
 };
 enum { USAGE_OUT, USAGE_IN, USAGE_N };
 static const char *const usage_keys[USAGE_N] = {
@@ -258,6 +280,8 @@ read_scan(const char *event, const char *data, size_t len, struct said *out)
 {
 	struct jdoc doc;
 	struct jval root, top[TOP_N], d[DELTA_N], u[USAGE_N], usage;
+	const char *reason;
+	size_t n;
 
 	if (jscan_doc(&doc, data, len, &root) == -1)
 		return -1;
@@ -267,9 +291,9 @@ read_scan(const char *event, const char *data, size_t len, struct said *out)
 	switch (out->kind) {
 	case K_DELTA:
 		jscan_members(&top[TOP_DELTA], delta_keys, d, DELTA_N);
-		out->content = jscan_nonempty(&d[DELTA_TEXT]) ||
-		    jscan_nonempty(&d[DELTA_THINKING]) ||
+		out->visible = jscan_nonempty(&d[DELTA_TEXT]) ||
 		    jscan_nonempty(&d[DELTA_PARTIAL_JSON]);
+		out->thinking = jscan_nonempty(&d[DELTA_THINKING]);
 		return 0;
 	case K_START:
 		jscan_members(&top[TOP_MESSAGE], usage_key, &usage, 1);
@@ -279,6 +303,12 @@ read_scan(const char *event, const char *data, size_t len, struct said *out)
 		jscan_members(&top[TOP_USAGE], usage_keys, u, USAGE_N);
 		if (jscan_count(&u[USAGE_OUT], &out->out) == -1)
 			return -1;
+		jscan_members(&top[TOP_DELTA], delta_keys, d, DELTA_N);
+		if (d[DELTA_STOP_REASON].type == JSTRING) {
+			if (jscan_string_raw(&d[DELTA_STOP_REASON], &reason, &n) == -1)
+				return -1;
+			said_reason(out, reason, n);
+		}
 		return jscan_count(&u[USAGE_IN], &out->in);
 	case K_ERROR:
 		return -1;
@@ -305,13 +335,16 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	}
 	switch (said.kind) {
 	case K_DELTA:
-		if (said.content)
-			ev->token(ev->ctx);
+		if (said.visible)
+			ev->token(ev->ctx, CHUNK_VISIBLE);
+		else if (said.thinking)
+			ev->token(ev->ctx, CHUNK_REASONING);
 		break;
 	case K_START:
 		st->input_tokens = said.in;
 		break;
 	case K_USAGE:
+		proto_finish_reason(ev, said.reason, said.reason_len);
 		if (said.out >= 0)
 			ev->usage(ev->ctx, said.out,
 			    said.in >= 0 ? said.in : st->input_tokens);

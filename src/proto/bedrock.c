@@ -1,7 +1,8 @@
 /* Amazon Bedrock's ConverseStream: POST /model/{modelId}/converse-stream,
  * signed with SigV4 (service bedrock), answered in the AWS event-stream
- * framing: messageStart, contentBlockDelta (text, reasoning or tool input
- * count as content), contentBlockStop, messageStop, metadata (the token
+ * framing: messageStart, contentBlockDelta (text and tool input count as
+ * visible output, reasoningContent as reasoning), contentBlockStop,
+ * messageStop (the stopReason), metadata (the token
  * counts); an exception message (throttlingException, ...) is an error
  * sample with its type and message. */
 #include "config.h"
@@ -108,12 +109,20 @@ on_message(void *ctx, const struct es_message *m)
 		const cJSON *tool = cJSON_GetObjectItemCaseSensitive(d, "toolUse");
 
 		if ((cJSON_IsString(text) && text->valuestring[0] != '\0') ||
-		    cJSON_IsObject(rc_) || cJSON_IsObject(tool))
-			ev->token(ev->ctx);
+		    cJSON_IsObject(tool))
+			ev->token(ev->ctx, CHUNK_VISIBLE);
+		else if (cJSON_IsObject(rc_))
+			ev->token(ev->ctx, CHUNK_REASONING);
 		proto_text(ev, text);
-	} else if (strcmp(m->event_type, "messageStop") == 0)
+	} else if (strcmp(m->event_type, "messageStop") == 0) {
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(root,
+		    "stopReason");
+
+		if (cJSON_IsString(why))
+			proto_finish_reason(ev, why->valuestring,
+			    strlen(why->valuestring));
 		st->stopped = true;
-	else if (strcmp(m->event_type, "metadata") == 0) {
+	} else if (strcmp(m->event_type, "metadata") == 0) {
 		const cJSON *u = cJSON_GetObjectItemCaseSensitive(root, "usage");
 		const cJSON *out = cJSON_GetObjectItemCaseSensitive(u, "outputTokens");
 		const cJSON *in = cJSON_GetObjectItemCaseSensitive(u, "inputTokens");
@@ -259,7 +268,7 @@ invoke_json(struct invoke *st, const cJSON *j)
 	const struct proto_events *ev = st->ev;
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
 	const cJSON *metrics, *outputs, *o, *u;
-	bool content = false;
+	bool content = false, thinking = false;
 
 	if (cJSON_IsString(type)) {		/* Anthropic's events */
 		const char *t = type->valuestring;
@@ -267,8 +276,9 @@ invoke_json(struct invoke *st, const cJSON *j)
 		if (strcmp(t, "content_block_delta") == 0) {
 			const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "delta");
 
-			content = has_text(d, "text") || has_text(d, "thinking") ||
-			    has_text(d, "partial_json");
+			content = has_text(d, "text") || has_text(d, "partial_json");
+			thinking = has_text(d, "thinking");
+			proto_text(ev, cJSON_GetObjectItemCaseSensitive(d, "text"));
 		} else if (strcmp(t, "message_start") == 0) {
 			u = cJSON_GetObjectItemCaseSensitive(
 			    cJSON_GetObjectItemCaseSensitive(j, "message"), "usage");
@@ -276,6 +286,13 @@ invoke_json(struct invoke *st, const cJSON *j)
 				st->in = (long)cJSON_GetObjectItemCaseSensitive(u,
 				    "input_tokens")->valuedouble;
 		} else if (strcmp(t, "message_delta") == 0) {
+			const cJSON *why = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(j, "delta"),
+			    "stop_reason");
+
+			if (cJSON_IsString(why))
+				proto_finish_reason(ev, why->valuestring,
+				    strlen(why->valuestring));
 			u = cJSON_GetObjectItemCaseSensitive(j, "usage");
 			if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(u, "output_tokens")))
 				st->out = (long)cJSON_GetObjectItemCaseSensitive(u,
@@ -284,12 +301,20 @@ invoke_json(struct invoke *st, const cJSON *j)
 	} else {
 		content = has_text(j, "outputText") || has_text(j, "generation") ||
 		    has_text(j, "completion") || has_text(j, "text");
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(j, "outputText"));
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(j, "generation"));
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(j, "completion"));
+		proto_text(ev, cJSON_GetObjectItemCaseSensitive(j, "text"));
 		outputs = cJSON_GetObjectItemCaseSensitive(j, "outputs");
-		cJSON_ArrayForEach(o, outputs)
+		cJSON_ArrayForEach(o, outputs) {
 			content = content || has_text(o, "text");
+			proto_text(ev, cJSON_GetObjectItemCaseSensitive(o, "text"));
+		}
 	}
 	if (content)
-		ev->token(ev->ctx);
+		ev->token(ev->ctx, CHUNK_VISIBLE);
+	else if (thinking)
+		ev->token(ev->ctx, CHUNK_REASONING);
 	metrics = cJSON_GetObjectItemCaseSensitive(j, "amazon-bedrock-invocationMetrics");
 	if (cJSON_IsObject(metrics)) {
 		const cJSON *out = cJSON_GetObjectItemCaseSensitive(metrics,

@@ -98,7 +98,7 @@ on_json(struct custom *st, const char *data, size_t len)
 	}
 	v = json_path(root, o->token_path);
 	if ((cJSON_IsString(v) && v->valuestring[0] != '\0') || cJSON_IsNumber(v))
-		ev->token(ev->ctx);
+		ev->token(ev->ctx, CHUNK_VISIBLE);
 	proto_text(ev, v);
 	if (o->usage_path != NULL &&
 	    cJSON_IsNumber(v = json_path(root, o->usage_path)))

@@ -473,6 +473,16 @@ jscan_string_is(const struct jval *v, const char *s)
 }
 
 int
+jscan_string_raw(const struct jval *v, const char **p, size_t *n)
+{
+	if (v->type != JSTRING)
+		return -1;
+	*p = v->p + 1;
+	*n = (size_t)(v->end - v->p) - 2;
+	return memchr(*p, '\\', *n) != NULL ? -1 : 0;
+}
+
+int
 jscan_long(const struct jval *v, long *out)
 {
 	const char *p = v->p;

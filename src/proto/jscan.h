@@ -65,6 +65,9 @@ bool jscan_given(const struct jval *);
 /* Whether v is a string equal to s: 1 or 0; -1 when it holds escapes, which
  * the caller leaves to cJSON. */
 int jscan_string_is(const struct jval *v, const char *s);
+/* 0 and a string's bytes between its quotes, when it holds no escape; -1
+ * when it does (the caller leaves it to cJSON) or v is no string. */
+int jscan_string_raw(const struct jval *v, const char **p, size_t *n);
 /* 0 and (long) of a number, as cJSON would give it; -1 when v is a number
  * jscan does not convert (a fraction, an exponent, many digits), which the
  * caller leaves to cJSON. Not a number: -1 too, so test the type first. */

@@ -1,6 +1,7 @@
 /* Ollama's native chat: POST /api/chat, answered with newline-delimited
- * JSON objects: {"message":{"content":...},"done":false} per piece, then one
- * with "done": true and the counts (eval_count, prompt_eval_count). */
+ * JSON objects: {"message":{"content":...},"done":false} per piece (a
+ * thinking model's "thinking" is reasoning), then one with "done": true,
+ * the counts (eval_count, prompt_eval_count) and done_reason. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -54,10 +55,22 @@ ollama_headers(const struct run_opts *o, struct curl_slist *list)
 
 /* What one line says, whichever way it was read. */
 struct said {
-	bool	content;	/* content, response or thinking */
+	bool	visible;	/* content or response */
+	bool	thinking;
 	bool	done;		/* "done": true, the last line */
 	long	out, in;	/* its counts (-1: none) */
+	char	reason[SAMPLE_REASON_MAX];	/* done_reason */
+	size_t	reason_len;
 };
+
+static void
+said_reason(struct said *s, const char *reason, size_t len)
+{
+	if (len >= sizeof s->reason)
+		len = sizeof s->reason - 1;
+	memcpy(s->reason, reason, len);
+	s->reason_len = len;
+}
 
 static long
 count_of(const cJSON *o, const char *key)
@@ -100,11 +113,16 @@ read_cjson(const struct ollama *st, const char *line, size_t len,
 	msg = cJSON_GetObjectItemCaseSensitive(root, "message");
 	if (!cJSON_IsObject(msg))	/* /api/generate answers in "response" */
 		msg = root;
-	out->content = nonempty(msg, "content") || nonempty(msg, "response") ||
-	    nonempty(msg, "thinking");
+	out->visible = nonempty(msg, "content") || nonempty(msg, "response");
+	out->thinking = nonempty(msg, "thinking");
 	proto_text(ev, cJSON_GetObjectItemCaseSensitive(msg, "content"));
 	proto_text(ev, cJSON_GetObjectItemCaseSensitive(msg, "response"));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "done"))) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(root,
+		    "done_reason");
+
+		if (cJSON_IsString(r))
+			said_reason(out, r->valuestring, strlen(r->valuestring));
 		out->done = true;
 		out->out = count_of(root, "eval_count");
 		out->in = count_of(root, "prompt_eval_count");
@@ -118,12 +136,13 @@ read_cjson(const struct ollama *st, const char *line, size_t len,
  * either array reads as the message. */
 enum { MSG_CONTENT, MSG_RESPONSE, MSG_THINKING, MSG_N };
 enum { TOP_ERROR = MSG_N, TOP_MESSAGE, TOP_DONE, TOP_EVAL, TOP_PROMPT_EVAL,
-    TOP_N };
+    TOP_DONE_REASON, TOP_N };
 static const char *const top_keys[TOP_N] = {
 	[MSG_CONTENT] = "content", [MSG_RESPONSE] = "response",
 	[MSG_THINKING] = "thinking", [TOP_ERROR] = "error",
 	[TOP_MESSAGE] = "message", [TOP_DONE] = "done",
 	[TOP_EVAL] = "eval_count", [TOP_PROMPT_EVAL] = "prompt_eval_count",
+	[TOP_DONE_REASON] = "done_reason",
 };
 
 /* The fast path: read_cjson's answer for a plain line, without a tree.
@@ -134,6 +153,8 @@ read_scan(const char *line, size_t len, struct said *out)
 	struct jdoc doc;
 	struct jval root, top[TOP_N], m[MSG_N];
 	const struct jval *msg = top;
+	const char *reason;
+	size_t n;
 
 	if (jscan_doc(&doc, line, len, &root) == -1 || root.type != JOBJECT)
 		return -1;
@@ -144,10 +165,15 @@ read_scan(const char *line, size_t len, struct said *out)
 		jscan_members(&top[TOP_MESSAGE], top_keys, m, MSG_N);
 		msg = m;
 	}
-	out->content = jscan_nonempty(&msg[MSG_CONTENT]) ||
-	    jscan_nonempty(&msg[MSG_RESPONSE]) ||
-	    jscan_nonempty(&msg[MSG_THINKING]);
+	out->visible = jscan_nonempty(&msg[MSG_CONTENT]) ||
+	    jscan_nonempty(&msg[MSG_RESPONSE]);
+	out->thinking = jscan_nonempty(&msg[MSG_THINKING]);
 	if (top[TOP_DONE].type == JTRUE) {
+		if (top[TOP_DONE_REASON].type == JSTRING) {
+			if (jscan_string_raw(&top[TOP_DONE_REASON], &reason, &n) == -1)
+				return -1;
+			said_reason(out, reason, n);
+		}
 		out->done = true;
 		if (jscan_count(&top[TOP_EVAL], &out->out) == -1 ||
 		    jscan_count(&top[TOP_PROMPT_EVAL], &out->in) == -1)
@@ -172,9 +198,12 @@ on_line(void *ctx, const char *event, const char *line, size_t len)
 		if ((rc = read_cjson(st, line, len, &said)) != 0)
 			return rc;
 	}
-	if (said.content)
-		ev->token(ev->ctx);
+	if (said.visible)
+		ev->token(ev->ctx, CHUNK_VISIBLE);
+	else if (said.thinking)
+		ev->token(ev->ctx, CHUNK_REASONING);
 	if (said.done) {
+		proto_finish_reason(ev, said.reason, said.reason_len);
 		if (said.out >= 0)
 			ev->usage(ev->ctx, said.out, said.in);
 		st->done = true;

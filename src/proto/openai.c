@@ -68,11 +68,33 @@ completions_body(const struct run_opts *o, const struct prompt *p,
 
 /* What one event says, whichever way it was read. */
 struct said {
-	bool	content;	/* a choice carries generated content */
+	bool	visible;	/* a choice carries text or a tool call's arguments */
+	bool	reasoning;	/* a choice carries reasoning */
 	bool	finished;	/* a choice has a finish_reason */
+	char	reason[SAMPLE_REASON_MAX];	/* the first one said, as text */
+	size_t	reason_len;
 	bool	usage;
 	long	out, in;	/* usage: completion and prompt tokens (-1: none) */
+	long	reasoning_tokens;	/* usage's, -1: none */
 };
+
+static void
+said_init(struct said *s)
+{
+	memset(s, 0, sizeof *s);
+	s->out = s->in = s->reasoning_tokens = -1;
+}
+
+static void
+said_reason(struct said *s, const char *reason, size_t len)
+{
+	if (s->reason_len > 0)
+		return;
+	if (len >= sizeof s->reason)
+		len = sizeof s->reason - 1;
+	memcpy(s->reason, reason, len);
+	s->reason_len = len;
+}
 
 static bool
 nonempty_string(const cJSON *item)
@@ -80,30 +102,34 @@ nonempty_string(const cJSON *item)
 	return cJSON_IsString(item) && item->valuestring[0] != '\0';
 }
 
-/* Whether one choice carries generated content: text, reasoning, or a tool
- * call's arguments. Role-only and empty deltas are not tokens. */
-static bool
-choice_has_content(const cJSON *choice, bool chat)
+/* What one choice carries: text or a tool call's arguments (visible), or
+ * reasoning (vLLM's and DeepSeek's reasoning_content, OpenRouter's and
+ * Ollama's reasoning). Role-only and empty deltas are not tokens. */
+static void
+choice_content(const cJSON *choice, bool chat, struct said *out)
 {
 	const cJSON *delta, *calls, *call;
 
-	if (!chat)
-		return nonempty_string(cJSON_GetObjectItemCaseSensitive(choice, "text"));
+	if (!chat) {
+		if (nonempty_string(cJSON_GetObjectItemCaseSensitive(choice, "text")))
+			out->visible = true;
+		return;
+	}
 	delta = cJSON_GetObjectItemCaseSensitive(choice, "delta");
 	if (!cJSON_IsObject(delta))
-		return false;
-	if (nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "content")) ||
-	    nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "reasoning_content")) ||
+		return;
+	if (nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "content")))
+		out->visible = true;
+	if (nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "reasoning_content")) ||
 	    nonempty_string(cJSON_GetObjectItemCaseSensitive(delta, "reasoning")))
-		return true;
+		out->reasoning = true;
 	calls = cJSON_GetObjectItemCaseSensitive(delta, "tool_calls");
 	cJSON_ArrayForEach(call, calls) {
 		const cJSON *fn = cJSON_GetObjectItemCaseSensitive(call, "function");
 
 		if (nonempty_string(cJSON_GetObjectItemCaseSensitive(fn, "arguments")))
-			return true;
+			out->visible = true;
 	}
-	return false;
 }
 
 /* Fails the stream with the error the server sent in it: the message of
@@ -165,25 +191,33 @@ read_cjson(struct openai *st, bool error_event, const char *data, size_t len,
 	cJSON_ArrayForEach(choice, choices) {
 		const cJSON *fr;
 
-		if (choice_has_content(choice, st->chat))
-			out->content = true;
+		choice_content(choice, st->chat, out);
 		proto_text(st->ev, st->chat ? cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(choice, "delta"), "content") :
 		    cJSON_GetObjectItemCaseSensitive(choice, "text"));
 		fr = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
-		if (fr != NULL && !cJSON_IsNull(fr))
+		if (fr != NULL && !cJSON_IsNull(fr)) {
 			out->finished = true;
+			if (cJSON_IsString(fr))
+				said_reason(out, fr->valuestring,
+				    strlen(fr->valuestring));
+		}
 	}
 	usage = cJSON_GetObjectItemCaseSensitive(root, "usage");
 	if (cJSON_IsObject(usage)) {
-		const cJSON *o, *in;
+		const cJSON *o, *in, *r;
 
 		o = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens");
 		in = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens");
+		r = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(usage,
+		    "completion_tokens_details"), "reasoning_tokens");
 		if (cJSON_IsNumber(o)) {
 			out->usage = true;
 			out->out = proto_count(o->valuedouble);
 			out->in = cJSON_IsNumber(in) ? proto_count(in->valuedouble) : -1;
+			out->reasoning_tokens = cJSON_IsNumber(r) ?
+			    proto_count(r->valuedouble) : -1;
 		}
 	}
 	cJSON_Delete(root);
@@ -196,10 +230,12 @@ static const char *const top_keys[TOP_N] = {
 	[TOP_ERROR] = "error", [TOP_OBJECT] = "object",
 	[TOP_CHOICES] = "choices", [TOP_USAGE] = "usage",
 };
-enum { USAGE_OUT, USAGE_IN, USAGE_N };
+enum { USAGE_OUT, USAGE_IN, USAGE_DETAILS, USAGE_N };
 static const char *const usage_keys[USAGE_N] = {
 	[USAGE_OUT] = "completion_tokens", [USAGE_IN] = "prompt_tokens",
+	[USAGE_DETAILS] = "completion_tokens_details",
 };
+static const char *const reasoning_tokens_key[] = { "reasoning_tokens" };
 enum { CHOICE_DELTA, CHOICE_TEXT, CHOICE_FINISH, CHOICE_N };
 static const char *const choice_keys[CHOICE_N] = {
 	[CHOICE_DELTA] = "delta", [CHOICE_TEXT] = "text",
@@ -215,31 +251,42 @@ static const char *const delta_keys[DELTA_N] = {
 static const char *const function_key[] = { "function" };
 static const char *const arguments_key[] = { "arguments" };
 
-/* choice_has_content on a scanned choice, and its finish_reason. */
-static void
+/* choice_content on a scanned choice, and its finish_reason; -1 when the
+ * reason holds escapes (cJSON's to read). */
+static int
 scan_choice(const struct jval *choice, bool chat, struct said *out)
 {
 	struct jval c[CHOICE_N], d[DELTA_N], call, fn, args;
+	const char *reason;
+	size_t n;
 
 	jscan_members(choice, choice_keys, c, CHOICE_N);
-	if (jscan_given(&c[CHOICE_FINISH]))
+	if (jscan_given(&c[CHOICE_FINISH])) {
 		out->finished = true;
+		if (c[CHOICE_FINISH].type == JSTRING) {
+			if (jscan_string_raw(&c[CHOICE_FINISH], &reason, &n) == -1)
+				return -1;
+			said_reason(out, reason, n);
+		}
+	}
 	if (!chat) {
 		if (jscan_nonempty(&c[CHOICE_TEXT]))
-			out->content = true;
-		return;
+			out->visible = true;
+		return 0;
 	}
 	jscan_members(&c[CHOICE_DELTA], delta_keys, d, DELTA_N);
-	if (jscan_nonempty(&d[DELTA_CONTENT]) ||
-	    jscan_nonempty(&d[DELTA_REASONING_CONTENT]) ||
+	if (jscan_nonempty(&d[DELTA_CONTENT]))
+		out->visible = true;
+	if (jscan_nonempty(&d[DELTA_REASONING_CONTENT]) ||
 	    jscan_nonempty(&d[DELTA_REASONING]))
-		out->content = true;
+		out->reasoning = true;
 	JSCAN_FOREACH(call, d[DELTA_TOOL_CALLS]) {
 		jscan_members(&call, function_key, &fn, 1);
 		jscan_members(&fn, arguments_key, &args, 1);
 		if (jscan_nonempty(&args))
-			out->content = true;
+			out->visible = true;
 	}
+	return 0;
 }
 
 /* The fast path: read_cjson's answer for a plain event, without a tree.
@@ -249,7 +296,7 @@ read_scan(const struct openai *st, const char *data, size_t len,
     struct said *out)
 {
 	struct jdoc doc;
-	struct jval root, top[TOP_N], u[USAGE_N], choice;
+	struct jval root, top[TOP_N], u[USAGE_N], r, choice;
 
 	if (jscan_doc(&doc, data, len, &root) == -1)
 		return -1;
@@ -265,10 +312,15 @@ read_scan(const struct openai *st, const char *data, size_t len,
 		if (u[USAGE_IN].type == JNUMBER &&
 		    jscan_long(&u[USAGE_IN], &out->in) == -1)
 			return -1;
+		jscan_members(&u[USAGE_DETAILS], reasoning_tokens_key, &r, 1);
+		if (jscan_count(&r, &out->reasoning_tokens) == -1)
+			return -1;
 		out->usage = true;
 	}
-	JSCAN_FOREACH(choice, top[TOP_CHOICES])
-		scan_choice(&choice, st->chat, out);
+	JSCAN_FOREACH(choice, top[TOP_CHOICES]) {
+		if (scan_choice(&choice, st->chat, out) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -288,20 +340,26 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 	}
 	if (st->done)
 		return 0;	/* nothing after [DONE] is part of the answer */
-	memset(&said, 0, sizeof said);
+	said_init(&said);
 	/* the text is read from the tree */
 	if (error_event || ev->text != NULL ||
 	    read_scan(st, data, len, &said) == -1) {
-		memset(&said, 0, sizeof said);
+		said_init(&said);
 		if ((rc = read_cjson(st, error_event, data, len, &said)) != 0)
 			return rc;
 	}
 	if (said.finished)
 		st->finished = true;
-	if (said.content)
-		ev->token(ev->ctx);
-	if (said.usage)
+	/* one chunk an event: visible when it carries any answer at all */
+	if (said.visible)
+		ev->token(ev->ctx, CHUNK_VISIBLE);
+	else if (said.reasoning)
+		ev->token(ev->ctx, CHUNK_REASONING);
+	proto_finish_reason(ev, said.reason, said.reason_len);
+	if (said.usage) {
 		ev->usage(ev->ctx, said.out, said.in);
+		proto_reasoning_usage(ev, said.reasoning_tokens);
+	}
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 static const struct proto *const protos[] = {
 	&proto_openai_chat,
 	&proto_openai_completions,
+	&proto_openai_responses,
 	&proto_anthropic,
 	&proto_ollama,
 	&proto_tgi,
@@ -48,7 +49,7 @@ proto_find(const char *name)
 const char *
 proto_names(void)
 {
-	return "openai-chat, openai-completions, anthropic, ollama, tgi, bedrock, bedrock-invoke, sagemaker, custom";
+	return "openai-chat, openai-completions, openai-responses, anthropic, ollama, tgi, bedrock, bedrock-invoke, sagemaker, custom";
 }
 
 static int
@@ -155,6 +156,21 @@ proto_count(double d)
 	if (d <= (double)LONG_MIN)
 		return LONG_MIN;
 	return (long)d;
+}
+
+void
+proto_reasoning_usage(const struct proto_events *ev, long n)
+{
+	if (ev->reasoning_usage != NULL && n >= 0)
+		ev->reasoning_usage(ev->ctx, n);
+}
+
+void
+proto_finish_reason(const struct proto_events *ev, const char *reason,
+    size_t len)
+{
+	if (ev->finish_reason != NULL && len > 0)
+		ev->finish_reason(ev->ctx, reason, len);
 }
 
 void

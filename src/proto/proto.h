@@ -12,14 +12,29 @@ struct run_opts;
 struct buf;
 struct prompt;
 
-/* What an adapter reports while reading a stream. */
+/* What a chunk of generated content is: the answer the user sees (text, a
+ * tool call's arguments), or the model's reasoning before it. */
+enum chunk_kind {
+	CHUNK_VISIBLE,
+	CHUNK_REASONING
+};
+
+/* What an adapter reports while reading a stream. reasoning_usage,
+ * finish_reason and text may be NULL (a caller that does not want them);
+ * adapters call them through proto_reasoning_usage, proto_finish_reason
+ * and proto_text. */
 struct proto_events {
-	void	(*token)(void *ctx);	/* a chunk of generated content */
+	void	(*token)(void *ctx, enum chunk_kind);
 	void	(*usage)(void *ctx, long output_tokens, long input_tokens);
 	void	(*done)(void *ctx);	/* the stream's own end marker */
 	void	(*fail)(void *ctx, const char *detail);	/* malformed stream */
 	void	*ctx;
 	const struct run_opts *opts;
+	/* the server's count of reasoning tokens (within output_tokens) */
+	void	(*reasoning_usage)(void *ctx, long reasoning_tokens);
+	/* why generation stopped, as the API says it (stop, length, end_turn,
+	 * max_tokens, ...): len bytes, not NUL-terminated */
+	void	(*finish_reason)(void *ctx, const char *reason, size_t len);
 	/* the answer's visible text, piece by piece (multi-turn sessions send
 	 * it back); NULL when nobody wants it. Reasoning is not passed. */
 	void	(*text)(void *ctx, const char *s, size_t len);
@@ -56,6 +71,7 @@ struct proto {
 
 extern const struct proto proto_openai_chat;
 extern const struct proto proto_openai_completions;
+extern const struct proto proto_openai_responses;
 extern const struct proto proto_anthropic;
 extern const struct proto proto_ollama;
 extern const struct proto proto_tgi;
@@ -84,6 +100,10 @@ long proto_count(double);
 /* Fails the stream with "WHAT: " and the first bytes of data. */
 void proto_fail_quote(const struct proto_events *, const char *what,
     const char *data, size_t len);
+/* ev->reasoning_usage and ev->finish_reason, when the caller gave them. */
+void proto_reasoning_usage(const struct proto_events *, long reasoning_tokens);
+void proto_finish_reason(const struct proto_events *, const char *reason,
+    size_t len);
 /* Looks up --api KIND; NULL when unknown. */
 const struct proto *proto_find(const char *name);
 /* The names of every supported API, for --help: "a, b, c". */

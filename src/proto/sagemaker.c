@@ -42,7 +42,18 @@ struct said {
 	bool	end;		/* generated_text: TGI's final event */
 	bool	generated;	/* details.generated_tokens, in gen */
 	long	gen;
+	char	reason[SAMPLE_REASON_MAX];	/* details.finish_reason */
+	size_t	reason_len;
 };
+
+static void
+said_reason(struct said *s, const char *reason, size_t len)
+{
+	if (len >= sizeof s->reason)
+		len = sizeof s->reason - 1;
+	memcpy(s->reason, reason, len);
+	s->reason_len = len;
+}
 
 static bool
 nonempty(const cJSON *o, const char *key)
@@ -99,14 +110,19 @@ read_cjson(const struct sagemaker *st, const char *data, size_t len,
 	}
 	gen = cJSON_GetObjectItemCaseSensitive(root, "generated_text");
 	if (gen != NULL && !cJSON_IsNull(gen)) {
+		const cJSON *details = cJSON_GetObjectItemCaseSensitive(root,
+		    "details");
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(details,
+		    "finish_reason");
+
 		out->end = true;
-		n = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(root, "details"),
-		    "generated_tokens");
+		n = cJSON_GetObjectItemCaseSensitive(details, "generated_tokens");
 		if (cJSON_IsNumber(n)) {
 			out->generated = true;
 			out->gen = proto_count(n->valuedouble);
 		}
+		if (cJSON_IsString(why))
+			said_reason(out, why->valuestring, strlen(why->valuestring));
 	}
 	cJSON_Delete(root);
 	return 0;
@@ -130,7 +146,11 @@ static const char *const choice_keys[CHOICE_N] = {
 };
 static const char *const content_key[] = { "content" };
 static const char *const completion_key[] = { "completion_tokens" };
-static const char *const generated_key[] = { "generated_tokens" };
+enum { DETAILS_GENERATED, DETAILS_FINISH, DETAILS_N };
+static const char *const details_keys[DETAILS_N] = {
+	[DETAILS_GENERATED] = "generated_tokens",
+	[DETAILS_FINISH] = "finish_reason",
+};
 
 /* A count read in place into *n, *given saying whether there was one; -1
  * when cJSON must convert it. */
@@ -149,7 +169,9 @@ static int
 read_scan(const char *data, size_t len, struct said *out)
 {
 	struct jdoc doc;
-	struct jval root, top[TOP_N], t[TOKEN_N], c, ch[CHOICE_N], v;
+	struct jval root, top[TOP_N], t[TOKEN_N], c, ch[CHOICE_N], v, d[DETAILS_N];
+	const char *reason;
+	size_t rlen;
 
 	if (jscan_doc(&doc, data, len, &root) == -1 || root.type != JOBJECT)
 		return -1;
@@ -170,9 +192,14 @@ read_scan(const char *data, size_t len, struct said *out)
 		return -1;
 	if (jscan_given(&top[TOP_GENERATED])) {
 		out->end = true;
-		jscan_members(&top[TOP_DETAILS], generated_key, &v, 1);
-		if (scan_count(&v, &out->generated, &out->gen) == -1)
+		jscan_members(&top[TOP_DETAILS], details_keys, d, DETAILS_N);
+		if (scan_count(&d[DETAILS_GENERATED], &out->generated, &out->gen) == -1)
 			return -1;
+		if (d[DETAILS_FINISH].type == JSTRING) {
+			if (jscan_string_raw(&d[DETAILS_FINISH], &reason, &rlen) == -1)
+				return -1;
+			said_reason(out, reason, rlen);
+		}
 	}
 	return 0;
 }
@@ -199,12 +226,13 @@ on_json(struct sagemaker *st, const char *data, size_t len)
 			return rc;
 	}
 	if (said.content)
-		ev->token(ev->ctx);
+		ev->token(ev->ctx, CHUNK_VISIBLE);
 	if (said.usage)
 		ev->usage(ev->ctx, said.out, -1);
 	if (said.end) {
 		if (said.generated)
 			ev->usage(ev->ctx, said.gen, -1);
+		proto_finish_reason(ev, said.reason, said.reason_len);
 		st->done = true;
 		ev->done(ev->ctx);
 	}

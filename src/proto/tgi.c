@@ -45,7 +45,18 @@ struct said {
 	bool	end;		/* generated_text: the final event */
 	bool	usage;		/* details.generated_tokens, in out */
 	long	out;
+	char	reason[SAMPLE_REASON_MAX];	/* details.finish_reason */
+	size_t	reason_len;
 };
+
+static void
+said_reason(struct said *s, const char *reason, size_t len)
+{
+	if (len >= sizeof s->reason)
+		len = sizeof s->reason - 1;
+	memcpy(s->reason, reason, len);
+	s->reason_len = len;
+}
 
 /* The full parse: any JSON cJSON takes, error events with their message. */
 static int
@@ -81,14 +92,19 @@ read_cjson(const struct tgi *st, const char *data, size_t len,
 		proto_text(ev, text);
 	gen = cJSON_GetObjectItemCaseSensitive(root, "generated_text");
 	if (gen != NULL && !cJSON_IsNull(gen)) {
+		const cJSON *details = cJSON_GetObjectItemCaseSensitive(root,
+		    "details");
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(details,
+		    "finish_reason");
+
 		out->end = true;
-		n = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(root, "details"),
-		    "generated_tokens");
+		n = cJSON_GetObjectItemCaseSensitive(details, "generated_tokens");
 		if (cJSON_IsNumber(n)) {
 			out->usage = true;
 			out->out = proto_count(n->valuedouble);
 		}
+		if (cJSON_IsString(why))
+			said_reason(out, why->valuestring, strlen(why->valuestring));
 	}
 	cJSON_Delete(root);
 	return 0;
@@ -104,7 +120,11 @@ enum { TOKEN_TEXT, TOKEN_SPECIAL, TOKEN_N };
 static const char *const token_keys[TOKEN_N] = {
 	[TOKEN_TEXT] = "text", [TOKEN_SPECIAL] = "special",
 };
-static const char *const generated_key[] = { "generated_tokens" };
+enum { DETAILS_GENERATED, DETAILS_FINISH, DETAILS_N };
+static const char *const details_keys[DETAILS_N] = {
+	[DETAILS_GENERATED] = "generated_tokens",
+	[DETAILS_FINISH] = "finish_reason",
+};
 
 /* The fast path: read_cjson's answer for a plain event, without a tree.
  * -1 for read_cjson to read it (errors too: they are rare). */
@@ -112,7 +132,9 @@ static int
 read_scan(const char *data, size_t len, struct said *out)
 {
 	struct jdoc doc;
-	struct jval root, top[TOP_N], t[TOKEN_N], n;
+	struct jval root, top[TOP_N], t[TOKEN_N], d[DETAILS_N];
+	const char *reason;
+	size_t rlen;
 
 	if (jscan_doc(&doc, data, len, &root) == -1 || root.type != JOBJECT)
 		return -1;
@@ -124,11 +146,16 @@ read_scan(const char *data, size_t len, struct said *out)
 	    t[TOKEN_SPECIAL].type != JTRUE;
 	if (jscan_given(&top[TOP_GENERATED])) {
 		out->end = true;
-		jscan_members(&top[TOP_DETAILS], generated_key, &n, 1);
-		if (n.type == JNUMBER) {
-			if (jscan_long(&n, &out->out) == -1)
+		jscan_members(&top[TOP_DETAILS], details_keys, d, DETAILS_N);
+		if (d[DETAILS_GENERATED].type == JNUMBER) {
+			if (jscan_long(&d[DETAILS_GENERATED], &out->out) == -1)
 				return -1;
 			out->usage = true;
+		}
+		if (d[DETAILS_FINISH].type == JSTRING) {
+			if (jscan_string_raw(&d[DETAILS_FINISH], &reason, &rlen) == -1)
+				return -1;
+			said_reason(out, reason, rlen);
 		}
 	}
 	return 0;
@@ -151,10 +178,11 @@ on_event(void *ctx, const char *event, const char *data, size_t len)
 			return rc;
 	}
 	if (said.content)
-		ev->token(ev->ctx);
+		ev->token(ev->ctx, CHUNK_VISIBLE);
 	if (said.end) {
 		if (said.usage)
 			ev->usage(ev->ctx, said.out, -1);
+		proto_finish_reason(ev, said.reason, said.reason_len);
 		st->done = true;
 		ev->done(ev->ctx);
 	}

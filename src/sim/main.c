@@ -43,7 +43,10 @@ sim_usage(void)
 	    "/model/ID/invoke-with-response-stream (Bedrock, Anthropic's events in\n"
 	    "base64 chunks),\n"
 	    "/endpoints/NAME/invocations-response-stream (SageMaker: TGI's SSE in\n"
-	    "event-stream PayloadParts, each event cut in two);\n"
+	    "event-stream PayloadParts, each event cut in two), /v1/responses\n"
+	    "(OpenAI's Responses API: response.created, reasoning, output text or\n"
+	    "function-call argument deltas, response.completed with usage, or\n"
+	    "response.incomplete when max_output_tokens cuts the answer);\n"
 	    "GET /v1/models, GET /health, and GET /metrics (Prometheus text with\n"
 	    "vLLM's names: requests running and waiting, KV-cache use, a TTFT\n"
 	    "histogram of what it served).\n"
@@ -51,7 +54,15 @@ sim_usage(void)
 	    "  --listen ADDR:PORT     where to listen (default 127.0.0.1:0, a free port)\n"
 	    "  --ttft DUR             time to first token (default 50ms)\n"
 	    "  --itl DUR              time between tokens (default 20ms)\n"
-	    "  --tokens N             tokens per answer, capped by max_tokens (default 64)\n"
+	    "  --tokens N             visible tokens per answer (default 64)\n"
+	    "  --reasoning-tokens N   a reasoning phase of N tokens before the visible\n"
+	    "                         answer, in the APIs that stream reasoning apart\n"
+	    "                         (chat's reasoning_content, Responses' reasoning\n"
+	    "                         deltas, Anthropic thinking, Ollama thinking,\n"
+	    "                         Bedrock reasoningContent); usage counts them in\n"
+	    "                         the output (chat and Responses also as\n"
+	    "                         reasoning_tokens); max_tokens caps both together\n"
+	    "                         (default 0)\n"
 	    "  --tokens-per-chunk K   tokens sent in each chunk (default 1)\n"
 	    "  --jitter FRAC          each delay varies by up to +-FRAC (default 0)\n"
 	    "  --slow-after DUR:F     from DUR after the sim starts, the time to first\n"
@@ -82,7 +93,8 @@ sim_usage(void)
 	    "  --seed N               seed for jitter and faults (default 1)\n"
 	    "  --fail-rate P          share of requests that fail (0 to 1)\n"
 	    "  --fail KIND            http500, http429, reset, stall, garbage, no-done,\n"
-	    "                         slow-headers\n"
+	    "                         slow-headers, stream-error (the API's own error\n"
+	    "                         event half-way: Responses' response.failed)\n"
 	    "  --no-usage             never send token counts (like servers that lack\n"
 	    "                         them)\n"
 	    "  --api-key KEY          require 'Authorization: Bearer KEY' or\n"
@@ -99,7 +111,14 @@ sim_usage(void)
 	    "                         serve this certificate (chain) and key, PEM\n"
 	    "                         (implies --tls)\n"
 	    "  --tls-cert-out FILE    write the certificate served, PEM, for a\n"
-	    "                         client to trust (ttftop run --cacert FILE)\n");
+	    "                         client to trust (ttftop run --cacert FILE)\n"
+	    "\n"
+	    "A request whose body offers tools (a non-empty \"tools\" array) is\n"
+	    "answered with a call of the tool 'lookup': its visible tokens stream as\n"
+	    "the call's arguments (chat tool_calls, Responses\n"
+	    "function_call_arguments.delta, Anthropic input_json_delta, Bedrock\n"
+	    "toolUse); with \"reasoning\": {\"summary\": ...} the Responses API\n"
+	    "streams reasoning as summary deltas.\n");
 }
 
 static int
@@ -176,7 +195,7 @@ sim_main(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_TTFT, O_ITL, O_TOKENS, O_PER_CHUNK, O_JITTER,
 	    O_CAPACITY, O_KV_TOKENS, O_SEED, O_FAIL_RATE, O_FAIL, O_TRUTH, O_NO_USAGE,
-	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP,
+	    O_API_KEY, O_AWS_SECRET, O_ALIGNED, O_HELP, O_REASONING,
 	    O_TLS, O_TLS_CERT, O_TLS_KEY, O_TLS_CERT_OUT, O_SLOW_AFTER,
 	    O_PREFIX_CACHE, O_PREFIX_BLOCK };
 	static const struct option opts[] = {
@@ -184,6 +203,7 @@ sim_main(int argc, char **argv)
 		{ "ttft", required_argument, NULL, O_TTFT },
 		{ "itl", required_argument, NULL, O_ITL },
 		{ "tokens", required_argument, NULL, O_TOKENS },
+		{ "reasoning-tokens", required_argument, NULL, O_REASONING },
 		{ "tokens-per-chunk", required_argument, NULL, O_PER_CHUNK },
 		{ "jitter", required_argument, NULL, O_JITTER },
 		{ "capacity", required_argument, NULL, O_CAPACITY },
@@ -244,6 +264,7 @@ sim_main(int argc, char **argv)
 			model.prefix_saving = usec_to_sec(d);
 			break;
 		case O_TOKENS:
+		case O_REASONING:
 		case O_PER_CHUNK:
 		case O_CAPACITY:
 		case O_KV_TOKENS:
@@ -256,6 +277,8 @@ sim_main(int argc, char **argv)
 				return usage_error("'%s' is not a valid count", optarg);
 			if (ch == O_TOKENS)
 				model.tokens = v;
+			else if (ch == O_REASONING)
+				model.reasoning_tokens = v;
 			else if (ch == O_PER_CHUNK)
 				model.per_chunk = (int)v;
 			else if (ch == O_KV_TOKENS)
@@ -303,7 +326,8 @@ sim_main(int argc, char **argv)
 			model_fault_named(optarg, &model.fail);
 			if (model.fail == FAULT_NONE)
 				return usage_error("--fail: unknown kind '%s' (http500, "
-				    "http429, reset, stall, garbage, no-done, slow-headers)",
+				    "http429, reset, stall, garbage, no-done, slow-headers, "
+				    "stream-error)",
 				    optarg);
 			break;
 		case O_TRUTH:

@@ -11,7 +11,7 @@
 
 static const char *const fault_names[] = {
 	"none", "http500", "http429", "reset", "stall", "garbage", "no-done",
-	"slow-headers",
+	"slow-headers", "stream-error",
 };
 
 static struct model_cfg cfg;
@@ -95,10 +95,15 @@ model_pick_fault(void)
 }
 
 long
-model_answer_tokens(long max, bool *capped)
+model_answer_tokens(long max, bool reasons, long *reasoning, bool *capped)
 {
-	*capped = max > 0 && max < cfg.tokens;
-	return *capped ? max : cfg.tokens;
+	long r = reasons ? cfg.reasoning_tokens : 0, n = r + cfg.tokens;
+
+	*capped = max > 0 && max < n;
+	if (*capped)
+		n = max;
+	*reasoning = r < n ? r : n;
+	return n;
 }
 
 bool

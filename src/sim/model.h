@@ -12,12 +12,15 @@
 
 enum fault {
 	FAULT_NONE, FAULT_HTTP500, FAULT_HTTP429, FAULT_RESET, FAULT_STALL,
-	FAULT_GARBAGE, FAULT_NO_DONE, FAULT_SLOW_HEADERS
+	FAULT_GARBAGE, FAULT_NO_DONE, FAULT_SLOW_HEADERS, FAULT_STREAM_ERROR
 };
 
 struct model_cfg {
 	double		 ttft, itl;	/* seconds */
-	long		 tokens;	/* per answer, before max_tokens */
+	long		 tokens;	/* visible tokens per answer, before
+					   max_tokens */
+	long		 reasoning_tokens;	/* before them, in the APIs
+						   that have reasoning */
 	int		 per_chunk;	/* tokens in each chunk, > 0 */
 	double		 jitter;	/* each delay varies by up to +-jitter */
 	double		 slow_from;	/* ev time from which the TTFT is */
@@ -61,9 +64,13 @@ void model_fault_named(const char *name, enum fault *f);
 
 /* The fault a new request gets: FAULT_NONE or the configured one. */
 enum fault model_pick_fault(void);
-/* The tokens a request is answered with under max (0: no cap); capped
- * says whether max cut the answer short. */
-long model_answer_tokens(long max, bool *capped);
+/* The tokens a request is answered with under max (0: no cap), the
+ * reasoning first (when reasons: the API has reasoning) and the visible
+ * answer after; max caps them together, as OpenAI's max_completion_tokens
+ * does. *reasoning: how many of them are reasoning; capped says whether
+ * max cut the answer short. */
+long model_answer_tokens(long max, bool reasons, long *reasoning,
+    bool *capped);
 /* Whether a mid-stream fault strikes now: at least one token and half the
  * answer have been sent. */
 bool model_fault_point(long sent, long ntokens);

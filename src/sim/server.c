@@ -67,6 +67,10 @@ struct conn {
 	struct buf	 prompt_text;	/* as the prefix cache reads it */
 	bool		 chat;		/* its answer continues prompt_text */
 	bool		 capped;	/* max_tokens cut the answer short */
+	long		 reasoning;	/* the first of ntokens are reasoning */
+	long		 answer_from;	/* the first token sent as visible text
+					   (a chunk is of its first token's part) */
+	bool		 tools, summary;	/* what the body asked (wire_asks) */
 	int		 chunk_index;
 	int		 header_step;
 	double		 t0;		/* when the request was read, ev time */
@@ -344,7 +348,8 @@ static struct answer
 answer_of(const struct conn *c)
 {
 	struct answer a = { c->api, c->model, c->serial, c->prompt_tokens,
-	    c->ntokens, c->usage, c->capped, c->cached_tokens };
+	    c->ntokens, c->usage, c->capped, c->cached_tokens, c->reasoning,
+	    c->tools, c->summary };
 
 	return a;
 }
@@ -369,16 +374,17 @@ schedule(struct conn *c, double at)
 
 /* A chat's answer, whole, goes into the prefix cache after its prompt, as
  * a server keeps the blocks it generated: the next turn of the
- * conversation, which sends it back, finds them. */
+ * conversation, which sends it back, finds them. Only its visible text:
+ * clients do not send the reasoning back, nor is a tool call text. */
 static void
 cache_answer(struct conn *c)
 {
 	long k;
 
-	if (c->cached_tokens < 0 || !c->chat)
+	if (c->cached_tokens < 0 || !c->chat || c->tools)
 		return;
 	buf_adds(&c->prompt_text, "assistant: ");
-	for (k = 0; k < c->ntokens; k++)
+	for (k = c->answer_from; k < c->ntokens; k++)
 		buf_printf(&c->prompt_text, " tok%ld", k + 1);
 	buf_addc(&c->prompt_text, '\n');
 	prefix_add(c->prompt_text.p, c->prompt_text.len);
@@ -427,12 +433,18 @@ emit_chunk(struct conn *c)
 	struct buf b, text;
 	struct answer a = answer_of(c);
 	long k, n = model_chunk_tokens(c->sent, c->ntokens);
+	/* a chunk is of the part its first token is in */
+	enum wire_part part = c->sent < c->reasoning ? PART_REASONING :
+	    c->sent == 0 || c->sent - n < c->reasoning ? PART_FIRST_VISIBLE :
+	    PART_VISIBLE;
 
 	buf_init(&b);
 	buf_init(&text);
 	for (k = 0; k < n; k++)
 		buf_printf(&text, " tok%ld", c->sent + k + 1);
-	wire_token(&a, text.p, &b);
+	wire_token(&a, part, text.p, &b);
+	if (part == PART_REASONING)
+		c->answer_from = c->sent + n;
 	send_piece(c, &b);
 	buf_free(&b);
 	buf_free(&text);
@@ -549,6 +561,19 @@ timer_cb(struct ev_loop *l, ev_timer *w, int revents)
 			buf_free(&g);
 			c->fault = FAULT_NONE;
 		}
+		if (c->fault == FAULT_STREAM_ERROR &&
+		    model_fault_point(c->sent, c->ntokens)) {
+			struct answer a = answer_of(c);
+			struct buf e;
+
+			buf_init(&e);
+			wire_stream_error(&a, &e);
+			send_piece(c, &e);
+			buf_free(&e);
+			c->fault = FAULT_NO_DONE;	/* the error ends it */
+			finish_stream(c);
+			return;
+		}
 		emit_chunk(c);
 		if (c->phase != PH_STREAMING)	/* preempted by its own chunk */
 			return;
@@ -623,9 +648,12 @@ completion_request(struct conn *c, const char *body, size_t len)
 	}
 	if (c->model[0] == '\0')	/* else named by the path */
 		snprintf(c->model, sizeof c->model, "%s", model ? model : DEFAULT_MODEL);
+	wire_asks(root, &c->tools, &c->summary);
 	cJSON_Delete(root);
-	c->ntokens = model_answer_tokens(max, &c->capped);
+	c->ntokens = model_answer_tokens(max, wire_has_reasoning(c->api),
+	    &c->reasoning, &c->capped);
 	c->sent = 0;
+	c->answer_from = 0;
 	c->chunk_index = 0;
 	c->begun = false;
 	c->fault = model_pick_fault();

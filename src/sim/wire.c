@@ -26,6 +26,7 @@ wire_route(const char *path, char *model, size_t modellen)
 		{ "/v1/messages", SIM_ANTHROPIC },
 		{ "/api/chat", SIM_OLLAMA },
 		{ "/generate_stream", SIM_TGI },
+		{ "/v1/responses", SIM_RESPONSES },
 	};
 	size_t i;
 
@@ -132,7 +133,7 @@ sagemaker_part(const struct answer *a, const char *text, bool no_usage,
 	tgi.api = SIM_TGI;
 	buf_init(&bytes);
 	if (text != NULL)
-		wire_token(&tgi, text, &bytes);
+		wire_token(&tgi, PART_VISIBLE, text, &bytes);
 	else
 		wire_end(&tgi, no_usage, &bytes);
 	payload_parts(out, &bytes);
@@ -148,12 +149,14 @@ estimate_tokens(const char *s)
 static long
 prompt_tokens(const cJSON *root)
 {
-	static const char *const keys[] = { "prompt", "inputs", "system" };
+	static const char *const keys[] = { "prompt", "inputs", "system", "input" };
 	const cJSON *messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
 	const cJSON *m, *v;
 	long n = 0;
 	size_t i;
 
+	if (messages == NULL)	/* Responses: "input" items */
+		messages = cJSON_GetObjectItemCaseSensitive(root, "input");
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(root, keys[i])))
 			n += estimate_tokens(v->valuestring);
@@ -276,6 +279,9 @@ wire_request(enum sim_api api, const cJSON *root, bool *stream, long *max,
 		v = number(cJSON_GetObjectItemCaseSensitive(root, "parameters"),
 		    "max_new_tokens");
 		break;
+	case SIM_RESPONSES:
+		v = number(root, "max_output_tokens");
+		break;
 	default:
 		if ((v = number(root, "max_tokens")) == NULL)
 			v = number(root, "max_completion_tokens");
@@ -286,6 +292,27 @@ wire_request(enum sim_api api, const cJSON *root, bool *stream, long *max,
 	*model = cJSON_IsString(v) ? v->valuestring : NULL;
 	*ptokens = prompt_tokens(root);
 }
+
+bool
+wire_has_reasoning(enum sim_api api)
+{
+	return api == SIM_CHAT || api == SIM_RESPONSES || api == SIM_ANTHROPIC ||
+	    api == SIM_OLLAMA || api == SIM_BEDROCK || api == SIM_BEDROCK_INVOKE;
+}
+
+void
+wire_asks(const cJSON *root, bool *tools, bool *summary)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "tools");
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "reasoning");
+
+	*tools = cJSON_IsArray(t) && cJSON_GetArraySize(t) > 0;
+	*summary = cJSON_IsObject(r) &&
+	    cJSON_GetObjectItemCaseSensitive(r, "summary") != NULL &&
+	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "summary"));
+}
+
+#define TOOL_NAME	"lookup"	/* the function every tool call calls */
 
 static void
 sse(struct buf *b, const char *event, const struct buf *json)
@@ -299,7 +326,7 @@ sse(struct buf *b, const char *event, const struct buf *json)
 
 static void
 openai_chunk(const struct answer *a, struct buf *b, const char *content,
-    const char *finish, bool role)
+    enum wire_part part, const char *finish, bool role)
 {
 	if (a->api == SIM_CHAT) {
 		buf_printf(b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion.chunk\","
@@ -310,7 +337,21 @@ openai_chunk(const struct answer *a, struct buf *b, const char *content,
 			buf_adds(b, "{\"role\":\"assistant\",\"content\":\"\"}");
 		else if (content == NULL)
 			buf_adds(b, "{}");
-		else {
+		else if (part == PART_REASONING) {
+			buf_adds(b, "{\"reasoning_content\":");
+			buf_add_json_string(b, content);
+			buf_addc(b, '}');
+		} else if (a->tools) {
+			buf_adds(b, "{\"tool_calls\":[{\"index\":0,");
+			if (part == PART_FIRST_VISIBLE)
+				buf_printf(b, "\"id\":\"call_%ld\",\"type\":\"function\","
+				    "\"function\":{\"name\":\"" TOOL_NAME "\",", a->serial);
+			else
+				buf_adds(b, "\"function\":{");
+			buf_adds(b, "\"arguments\":");
+			buf_add_json_string(b, content);
+			buf_adds(b, "}}]}");
+		} else {
 			buf_adds(b, "{\"content\":");
 			buf_add_json_string(b, content);
 			buf_addc(b, '}');
@@ -329,6 +370,55 @@ openai_chunk(const struct answer *a, struct buf *b, const char *content,
 		buf_adds(b, ",\"finish_reason\":null}]}");
 }
 
+/* The index of the answer's content block, or output item, that holds
+ * the visible part: after the reasoning's, when there is reasoning. */
+static int
+visible_index(const struct answer *a)
+{
+	return a->reasoning > 0 ? 1 : 0;
+}
+
+/* Anthropic's content_block_start: thinking, else the visible block (a
+ * tool_use one when tools were offered). */
+static void
+anthropic_block_start(const struct answer *a, struct buf *j, bool thinking)
+{
+	if (thinking)
+		buf_adds(j, "{\"type\":\"content_block_start\",\"index\":0,"
+		    "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}");
+	else if (a->tools)
+		buf_printf(j, "{\"type\":\"content_block_start\",\"index\":%d,"
+		    "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_%ld\","
+		    "\"name\":\"" TOOL_NAME "\",\"input\":{}}}", visible_index(a),
+		    a->serial);
+	else
+		buf_printf(j, "{\"type\":\"content_block_start\",\"index\":%d,"
+		    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+		    visible_index(a));
+}
+
+/* A Responses event whose data holds the response object: its status, and
+ * at the end the usage (null with no_usage) and why it is incomplete. */
+static void
+responses_object(const struct answer *a, struct buf *j, const char *type,
+    const char *status, bool end)
+{
+	buf_printf(j, "{\"type\":\"%s\",\"response\":{\"id\":\"resp_%ld\","
+	    "\"object\":\"response\",\"created_at\":0,\"status\":\"%s\",\"model\":",
+	    type, a->serial, status);
+	buf_add_json_string(j, a->model);
+	if (strcmp(status, "incomplete") == 0)
+		buf_adds(j, ",\"incomplete_details\":{\"reason\":\"max_output_tokens\"}");
+	if (end && a->usage)
+		buf_printf(j, ",\"usage\":{\"input_tokens\":%ld,\"output_tokens\":%ld,"
+		    "\"output_tokens_details\":{\"reasoning_tokens\":%ld},"
+		    "\"total_tokens\":%ld}", a->prompt_tokens, a->ntokens, a->reasoning,
+		    a->prompt_tokens + a->ntokens);
+	else
+		buf_adds(j, ",\"usage\":null");
+	buf_adds(j, "}}");
+}
+
 void
 wire_begin(const struct answer *a, struct buf *out)
 {
@@ -337,8 +427,22 @@ wire_begin(const struct answer *a, struct buf *out)
 	buf_init(&j);
 	switch (a->api) {
 	case SIM_CHAT:
-		openai_chunk(a, &j, NULL, NULL, true);
+		openai_chunk(a, &j, NULL, PART_VISIBLE, NULL, true);
 		sse(out, NULL, &j);
+		break;
+	case SIM_RESPONSES:
+		responses_object(a, &j, "response.created", "in_progress", false);
+		sse(out, "response.created", &j);
+		j.len = 0;
+		responses_object(a, &j, "response.in_progress", "in_progress", false);
+		sse(out, "response.in_progress", &j);
+		if (a->reasoning > 0) {
+			j.len = 0;
+			buf_printf(&j, "{\"type\":\"response.output_item.added\","
+			    "\"output_index\":0,\"item\":{\"id\":\"rs_%ld\",\"type\":"
+			    "\"reasoning\",\"summary\":[]}}", a->serial);
+			sse(out, "response.output_item.added", &j);
+		}
 		break;
 	case SIM_ANTHROPIC:
 		buf_printf(&j, "{\"type\":\"message_start\",\"message\":{\"id\":"
@@ -349,8 +453,7 @@ wire_begin(const struct answer *a, struct buf *out)
 		    "\"output_tokens\":1}}}", a->prompt_tokens);
 		sse(out, "message_start", &j);
 		j.len = 0;
-		buf_adds(&j, "{\"type\":\"content_block_start\",\"index\":0,"
-		    "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+		anthropic_block_start(a, &j, a->reasoning > 0);
 		sse(out, "content_block_start", &j);
 		j.len = 0;
 		buf_adds(&j, "{\"type\":\"ping\"}");
@@ -372,21 +475,97 @@ wire_begin(const struct answer *a, struct buf *out)
 	buf_free(&j);
 }
 
-void
-wire_token(const struct answer *a, const char *text, struct buf *out)
+static void
+responses_token(const struct answer *a, enum wire_part part, const char *text,
+    struct buf *out)
 {
 	struct buf j;
+	int at = visible_index(a);
+
+	buf_init(&j);
+	if (part == PART_REASONING) {
+		const char *type = a->summary ? "response.reasoning_summary_text.delta" :
+		    "response.reasoning_text.delta";
+
+		buf_printf(&j, "{\"type\":\"%s\",\"item_id\":\"rs_%ld\","
+		    "\"output_index\":0,\"%s\":0,\"delta\":", type, a->serial,
+		    a->summary ? "summary_index" : "content_index");
+		buf_add_json_string(&j, text);
+		buf_addc(&j, '}');
+		sse(out, type, &j);
+		buf_free(&j);
+		return;
+	}
+	if (part == PART_FIRST_VISIBLE) {
+		if (a->reasoning > 0) {
+			buf_printf(&j, "{\"type\":\"response.output_item.done\","
+			    "\"output_index\":0,\"item\":{\"id\":\"rs_%ld\",\"type\":"
+			    "\"reasoning\"}}", a->serial);
+			sse(out, "response.output_item.done", &j);
+			j.len = 0;
+		}
+		if (a->tools)
+			buf_printf(&j, "{\"type\":\"response.output_item.added\","
+			    "\"output_index\":%d,\"item\":{\"id\":\"fc_%ld\",\"type\":"
+			    "\"function_call\",\"call_id\":\"call_%ld\",\"name\":\""
+			    TOOL_NAME "\",\"arguments\":\"\"}}", at, a->serial, a->serial);
+		else
+			buf_printf(&j, "{\"type\":\"response.output_item.added\","
+			    "\"output_index\":%d,\"item\":{\"id\":\"msg_%ld\",\"type\":"
+			    "\"message\",\"role\":\"assistant\",\"content\":[]}}", at,
+			    a->serial);
+		sse(out, "response.output_item.added", &j);
+		j.len = 0;
+	}
+	if (a->tools) {
+		buf_printf(&j, "{\"type\":\"response.function_call_arguments.delta\","
+		    "\"item_id\":\"fc_%ld\",\"output_index\":%d,\"delta\":",
+		    a->serial, at);
+		buf_add_json_string(&j, text);
+		buf_addc(&j, '}');
+		sse(out, "response.function_call_arguments.delta", &j);
+	} else {
+		buf_printf(&j, "{\"type\":\"response.output_text.delta\","
+		    "\"item_id\":\"msg_%ld\",\"output_index\":%d,\"content_index\":0,"
+		    "\"delta\":", a->serial, at);
+		buf_add_json_string(&j, text);
+		buf_addc(&j, '}');
+		sse(out, "response.output_text.delta", &j);
+	}
+	buf_free(&j);
+}
+
+void
+wire_token(const struct answer *a, enum wire_part part, const char *text,
+    struct buf *out)
+{
+	struct buf j;
+	bool reasoning = part == PART_REASONING;
 
 	buf_init(&j);
 	switch (a->api) {
 	case SIM_CHAT:
 	case SIM_COMPLETIONS:
-		openai_chunk(a, &j, text, NULL, false);
+		openai_chunk(a, &j, text, part, NULL, false);
 		sse(out, NULL, &j);
 		break;
+	case SIM_RESPONSES:
+		responses_token(a, part, text, out);
+		break;
 	case SIM_ANTHROPIC:
-		buf_adds(&j, "{\"type\":\"content_block_delta\",\"index\":0,"
-		    "\"delta\":{\"type\":\"text_delta\",\"text\":");
+		if (part == PART_FIRST_VISIBLE && a->reasoning > 0) {
+			buf_adds(&j, "{\"type\":\"content_block_stop\",\"index\":0}");
+			sse(out, "content_block_stop", &j);
+			j.len = 0;
+			anthropic_block_start(a, &j, false);
+			sse(out, "content_block_start", &j);
+			j.len = 0;
+		}
+		buf_printf(&j, "{\"type\":\"content_block_delta\",\"index\":%d,"
+		    "\"delta\":", reasoning ? 0 : visible_index(a));
+		buf_adds(&j, reasoning ? "{\"type\":\"thinking_delta\",\"thinking\":" :
+		    a->tools ? "{\"type\":\"input_json_delta\",\"partial_json\":" :
+		    "{\"type\":\"text_delta\",\"text\":");
 		buf_add_json_string(&j, text);
 		buf_adds(&j, "}}");
 		sse(out, "content_block_delta", &j);
@@ -396,7 +575,11 @@ wire_token(const struct answer *a, const char *text, struct buf *out)
 		buf_add_json_string(out, a->model);
 		buf_adds(out, ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":"
 		    "{\"role\":\"assistant\",\"content\":");
-		buf_add_json_string(out, text);
+		if (reasoning) {
+			buf_adds(out, "\"\",\"thinking\":");
+			buf_add_json_string(out, text);
+		} else
+			buf_add_json_string(out, text);
 		buf_adds(out, "},\"done\":false}\n");
 		break;
 	case SIM_TGI:
@@ -410,13 +593,25 @@ wire_token(const struct answer *a, const char *text, struct buf *out)
 		sagemaker_part(a, text, false, out);
 		break;
 	case SIM_BEDROCK:
-		buf_adds(&j, "{\"contentBlockIndex\":0,\"delta\":{\"text\":");
+		if (part == PART_FIRST_VISIBLE && a->tools) {
+			buf_printf(&j, "{\"contentBlockIndex\":%d,\"start\":{\"toolUse\":"
+			    "{\"toolUseId\":\"tooluse_%ld\",\"name\":\"" TOOL_NAME "\"}}}",
+			    visible_index(a), a->serial);
+			aws_event(out, "contentBlockStart", &j);
+			j.len = 0;
+		}
+		buf_printf(&j, "{\"contentBlockIndex\":%d,\"delta\":",
+		    reasoning ? 0 : visible_index(a));
+		buf_adds(&j, reasoning ? "{\"reasoningContent\":{\"text\":" :
+		    a->tools ? "{\"toolUse\":{\"input\":" : "{\"text\":");
 		buf_add_json_string(&j, text);
-		buf_adds(&j, "}}");
+		buf_adds(&j, reasoning || a->tools ? "}}}" : "}}");
 		aws_event(out, "contentBlockDelta", &j);
 		break;
 	case SIM_BEDROCK_INVOKE:
-		buf_adds(&j, "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+		buf_printf(&j, "{\"type\":\"content_block_delta\",\"index\":%d,"
+		    "\"delta\":", reasoning ? 0 : visible_index(a));
+		buf_adds(&j, reasoning ? "{\"type\":\"thinking_delta\",\"thinking\":" :
 		    "{\"type\":\"text_delta\",\"text\":");
 		buf_add_json_string(&j, text);
 		buf_adds(&j, "}}");
@@ -431,14 +626,17 @@ wire_token(const struct answer *a, const char *text, struct buf *out)
 void
 wire_end(const struct answer *a, bool no_usage, struct buf *out)
 {
-	const char *stop = a->capped ? "length" : "stop";
+	const char *stop = a->capped ? "length" : a->tools ? "tool_calls" : "stop";
+	const char *anthropic_stop = a->capped ? "max_tokens" :
+	    a->tools ? "tool_use" : "end_turn";
 	struct buf j;
 
 	buf_init(&j);
 	switch (a->api) {
 	case SIM_CHAT:
 	case SIM_COMPLETIONS:
-		openai_chunk(a, &j, NULL, stop, false);
+		openai_chunk(a, &j, NULL, PART_VISIBLE,
+		    a->api == SIM_CHAT ? stop : a->capped ? "length" : "stop", false);
 		sse(out, NULL, &j);
 		if (a->usage && !no_usage) {
 			j.len = 0;
@@ -453,17 +651,30 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 			if (a->cached_tokens >= 0)
 				buf_printf(&j, ",\"prompt_tokens_details\":{"
 				    "\"cached_tokens\":%ld}", a->cached_tokens);
+			if (a->reasoning > 0)
+				buf_printf(&j, ",\"completion_tokens_details\":"
+				    "{\"reasoning_tokens\":%ld}", a->reasoning);
 			buf_adds(&j, "}}");
 			sse(out, NULL, &j);
 		}
 		buf_adds(out, "data: [DONE]\n\n");
 		break;
+	case SIM_RESPONSES: {
+		struct answer r = *a;
+
+		r.usage = !no_usage;
+		responses_object(&r, &j, a->capped ? "response.incomplete" :
+		    "response.completed", a->capped ? "incomplete" : "completed", true);
+		sse(out, a->capped ? "response.incomplete" : "response.completed", &j);
+		break;
+	}
 	case SIM_ANTHROPIC:
-		buf_adds(&j, "{\"type\":\"content_block_stop\",\"index\":0}");
+		buf_printf(&j, "{\"type\":\"content_block_stop\",\"index\":%d}",
+		    a->reasoning < a->ntokens ? visible_index(a) : 0);
 		sse(out, "content_block_stop", &j);
 		j.len = 0;
 		buf_printf(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
-		    "\"%s\",\"stop_sequence\":null}", a->capped ? "max_tokens" : "end_turn");
+		    "\"%s\",\"stop_sequence\":null}", anthropic_stop);
 		if (!no_usage)
 			buf_printf(&j, ",\"usage\":{\"output_tokens\":%ld}", a->ntokens);
 		buf_addc(&j, '}');
@@ -477,7 +688,7 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 		buf_add_json_string(out, a->model);
 		buf_printf(out, ",\"created_at\":\"2026-01-01T00:00:00Z\",\"message\":"
 		    "{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\"%s\","
-		    "\"done\":true", stop);
+		    "\"done\":true", a->capped ? "length" : "stop");
 		if (!no_usage)
 			buf_printf(out, ",\"prompt_eval_count\":%ld,\"eval_count\":%ld",
 			    a->prompt_tokens, a->ntokens);
@@ -515,11 +726,11 @@ wire_end(const struct answer *a, bool no_usage, struct buf *out)
 		invoke_chunk(out, &j);
 		break;
 	case SIM_BEDROCK:
-		buf_adds(&j, "{\"contentBlockIndex\":0}");
+		buf_printf(&j, "{\"contentBlockIndex\":%d}",
+		    a->reasoning < a->ntokens ? visible_index(a) : 0);
 		aws_event(out, "contentBlockStop", &j);
 		j.len = 0;
-		buf_printf(&j, "{\"stopReason\":\"%s\"}",
-		    a->capped ? "max_tokens" : "end_turn");
+		buf_printf(&j, "{\"stopReason\":\"%s\"}", anthropic_stop);
 		aws_event(out, "messageStop", &j);
 		if (!no_usage) {
 			j.len = 0;
@@ -552,6 +763,43 @@ wire_garbage(enum sim_api api, struct buf *out)
 		buf_adds(out, "data: this is not json\n\n");
 }
 
+#define STREAM_ERROR_MESSAGE "simulated failure mid-stream"
+
+void
+wire_stream_error(const struct answer *a, struct buf *out)
+{
+	struct buf j;
+
+	buf_init(&j);
+	switch (a->api) {
+	case SIM_RESPONSES:
+		buf_printf(&j, "{\"type\":\"response.failed\",\"response\":{\"id\":"
+		    "\"resp_%ld\",\"object\":\"response\",\"status\":\"failed\","
+		    "\"error\":{\"code\":\"server_error\",\"message\":\""
+		    STREAM_ERROR_MESSAGE "\"},\"usage\":null}}", a->serial);
+		sse(out, "response.failed", &j);
+		break;
+	case SIM_CHAT:
+	case SIM_COMPLETIONS:
+		buf_adds(&j, "{\"error\":{\"message\":\"" STREAM_ERROR_MESSAGE "\","
+		    "\"type\":\"server_error\",\"code\":500}}");
+		sse(out, NULL, &j);
+		break;
+	case SIM_ANTHROPIC:
+		buf_adds(&j, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+		    "\"message\":\"" STREAM_ERROR_MESSAGE "\"}}");
+		sse(out, "error", &j);
+		break;
+	case SIM_OLLAMA:
+		buf_adds(out, "{\"error\":\"" STREAM_ERROR_MESSAGE "\"}\n");
+		break;
+	default:
+		wire_garbage(a->api, out);
+		break;
+	}
+	buf_free(&j);
+}
+
 void
 wire_whole(const struct answer *a, const char *text, struct buf *b)
 {
@@ -582,6 +830,19 @@ wire_whole(const struct answer *a, const char *text, struct buf *b)
 		buf_printf(b, "}],\"stop_reason\":\"%s\",\"usage\":{\"input_tokens\":%ld,"
 		    "\"output_tokens\":%ld}}", a->capped ? "max_tokens" : "end_turn",
 		    a->prompt_tokens, a->ntokens);
+		break;
+	case SIM_RESPONSES:
+		buf_printf(b, "{\"id\":\"resp_%ld\",\"object\":\"response\","
+		    "\"status\":\"%s\",\"model\":", a->serial,
+		    a->capped ? "incomplete" : "completed");
+		buf_add_json_string(b, a->model);
+		buf_adds(b, ",\"output\":[{\"type\":\"message\",\"role\":\"assistant\","
+		    "\"content\":[{\"type\":\"output_text\",\"text\":");
+		buf_add_json_string(b, text);
+		buf_printf(b, "}]}],\"usage\":{\"input_tokens\":%ld,\"output_tokens\":"
+		    "%ld,\"output_tokens_details\":{\"reasoning_tokens\":%ld},"
+		    "\"total_tokens\":%ld}}", a->prompt_tokens, a->ntokens, a->reasoning,
+		    a->prompt_tokens + a->ntokens);
 		break;
 	default:	/* Ollama without streaming */
 		buf_adds(b, "{\"message\":{\"role\":\"assistant\",\"content\":");

@@ -12,7 +12,7 @@
 
 enum sim_api {
 	SIM_CHAT, SIM_COMPLETIONS, SIM_ANTHROPIC, SIM_OLLAMA, SIM_TGI,
-	SIM_BEDROCK, SIM_BEDROCK_INVOKE, SIM_SAGEMAKER,
+	SIM_BEDROCK, SIM_BEDROCK_INVOKE, SIM_SAGEMAKER, SIM_RESPONSES,
 	SIM_API_NONE
 };
 
@@ -26,6 +26,18 @@ struct answer {
 	bool		 capped;	/* max_tokens cut it short */
 	long		 cached_tokens;	/* of the prompt, by the prefix cache;
 					   -1 without one */
+	long		 reasoning;	/* the first of ntokens are reasoning */
+	bool		 tools;		/* the request offered tools: the visible
+					   answer is a tool call's arguments */
+	bool		 summary;	/* Responses: reasoning.summary was asked:
+					   reasoning comes as summary deltas */
+};
+
+/* Which part of the answer a chunk is. */
+enum wire_part {
+	PART_REASONING,
+	PART_FIRST_VISIBLE,	/* the first chunk after the reasoning */
+	PART_VISIBLE
 };
 
 /* The API a POST to path is for, or SIM_API_NONE; a model named in the
@@ -45,8 +57,18 @@ void wire_request(enum sim_api, const cJSON *root, bool *stream, long *max,
  * "assistant: ANSWER\n". */
 bool wire_prompt_text(const cJSON *root, struct buf *out);
 
+/* Whether the API streams reasoning apart from the answer. */
+bool wire_has_reasoning(enum sim_api);
+/* What else the body asks: tools (a non-empty "tools" array) and, for
+ * Responses, a reasoning summary ("reasoning": {"summary": ...}). */
+void wire_asks(const cJSON *root, bool *tools, bool *summary);
+
 void wire_begin(const struct answer *, struct buf *);
-void wire_token(const struct answer *, const char *text, struct buf *);
+void wire_token(const struct answer *, enum wire_part, const char *text,
+    struct buf *);
+/* The API's own error event in the middle of a stream, or garbage for the
+ * APIs that have none. */
+void wire_stream_error(const struct answer *, struct buf *);
 /* no_usage: like servers that never send a count. */
 void wire_end(const struct answer *, bool no_usage, struct buf *);
 /* A part that is not valid for the API's framing. */

@@ -53,7 +53,7 @@ static const struct bench benches[] = {
 
 static long tokens, allocs;
 
-static void on_token(void *ctx) { tokens++; }
+static void on_token(void *ctx, enum chunk_kind k) { tokens++; (void)k; }
 static void on_usage(void *ctx, long out, long in) { }
 static void on_done(void *ctx) { }
 
@@ -94,7 +94,7 @@ run(const struct proto *p, char events[NTEXTS][512], const size_t lens[NTEXTS],
     long n)
 {
 	struct proto_events ev = { on_token, on_usage, on_done, on_fail, NULL,
-	    NULL, NULL };
+	    NULL, NULL, NULL, NULL };
 	void *state = malloc(p->state_size);
 	long long t0, t1;
 	long i;

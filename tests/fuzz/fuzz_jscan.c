@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,35 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 
 struct seen {
-	int	rc, tokens, done, fails;
-	long	out, in;
+	int	rc, tokens, reasoning, done, fails;
+	long	out, in, reasoning_usage;
 	char	detail[256];
+	char	reason[64];
 };
 
-static void ev_token(void *ctx) { ((struct seen *)ctx)->tokens++; }
+static void
+ev_token(void *ctx, enum chunk_kind kind)
+{
+	struct seen *s = ctx;
+
+	s->tokens++;
+	if (kind == CHUNK_REASONING)
+		s->reasoning++;
+}
+
+static void
+ev_reasoning(void *ctx, long n)
+{
+	((struct seen *)ctx)->reasoning_usage = n;
+}
+
+static void
+ev_reason(void *ctx, const char *r, size_t n)
+{
+	struct seen *s = ctx;
+
+	snprintf(s->reason, sizeof s->reason, "%.*s", (int)n, r);
+}
 static void ev_done(void *ctx) { ((struct seen *)ctx)->done++; }
 
 static void
@@ -49,7 +73,8 @@ run(const struct proto *p, const char *buf, size_t n, size_t at, bool off,
 {
 	static const char *const part[] = { ":event-type", "PayloadPart",
 	    ":message-type", "event", NULL };
-	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL, NULL };
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL,
+	    ev_reasoning, ev_reason, NULL };
 	void *state = malloc(p->state_size);
 	struct buf b;
 
@@ -78,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	static const struct proto *const protos[] = { &proto_openai_chat,
 	    &proto_openai_completions, &proto_anthropic, &proto_tgi,
-	    &proto_ollama, &proto_sagemaker };
+	    &proto_ollama, &proto_sagemaker, &proto_openai_responses };
 	const size_t nprotos = sizeof protos / sizeof protos[0];
 	const struct proto *p = protos[n > 0 ? data[0] % nprotos : 0];
 	size_t at = fuzz_split(&data, &n);

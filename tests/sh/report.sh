@@ -28,7 +28,7 @@ print(len(rows), len(rows[0]))
 for r in rows:
     print("|".join([r["label"], r["stage"], r["requests"], r["ttft_p50_ms"], r["ttft_p99.9_ms"], r["itl_count"]]))
 PY
-is "$(head -1 "$T/csv.txt")" "4 95" "a csv reader finds 4 rows (2 files x 2 stages) of 95 columns"
+is "$(head -1 "$T/csv.txt")" "4 131" "a csv reader finds 4 rows (2 files x 2 stages) of 131 columns (TTST, TTFO, prefill and tokens in appended)"
 is "$(tail -n 4 "$T/csv.txt" | cut -d'|' -f1-3 | tr '\n' ';')" 'fast|1|4;fast|2|8;slow, "b"|1|4;slow, "b"|2|8;' \
 	"labels (quoted where needed), stages and request counts"
 

@@ -25,7 +25,7 @@ for i in $(seq 300); do [ -s "$T/status" ] && break; sleep 0.1; done
 tm capture-pane -p -J -S - -t t | sed -n '/^ttftop: /,$p' > "$T/live.txt"
 "$TTFTOP" replay --json "$T/seg.jsonl" > "$T/live.json"
 sed 's/^/# /' "$T/live.txt"
-is "$(awk '/^stage /,/^$/' "$T/live.txt" | awk 'NR > 1 && NF { print $1, $2, $3 }' | tr '\n' ';')" \
+is "$(awk '/^stage /{ f = 1 } f && /^$/ { exit } f' "$T/live.txt" | awk 'NR > 1 && NF { print $1, $2, $3 }' | tr '\n' ';')" \
 	"$(jq -r '.stages[] | "\(.label // .stage) \(.clients) \(.requests)"' "$T/live.json" | tr '\n' ';')" \
 	"the terminal's summary has the rows of its replay: 1, 2.1 at 3 clients, 2.2 at 13"
 check "every line of the terminal's summary fits 100 columns" \

@@ -135,12 +135,25 @@ test_corruption(void **state)
 }
 
 struct seen {
-	int	tokens, done, fails;
+	int	tokens, reasoning, done, fails;
 	long	out, in;
 	char	detail[200];
+	char	reason[32];
 };
 
-static void s_token(void *c) { ((struct seen *)c)->tokens++; }
+static void
+s_token(void *c, enum chunk_kind k)
+{
+	((struct seen *)c)->tokens++;
+	if (k == CHUNK_REASONING)
+		((struct seen *)c)->reasoning++;
+}
+
+static void
+s_reason(void *c, const char *r, size_t n)
+{
+	snprintf(((struct seen *)c)->reason, 32, "%.*s", (int)n, r);
+}
 static void s_done(void *c) { ((struct seen *)c)->done++; }
 static void s_usage(void *c, long o, long i) { ((struct seen *)c)->out = o; ((struct seen *)c)->in = i; }
 static void
@@ -153,7 +166,8 @@ s_fail(void *c, const char *d)
 static int
 bedrock_run(const char *p, size_t n, size_t cut, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL,
+	    NULL, s_reason, NULL };
 	void *st = malloc(proto_bedrock.state_size);
 	int rc;
 
@@ -189,6 +203,8 @@ test_bedrock(void **state)
 	for (cut = 0; cut <= b.len; cut++) {
 		assert_int_equal(bedrock_run(b.p, b.len, cut, &s), 0);
 		assert_int_equal(s.tokens, 2);
+		assert_int_equal(s.reasoning, 1);	/* reasoningContent */
+		assert_string_equal(s.reason, "end_turn");
 		assert_int_equal(s.out, 2);
 		assert_int_equal(s.in, 11);
 		assert_int_equal(s.done, 1);
@@ -221,7 +237,8 @@ test_bedrock(void **state)
 static int
 sagemaker_run(const char *p, size_t n, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL,
+	    NULL, NULL, NULL };
 	void *st = malloc(proto_sagemaker.state_size);
 	int rc;
 
@@ -290,7 +307,8 @@ test_sagemaker(void **state)
 static int
 invoke_run(const char *p, size_t n, struct seen *s)
 {
-	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL, NULL };
+	struct proto_events ev = { s_token, s_usage, s_done, s_fail, s, NULL,
+	    NULL, NULL, NULL };
 	void *st = malloc(proto_bedrock_invoke.state_size);
 	int rc;
 

@@ -24,10 +24,13 @@
 struct seen {
 	int	rc;
 	int	tokens;
+	int	reasoning;	/* of tokens, reasoning chunks */
 	long	usage_out, usage_in;
+	long	usage_reasoning;
 	int	done;
 	int	fails;
 	char	detail[200];
+	char	reason[64];	/* the finish_reason said */
 };
 
 static long allocs;
@@ -39,7 +42,29 @@ counted_malloc(size_t n)
 	return malloc(n);
 }
 
-static void ev_token(void *ctx) { ((struct seen *)ctx)->tokens++; }
+static void
+ev_token(void *ctx, enum chunk_kind kind)
+{
+	struct seen *s = ctx;
+
+	s->tokens++;
+	if (kind == CHUNK_REASONING)
+		s->reasoning++;
+}
+
+static void
+ev_reasoning(void *ctx, long n)
+{
+	((struct seen *)ctx)->usage_reasoning = n;
+}
+
+static void
+ev_reason(void *ctx, const char *r, size_t n)
+{
+	struct seen *s = ctx;
+
+	snprintf(s->reason, sizeof s->reason, "%.*s", (int)n, r);
+}
 static void ev_done(void *ctx) { ((struct seen *)ctx)->done++; }
 
 static void
@@ -75,13 +100,14 @@ run(const struct adapter *a, const char *stream, size_t cut, bool off,
 	static const char *const part[] = { ":event-type", "PayloadPart",
 	    ":message-type", "event", NULL };
 	const struct proto *p = a->p;
-	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL, NULL };
+	struct proto_events ev = { ev_token, ev_usage, ev_done, ev_fail, s, NULL,
+	    ev_reasoning, ev_reason, NULL };
 	void *state = malloc(p->state_size);
 	size_t len = strlen(stream);
 	struct buf b;
 
 	memset(s, 0, sizeof *s);
-	s->usage_out = s->usage_in = -1;
+	s->usage_out = s->usage_in = s->usage_reasoning = -1;
 	jscan_off = off;
 	p->init(state);
 	if (a->parts) {
@@ -106,14 +132,18 @@ static void
 assert_same(const struct seen *a, const struct seen *b, const char *what)
 {
 	if (a->rc != b->rc || a->tokens != b->tokens ||
+	    a->reasoning != b->reasoning ||
 	    a->usage_out != b->usage_out || a->usage_in != b->usage_in ||
+	    a->usage_reasoning != b->usage_reasoning ||
 	    a->done != b->done || a->fails != b->fails ||
-	    strcmp(a->detail, b->detail) != 0)
-		fail_msg("%s: scan rc %d tokens %d usage %ld/%ld done %d fails %d "
-		    "'%s'; cjson rc %d tokens %d usage %ld/%ld done %d fails %d "
-		    "'%s'", what, a->rc, a->tokens, a->usage_out, a->usage_in,
-		    a->done, a->fails, a->detail, b->rc, b->tokens, b->usage_out,
-		    b->usage_in, b->done, b->fails, b->detail);
+	    strcmp(a->detail, b->detail) != 0 || strcmp(a->reason, b->reason) != 0)
+		fail_msg("%s: scan rc %d tokens %d (%d reasoning) usage %ld/%ld/%ld "
+		    "done %d fails %d '%s' reason '%s'; cjson rc %d tokens %d (%d "
+		    "reasoning) usage %ld/%ld/%ld done %d fails %d '%s' reason '%s'",
+		    what, a->rc, a->tokens, a->reasoning, a->usage_out, a->usage_in,
+		    a->usage_reasoning, a->done, a->fails, a->detail, a->reason,
+		    b->rc, b->tokens, b->reasoning, b->usage_out, b->usage_in,
+		    b->usage_reasoning, b->done, b->fails, b->detail, b->reason);
 }
 
 struct event {
@@ -170,8 +200,22 @@ static const struct event chat_events[] = {
 	{ "{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\"}}]}}]}", true },
 	{ "{\"choices\":[{\"delta\":{\"tool_calls\":[{},{\"function\":null},{\"function\":{\"arguments\":\"1\"}}]}}]}", true },
 	{ "{\"choices\":[{\"delta\":{\"tool_calls\":{\"x\":{\"function\":{\"arguments\":\"1\"}}}}}]}", true },
+	{ "{\"choices\":[{\"delta\":{\"reasoning_content\":\"x\",\"content\":\"y\"}}]}", true },
 	/* finish, usage, numbers */
 	{ "{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}", true },
+	{ "{\"choices\":[{\"delta\":{},\"finish_reason\":\"length\"},{\"finish_reason\":\"stop\"}]}", true },
+	{ "{\"choices\":[{\"delta\":{},\"finish_reason\":7}]}", true },
+	{ "{\"choices\":[{\"delta\":{},\"finish_reason\":\"\"}]}", true },
+	{ "{\"choices\":[{\"delta\":{},\"finish_reason\":\"a_reason_longer_than_any_buffer_holds\"}]}", true },
+	{ "{\"choices\":[{\"delta\":{},\"finish_reason\":\"len\\u0067th\"}]}", false },
+	{ "{\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":50,"
+	  "\"completion_tokens_details\":{\"reasoning_tokens\":20}}}", true },
+	{ "{\"choices\":[],\"usage\":{\"completion_tokens\":50,"
+	  "\"completion_tokens_details\":{\"reasoning_tokens\":\"20\"}}}", true },
+	{ "{\"choices\":[],\"usage\":{\"completion_tokens\":50,\"completion_tokens_details\":null}}", true },
+	{ "{\"choices\":[],\"usage\":{\"completion_tokens_details\":{\"reasoning_tokens\":3}}}", true },
+	{ "{\"choices\":[],\"usage\":{\"completion_tokens\":50,"
+	  "\"completion_tokens_details\":{\"reasoning_tokens\":2e1}}}", false },
 	{ "{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":5,\"total_tokens\":17}}", true },
 	{ "{\"choices\":[],\"usage\":{\"completion_tokens\":5}}", true },
 	{ "{\"choices\":[],\"usage\":{\"completion_tokens\":5,\"prompt_tokens\":\"12\"}}", true },
@@ -282,6 +326,12 @@ static const struct event anthropic_events[] = {
 	{ AN("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
 	  "\"stop_sequence\":null},\"usage\":{\"output_tokens\":7}}"), true },
 	{ AN("message_delta", "{\"type\":\"message_delta\",\"usage\":{\"input_tokens\":30,\"output_tokens\":7}}"), true },
+	{ AN("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},"
+	  "\"usage\":{\"output_tokens\":7}}"), true },
+	{ AN("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":5},"
+	  "\"usage\":{\"output_tokens\":7}}"), true },
+	{ AN("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end\\u005fturn\"},"
+	  "\"usage\":{\"output_tokens\":7}}"), false },
 	{ AN("message_delta", "{\"type\":\"message_delta\",\"usage\":{\"output_tokens\":7,\"input_tokens\":null}}"), true },
 	{ AN("message_delta", "{\"type\":\"message_delta\",\"usage\":{\"output_tokens\":\"7\"}}"), true },
 	{ AN("message_delta", "{\"type\":\"message_delta\",\"usage\":{\"output_tokens\":-3}}"), true },
@@ -408,6 +458,9 @@ static const struct event ollama_events[] = {
 	  "\"load_duration\":1334875,\"prompt_eval_count\":26,\"prompt_eval_duration\":342546000,"
 	  "\"eval_count\":282,\"eval_duration\":4535599000}", true },
 	{ "{\"done\":true,\"eval_count\":2}", true },
+	{ "{\"done\":true,\"done_reason\":\"length\",\"eval_count\":2}", true },
+	{ "{\"done\":true,\"done_reason\":null,\"eval_count\":2}", true },
+	{ "{\"done\":true,\"done_reason\":\"len\\u0067th\",\"eval_count\":2}", false },
 	{ "{\"done\":true,\"prompt_eval_count\":9}", true },
 	{ "{\"done\":true,\"eval_count\":\"2\",\"prompt_eval_count\":9}", true },
 	{ "{\"done\":true,\"eval_count\":2,\"prompt_eval_count\":\"9\"}", true },
@@ -450,9 +503,53 @@ static const struct event sagemaker_events[] = {
 	{ "{\"token\":{\"text\":\"</s>\",\"special\":true},\"generated_text\":\"Hi!\","
 	  "\"details\":{\"generated_tokens\":3}}", true },
 	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":\"3\"}}", true },
+	{ "{\"generated_text\":\"x\",\"details\":{\"finish_reason\":\"length\",\"generated_tokens\":3}}", true },
+	{ "{\"generated_text\":\"x\",\"details\":{\"finish_reason\":\"eos_tok\\u0065n\",\"generated_tokens\":3}}", false },
+	{ "{\"generated_text\":\"x\",\"details\":{\"finish_reason\":null}}", true },
 	{ "{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":3e0}}", false },
 	{ "{\"generated_text\":\"x\",\"usage\":{\"completion_tokens\":4},\"details\":{\"generated_tokens\":3}}", true },
 	{ "[DONE]", true },
+};
+
+/* Responses: the deltas by kind, the ends, the errors. */
+#define RS(type, rest)	"{\"type\":\"" type "\"" rest "}"
+static const struct event responses_events[] = {
+	{ RS("response.created", ",\"sequence_number\":0,\"response\":{\"id\":\"resp_7\","
+	  "\"status\":\"in_progress\",\"output\":[],\"usage\":null}"), true },
+	{ RS("response.in_progress", ",\"response\":{\"status\":\"in_progress\"}"), true },
+	{ RS("response.output_item.added", ",\"item\":{\"type\":\"reasoning\",\"summary\":[]}"), true },
+	{ RS("response.reasoning_text.delta", ",\"item_id\":\"rs_1\",\"delta\":\"Let me\""), true },
+	{ RS("response.reasoning_summary_text.delta", ",\"delta\":\"Weighing it\""), true },
+	{ RS("response.reasoning_text.delta", ",\"delta\":\"\""), true },
+	{ RS("response.reasoning_text.done", ",\"text\":\"Let me\""), true },
+	{ RS("response.output_text.delta", ",\"output_index\":1,\"content_index\":0,"
+	  "\"delta\":\"Paris\",\"sequence_number\":9"), true },
+	{ RS("response.output_text.delta", ",\"delta\":\"\\n\\u00e9\""), true },
+	{ RS("response.output_text.delta", ",\"delta\":null"), true },
+	{ RS("response.output_text.delta", ",\"delta\":5"), true },
+	{ RS("response.output_text.delta", ",\"delta\":\"\\u0000x\""), false },
+	{ RS("response.refusal.delta", ",\"delta\":\"No.\""), true },
+	{ RS("response.function_call_arguments.delta", ",\"delta\":\"{\\\"city\""), true },
+	{ RS("response.function_call_arguments.done", ",\"arguments\":\"{}\""), true },
+	{ RS("response.output_text.d\\u0065lta", ",\"delta\":\"a\""), false },
+	{ "{\"delta\":\"a\"}", true },
+	{ "[\"response.output_text.delta\"]", true },
+	/* the ends and errors, which stop the stream */
+	{ RS("response.completed", ",\"response\":{\"status\":\"completed\",\"usage\":{"
+	  "\"input_tokens\":11,\"output_tokens\":50,\"output_tokens_details\":{\"reasoning_tokens\":20},"
+	  "\"total_tokens\":61}}"), true },
+	{ RS("response.completed", ",\"response\":{\"usage\":{\"output_tokens\":\"50\"}}"), true },
+	{ RS("response.completed", ",\"response\":{\"usage\":{\"output_tokens\":5e1}}"), false },
+	{ RS("response.completed", ""), true },
+	{ RS("response.incomplete", ",\"response\":{\"status\":\"incomplete\",\"incomplete_details\":"
+	  "{\"reason\":\"max_output_tokens\"},\"usage\":{\"input_tokens\":3,\"output_tokens\":16}}"), false },
+	{ RS("response.incomplete", ",\"response\":{\"incomplete_details\":{\"reason\":\"content_filter\"}}"), false },
+	{ RS("response.failed", ",\"response\":{\"status\":\"failed\",\"error\":{\"code\":\"server_error\","
+	  "\"message\":\"The model crashed\"}}"), false },
+	{ RS("response.failed", ",\"response\":{}"), false },
+	{ RS("error", ",\"code\":\"rate_limit_exceeded\",\"message\":\"Slow down\",\"param\":null"), false },
+	{ "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"bad\"}}", false },
+	{ "not json", false },
 };
 
 #define MESSAGE_DELTA	"event: message_delta\ndata: {\"type\":\"message_delta\"," \
@@ -468,6 +565,9 @@ static const struct adapter tgi = { &proto_tgi, "data:%s\n\n",
     "data:{\"generated_text\":\"x\",\"details\":{\"generated_tokens\":99}}\n\n", false };
 static const struct adapter ollama = { &proto_ollama, "%s\n",
     "{\"done\":true,\"eval_count\":99,\"prompt_eval_count\":9}\n", false };
+static const struct adapter responses = { &proto_openai_responses,
+    "data: %s\n\n", "event: response.completed\ndata: {\"type\":\"response.completed\","
+    "\"response\":{\"usage\":{\"input_tokens\":4,\"output_tokens\":99}}}\n\n", false };
 static const struct adapter sagemaker = { &proto_sagemaker, "data:%s\n\n",
     "data:[DONE]\n\n", true };
 
@@ -539,6 +639,13 @@ test_ollama_events_agree(void **state)
 }
 
 static void
+test_responses_events_agree(void **state)
+{
+	agree_all(&responses, responses_events, NEVENTS(responses_events), true);
+	agree_all(&responses, chat_events, NEVENTS(chat_events), false);
+}
+
+static void
 test_sagemaker_events_agree(void **state)
 {
 	agree_all(&sagemaker, sagemaker_events, NEVENTS(sagemaker_events), true);
@@ -589,6 +696,8 @@ test_stream_every_split(void **state)
 	stream_every_split(&ollama, ollama_events, NEVENTS(ollama_events), 9);
 	stream_every_split(&sagemaker, sagemaker_events,
 	    NEVENTS(sagemaker_events), 8);
+	stream_every_split(&responses, responses_events,
+	    NEVENTS(responses_events), 6);
 }
 
 static void
@@ -635,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_tgi_events_agree),
 		cmocka_unit_test(test_ollama_events_agree),
 		cmocka_unit_test(test_sagemaker_events_agree),
+		cmocka_unit_test(test_responses_events_agree),
 		cmocka_unit_test(test_stream_every_split),
 		cmocka_unit_test(test_lookups),
 	};

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,10 +49,18 @@ test_sample_round_trip(void **state)
 	s.tokens_from = TOKENS_FROM_USAGE;
 	s.status = 200;
 	s.lag_max = 35;
+	s.ttfo = 120001 + 20 * 7777;	/* after 20 reasoning chunks */
+	s.reasoning_tokens = 80;
+	s.reasoning_from = TOKENS_FROM_CHUNKS;
+	s.max_tokens = 1200;
+	snprintf(s.finish_reason, sizeof s.finish_reason, "length");
 	s.session = 9;
 	s.turn = 2;
 	buf_init(&b);
 	jsonl_sample(&b, &s);
+	assert_non_null(strstr(b.p, "\"ttst\":0.127778,\"ttfo\":0.275541,"));
+	assert_non_null(strstr(b.p, "\"reasoning_tokens\":80,\"reasoning_from\":\"chunks\","
+	    "\"max_tokens\":1200,\"finish_reason\":\"length\","));
 	decode_ok(&b, &r);
 	assert_int_equal(r.type, REC_REQUEST);
 	back = &r.sample;
@@ -72,6 +81,13 @@ test_sample_round_trip(void **state)
 	assert_int_equal(back->tokens_from, TOKENS_FROM_USAGE);
 	assert_int_equal(back->error, ERR_NONE);
 	assert_int_equal(back->lag_max, 35);
+	assert_int_equal(back->ttfo, s.ttfo);
+	assert_int_equal(sample_ttst(back), 120001 + 7777);
+	assert_int_equal(back->reasoning_tokens, 80);
+	assert_int_equal(back->reasoning_from, TOKENS_FROM_CHUNKS);
+	assert_int_equal(back->max_tokens, 1200);
+	assert_string_equal(back->finish_reason, "length");
+	assert_int_equal(sample_finish_class(back), FINISH_LENGTH);
 	record_free(&r);
 	sample_done(&s);
 	buf_free(&b);

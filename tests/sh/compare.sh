@@ -20,8 +20,10 @@ is "$?" 0 "compare of two runs: exit 0 without --fail-on"
 row() { jq -c --arg f "$2" ".stages[$1].rows[] | select(.figure == \$f)" "$T/as.json"; }
 check "40 ms slower: TTFT p50 'slower' in both stages ($(row 0 ttft.p50 | jq -c '[.base, .new, .change_pct, .ci_lo_pct, .ci_hi_pct]'))" \
 	jq -e '[.stages[].rows[] | select(.figure == "ttft.p50") | .verdict == "slower"] | all and length == 2' "$T/as.json"
-check "its interval excludes 0 and holds the +40 ms the sims differ by" \
-	jq -e '[.stages[].rows[] | select(.figure == "ttft.p50") | .ci_lo_pct > 0 and .ci_lo_pct * .base / 100 <= 0.040 and .ci_hi_pct * .base / 100 >= 0.040] | all' "$T/as.json"
+# a 95 % interval misses the truth one time in twenty: it is asked to come
+# within 5 ms of the 40, which it misses far more rarely
+check "its interval excludes 0 and holds the +40 ms the sims differ by, to 5 ms" \
+	jq -e '[.stages[].rows[] | select(.figure == "ttft.p50") | .ci_lo_pct > 0 and .ci_lo_pct * .base / 100 <= 0.045 and .ci_hi_pct * .base / 100 >= 0.035] | all' "$T/as.json"
 check "TPOT, the same in both sims, is no significant change" \
 	jq -e '[.stages[].rows[] | select(.figure == "tpot.p50") | .verdict == "no significant change"] | all' "$T/as.json"
 "$TTFTOP" compare "$T/a.jsonl" "$T/b.jsonl" >"$T/ab.md"

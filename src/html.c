@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cost.h"
 #include "html.h"
 #include "trend.h"
 #include "labels.h"
@@ -179,14 +180,20 @@ stage_x(const struct stage_stats *st)
 	return st->open_loop ? (isnan(st->rate) ? NAN : st->rate) : st->clients;
 }
 
-enum curve { CURVE_TTFT, CURVE_TPOT, CURVE_TOK };
+enum curve { CURVE_TTFT, CURVE_TPOT, CURVE_TOK, CURVE_COST };
 
 static double
-curve_y(struct stats *s, struct stage_stats *st, enum curve c)
+curve_y(const struct html_run *r, struct stage_stats *st, enum curve c)
 {
-	usec_t end = st->end != USEC_NONE ? st->end : s->end;
+	usec_t end = st->end != USEC_NONE ? st->end : r->st->end;
+	struct cost cost;
 
 	switch (c) {
+	case CURVE_COST:	/* with --price only */
+		if (!r->ri->price.set)
+			return NAN;
+		cost_of(&r->ri->price, st, end, &cost);
+		return cost.per_mtok_out;
 	case CURVE_TTFT:
 		return series_percentile(&st->m[M_TTFT], 50) * MS;
 	case CURVE_TPOT:
@@ -200,10 +207,13 @@ curve_y(struct stats *s, struct stage_stats *st, enum curve c)
 static void
 load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 {
-	static const char *const kinds[] = { "ttft-vs-load", "tpot-vs-load", "tok-vs-load" };
+	static const char *const kinds[] = { "ttft-vs-load", "tpot-vs-load",
+		"tok-vs-load", "cost-vs-load" };
 	static const char *const titles[] = { "TTFT p50 against the load",
-		"TPOT p50 against the load", "Output tokens/s against the load" };
-	static const char *const ylabels[] = { "ms", "ms", "tok/s" };
+		"TPOT p50 against the load", "Output tokens/s against the load",
+		"$ per 1M output tokens against the load (the cheapest ringed)" };
+	static const char *const ylabels[] = { "ms", "ms", "tok/s", "$ per 1M tokens" };
+	double cheapest = INFINITY, cx = NAN;
 	struct plot p = { .ylo = INFINITY };
 	double x0 = INFINITY, x1 = -INFINITY, y1 = 0;
 	long points = 0;
@@ -213,13 +223,17 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 	for (i = 0; i < n; i++)
 		for (k = 0; k < runs[i].st->nstages; k++) {
 			struct stage_stats *st = &runs[i].st->stages[k];
-			double x = stage_x(st), y = curve_y(runs[i].st, st, c);
+			double x = stage_x(st), y = curve_y(&runs[i], st, c);
 
 			if (isnan(x) || isnan(y))
 				continue;
 			x0 = fmin(x0, x);
 			x1 = fmax(x1, x);
 			y1 = fmax(y1, y);
+			if (y < cheapest) {
+				cheapest = y;
+				cx = x;
+			}
 			if (y > 0)
 				p.ylo = fmin(p.ylo, y);
 			open = open || st->open_loop;
@@ -235,7 +249,7 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 		    "points=\"", colour(i));
 		for (k = 0; k < runs[i].st->nstages; k++) {
 			struct stage_stats *st = &runs[i].st->stages[k];
-			double x = stage_x(st), y = curve_y(runs[i].st, st, c);
+			double x = stage_x(st), y = curve_y(&runs[i], st, c);
 
 			if (!isnan(x) && !isnan(y))
 				fprintf(f, "%.1f,%.1f ", px(&p, x), py(&p, y));
@@ -243,7 +257,7 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 		fputs("\"/>\n", f);
 		for (k = 0; k < runs[i].st->nstages; k++) {
 			struct stage_stats *st = &runs[i].st->stages[k];
-			double x = stage_x(st), y = curve_y(runs[i].st, st, c);
+			double x = stage_x(st), y = curve_y(&runs[i], st, c);
 
 			char label[24];
 
@@ -254,6 +268,11 @@ load_curve(FILE *f, const struct html_run *runs, int n, enum curve c)
 				    sizeof label, st), y);
 		}
 	}
+	if (c == CURVE_COST)	/* where the load is cheapest to serve */
+		fprintf(f, "<circle class=\"cheapest\" cx=\"%.1f\" cy=\"%.1f\" r=\"9\" "
+		    "fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\"><title>"
+		    "cheapest: $%.4g per 1M output tokens</title></circle>\n", px(&p, cx),
+		    py(&p, cheapest), cheapest);
 	plot_end(f);
 }
 
@@ -832,6 +851,7 @@ html_write(FILE *f, const struct html_run *runs, int n)
 	load_curve(f, runs, n, CURVE_TTFT);
 	load_curve(f, runs, n, CURVE_TPOT);
 	load_curve(f, runs, n, CURVE_TOK);
+	load_curve(f, runs, n, CURVE_COST);	/* when priced */
 	fputs("</div>\n<h2>Distributions</h2>\n<div class=\"charts\">\n", f);
 	box_plots(f, runs, n);
 	if (spans_decades(runs, n))	/* one axis would flatten the fast */

@@ -169,6 +169,13 @@ jsonl_run(struct buf *b, const struct run_info *ri, const struct run_opts *o)
 		}
 		buf_addc(b, ']');
 	}
+	if (o->price.set) {
+		char text[96];
+
+		price_text(text, sizeof text, &o->price);
+		buf_adds(b, ",\"price\":");
+		buf_add_json_string(b, text);
+	}
 	if (o->asserts.n > 0) {
 		buf_adds(b, ",\"assert\":[");
 		for (i = 0; i < o->asserts.n; i++) {
@@ -529,7 +536,7 @@ redact_config(cJSON *config)
 static int
 decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 {
-	const cJSON *target, *config, *clients, *rates, *slo, *mono0;
+	const cJSON *target, *config, *clients, *rates, *slo, *price, *mono0;
 	long schema;
 	int m;
 
@@ -582,6 +589,10 @@ decode_run(const cJSON *root, struct run_info *ri, char *err, size_t errlen)
 		if (cJSON_IsNumber(v) && v->valuedouble > 0 && seconds_ok(v->valuedouble))
 			ri->slo.limit[m] = (usec_t)llround(v->valuedouble * USEC_PER_SEC);
 	}
+	price = cJSON_GetObjectItemCaseSensitive(config, "price");
+	if (cJSON_IsString(price) && price_parse(price->valuestring, &ri->price,
+	    err, errlen) != 0)
+		return -1;
 	if (ri->url == NULL || ri->api == NULL || ri->started == NULL) {
 		snprintf(err, errlen, "run record lacks target.url, target.api or started");
 		return -1;

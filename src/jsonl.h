@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "sink.h"
+#include "cost.h"
 #include "slo.h"
 
 #define JSONL_SCHEMA 2	/* 2: stages have segments */
@@ -31,6 +32,7 @@ struct run_info {
 	char	*config;	/* the run's settings as JSON, or NULL */
 	bool	 open_loop;
 	struct slo slo;		/* --slo, for goodput */
+	struct price price;	/* --price, for the cost */
 };
 
 enum record_type { REC_RUN, REC_STAGE, REC_REQUEST, REC_CONTROL, REC_END,

@@ -229,16 +229,26 @@ csv_dist(FILE *f, const struct dist *d)
 	csv_num(f, d->max * MS);
 }
 
+/* Dollars: to the millionth, a request's cost may be that small. */
+static void
+csv_num6(FILE *f, double v)
+{
+	if (!isnan(v) && !isinf(v))
+		fprintf(f, "%.6f", v);
+}
+
 static void
 write_csv(FILE *f, struct run_file *files, int n)
 {
 	size_t m;
 	int i, k, p, sg;
 	double lo, hi;
-	bool sessions = false;
+	bool sessions = false, priced = false;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		sessions = sessions || files[i].st.sessions;
+		priced = priced || files[i].ri.price.set;
+	}
 
 	fputs("label,stage,clients,rate,requests,errors,canceled,output_tokens,tok_s,"
 	    "peak_tok_s,"
@@ -271,6 +281,8 @@ write_csv(FILE *f, struct run_file *files, int n)
 			fprintf(f, ",%s_%s_ms", name, pct_names[p]);
 		fprintf(f, ",%s_max_ms", name);
 	}
+	if (priced)	/* after every other, as the turns' */
+		fputs(",cost_per_mtok_out,cost_per_request,cost_per_hour", f);
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
 		struct stats *s = &files[i].st;
@@ -346,6 +358,17 @@ write_csv(FILE *f, struct run_file *files, int n)
 			    sizeof csv_turn_metrics[0]; m++) {
 				stats_dist(st, csv_turn_metrics[m].m, &d);
 				csv_dist(f, &d);
+			}
+			if (priced) {
+				struct cost c;
+
+				cost_of(&files[i].ri.price, st, end, &c);
+				fputc(',', f);
+				csv_num6(f, c.per_mtok_out);
+				fputc(',', f);
+				csv_num6(f, c.per_request);
+				fputc(',', f);
+				csv_num6(f, c.per_hour);
 			}
 			fputc('\n', f);
 		}
@@ -660,4 +683,13 @@ report_leaderboard(FILE *f, const struct report *rep, enum report_format fmt)
 	leaderboard_free(&lb);
 	free(st);
 	free(labels);
+}
+
+void
+report_set_price(struct report *rep, const struct price *p)
+{
+	int i;
+
+	for (i = 0; i < rep->n; i++)
+		rep->runs[i].ri.price = *p;
 }

@@ -29,6 +29,9 @@ void report_free(struct report *);
 void report_trend(FILE *, const struct report *, int base, enum report_format);
 /* --layout leaderboard: a table per metric, a row per file (md or html). */
 void report_leaderboard(FILE *, const struct report *, enum report_format);
+struct price;
+/* --price: the prices of every run read, over any they were run with. */
+void report_set_price(struct report *, const struct price *);
 struct asserts;
 /* Judges each run by the thresholds (under its own --slo), a block of
  * verdicts per run to f (headed by its label when there are several);

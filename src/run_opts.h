@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "assert.h"
+#include "cost.h"
 #include "clock.h"
 #include "redact.h"
 #include "schedule.h"
@@ -93,6 +94,7 @@ struct run_opts {
 	bool			 no_server_metrics;	/* none: not even the
 							   target's own */
 	struct asserts		 asserts;	/* --assert thresholds */
+	struct price		 price;		/* --price */
 #define MAX_SERVER_KEEP 8
 	char			*server_keep_src[MAX_SERVER_KEEP]; /* --server-metric */
 	regex_t			 server_keep[MAX_SERVER_KEEP];	/* whole names */

@@ -9,6 +9,7 @@
 #include "jsonl.h"
 #include "labels.h"
 #include "lag.h"
+#include "cost.h"
 #include "stats.h"
 #include "summary.h"
 
@@ -423,6 +424,48 @@ cell_share(FILE *f, long part, long whole)
 }
 
 static void
+cell_money(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs(" - |", f);
+	else
+		fprintf(f, v < 0.01 ? " %.6f |" : " %.4f |", v);
+}
+
+/* Dollars per 1M output tokens, per request and per hour, a row a stage. */
+static void
+cost_table(FILE *f, struct stats *s, const struct price *p, usec_t end)
+{
+	char label[24], text[96];
+	long unknown = 0, chunks = 0;
+	int k;
+
+	price_text(text, sizeof text, p);
+	fprintf(f, "\n| stage | $ per 1M output tokens | $ per request | $ per hour |\n"
+	    "|---|---|---|---|\n");
+	for (k = 0; k < s->nstages; k++) {
+		struct cost c;
+
+		cost_of(p, &s->stages[k], end, &c);
+		unknown += c.input_unknown;
+		chunks += c.from_chunks;
+		fprintf(f, "| %s |", label_stage(label, sizeof label, &s->stages[k]));
+		cell_money(f, c.per_mtok_out);
+		cell_money(f, c.per_request);
+		cell_money(f, c.per_hour);
+		fputc('\n', f);
+	}
+	fprintf(f, "\ncost at --price %s: %s", text, p->hourly ? "the instance's "
+	    "hours over the tokens and requests the stage served" : "the tokens "
+	    "its successful requests were billed, from the server's usage");
+	if (chunks > 0)
+		fprintf(f, " (%ld counted by chunks)", chunks);
+	if (unknown > 0)
+		fprintf(f, "; %ld without an input count left out", unknown);
+	fputc('\n', f);
+}
+
+static void
 slo_table(FILE *f, struct stats *s, const struct slo *slo, usec_t end)
 {
 	int k, m;
@@ -526,6 +569,8 @@ summary_markdown(FILE *f, const struct run_info *ri, struct stats *s)
 		server_table(f, s);
 	if (slo_any(&ri->slo))
 		slo_table(f, s, &ri->slo, end);
+	if (ri->price.set)
+		cost_table(f, s, &ri->price, end);
 	if (!isnan(s->gen.lag_p99))
 		fputc('\n', f);
 	generator_line(f, &s->gen);
@@ -928,6 +973,18 @@ summary_json(FILE *f, const struct run_info *ri, struct stats *s)
 		json_metrics_of(&b, s, st);
 		if (slo_any(&ri->slo))
 			json_goodput(&b, &ri->slo, st, end);
+		if (ri->price.set) {
+			struct cost c;
+
+			cost_of(&ri->price, st, end, &c);
+			buf_adds(&b, ",\"cost\":{\"per_mtok_out\":");
+			json_num(&b, c.per_mtok_out, "%.6g");
+			buf_adds(&b, ",\"per_request\":");
+			json_num(&b, c.per_request, "%.6g");
+			buf_adds(&b, ",\"per_hour\":");
+			json_num(&b, c.per_hour, "%.6g");
+			buf_printf(&b, ",\"input_unknown\":%ld}", c.input_unknown);
+		}
 		if (s->server)
 			json_server(&b, s, st);
 		buf_addc(&b, '}');

@@ -123,6 +123,9 @@ usage_run(FILE *f)
 	    "      --config FILE         the run's settings as JSON (a saved run's config\n"
 	    "                            keys, plus api, model, url); options override\n"
 	    "      --rerun FILE.jsonl    run again with a saved run's settings (new seed)\n"
+	    "      --price in:$,out:$    cost per stage ($ per 1M output tokens, per\n"
+	    "                            request, per hour): per-token prices per 1M,\n"
+	    "                            or hour:$[,replicas:N] for an instance\n"
 	    "      --assert EXPR         thresholds judged after the run, e.g.\n"
 	    "                            ttft.p95<500ms,errors<1%%,tok_s>2000@last;\n"
 	    "                            exit 3 when one fails\n"
@@ -259,7 +262,7 @@ help(const char *cmd)
 		    "                 ttft.p95>+10%%,tok_s<-5%%,errors>+1 (errors: points)\n");
 	else if (strcmp(cmd, "report") == 0)
 		printf("usage: ttftop report [--format md|csv|json|html] [-o OUT]\n"
-		    "                     [--label NAME]... [--assert EXPR]\n"
+		    "                     [--label NAME]... [--assert EXPR] [--price PRICE]\n"
 		    "                     [--trend [--baseline FILE]] [--layout leaderboard]\n"
 		    "                     FILE...\n\n"
 		    "Per-stage statistics of saved runs (JSONL or .jsonl.gz), labelled with\n"

@@ -941,6 +941,12 @@ opt_warmup(struct parse *p, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_price(struct parse *p, const char *arg, char *err, size_t errlen)
+{
+	return price_parse(arg, &p->o->price, err, errlen);
+}
+
+static int
 opt_assert(struct parse *p, const char *arg, char *err, size_t errlen)
 {
 	return assert_parse(&p->o->asserts, arg, err, errlen);
@@ -1108,6 +1114,7 @@ static const struct opt {
 	{ "warmup",		0,   required_argument,	opt_warmup },
 	{ "slo",		0,   required_argument,	opt_slo },
 	{ "assert",		0,   required_argument,	opt_assert },
+	{ "price",		0,   required_argument,	opt_price },
 	{ "prompts",		0,   required_argument,	opt_prompts },
 	{ "input-tokens",	0,   required_argument,	opt_input_tokens },
 	{ "body",		0,   required_argument,	opt_body },

@@ -11,6 +11,7 @@
 #include "assert.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
+#include "cost.h"
 #include "exit_status.h"
 #include "labels.h"
 #include "report.h"
@@ -22,7 +23,8 @@
 static int
 report_files(const char *prog, enum report_format fmt, const char *out,
     char *const *paths, int n, const char **labels, int nlabels,
-    const struct asserts *as, int trend_base, bool leaderboard)
+    const struct asserts *as, int trend_base, bool leaderboard,
+    const struct price *price)
 {
 	struct report rep;
 	char err[512];
@@ -33,6 +35,8 @@ report_files(const char *prog, enum report_format fmt, const char *out,
 		fprintf(stderr, "%s: %s\n", prog, err);
 		rc = EXIT_USAGE;
 	}
+	if (rc == EXIT_OK && price != NULL && price->set)
+		report_set_price(&rep, price);
 	if (rc == EXIT_OK && out != NULL && (f = fopen(out, "w")) == NULL) {
 		fprintf(stderr, "%s: -o %s: %s\n", prog, out, strerror(errno));
 		rc = EXIT_USAGE;
@@ -63,7 +67,7 @@ report_compare(char *const *paths, int n, const char **labels, int nlabels,
     bool json)
 {
 	return report_files("ttftop replay", json ? REPORT_JSON : REPORT_MD, NULL, paths,
-	    n, labels, nlabels, NULL, TREND_NONE, false);
+	    n, labels, nlabels, NULL, TREND_NONE, false, NULL);
 }
 
 int
@@ -77,10 +81,12 @@ report_main(int argc, char **argv)
 		{ "trend", no_argument, NULL, 'T' },
 		{ "baseline", required_argument, NULL, 'B' },
 		{ "layout", required_argument, NULL, 'L' },
+		{ "price", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *baseline = NULL;
 	bool trend = false, leaderboard = false;
+	struct price price = { 0 };
 	char **paths;
 	struct asserts as = { NULL, 0 };
 	enum report_format fmt = REPORT_MD;
@@ -109,6 +115,14 @@ report_main(int argc, char **argv)
 			break;
 		case 'T':
 			trend = true;
+			break;
+		case 'P':
+			if (price_parse(optarg, &price, err, sizeof err) != 0) {
+				fprintf(stderr, "ttftop report: %s\n", err);
+				asserts_free(&as);
+				free(labels);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'B':
 			baseline = optarg;
@@ -173,7 +187,7 @@ report_main(int argc, char **argv)
 		base = n++;
 	}
 	rc = report_files("ttftop report", fmt, out, paths, n, labels, nlabels,
-	    &as, base, leaderboard);
+	    &as, base, leaderboard, &price);
 	free(paths);
 	asserts_free(&as);
 	free(labels);

@@ -326,6 +326,7 @@ run_load(struct run_opts *o)
 	ri.nstages = o->nstages;
 	ri.open_loop = o->open_loop;
 	ri.slo = o->slo;
+	ri.price = o->price;
 	sinks[nsinks++] = writer_sink(r.writer);
 	sinks[nsinks++] = stats_sink(&r.stats);
 	if (screen)

@@ -737,7 +737,8 @@ html_trend(FILE *f, const struct trend *t)
 			if (isnan(v))
 				fputs("-", f);
 			else
-				fprintf(f, k == TF_ERRORS ? "%.2f%%" : "%.1f", v);
+				fprintf(f, k == TF_ERRORS ? "%.2f%%" : k == TF_COST ? "%.4f" :
+				    "%.1f", v);
 			if (!r->baseline && !isnan(r->c[k].pct))
 				fprintf(f, k == TF_ERRORS ? " (%+.2f pts)" : " (%+.1f%%)",
 				    r->c[k].pct);
@@ -751,16 +752,21 @@ html_trend(FILE *f, const struct trend *t)
 	for (k = 0; k < TF_COUNT; k++) {
 		double top = 0;
 		char kind[32];
+		bool any = false;
 
 		for (i = 0; i < t->n; i++)
-			if (!isnan(t->rows[i].c[k].v))
+			if (!isnan(t->rows[i].c[k].v)) {
+				any = true;
 				top = fmax(top, trend_shown((enum trend_figure)k,
 				    t->rows[i].c[k].v));
+			}
+		if (!any)	/* cost, of runs never priced */
+			continue;
 		snprintf(kind, sizeof kind, "trend-%s", trend_figure_name(
 		    (enum trend_figure)k));
 		plot_begin(&p, f, kind, t->n, trend_figure_title((enum trend_figure)k),
 		    "run, in the order they began", k == TF_ERRORS ? "%" :
-		    k == TF_PEAK_TOK_S ? "tok/s" : "ms", 1, t->n, top * 1.1, WHOLE_X);
+		    k == TF_PEAK_TOK_S ? "tok/s" : k == TF_COST ? "$" : "ms", 1, t->n, top * 1.1, WHOLE_X);
 		fputs("<polyline fill=\"none\" stroke=\"#888\" stroke-width=\"1.5\" "
 		    "points=\"", f);
 		for (i = 0; i < t->n; i++)

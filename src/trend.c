@@ -16,6 +16,7 @@ static const struct {
 	[TF_TPOT_P50] = { "tpot_p50_ms", "TPOT p50", "tpot.p50" },
 	[TF_PEAK_TOK_S] = { "peak_tok_s", "peak tok/s", "tok_s" },
 	[TF_ERRORS] = { "errors_pct", "errors", "errors" },
+	[TF_COST] = { "cost_per_mtok_out", "$ per 1M out", NULL },
 };
 
 const char *
@@ -33,12 +34,37 @@ trend_figure_title(enum trend_figure f)
 double
 trend_shown(enum trend_figure f, double v)
 {
-	return f == TF_PEAK_TOK_S ? v : f == TF_ERRORS ? v * 100 : v * 1000;
+	return f == TF_PEAK_TOK_S || f == TF_COST ? v : f == TF_ERRORS ? v * 100 :
+	    v * 1000;
+}
+
+/* A priced run's dollars per 1M output tokens, over all its stages. */
+static double
+run_cost(const struct stats *s, const struct price *p)
+{
+	double dollars = 0, out = 0, tokens = 0;
+	int k;
+
+	if (!p->set || s->nstages == 0)
+		return NAN;
+	for (k = 0; k < s->nstages; k++) {
+		dollars += ((double)s->stages[k].input_tokens * p->in +
+		    (double)s->stages[k].output_tokens * p->out) / 1e6;
+		out += (double)s->stages[k].output_tokens;
+		tokens += s->stages[k].window_tokens;
+	}
+	if (p->hourly) {	/* the hours the run's tokens took */
+		double secs = usec_to_sec(s->end - s->stages[0].start);
+
+		return tokens > 0 && secs > 0 ? p->hour * p->replicas * secs / 3600 /
+		    tokens * 1e6 : NAN;
+	}
+	return out > 0 ? dollars / out * 1e6 : NAN;
 }
 
 /* A run's own figures, over all its stages. */
 static void
-figures(struct stats *s, double v[TF_COUNT])
+figures(struct stats *s, const struct run_info *ri, double v[TF_COUNT])
 {
 	struct dist d;
 
@@ -51,6 +77,7 @@ figures(struct stats *s, double v[TF_COUNT])
 	    s->end) : NAN;
 	v[TF_ERRORS] = s->requests > s->canceled ? (double)s->errors /
 	    (double)(s->requests - s->canceled) : NAN;
+	v[TF_COST] = run_cost(s, &ri->price);
 }
 
 void
@@ -63,7 +90,7 @@ trend_build(struct trend *t, struct stats **st, const struct run_info **ri,
 
 	t->rows = xcalloc((size_t)n + 1, sizeof *t->rows);
 	t->n = n;
-	figures(st[base], bv);
+	figures(st[base], ri[base], bv);
 	for (i = 0; i < n; i++) {
 		struct trend_row *r = &t->rows[i];
 		struct compare c;
@@ -72,7 +99,7 @@ trend_build(struct trend *t, struct stats **st, const struct run_info **ri,
 		r->label = labels[i];
 		r->started = ri[i]->started;
 		r->baseline = i == base;
-		figures(st[i], v);
+		figures(st[i], ri[i], v);
 		if (i != base) {
 			compare_set(&c, st[base], labels[base], st[i], labels[i]);
 			judged = compare_run(&c, seed, err, sizeof err) == 0;
@@ -81,8 +108,8 @@ trend_build(struct trend *t, struct stats **st, const struct run_info **ri,
 			r->c[f].v = v[f];
 			r->c[f].pct = f == TF_ERRORS ? (v[f] - bv[f]) * 100 :
 			    bv[f] > 0 ? (v[f] / bv[f] - 1) * 100 : NAN;
-			r->c[f].verdict = judged ? compare_figure(&c, figs[f].figure) :
-			    V_NONE;
+			r->c[f].verdict = judged && figs[f].figure != NULL ?
+			    compare_figure(&c, figs[f].figure) : V_NONE;
 		}
 		if (i != base)
 			compare_free(&c);
@@ -126,7 +153,8 @@ trend_markdown(FILE *f, const struct trend *t)
 			if (isnan(v))
 				fputs(" - |", f);
 			else
-				fprintf(f, k == TF_ERRORS ? " %.2f%% |" : " %.1f |", v);
+				fprintf(f, k == TF_ERRORS ? " %.2f%% |" : k == TF_COST ?
+				    " %.4f |" : " %.1f |", v);
 			if (r->baseline || isnan(r->c[k].pct))
 				fputs(" - |", f);
 			else

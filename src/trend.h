@@ -12,7 +12,7 @@
 #include "stats.h"
 
 enum trend_figure { TF_TTFT_P50, TF_TTFT_P95, TF_TPOT_P50, TF_PEAK_TOK_S,
-	TF_ERRORS, TF_COUNT };
+	TF_ERRORS, TF_COST, TF_COUNT };	/* TF_COST: with --price */
 
 struct trend_cell {
 	double		 v;		/* s, tok/s, or a share */

@@ -63,7 +63,11 @@ read -r p50 p99 p999 mean ttft50 <"$T/ref"
 is "$(jq -r '.stages[0].itl_ms | "\(.p50) \(.p99) \(.["p99.9"])"' "$T/r.json" |
 	awk '{ printf "%.3f %.3f %.3f", $1, $2, $3 }')" "$p50 $p99 $p999" \
 	"ITL p50, p99 and p99.9 are exact (the reference's, from every gap in the file)"
-near "$mean" 1 0.1 "ITL mean is the sim's --itl 1ms"
+# 100 streams at 1 ms are 100,000 chunks a second: the sim's own loop runs
+# late by up to a fifth then (its truth log: sends 1.21 ms apart on average,
+# ttftop's mean 1.209), so this is the load's sanity, not ttftop's exactness,
+# which timing.sh and the exact percentiles above check
+near "$mean" 1 0.25 "ITL mean is about the sim's --itl 1ms"
 near "$(jq '.stages[0].ttft_ms.p50' "$T/r.json")" 20 5 "TTFT p50 is the sim's --ttft 20ms"
 
 done_testing

@@ -63,8 +63,10 @@ check "every TTFT is 150 ms less ${SAVE_US} us per cached token: error p90 $p90 
 # configured amount for what they found cached beyond it
 read -r p90 worst <<<"$(cached_join "$T/t.jsonl" "group_by(.session) | map(sort_by(.turn) | .[0] as \$f | .[1:][]
 	| ((\$f.ttft - .ttft) - (.cached - \$f.cached) * $SAVE_US / 1e6))" | p90max)"
-check "each later turn's TTFT is shorter than its session's first by ${SAVE_US} us per extra cached token: error p90 $p90 ms (within 3), worst $worst ms (within 10)" \
-	awk -v p="$p90" -v w="$worst" 'BEGIN { exit !(p != "" && p < 3 && w < 10) }'
+# a difference of two TTFTs carries both their errors: held to 5 ms at p90
+# (the saving it checks is 13 ms and more: 64 tokens and more cached)
+check "each later turn's TTFT is shorter than its session's first by ${SAVE_US} us per extra cached token: error p90 $p90 ms (within 5), worst $worst ms (within 10)" \
+	awk -v p="$p90" -v w="$worst" 'BEGIN { exit !(p != "" && p < 5 && w < 10) }'
 echo "# session 1: $(cached_join "$T/t.jsonl" 'map(select(.session == 1)) | sort_by(.turn) | map({turn, input_tokens, cached, ttft_ms: (.ttft * 1000 | round)})')"
 check "--think 100ms: a turn starts at least 100 ms after the last one ended" \
 	jq -se '[.[] | select(.type == "request")] | group_by(.session)
